@@ -1,0 +1,1 @@
+//! The GIL simulator (placeholder until the simulator lands).
