@@ -4,5 +4,10 @@
 //! (model -> HTML pages -> output folder). `sim` (the GIL simulator) feeds `chart` (SVG),
 //! which the site embeds. No module reaches back up this chain.
 
+pub mod content;
+pub mod diagnostics;
+pub mod html;
 pub mod keypath;
+pub mod markdown;
 pub mod sim;
+pub mod yaml;

@@ -1,0 +1,354 @@
+//! Parsing one Markdown file with front matter (pure: text in, values out, no file I/O).
+
+use super::front_matter::{self, SplitError};
+use super::located::FrontMatterLocator;
+use super::model::{Body, CourseConfig, GoDeeper, Lesson, Video};
+use super::quiz;
+use crate::diagnostics::{Diagnostic, Position};
+use crate::keypath::KeyPath;
+use crate::yaml::{self, Node, SpanMap};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+
+/// The text of a file, or a diagnostic pointing at its first invalid byte.
+pub fn decode(file: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            let mut d = Diagnostic::error(
+                "not-utf8",
+                file,
+                Position::new(line, column),
+                format!("the file is not valid UTF-8, at line {line}"),
+            )
+            .expected("text saved as UTF-8");
+            d.source_line = Some(
+                String::from_utf8_lossy(
+                    bytes
+                        .split(|&b| b == b'\n')
+                        .nth(line - 1)
+                        .unwrap_or_default(),
+                )
+                .into_owned(),
+            );
+            Err(d)
+        }
+    }
+}
+
+/// A front matter parsed into `T`, with what is needed to locate its values later.
+pub struct FrontMatter<T> {
+    pub data: T,
+    pub spans: SpanMap,
+    pub yaml_first_line: usize,
+    pub body: Body,
+}
+
+/// Split `text` and deserialise its front matter. `what` names the file's role in errors.
+pub fn parse_front_matter<T: DeserializeOwned>(
+    file: &Path,
+    text: &str,
+    what: &str,
+) -> Result<FrontMatter<T>, Diagnostic> {
+    let text = front_matter::normalize(text);
+    let split = match front_matter::split(&text) {
+        Ok(s) => s,
+        Err(SplitError::Missing) => {
+            let message = if text.trim().is_empty() {
+                format!("the {what} is empty: it has no front matter (a title is required)")
+            } else {
+                format!("the {what} has no front matter (a title is required)")
+            };
+            return Err(
+                Diagnostic::error("no-front-matter", file, Position::new(1, 1), message)
+                    .expected("a first line `---`, then `title: ...`, then a closing `---`"),
+            );
+        }
+        Err(SplitError::Unclosed) => {
+            return Err(Diagnostic::error(
+                "unclosed-front-matter",
+                file,
+                Position::new(1, 1),
+                "the front matter opened on line 1 is never closed",
+            )
+            .span(3)
+            .expected("a line `---` after the last front-matter key"));
+        }
+    };
+    // An empty front matter is YAML null, which no mapping accepts: read it as `{}`.
+    let yaml_text = if split.yaml.trim().is_empty() {
+        "{}"
+    } else {
+        split.yaml
+    };
+    match yaml::parse::<T>(yaml_text) {
+        Ok((data, spans)) => Ok(FrontMatter {
+            data,
+            spans,
+            yaml_first_line: split.yaml_first_line,
+            body: Body {
+                text: split.body.to_string(),
+                first_line: split.body_first_line,
+            },
+        }),
+        Err(e) => {
+            let spans = SpanMap::default();
+            let loc = FrontMatterLocator {
+                file,
+                yaml_first_line: split.yaml_first_line,
+                spans: &spans,
+            };
+            Err(loc.from_yaml_error(&e))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLesson {
+    title: String,
+    lesson: Option<u32>,
+    minutes: Option<u32>,
+    xp: Option<u32>,
+    summary: Option<String>,
+    focus_minutes: Option<u32>,
+    #[serde(default)]
+    takeaways: Vec<String>,
+    #[serde(default)]
+    videos: Vec<RawVideo>,
+    #[serde(default)]
+    go_deeper: Vec<RawGoDeeper>,
+    #[serde(default)]
+    quiz: Vec<Node>,
+    #[serde(default)]
+    draft: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVideo {
+    title: String,
+    url: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGoDeeper {
+    question: String,
+    lesson: Option<String>,
+}
+
+/// A go-deeper link not yet resolved: resolution needs the whole course.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingLink {
+    pub go_deeper_index: usize,
+    pub slug: String,
+    pub position: Position,
+}
+
+/// A lesson as far as one file can tell.
+#[derive(Debug)]
+pub struct ParsedLesson {
+    pub lesson: Lesson,
+    pub pending_links: Vec<PendingLink>,
+}
+
+/// Where a lesson file sits in the course, known from its path.
+pub struct LessonPlace<'a> {
+    pub file: &'a Path,
+    pub slug: String,
+    pub position: u32,
+}
+
+/// Parse one lesson. Problems (errors and warnings) are returned beside the lesson, which
+/// is `None` when any error made it unusable.
+pub fn parse_lesson(
+    place: LessonPlace,
+    text: &str,
+    course: &CourseConfig,
+) -> (Option<ParsedLesson>, Vec<Diagnostic>) {
+    let file = place.file;
+    let fm = match parse_front_matter::<RawLesson>(file, text, "lesson") {
+        Ok(fm) => fm,
+        Err(d) => return (None, vec![d]),
+    };
+    let loc = FrontMatterLocator {
+        file,
+        yaml_first_line: fm.yaml_first_line,
+        spans: &fm.spans,
+    };
+    let raw = fm.data;
+    let mut problems = Vec::new();
+    let (quiz, quiz_problems) = quiz::parse_quiz(&raw.quiz, &loc);
+    problems.extend(quiz_problems);
+
+    if raw.title.trim().is_empty() {
+        problems.push(
+            loc.error_at(
+                "empty-title",
+                &KeyPath::root().key("title"),
+                "`title` is empty",
+            )
+            .expected("the lesson's title"),
+        );
+    }
+    if raw.summary.is_none() {
+        problems.push(
+            Diagnostic::warning(
+                "no-summary",
+                file,
+                Position::new(1, 0),
+                "lesson has no `summary`",
+            )
+            .expected("a one-line `summary:` used on index cards and in the page description"),
+        );
+    }
+    let mut pending_links = Vec::new();
+    let go_deeper = raw
+        .go_deeper
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| {
+            if let Some(slug) = g.lesson {
+                let path = KeyPath::root().key("go_deeper").index(i).key("lesson");
+                pending_links.push(PendingLink {
+                    go_deeper_index: i,
+                    slug,
+                    position: loc.value(&path),
+                });
+            }
+            GoDeeper {
+                question: g.question,
+                target: None,
+            }
+        })
+        .collect();
+    let words = fm.body.text.split_whitespace().count() as u32;
+    let quiz_xp: u32 = quiz.iter().map(|e| e.xp).sum();
+    let lesson = Lesson {
+        slug: place.slug,
+        number: raw.lesson.unwrap_or(place.position),
+        title: raw.title.trim().to_string(),
+        // Reading speed of about 200 words a minute, plus time for the exercises.
+        minutes: raw
+            .minutes
+            .unwrap_or_else(|| (words.div_ceil(200) + quiz.len() as u32 / 2).max(1)),
+        xp: raw.xp.unwrap_or(quiz_xp),
+        summary: raw.summary,
+        focus_minutes: raw.focus_minutes.unwrap_or(course.focus_minutes),
+        takeaways: raw.takeaways,
+        videos: raw
+            .videos
+            .into_iter()
+            .map(|v| Video {
+                title: v.title,
+                url: v.url,
+            })
+            .collect(),
+        go_deeper,
+        quiz,
+        body: fm.body,
+        source: file.to_path_buf(),
+        draft: raw.draft,
+    };
+    let usable = !problems.iter().any(Diagnostic::is_error);
+    (
+        usable.then_some(ParsedLesson {
+            lesson,
+            pending_links,
+        }),
+        problems,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> CourseConfig {
+        CourseConfig {
+            title: "C".into(),
+            brand: "C".into(),
+            description: None,
+            language: "en".into(),
+            focus_minutes: 25,
+            base_url: None,
+            theme: "default".into(),
+        }
+    }
+
+    fn parse(text: &str) -> (Option<ParsedLesson>, Vec<Diagnostic>) {
+        let place = LessonPlace {
+            file: Path::new("l.md"),
+            slug: "l".into(),
+            position: 1,
+        };
+        parse_lesson(place, text, &config())
+    }
+
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        parse(text)
+            .1
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect()
+    }
+
+    #[test]
+    fn parses_a_full_lesson() {
+        let text = "---\ntitle: The GIL\nsummary: s\nquiz:\n  - id: a\n    type: true_false\n    prompt: P\n    answer: true\n    explanation: E\n---\nHello world\n";
+        let (lesson, problems) = parse(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let lesson = lesson.unwrap().lesson;
+        assert_eq!(lesson.title, "The GIL");
+        assert_eq!(lesson.quiz[0].line, 5);
+        assert_eq!(lesson.xp, 10);
+        assert_eq!(lesson.body.first_line, 11);
+    }
+
+    #[test]
+    fn reports_every_broken_exercise() {
+        let text = "---\ntitle: T\nquiz:\n  - type: true_false\n    prompt: P\n    answer: maybe\n  - type: multiple_choice\n    prompt: Q\n    options: [a, b]\n    answer: 7\n---\n";
+        let errs = errors(text);
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert_eq!(errs[0].position.line, 6);
+        assert!(
+            errs[1]
+                .message
+                .contains("answer 7 is out of range for 2 options")
+        );
+        assert_eq!(errs[1].position.line, 10);
+    }
+
+    #[test]
+    fn error_lines_are_file_lines() {
+        let errs = errors("---\ntitle: T\nxp: lots\n---\n");
+        assert_eq!(errs[0].position, Position::new(3, 5));
+        assert_eq!(
+            errs[0].message,
+            "`xp` must be a whole number, found the text \"lots\""
+        );
+    }
+
+    #[test]
+    fn select_all_that_apply() {
+        let text = "---\ntitle: T\nquiz:\n  - id: x\n    type: multiple_choice\n    prompt: P\n    options: [a, b, c]\n    answer: [2, 0]\n---\n";
+        let lesson = parse(text).0.unwrap().lesson;
+        match &lesson.quiz[0].kind {
+            super::super::model::ExerciseKind::MultipleChoice {
+                correct,
+                select_all,
+                ..
+            } => {
+                assert_eq!(correct, &vec![0, 2]);
+                assert!(select_all);
+            }
+            k => panic!("{k:?}"),
+        }
+    }
+}

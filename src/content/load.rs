@@ -1,0 +1,467 @@
+//! Reading a course from disk (`content/`) into the validated model.
+
+use super::lesson::{self, LessonPlace, ParsedLesson};
+use super::model::{
+    Asset, Body, Course, CourseConfig, LessonRef, Module, slugify, strip_order_prefix,
+};
+use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A lesson bigger than this is refused rather than parsed (a guard against runaway input).
+pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Include lessons marked `draft: true`.
+    pub drafts: bool,
+    /// Overrides `base_url` from the course front matter.
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCourse {
+    title: String,
+    brand: Option<String>,
+    description: Option<String>,
+    language: Option<String>,
+    focus_minutes: Option<u32>,
+    base_url: Option<String>,
+    theme: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModule {
+    title: Option<String>,
+    summary: Option<String>,
+}
+
+/// The files of a course, found by walking `content/`, before any parsing.
+#[derive(Debug, Default)]
+struct SourceTree {
+    course_index: Option<PathBuf>,
+    modules: Vec<SourceModule>,
+    assets: Vec<Asset>,
+    misplaced: Vec<PathBuf>,
+}
+
+#[derive(Debug)]
+struct SourceModule {
+    dir: PathBuf,
+    slug: String,
+    index: Option<PathBuf>,
+    lessons: Vec<PathBuf>,
+}
+
+/// Order by numeric prefix, then by name.
+fn order_key(path: &Path) -> (u64, String) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (n, _) = strip_order_prefix(&name);
+    (n.unwrap_or(u64::MAX), name)
+}
+
+fn slug_of(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let slug = slugify(strip_order_prefix(&stem).1);
+    if slug.is_empty() {
+        "untitled".to_string()
+    } else {
+        slug
+    }
+}
+
+fn walk(content: &Path) -> std::io::Result<SourceTree> {
+    let mut tree = SourceTree::default();
+    let mut modules: HashMap<PathBuf, SourceModule> = HashMap::new();
+    let walker = walkdir::WalkDir::new(content)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let path = entry.path().to_path_buf();
+        let rel = path.strip_prefix(content).unwrap_or(&path).to_path_buf();
+        let is_md = path.extension().is_some_and(|e| e == "md");
+        let depth = entry.depth();
+        if entry.file_type().is_dir() {
+            if depth == 1 {
+                modules.insert(
+                    path.clone(),
+                    SourceModule {
+                        slug: slug_of(&path),
+                        dir: path,
+                        index: None,
+                        lessons: Vec::new(),
+                    },
+                );
+            }
+            continue;
+        }
+        let is_index = entry.file_name() == "_index.md";
+        match (depth, is_md, is_index) {
+            (1, true, true) => tree.course_index = Some(path),
+            (2, true, _) => {
+                let module = modules
+                    .get_mut(path.parent().unwrap_or(content))
+                    .expect("parent module was walked first");
+                if is_index {
+                    module.index = Some(path);
+                } else {
+                    module.lessons.push(path);
+                }
+            }
+            (_, true, _) => tree.misplaced.push(path),
+            _ => {
+                // Assets keep their place, with module folders renamed to module slugs.
+                let mut target = PathBuf::new();
+                let mut parts = rel.components();
+                if depth >= 2
+                    && let Some(first) = parts.next()
+                {
+                    target.push(slug_of(Path::new(first.as_os_str())));
+                }
+                target.extend(parts);
+                tree.assets.push(Asset {
+                    source: path,
+                    target,
+                });
+            }
+        }
+    }
+    let mut modules: Vec<SourceModule> = modules.into_values().collect();
+    modules.sort_by_key(|m| order_key(&m.dir));
+    for m in &mut modules {
+        m.lessons.sort_by_key(|l| order_key(l));
+    }
+    tree.modules = modules;
+    Ok(tree)
+}
+
+/// Read a file as text, refusing huge files and invalid UTF-8 with a located error.
+fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    let io_error = |e: std::io::Error| {
+        Diagnostic::error(
+            "io",
+            shown,
+            Position::default(),
+            format!("cannot read the file: {e}"),
+        )
+    };
+    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "file-too-large",
+            shown,
+            Position::default(),
+            format!("the file is {size} bytes, more than the limit of {MAX_FILE_BYTES}"),
+        )
+        .expected("a lesson split into smaller lessons"));
+    }
+    let bytes = std::fs::read(path).map_err(io_error)?;
+    lesson::decode(shown, &bytes)
+}
+
+/// Load and validate the course under `root/content`. On success returns the course and
+/// its warnings; on failure every problem found, errors and warnings alike.
+pub fn load(root: &Path, options: &LoadOptions) -> Result<(Course, Diagnostics), Diagnostics> {
+    let content = root.join("content");
+    let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    let mut diags = Diagnostics::default();
+    let tree = match walk(&content) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "io",
+                &content,
+                Position::default(),
+                format!("cannot read the content folder: {e}"),
+            ));
+            return Err(diags);
+        }
+    };
+    let mut texts: HashMap<PathBuf, String> = HashMap::new();
+
+    for path in &tree.misplaced {
+        diags.push(
+            Diagnostic::error(
+                "misplaced-lesson",
+                &shown(path),
+                Position::default(),
+                "a lesson must sit directly in a module folder",
+            )
+            .expected("content/<module>/<lesson>.md"),
+        );
+    }
+
+    let config_and_intro = match &tree.course_index {
+        None => {
+            diags.push(
+                Diagnostic::error(
+                    "no-course-index",
+                    &shown(&content.join("_index.md")),
+                    Position::default(),
+                    "the course has no `content/_index.md`",
+                )
+                .expected("a file with front matter holding at least `title:`"),
+            );
+            None
+        }
+        Some(path) => {
+            let file = shown(path);
+            match read_text(path, &file).and_then(|t| {
+                let fm = lesson::parse_front_matter::<RawCourse>(&file, &t, "course index");
+                texts.insert(file.clone(), t);
+                fm
+            }) {
+                Ok(fm) => {
+                    let raw = fm.data;
+                    let base_url = options.base_url.clone().or(raw.base_url);
+                    Some((
+                        CourseConfig {
+                            brand: raw.brand.unwrap_or_else(|| raw.title.clone()),
+                            title: raw.title,
+                            description: raw.description,
+                            language: raw.language.unwrap_or_else(|| "en".to_string()),
+                            focus_minutes: raw.focus_minutes.unwrap_or(25),
+                            base_url: base_url.map(|u| u.trim_end_matches('/').to_string()),
+                            theme: raw.theme.unwrap_or_else(|| "default".to_string()),
+                        },
+                        fm.body,
+                    ))
+                }
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            }
+        }
+    };
+    // Lessons are still checked without a course config, so every problem is reported.
+    let config = config_and_intro
+        .as_ref()
+        .map(|(c, _)| c.clone())
+        .unwrap_or_else(|| CourseConfig {
+            title: String::new(),
+            brand: String::new(),
+            description: None,
+            language: "en".into(),
+            focus_minutes: 25,
+            base_url: None,
+            theme: "default".into(),
+        });
+
+    // Parse every lesson of every module in parallel; results keep their order.
+    type LessonOutcome = (
+        PathBuf,
+        Option<String>,
+        Option<ParsedLesson>,
+        Vec<Diagnostic>,
+    );
+    let jobs: Vec<(usize, usize, &PathBuf)> = tree
+        .modules
+        .iter()
+        .enumerate()
+        .flat_map(|(mi, m)| m.lessons.iter().enumerate().map(move |(li, p)| (mi, li, p)))
+        .collect();
+    let outcomes: Vec<(usize, LessonOutcome)> = jobs
+        .par_iter()
+        .map(|&(mi, li, path)| {
+            let file = shown(path);
+            let outcome = match read_text(path, &file) {
+                Err(d) => (file, None, None, vec![d]),
+                Ok(text) => {
+                    let place = LessonPlace {
+                        file: &file,
+                        slug: slug_of(path),
+                        position: li as u32 + 1,
+                    };
+                    let (parsed, problems) = lesson::parse_lesson(place, &text, &config);
+                    (file.clone(), Some(text), parsed, problems)
+                }
+            };
+            (mi, outcome)
+        })
+        .collect();
+
+    let mut modules = Vec::new();
+    for m in &tree.modules {
+        let (title, summary, intro) = match &m.index {
+            None => (default_title(&m.slug), None, Body::default()),
+            Some(path) => {
+                let file = shown(path);
+                match read_text(path, &file).and_then(|t| {
+                    let fm = lesson::parse_front_matter::<RawModule>(&file, &t, "module index");
+                    texts.insert(file.clone(), t);
+                    fm
+                }) {
+                    Ok(fm) => (
+                        fm.data.title.unwrap_or_else(|| default_title(&m.slug)),
+                        fm.data.summary,
+                        fm.body,
+                    ),
+                    Err(d) => {
+                        diags.push(d);
+                        (default_title(&m.slug), None, Body::default())
+                    }
+                }
+            }
+        };
+        modules.push((
+            Module {
+                slug: m.slug.clone(),
+                title,
+                summary,
+                intro,
+                source: shown(&m.dir),
+                lessons: Vec::new(),
+            },
+            Vec::new(),
+        ));
+    }
+    for (mi, (file, text, parsed, problems)) in outcomes {
+        diags.extend(problems);
+        if let Some(t) = text {
+            texts.insert(file, t);
+        }
+        if let Some(p) = parsed
+            && (options.drafts || !p.lesson.draft)
+        {
+            modules[mi].1.push(p);
+        }
+    }
+
+    check_slugs(&modules, &mut diags);
+    let modules = resolve_links(modules, &mut diags);
+
+    for d in &mut diags.0 {
+        if d.source_line.is_none()
+            && let Some(t) = texts.get(&d.file)
+        {
+            d.attach_source(t);
+        }
+    }
+    diags.sort();
+    match config_and_intro {
+        Some((config, intro)) if !diags.has_errors() => Ok((
+            Course {
+                config,
+                intro,
+                modules,
+                assets: tree.assets,
+            },
+            diags,
+        )),
+        _ => Err(diags),
+    }
+}
+
+fn default_title(slug: &str) -> String {
+    let mut t = slug.replace('-', " ");
+    if let Some(first) = t.get(0..1) {
+        t.replace_range(0..1, &first.to_uppercase());
+    }
+    t
+}
+
+fn check_slugs(modules: &[(Module, Vec<ParsedLesson>)], diags: &mut Diagnostics) {
+    let mut module_slugs: HashMap<&str, &Path> = HashMap::new();
+    for (m, lessons) in modules {
+        if let Some(first) = module_slugs.insert(&m.slug, &m.source) {
+            diags.push(Diagnostic::error(
+                "duplicate-slug",
+                &m.source,
+                Position::default(),
+                format!(
+                    "module slug `{}` is also used by {}",
+                    m.slug,
+                    first.display()
+                ),
+            ));
+        }
+        let mut lesson_slugs: HashMap<&str, &Path> = HashMap::new();
+        for p in lessons {
+            if let Some(first) = lesson_slugs.insert(&p.lesson.slug, &p.lesson.source) {
+                diags.push(Diagnostic::error(
+                    "duplicate-slug",
+                    &p.lesson.source,
+                    Position::default(),
+                    format!(
+                        "lesson slug `{}` is also used by {}",
+                        p.lesson.slug,
+                        first.display()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Resolve go-deeper targets: `lesson-slug` (unique in the course) or `module/lesson`.
+fn resolve_links(
+    modules: Vec<(Module, Vec<ParsedLesson>)>,
+    diags: &mut Diagnostics,
+) -> Vec<Module> {
+    let mut by_slug: HashMap<String, Vec<LessonRef>> = HashMap::new();
+    for (m, lessons) in &modules {
+        for p in lessons {
+            let r = LessonRef {
+                module: m.slug.clone(),
+                lesson: p.lesson.slug.clone(),
+            };
+            by_slug
+                .entry(p.lesson.slug.clone())
+                .or_default()
+                .push(r.clone());
+            by_slug
+                .entry(format!("{}/{}", m.slug, p.lesson.slug))
+                .or_default()
+                .push(r);
+        }
+    }
+    modules
+        .into_iter()
+        .map(|(mut module, lessons)| {
+            module.lessons = lessons
+                .into_iter()
+                .map(|p| {
+                    let mut lesson = p.lesson;
+                    for link in p.pending_links {
+                        match by_slug.get(link.slug.trim_matches('/')).map(Vec::as_slice) {
+                            Some([one]) => lesson.go_deeper[link.go_deeper_index].target = Some(one.clone()),
+                            Some(many) => diags.push(
+                                Diagnostic::error("ambiguous-lesson", &lesson.source, link.position, format!("several lessons have the slug `{}`", link.slug))
+                                    .expected(format!("one of: {}", many.iter().map(|r| format!("{}/{}", r.module, r.lesson)).collect::<Vec<_>>().join(", "))),
+                            ),
+                            None => {
+                                let known: Vec<&str> = by_slug.keys().map(String::as_str).collect();
+                                let hint = crate::diagnostics::suggest(&link.slug, known.iter().copied());
+                                let message = match hint {
+                                    Some(h) => format!("no lesson with slug `{}`, did you mean `{h}`?", link.slug),
+                                    None => format!("no lesson with slug `{}`", link.slug),
+                                };
+                                diags.push(
+                                    Diagnostic::error("missing-lesson", &lesson.source, link.position, message)
+                                        .span(link.slug.chars().count())
+                                        .expected("the slug of a lesson of this course (its file name without the number prefix)"),
+                                );
+                            }
+                        }
+                    }
+                    lesson
+                })
+                .collect();
+            module
+        })
+        .collect()
+}

@@ -1,0 +1,217 @@
+//! The validated course: what every later stage works from. Nothing here refers back to
+//! raw YAML; every value has been checked when it was built.
+
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Course {
+    pub config: CourseConfig,
+    /// Markdown introduction from `content/_index.md`.
+    pub intro: Body,
+    pub modules: Vec<Module>,
+    /// Files under `content/` that are not Markdown (images, downloads), copied as they are.
+    pub assets: Vec<Asset>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CourseConfig {
+    pub title: String,
+    pub brand: String,
+    pub description: Option<String>,
+    pub language: String,
+    pub focus_minutes: u32,
+    pub base_url: Option<String>,
+    pub theme: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Module {
+    pub slug: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub intro: Body,
+    pub source: PathBuf,
+    pub lessons: Vec<Lesson>,
+}
+
+/// Markdown text and the file line it starts on, so rendering problems can be located.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Body {
+    pub text: String,
+    pub first_line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lesson {
+    pub slug: String,
+    /// "Lesson N": from front matter, else the position in its module.
+    pub number: u32,
+    pub title: String,
+    pub minutes: u32,
+    pub xp: u32,
+    pub summary: Option<String>,
+    /// 0 hides the focus timer.
+    pub focus_minutes: u32,
+    /// Markdown, rendered inline.
+    pub takeaways: Vec<String>,
+    pub videos: Vec<Video>,
+    pub go_deeper: Vec<GoDeeper>,
+    pub quiz: Vec<Exercise>,
+    pub body: Body,
+    /// Path of the source file as shown to authors (relative to the course root).
+    pub source: PathBuf,
+    pub draft: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Video {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoDeeper {
+    pub question: String,
+    pub target: Option<LessonRef>,
+}
+
+/// A resolved reference to a lesson of the course.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LessonRef {
+    pub module: String,
+    pub lesson: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exercise {
+    /// Stable id: progress is stored under `<lesson slug>/<id>`.
+    pub id: String,
+    /// Markdown, rendered inline.
+    pub prompt: String,
+    pub explanation: Option<String>,
+    pub xp: u32,
+    pub kind: ExerciseKind,
+    /// File line where the exercise starts.
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExerciseKind {
+    MultipleChoice {
+        options: Vec<Choice>,
+        /// Indices of the right options, ascending; more than one means "select all that apply".
+        correct: Vec<usize>,
+        select_all: bool,
+    },
+    TrueFalse {
+        answer: bool,
+    },
+    FillBlank {
+        /// Accepted answers per blank, in prompt order.
+        blanks: Vec<Vec<String>>,
+        case_sensitive: bool,
+    },
+}
+
+impl ExerciseKind {
+    /// The label a learner sees.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ExerciseKind::MultipleChoice { .. } => "Multiple choice",
+            ExerciseKind::TrueFalse { .. } => "True or false",
+            ExerciseKind::FillBlank { .. } => "Fill in the blank",
+        }
+    }
+
+    /// The machine name used in front matter and in page markup.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ExerciseKind::MultipleChoice { .. } => "multiple_choice",
+            ExerciseKind::TrueFalse { .. } => "true_false",
+            ExerciseKind::FillBlank { .. } => "fill_blank",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    /// Markdown, rendered inline.
+    pub text: String,
+    /// Why this option is wrong (or right), shown when a learner picks it.
+    pub why: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Asset {
+    /// Source path on disk.
+    pub source: PathBuf,
+    /// Path inside the output folder, with module slugs in place of folder names.
+    pub target: PathBuf,
+}
+
+impl Course {
+    pub fn lessons(&self) -> impl Iterator<Item = (&Module, &Lesson)> {
+        self.modules
+            .iter()
+            .flat_map(|m| m.lessons.iter().map(move |l| (m, l)))
+    }
+}
+
+/// URL-safe slug: lowercase ASCII letters and digits joined by single dashes.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.push(c.to_ascii_lowercase());
+        } else if c == '_' || c == '-' || c.is_whitespace() || c.is_ascii_punctuation() {
+            dash = true;
+        } else if c.is_alphanumeric() {
+            // Keep non-ASCII letters readable in URLs rather than dropping them.
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.extend(c.to_lowercase());
+        }
+    }
+    slug
+}
+
+/// A file or folder name without its numeric ordering prefix (`02-the-gil` -> `the-gil`),
+/// and the prefix as a number for sorting.
+pub fn strip_order_prefix(name: &str) -> (Option<u64>, &str) {
+    let digits = name.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return (None, name);
+    }
+    let rest = &name[digits..];
+    let rest = rest.strip_prefix(['-', '_', '.', ' ']).unwrap_or(rest);
+    if rest.is_empty() {
+        return (name.parse().ok(), name);
+    }
+    (name[..digits].parse().ok(), rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("The GIL: why?"), "the-gil-why");
+        assert_eq!(slugify("  a__b  "), "a-b");
+        assert_eq!(slugify("Über Threads"), "über-threads");
+    }
+
+    #[test]
+    fn order_prefixes() {
+        assert_eq!(strip_order_prefix("02-the-gil"), (Some(2), "the-gil"));
+        assert_eq!(strip_order_prefix("intro"), (None, "intro"));
+        assert_eq!(strip_order_prefix("2024"), (Some(2024), "2024"));
+    }
+}

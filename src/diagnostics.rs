@@ -1,0 +1,315 @@
+//! One error type for everything an author can get wrong, located in a file.
+//!
+//! Every stage collects `Diagnostic`s instead of stopping at the first problem; the CLI
+//! prints them all (as text with the offending line and a caret, or as JSON lines) and
+//! exits 1 if any is an error.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A 1-based line and column in a file. Column 0 means "the whole line".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Position {
+    pub fn new(line: usize, column: usize) -> Self {
+        Position { line, column }
+    }
+}
+
+/// A secondary location shown with a diagnostic ("first used here").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub position: Position,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A short stable code for tools (`unknown-key`, `answer-out-of-range`, ...).
+    pub code: &'static str,
+    pub file: PathBuf,
+    pub position: Position,
+    /// Width of the caret underline (at least 1).
+    pub span_len: usize,
+    pub message: String,
+    /// What the author should write instead, shown under the caret.
+    pub expected: Option<String>,
+    /// The offending source line, filled in by `attach_source`.
+    pub source_line: Option<String>,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn error(
+        code: &'static str,
+        file: &Path,
+        position: Position,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            file: file.to_path_buf(),
+            position,
+            span_len: 1,
+            message: message.into(),
+            expected: None,
+            source_line: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn warning(
+        code: &'static str,
+        file: &Path,
+        position: Position,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, file, position, message)
+        }
+    }
+
+    pub fn expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    pub fn span(mut self, len: usize) -> Self {
+        self.span_len = len.max(1);
+        self
+    }
+
+    pub fn related(mut self, position: Position, note: impl Into<String>) -> Self {
+        self.related.push(Related {
+            position,
+            note: note.into(),
+        });
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Copy the offending line out of the file's text so the report can show it.
+    pub fn attach_source(&mut self, text: &str) {
+        if self.position.line > 0 {
+            self.source_line = text.lines().nth(self.position.line - 1).map(|l| {
+                l.trim_end_matches('\r')
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            });
+        }
+    }
+
+    /// Multi-line human report in the style of rustc and just.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(out, "{label}[{}]: {}", self.code, self.message);
+        let location = if self.position.line == 0 {
+            self.file.display().to_string()
+        } else if self.position.column == 0 {
+            format!("{}:{}", self.file.display(), self.position.line)
+        } else {
+            format!(
+                "{}:{}:{}",
+                self.file.display(),
+                self.position.line,
+                self.position.column
+            )
+        };
+        let gutter = self.position.line.max(1).to_string().len();
+        let pad = " ".repeat(gutter);
+        let _ = writeln!(out, "{pad}--> {location}");
+        if let Some(line) = &self.source_line {
+            let shown = line.replace('\t', "    ");
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{} | {}", self.position.line, shown);
+            let col = self.position.column.max(1);
+            let prefix: String = line
+                .chars()
+                .take(col - 1)
+                .map(|c| if c == '\t' { "    " } else { " " })
+                .collect();
+            let carets = if self.position.column == 0 {
+                "^".repeat(line.chars().count().max(1))
+            } else {
+                "^".repeat(self.span_len)
+            };
+            match &self.expected {
+                Some(exp) => {
+                    let _ = writeln!(out, "{pad} | {prefix}{carets} expected {exp}");
+                }
+                None => {
+                    let _ = writeln!(out, "{pad} | {prefix}{carets}");
+                }
+            }
+        } else if let Some(exp) = &self.expected {
+            let _ = writeln!(out, "{pad} = expected {exp}");
+        }
+        for rel in &self.related {
+            let _ = writeln!(
+                out,
+                "{pad} = note: {} ({}:{})",
+                rel.note,
+                self.file.display(),
+                rel.position.line
+            );
+        }
+        out
+    }
+
+    /// One JSON object per diagnostic, for editors and CI (`crescu check --format json`).
+    pub fn render_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            file: String,
+            line: usize,
+            column: usize,
+            severity: Severity,
+            code: &'a str,
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            expected: Option<&'a str>,
+        }
+        serde_json::to_string(&Line {
+            file: self.file.display().to_string(),
+            line: self.position.line,
+            column: self.position.column,
+            severity: self.severity,
+            code: self.code,
+            message: &self.message,
+            expected: self.expected.as_deref(),
+        })
+        .unwrap_or_default()
+    }
+}
+
+/// All problems found in one pass, in a stable order (file, line, column).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.0.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Sort for stable, readable output: by file, then position, errors first.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            (&a.file, a.position, a.severity, &a.message)
+                .cmp(&(&b.file, b.position, b.severity, &b.message))
+        });
+        self.0.dedup();
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Nearest candidate by edit distance, for "did you mean" hints.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_report_shows_line_and_caret() {
+        let mut d = Diagnostic::error(
+            "unknown-key",
+            Path::new("content/a.md"),
+            Position::new(2, 1),
+            "unknown key `titel`",
+        )
+        .span(5)
+        .expected("`title`");
+        d.attach_source("---\ntitel: x\n---\n");
+        let text = d.render_text();
+        assert!(
+            text.contains("error[unknown-key]: unknown key `titel`"),
+            "{text}"
+        );
+        assert!(text.contains("--> content/a.md:2:1"), "{text}");
+        assert!(text.contains("2 | titel: x"), "{text}");
+        assert!(text.contains("  | ^^^^^ expected `title`"), "{text}");
+    }
+
+    #[test]
+    fn json_line_has_all_fields() {
+        let d = Diagnostic::warning(
+            "no-summary",
+            Path::new("a.md"),
+            Position::new(1, 0),
+            "no summary",
+        );
+        let v: serde_json::Value = serde_json::from_str(&d.render_json()).unwrap();
+        assert_eq!(v["severity"], "warning");
+        assert_eq!(v["line"], 1);
+        assert_eq!(v["code"], "no-summary");
+    }
+
+    #[test]
+    fn suggests_nearest_key() {
+        assert_eq!(
+            suggest("titel", ["title", "lesson", "minutes"]),
+            Some("title")
+        );
+        assert_eq!(suggest("zzzzzz", ["title", "lesson"]), None);
+    }
+}

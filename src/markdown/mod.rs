@@ -1,0 +1,524 @@
+//! Markdown -> HTML with pulldown-cmark: heading anchors, callouts, highlighted code and
+//! the `{{ exercise ID }}` / `{{ chart ID }}` shortcodes.
+//!
+//! The renderer knows nothing about exercises or charts beyond their ids: it returns the
+//! body as a list of parts, and the site stage fills the placeholders in.
+
+pub mod highlight;
+
+use crate::html::escape;
+use highlight::Highlighter;
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// One piece of a rendered body, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyPart {
+    Html(String),
+    /// `{{ exercise ID }}` at a file line.
+    Exercise {
+        id: String,
+        line: usize,
+    },
+    /// `{{ chart ID }}` at a file line.
+    Chart {
+        id: String,
+        line: usize,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A link or image destination written in the body, for link checking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub url: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderedBody {
+    pub parts: Vec<BodyPart>,
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    /// Plain text of the body (for search and descriptions).
+    pub text: String,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// Maps byte offsets of a body to file lines and columns.
+struct LineIndex {
+    starts: Vec<usize>,
+    first_line: usize,
+}
+
+impl LineIndex {
+    fn new(text: &str, first_line: usize) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts, first_line }
+    }
+
+    fn locate(&self, text: &str, offset: usize) -> (usize, usize) {
+        let idx = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let col = text
+            .get(self.starts[idx]..offset)
+            .map_or(1, |s| s.chars().count() + 1);
+        (self.first_line + idx, col)
+    }
+}
+
+/// Parse a paragraph's text as a shortcode: `{{ exercise why-gil }}`.
+fn shortcode(text: &str) -> Option<(&str, &str)> {
+    let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?;
+    let mut words = inner.split_whitespace();
+    let (kind, id) = (words.next()?, words.next()?);
+    if words.next().is_some() || !matches!(kind, "exercise" | "chart") {
+        return None;
+    }
+    Some((kind, id))
+}
+
+fn callout_of(label: &str) -> Option<&'static str> {
+    match label.trim() {
+        "Note:" => Some("note"),
+        "Tip:" => Some("tip"),
+        "Warning:" => Some("warning"),
+        _ => None,
+    }
+}
+
+fn gfm_callout(kind: BlockQuoteKind) -> &'static str {
+    match kind {
+        BlockQuoteKind::Note | BlockQuoteKind::Important => "note",
+        BlockQuoteKind::Tip => "tip",
+        BlockQuoteKind::Warning | BlockQuoteKind::Caution => "warning",
+    }
+}
+
+fn callout_open(kind: &str) -> String {
+    let title = match kind {
+        "tip" => "Tip",
+        "warning" => "Warning",
+        _ => "Note",
+    };
+    format!(
+        "<aside class=\"callout callout-{kind}\" role=\"note\"><p class=\"callout-title\">{title}</p>\n"
+    )
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Renders Markdown. Build one per build and share it across threads.
+pub struct Renderer {
+    highlighter: Highlighter,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Renderer {
+    pub fn new() -> Self {
+        Renderer {
+            highlighter: Highlighter::new(),
+        }
+    }
+
+    /// Render a lesson body (or an intro) whose first line is `first_line` of its file.
+    pub fn body(&self, text: &str, first_line: usize) -> RenderedBody {
+        let lines = LineIndex::new(text, first_line);
+        let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options())
+            .into_offset_iter()
+            .collect();
+        let mut out = RenderedBody::default();
+        let mut html_events: Vec<Event> = Vec::new();
+        let mut used_ids: HashSet<String> = HashSet::new();
+        // For each open blockquote: does it close a callout?
+        let mut quotes: Vec<bool> = Vec::new();
+        let mut depth = 0usize;
+        let mut i = 0;
+        let flush = |html_events: &mut Vec<Event>, parts: &mut Vec<BodyPart>| {
+            if !html_events.is_empty() {
+                let mut s = String::new();
+                pulldown_cmark::html::push_html(&mut s, html_events.drain(..));
+                parts.push(BodyPart::Html(s));
+            }
+        };
+        while i < events.len() {
+            let (event, range) = &events[i];
+            match event {
+                Event::Start(Tag::Heading { level, id, .. }) => {
+                    let end = find_end(&events, i);
+                    let inner: Vec<Event> =
+                        events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
+                    let text = plain_text(&inner);
+                    let base = id
+                        .as_ref()
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| crate::content::slugify(&text));
+                    let base = if base.is_empty() {
+                        "section".to_string()
+                    } else {
+                        base
+                    };
+                    let mut unique = base.clone();
+                    let mut n = 1;
+                    while !used_ids.insert(unique.clone()) {
+                        unique = format!("{base}-{n}");
+                        n += 1;
+                    }
+                    let mut inner_html = String::new();
+                    pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                    let lvl = heading_level(*level);
+                    html_events.push(Event::Html(CowStr::from(format!(
+                        "<h{lvl} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{lvl}>\n",
+                        id = escape(&unique)
+                    ))));
+                    out.text.push_str(&text);
+                    out.text.push('\n');
+                    out.headings.push(Heading {
+                        level: lvl,
+                        id: unique,
+                        text,
+                    });
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let end = find_end(&events, i);
+                    let code: String = events[i + 1..end]
+                        .iter()
+                        .filter_map(|(e, _)| match e {
+                            Event::Text(t) => Some(t.as_ref()),
+                            _ => None,
+                        })
+                        .collect();
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => {
+                            info.split([' ', ',', '{']).next().map(str::to_string)
+                        }
+                        CodeBlockKind::Indented => None,
+                    };
+                    html_events.push(Event::Html(CowStr::from(
+                        self.highlighter.block(&code, lang.as_deref()),
+                    )));
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::Paragraph) if depth == 0 => {
+                    let end = find_end(&events, i);
+                    let inner = &events[i + 1..end];
+                    let only_text = inner.iter().all(|(e, _)| matches!(e, Event::Text(_)));
+                    if only_text {
+                        let joined: String = inner
+                            .iter()
+                            .filter_map(|(e, _)| match e {
+                                Event::Text(t) => Some(t.as_ref()),
+                                _ => None,
+                            })
+                            .collect();
+                        if let Some((kind, id)) = shortcode(&joined) {
+                            let (line, _) = lines.locate(text, range.start);
+                            flush(&mut html_events, &mut out.parts);
+                            out.parts.push(match kind {
+                                "exercise" => BodyPart::Exercise {
+                                    id: id.to_string(),
+                                    line,
+                                },
+                                _ => BodyPart::Chart {
+                                    id: id.to_string(),
+                                    line,
+                                },
+                            });
+                            i = end + 1;
+                            continue;
+                        }
+                    }
+                    html_events.push(event.clone());
+                }
+                Event::Start(Tag::BlockQuote(kind)) => {
+                    depth += 1;
+                    if let Some(k) = kind {
+                        quotes.push(true);
+                        html_events.push(Event::Html(CowStr::from(callout_open(gfm_callout(*k)))));
+                    } else if let Some((kind, skip_to)) = bold_label_callout(&events, i) {
+                        quotes.push(true);
+                        html_events.push(Event::Html(CowStr::from(callout_open(kind))));
+                        html_events.push(Event::Start(Tag::Paragraph));
+                        // Drop the label and the space after it.
+                        i = skip_to;
+                        if let Some((Event::Text(t), _)) = events.get(i) {
+                            let rest = t.trim_start().to_string();
+                            if !rest.is_empty() {
+                                html_events.push(Event::Text(CowStr::from(rest)));
+                            }
+                            i += 1;
+                        }
+                        continue;
+                    } else {
+                        quotes.push(false);
+                        html_events.push(event.clone());
+                    }
+                }
+                Event::End(TagEnd::BlockQuote(_)) => {
+                    depth = depth.saturating_sub(1);
+                    if quotes.pop() == Some(true) {
+                        html_events.push(Event::Html(CowStr::from("</aside>\n")));
+                    } else {
+                        html_events.push(event.clone());
+                    }
+                }
+                Event::Start(
+                    Tag::List(_)
+                    | Tag::Item
+                    | Tag::FootnoteDefinition(_)
+                    | Tag::Table(_)
+                    | Tag::HtmlBlock,
+                ) => {
+                    depth += 1;
+                    html_events.push(event.clone());
+                }
+                Event::End(
+                    TagEnd::List(_)
+                    | TagEnd::Item
+                    | TagEnd::FootnoteDefinition
+                    | TagEnd::Table
+                    | TagEnd::HtmlBlock,
+                ) => {
+                    depth = depth.saturating_sub(1);
+                    html_events.push(event.clone());
+                }
+                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                    let (line, column) = lines.locate(text, range.start);
+                    out.links.push(Link {
+                        url: dest_url.to_string(),
+                        line,
+                        column,
+                    });
+                    html_events.push(event.clone());
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    out.text.push_str(t);
+                    out.text.push(' ');
+                    html_events.push(event.clone());
+                }
+                _ => html_events.push(event.clone()),
+            }
+            i += 1;
+        }
+        flush(&mut html_events, &mut out.parts);
+        out
+    }
+
+    /// Render a front-matter string (prompt, option, takeaway): inline Markdown only, with
+    /// any raw HTML shown as text.
+    pub fn inline(&self, text: &str) -> String {
+        let events = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).filter_map(|e| match e {
+            Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+            Event::Start(Tag::Paragraph) => None,
+            Event::End(TagEnd::Paragraph) => Some(Event::SoftBreak),
+            Event::Start(Tag::Heading { .. }) | Event::End(TagEnd::Heading(_)) => None,
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+            e => Some(e),
+        });
+        let mut s = String::new();
+        pulldown_cmark::html::push_html(&mut s, events);
+        s.trim_end().to_string()
+    }
+}
+
+/// Index of the event closing the one opened at `start`.
+fn find_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, (e, _)) in events.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len().saturating_sub(1)
+}
+
+/// A blockquote opening with `**Note:**`, `**Tip:**` or `**Warning:**`: its kind and the
+/// index of the first event after the label.
+fn bold_label_callout(
+    events: &[(Event, Range<usize>)],
+    quote: usize,
+) -> Option<(&'static str, usize)> {
+    let is = |k: usize, f: &dyn Fn(&Event) -> bool| events.get(k).is_some_and(|(e, _)| f(e));
+    if !is(quote + 1, &|e| matches!(e, Event::Start(Tag::Paragraph)))
+        || !is(quote + 2, &|e| matches!(e, Event::Start(Tag::Strong)))
+    {
+        return None;
+    }
+    let mut label = String::new();
+    let mut k = quote + 3;
+    while let Some((Event::Text(t), _)) = events.get(k) {
+        label.push_str(t);
+        k += 1;
+    }
+    if !is(k, &|e| matches!(e, Event::End(TagEnd::Strong))) {
+        return None;
+    }
+    callout_of(&label).map(|kind| (kind, k + 1))
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut s = String::new();
+    for e in events {
+        if let Event::Text(t) | Event::Code(t) = e {
+            s.push_str(t);
+        }
+    }
+    s.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(parts: &[BodyPart]) -> String {
+        parts
+            .iter()
+            .map(|p| match p {
+                BodyPart::Html(h) => h.clone(),
+                BodyPart::Exercise { id, .. } => format!("[exercise {id}]"),
+                BodyPart::Chart { id, .. } => format!("[chart {id}]"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_anchors() {
+        let r = Renderer::new().body("# Intro\n\n## Intro\n\n## Other {#custom}\n", 1);
+        let h = html(&r.parts);
+        assert!(
+            h.contains("<h1 id=\"intro\">Intro <a class=\"anchor\" href=\"#intro\""),
+            "{h}"
+        );
+        assert!(h.contains("<h2 id=\"intro-1\">"), "{h}");
+        assert!(h.contains("<h2 id=\"custom\">"), "{h}");
+        assert_eq!(r.headings.len(), 3);
+    }
+
+    #[test]
+    fn shortcodes_split_the_body_with_lines() {
+        let r = Renderer::new().body(
+            "Intro\n\n{{ exercise why-gil }}\n\nMiddle\n\n{{ chart convoy }}\n",
+            10,
+        );
+        assert_eq!(r.parts.len(), 4);
+        assert_eq!(
+            r.parts[1],
+            BodyPart::Exercise {
+                id: "why-gil".into(),
+                line: 12
+            }
+        );
+        assert_eq!(
+            r.parts[3],
+            BodyPart::Chart {
+                id: "convoy".into(),
+                line: 16
+            }
+        );
+    }
+
+    #[test]
+    fn shortcodes_in_code_are_left_alone() {
+        let r = Renderer::new().body(
+            "```\n{{ exercise x }}\n```\n\n`{{ chart y }}`\n\n- {{ exercise z }}\n",
+            1,
+        );
+        assert_eq!(r.parts.len(), 1);
+        let h = html(&r.parts);
+        assert!(
+            h.contains("{{ exercise x }}")
+                && h.contains("{{ chart y }}")
+                && h.contains("{{ exercise z }}"),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn callouts_from_bold_labels_and_gfm_alerts() {
+        let r = Renderer::new().body(
+            "> **Note:** Mind the gap.\n\n> [!WARNING]\n> Hot.\n\n> plain quote\n",
+            1,
+        );
+        let h = html(&r.parts);
+        assert!(h.contains("<aside class=\"callout callout-note\" role=\"note\"><p class=\"callout-title\">Note</p>\n<p>Mind the gap.</p>\n</aside>"), "{h}");
+        assert!(h.contains("callout-warning"), "{h}");
+        assert!(h.contains("<blockquote>"), "{h}");
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted_and_extensions_work() {
+        let r = Renderer::new().body("```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ [^1]\n\n[^1]: note\n\n- [x] done\n", 1);
+        let h = html(&r.parts);
+        assert!(
+            h.contains("data-lang=\"python\"") && h.contains("hl-"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<table>")
+                && h.contains("<del>old</del>")
+                && h.contains("footnote")
+                && h.contains("checkbox"),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn inline_escapes_raw_html() {
+        let r = Renderer::new();
+        assert_eq!(
+            r.inline("Use `x` <script>alert(1)</script> **now**"),
+            "Use <code>x</code> &lt;script&gt;alert(1)&lt;/script&gt; <strong>now</strong>"
+        );
+    }
+
+    #[test]
+    fn links_are_recorded_with_lines() {
+        let r = Renderer::new().body("Intro\n\nSee [the GIL](../the-gil/) now.\n", 5);
+        assert_eq!(
+            r.links,
+            vec![Link {
+                url: "../the-gil/".into(),
+                line: 7,
+                column: 5
+            }]
+        );
+    }
+}

@@ -1,0 +1,489 @@
+//! Every YAML call of the crate lives here, so the YAML library can be swapped in one place.
+//!
+//! serde_yaml turns text into typed values but cannot say where a value was written;
+//! yaml-rust2's event parser can. `parse` uses both: it deserialises with serde_yaml and
+//! records a `SpanMap` (key path -> line and column) from yaml-rust2's marked events, so
+//! any later validator can point at the exact place of a value by its `KeyPath`.
+
+use crate::diagnostics::Position;
+use crate::keypath::{KeyPath, Segment};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use std::collections::HashMap;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// Where a node was written: the key that names it (for mapping values) and the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeSpan {
+    pub key: Option<Position>,
+    pub value: Position,
+}
+
+/// Positions of every node of one YAML document, 1-based within the YAML text.
+#[derive(Clone, Debug, Default)]
+pub struct SpanMap {
+    nodes: HashMap<KeyPath, NodeSpan>,
+}
+
+impl SpanMap {
+    pub fn get(&self, path: &KeyPath) -> Option<NodeSpan> {
+        self.nodes.get(path).copied()
+    }
+
+    /// Position of the value at `path`, or of its nearest ancestor that was written.
+    pub fn value_or_ancestor(&self, path: &KeyPath) -> Position {
+        let mut p = path.clone();
+        loop {
+            if let Some(span) = self.nodes.get(&p) {
+                return span.value;
+            }
+            if p.0.is_empty() {
+                return Position::new(1, 1);
+            }
+            p = p.parent();
+        }
+    }
+
+    /// Position of the key naming `path` (falls back to the value, then to ancestors).
+    pub fn key_or_ancestor(&self, path: &KeyPath) -> Position {
+        match self.nodes.get(path) {
+            Some(span) => span.key.unwrap_or(span.value),
+            None => self.value_or_ancestor(path),
+        }
+    }
+}
+
+/// A YAML value kept untyped until a later stage deserialises it on its own, so that
+/// one bad exercise does not hide the problems of the next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node(serde_yaml::Value);
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_yaml::Value::deserialize(d).map(Node)
+    }
+}
+
+impl Node {
+    /// The value as a boolean, if it is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+
+    /// The value as a non-negative integer, if it is one.
+    pub fn as_u64(&self) -> Option<u64> {
+        self.0.as_u64()
+    }
+
+    /// The items of a sequence, if the value is one.
+    pub fn as_sequence(&self) -> Option<Vec<Node>> {
+        self.0
+            .as_sequence()
+            .map(|s| s.iter().cloned().map(Node).collect())
+    }
+
+    /// A short description for error messages ("the text \"maybe\"", "a list").
+    pub fn describe(&self) -> String {
+        describe_value(&self.0)
+    }
+}
+
+fn describe_value(v: &serde_yaml::Value) -> String {
+    use serde_yaml::Value;
+    match v {
+        Value::Null => "nothing".to_string(),
+        Value::Bool(b) => format!("`{b}`"),
+        Value::Number(n) => format!("`{n}`"),
+        Value::String(s) => format!("the text \"{s}\""),
+        Value::Sequence(_) => "a list".to_string(),
+        Value::Mapping(_) => "a mapping".to_string(),
+        Value::Tagged(t) => describe_value(&t.value),
+    }
+}
+
+/// What went wrong, in terms a content validator can phrase for an author.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Syntax(String),
+    UnknownKey {
+        key: String,
+        expected: Vec<String>,
+    },
+    UnknownVariant {
+        value: String,
+        expected: Vec<String>,
+    },
+    MissingKey(String),
+    /// `expected` is already phrased for people ("a whole number").
+    WrongType {
+        expected: String,
+        found: String,
+    },
+    Other(String),
+}
+
+/// A located problem: `path` is where in the document, `position` is 1-based in the YAML.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub path: KeyPath,
+    pub position: Position,
+    pub problem: Problem,
+}
+
+/// Parse `text` as one YAML document and deserialise it into `T`.
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<(T, SpanMap), YamlError> {
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+        let position = e
+            .location()
+            .map(|l| Position::new(l.line(), l.column()))
+            .unwrap_or(Position::new(1, 1));
+        YamlError {
+            path: KeyPath::root(),
+            position,
+            problem: Problem::Syntax(strip_location(&e.to_string())),
+        }
+    })?;
+    let spans = span_map(text);
+    let typed = from_value::<T>(value, &KeyPath::root(), &spans)?;
+    Ok((typed, spans))
+}
+
+/// Deserialise a node kept by an earlier `parse`; `base` is where the node sits in the
+/// document, so errors point into the original text.
+pub fn from_node<T: DeserializeOwned>(
+    node: &Node,
+    base: &KeyPath,
+    spans: &SpanMap,
+) -> Result<T, YamlError> {
+    from_value(node.0.clone(), base, spans)
+}
+
+fn from_value<T: DeserializeOwned>(
+    value: serde_yaml::Value,
+    base: &KeyPath,
+    spans: &SpanMap,
+) -> Result<T, YamlError> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let mut path = base.clone();
+        for seg in e.path().iter() {
+            match seg {
+                serde_path_to_error::Segment::Seq { index } => path = path.index(*index),
+                serde_path_to_error::Segment::Map { key } => path = path.key(key),
+                serde_path_to_error::Segment::Enum { .. }
+                | serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        let problem = classify(&e.inner().to_string());
+        let position = match &problem {
+            Problem::UnknownKey { key, .. } => {
+                // serde reports an unknown key at the mapping that holds it.
+                let at = if path.last_key() == Some(key.as_str()) {
+                    path.clone()
+                } else {
+                    path.key(key)
+                };
+                let pos = spans.key_or_ancestor(&at);
+                if spans.get(&at).is_some() {
+                    path = at;
+                }
+                pos
+            }
+            Problem::MissingKey(_) => spans.value_or_ancestor(&path),
+            _ => spans.value_or_ancestor(&path),
+        };
+        YamlError {
+            path,
+            position,
+            problem,
+        }
+    })
+}
+
+/// serde_yaml appends " at line L column C" to messages; the position is kept apart.
+fn strip_location(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Turn serde's standard messages into structured problems.
+fn classify(msg: &str) -> Problem {
+    let msg = strip_location(msg);
+    let ticked = |s: &str| -> Vec<String> {
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    if let Some(rest) = msg.strip_prefix("unknown field ") {
+        let names = ticked(rest);
+        if let Some((key, expected)) = names.split_first() {
+            return Problem::UnknownKey {
+                key: key.clone(),
+                expected: expected.to_vec(),
+            };
+        }
+    }
+    if let Some(rest) = msg.strip_prefix("unknown variant ") {
+        let names = ticked(rest);
+        if let Some((value, expected)) = names.split_first() {
+            return Problem::UnknownVariant {
+                value: value.clone(),
+                expected: expected.to_vec(),
+            };
+        }
+    }
+    if let Some(rest) = msg.strip_prefix("missing field ") {
+        if let Some(key) = ticked(rest).first() {
+            return Problem::MissingKey(key.clone());
+        }
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            if let Some((found, expected)) = rest.split_once(", expected ") {
+                return Problem::WrongType {
+                    expected: humanize_expected(expected),
+                    found: humanize_found(found),
+                };
+            }
+        }
+    }
+    Problem::Other(msg)
+}
+
+fn humanize_expected(expected: &str) -> String {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number".to_string(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".to_string(),
+        "f32" | "f64" => "a number".to_string(),
+        "a boolean" => "true or false".to_string(),
+        "a string" => "text".to_string(),
+        "a sequence" => "a list".to_string(),
+        e if e.starts_with("struct ") || e == "a map" => "a mapping of keys and values".to_string(),
+        e => e.to_string(),
+    }
+}
+
+fn humanize_found(found: &str) -> String {
+    if let Some(s) = found.strip_prefix("string ") {
+        return format!("the text {s}");
+    }
+    if let Some(n) = found
+        .strip_prefix("integer ")
+        .or_else(|| found.strip_prefix("floating point "))
+    {
+        return format!("the number {}", n.trim_matches('`'));
+    }
+    match found {
+        "sequence" => "a list".to_string(),
+        "map" => "a mapping".to_string(),
+        "unit value" => "nothing".to_string(),
+        f => f.to_string(),
+    }
+}
+
+/// Record the position of every node. A document yaml-rust2 cannot read (it follows
+/// YAML 1.2 where serde_yaml is more lenient) yields what was recorded up to that point.
+fn span_map(text: &str) -> SpanMap {
+    let mut recorder = SpanRecorder::default();
+    let _ = Parser::new_from_str(text).load(&mut recorder, false);
+    SpanMap {
+        nodes: recorder.nodes,
+    }
+}
+
+enum Frame {
+    Mapping {
+        path: KeyPath,
+        pending_key: Option<(String, Position)>,
+    },
+    Sequence {
+        path: KeyPath,
+        next: usize,
+    },
+}
+
+#[derive(Default)]
+struct SpanRecorder {
+    stack: Vec<Frame>,
+    nodes: HashMap<KeyPath, NodeSpan>,
+}
+
+impl SpanRecorder {
+    /// Claim the slot for a new value node: its path and the key that named it.
+    fn place_value(&mut self, pos: Position) -> KeyPath {
+        let (path, key) = match self.stack.last_mut() {
+            None => (KeyPath::root(), None),
+            Some(Frame::Sequence { path, next }) => {
+                let p = path.index(*next);
+                *next += 1;
+                (p, None)
+            }
+            Some(Frame::Mapping { path, pending_key }) => match pending_key.take() {
+                Some((k, kpos)) => (path.key(&k), Some(kpos)),
+                None => (path.key("?"), None),
+            },
+        };
+        self.nodes
+            .insert(path.clone(), NodeSpan { key, value: pos });
+        path
+    }
+
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Mapping {
+                pending_key: None,
+                ..
+            })
+        )
+    }
+}
+
+impl MarkedEventReceiver for SpanRecorder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        let pos = Position::new(mark.line(), mark.col() + 1);
+        match ev {
+            Event::Scalar(value, ..) => {
+                if self.expects_key() {
+                    if let Some(Frame::Mapping { pending_key, .. }) = self.stack.last_mut() {
+                        *pending_key = Some((value, pos));
+                    }
+                } else {
+                    self.place_value(pos);
+                }
+            }
+            Event::Alias(_) => {
+                if self.expects_key() {
+                    if let Some(Frame::Mapping { pending_key, .. }) = self.stack.last_mut() {
+                        *pending_key = Some(("*".to_string(), pos));
+                    }
+                } else {
+                    self.place_value(pos);
+                }
+            }
+            Event::MappingStart(..) => {
+                let path = if self.expects_key() {
+                    KeyPath::root().key("?")
+                } else {
+                    self.place_value(pos)
+                };
+                self.stack.push(Frame::Mapping {
+                    path,
+                    pending_key: None,
+                });
+            }
+            Event::SequenceStart(..) => {
+                let path = if self.expects_key() {
+                    KeyPath::root().key("?")
+                } else {
+                    self.place_value(pos)
+                };
+                self.stack.push(Frame::Sequence { path, next: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The path segments of a `KeyPath`, re-exported for callers that match on them.
+pub type PathSegment = Segment;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Doc {
+        title: String,
+        #[serde(default)]
+        xp: Option<u32>,
+        #[serde(default)]
+        items: Vec<Node>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Item {
+        #[allow(dead_code)]
+        name: String,
+        #[serde(default)]
+        #[allow(dead_code)]
+        size: u32,
+    }
+
+    #[test]
+    fn records_positions_of_block_and_flow_nodes() {
+        let text = "title: A\nitems:\n  - name: x\n  - { name: y, size: 3 }\n";
+        let (doc, spans) = parse::<Doc>(text).unwrap();
+        assert_eq!(doc.title, "A");
+        let title = spans.get(&KeyPath::root().key("title")).unwrap();
+        assert_eq!(title.key, Some(Position::new(1, 1)));
+        assert_eq!(title.value, Position::new(1, 8));
+        let size = spans
+            .get(&KeyPath::root().key("items").index(1).key("size"))
+            .unwrap();
+        assert_eq!(size.value, Position::new(4, 22));
+    }
+
+    #[test]
+    fn wrong_type_points_at_value() {
+        let err = parse::<Doc>("title: A\nxp: lots\n").unwrap_err();
+        assert_eq!(err.position, Position::new(2, 5));
+        assert_eq!(
+            err.problem,
+            Problem::WrongType {
+                expected: "a whole number".into(),
+                found: "the text \"lots\"".into()
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_key_points_at_key_and_lists_known() {
+        let err = parse::<Doc>("titel: A\n").unwrap_err();
+        match err.problem {
+            Problem::UnknownKey { key, expected } => {
+                assert_eq!(key, "titel");
+                assert!(expected.contains(&"title".to_string()));
+            }
+            p => panic!("{p:?}"),
+        }
+        assert_eq!(err.position, Position::new(1, 1));
+    }
+
+    #[test]
+    fn syntax_error_has_location() {
+        let err = parse::<Doc>("title: A\nitems:\n  - name: x\n   size: 2\n").unwrap_err();
+        assert!(matches!(err.problem, Problem::Syntax(_)));
+        assert_eq!(err.position.line, 4);
+    }
+
+    #[test]
+    fn nested_node_errors_point_into_document() {
+        let (doc, spans) =
+            parse::<Doc>("title: A\nitems:\n  - name: x\n  - name: y\n    size: big\n").unwrap();
+        let err = from_node::<Item>(
+            &doc.items[1],
+            &KeyPath::root().key("items").index(1),
+            &spans,
+        )
+        .unwrap_err();
+        assert_eq!(err.position, Position::new(5, 11));
+        assert_eq!(err.path.to_string(), "items[1].size");
+    }
+
+    #[test]
+    fn missing_key_is_reported() {
+        let err = parse::<Doc>("xp: 3\n").unwrap_err();
+        assert_eq!(err.problem, Problem::MissingKey("title".into()));
+    }
+}
