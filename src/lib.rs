@@ -4,10 +4,17 @@
 //! (model -> HTML pages -> output folder). `sim` (the GIL simulator) feeds `chart` (SVG),
 //! which the site embeds. No module reaches back up this chain.
 
+// Diagnostics are returned by value on the cold error path; boxing them would only add
+// noise to every signature.
+#![allow(clippy::result_large_err)]
+
+pub mod build;
+pub mod cli;
 pub mod content;
 pub mod diagnostics;
 pub mod html;
 pub mod keypath;
 pub mod markdown;
 pub mod sim;
+pub mod site;
 pub mod yaml;

@@ -6,7 +6,7 @@
 //! any later validator can point at the exact place of a value by its `KeyPath`.
 
 use crate::diagnostics::Position;
-use crate::keypath::{KeyPath, Segment};
+use crate::keypath::KeyPath;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use std::collections::HashMap;
@@ -236,19 +236,19 @@ fn classify(msg: &str) -> Problem {
             };
         }
     }
-    if let Some(rest) = msg.strip_prefix("missing field ") {
-        if let Some(key) = ticked(rest).first() {
-            return Problem::MissingKey(key.clone());
-        }
+    if let Some(rest) = msg.strip_prefix("missing field ")
+        && let Some(key) = ticked(rest).first()
+    {
+        return Problem::MissingKey(key.clone());
     }
     for prefix in ["invalid type: ", "invalid value: "] {
-        if let Some(rest) = msg.strip_prefix(prefix) {
-            if let Some((found, expected)) = rest.split_once(", expected ") {
-                return Problem::WrongType {
-                    expected: humanize_expected(expected),
-                    found: humanize_found(found),
-                };
-            }
+        if let Some(rest) = msg.strip_prefix(prefix)
+            && let Some((found, expected)) = rest.split_once(", expected ")
+        {
+            return Problem::WrongType {
+                expected: humanize_expected(expected),
+                found: humanize_found(found),
+            };
         }
     }
     Problem::Other(msg)
@@ -392,9 +392,6 @@ impl MarkedEventReceiver for SpanRecorder {
     }
 }
 
-/// The path segments of a `KeyPath`, re-exported for callers that match on them.
-pub type PathSegment = Segment;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,6 +402,7 @@ mod tests {
     struct Doc {
         title: String,
         #[serde(default)]
+        #[allow(dead_code)]
         xp: Option<u32>,
         #[serde(default)]
         items: Vec<Node>,

@@ -1,0 +1,86 @@
+//! The whole pipeline, one value handed to the next: load the course, render the site,
+//! write it. Used by `crescu build`, `crescu check` and the dev server.
+
+use crate::content::{self, LoadOptions};
+use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use crate::markdown::Renderer;
+use crate::site::{self, RenderContext, SiteStats, theme::Theme};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// Course root: holds `content/` and optionally `themes/`.
+    pub root: PathBuf,
+    /// Output folder; `None` renders without writing (check mode).
+    pub output: Option<PathBuf>,
+    pub load: LoadOptions,
+}
+
+#[derive(Debug)]
+pub struct BuildOutcome {
+    pub stats: SiteStats,
+    pub warnings: Diagnostics,
+    pub elapsed: Duration,
+}
+
+/// Run the pipeline. On any error nothing is written and every problem is returned.
+pub fn build(options: &BuildOptions) -> Result<BuildOutcome, Diagnostics> {
+    let start = Instant::now();
+    let (course, mut warnings) = content::load(&options.root, &options.load)?;
+    let theme =
+        Theme::load(&options.root, &course.config.theme).map_err(|d| Diagnostics(vec![d]))?;
+    let markdown = Renderer::new();
+    let rendered = site::render(&RenderContext {
+        course: &course,
+        theme: &theme,
+        markdown: &markdown,
+    })
+    .map_err(|mut d| {
+        d.extend(warnings.0.clone());
+        d.sort();
+        d
+    })?;
+    warnings.extend(rendered.warnings.0);
+    if let Some(output) = &options.output {
+        refuse_dangerous_output(options, output)?;
+        site::output::replace_dir(output, &rendered.files, &rendered.copies).map_err(|e| {
+            Diagnostics(vec![Diagnostic::error(
+                "io",
+                output,
+                Position::default(),
+                format!("cannot write the site: {e}; the previous output is unchanged"),
+            )])
+        })?;
+    }
+    warnings.sort();
+    Ok(BuildOutcome {
+        stats: rendered.stats,
+        warnings,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// The output folder is replaced wholesale, so it must not hold the course itself.
+fn refuse_dangerous_output(
+    options: &BuildOptions,
+    output: &std::path::Path,
+) -> Result<(), Diagnostics> {
+    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (out, root) = (abs(output), abs(&options.root));
+    if root.starts_with(&out)
+        || out.starts_with(root.join("content"))
+        || out.starts_with(root.join("themes"))
+    {
+        return Err(Diagnostics(vec![
+            Diagnostic::error(
+                "bad-output",
+                output,
+                Position::default(),
+                "refusing to use this output folder: it would replace the course's own files",
+            )
+            .expected("a folder of its own, such as `output/`"),
+        ]));
+    }
+    Ok(())
+}

@@ -1,0 +1,376 @@
+//! Site: the validated course -> HTML pages and assets -> the output folder.
+//!
+//! `render` is pure (course in, files out) so `crescu check` runs it without writing;
+//! `output::replace_dir` is the only place that touches the output folder.
+
+pub mod output;
+pub mod theme;
+pub mod views;
+
+use crate::content::{Course, Lesson, Module};
+use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use crate::markdown::{BodyPart, Renderer};
+use output::OutputFile;
+use rayon::prelude::*;
+use std::path::PathBuf;
+use theme::{Theme, error_chain};
+use views::*;
+
+/// The built site in memory: every file to write, and what to copy.
+#[derive(Debug, Default)]
+pub struct RenderedSite {
+    pub files: Vec<OutputFile>,
+    /// (source on disk, target in output) for course assets.
+    pub copies: Vec<(PathBuf, PathBuf)>,
+    pub stats: SiteStats,
+    pub warnings: Diagnostics,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SiteStats {
+    pub pages: usize,
+    pub lessons: usize,
+    pub exercises: usize,
+    pub charts: usize,
+}
+
+/// Prepared once per build and shared by every page.
+pub struct RenderContext<'a> {
+    pub course: &'a Course,
+    pub theme: &'a Theme,
+    pub markdown: &'a Renderer,
+}
+
+/// Render every page of the course. Returns all problems found if any is an error.
+pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
+    let course = ctx.course;
+    let mut diags = Diagnostics::default();
+    let mut files = Vec::new();
+
+    let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
+    let lesson_pages: Vec<Result<OutputFile, Vec<Diagnostic>>> = ordered
+        .par_iter()
+        .enumerate()
+        .map(|(i, (module, lesson))| {
+            let prev = i.checked_sub(1).map(|j| ordered[j]);
+            let next = ordered.get(i + 1).copied();
+            render_lesson(ctx, module, lesson, prev, next)
+        })
+        .collect();
+    for page in lesson_pages {
+        match page {
+            Ok(f) => files.push(f),
+            Err(d) => diags.extend(d),
+        }
+    }
+
+    match render_index(ctx) {
+        Ok(f) => files.push(f),
+        Err(d) => diags.push(d),
+    }
+    for module in &course.modules {
+        match render_module(ctx, module) {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    match render_404(ctx) {
+        Ok(f) => files.push(f),
+        Err(d) => diags.push(d),
+    }
+    if diags.has_errors() {
+        diags.sort();
+        return Err(diags);
+    }
+    let pages = files.len();
+    for (path, bytes) in &ctx.theme.static_files {
+        files.push(OutputFile {
+            path: PathBuf::from("static").join(path),
+            bytes: bytes.clone(),
+        });
+    }
+    files.push(OutputFile {
+        path: PathBuf::from("static/highlight.css"),
+        bytes: crate::markdown::highlight::stylesheet().into_bytes(),
+    });
+    let stats = SiteStats {
+        pages,
+        lessons: ordered.len(),
+        exercises: ordered.iter().map(|(_, l)| l.quiz.len()).sum(),
+        charts: 0,
+    };
+    Ok(RenderedSite {
+        files,
+        copies: course
+            .assets
+            .iter()
+            .map(|a| (a.source.clone(), a.target.clone()))
+            .collect(),
+        stats,
+        warnings: diags,
+    })
+}
+
+fn render_template(
+    ctx: &RenderContext,
+    name: &str,
+    context: &tera::Context,
+    path: PathBuf,
+) -> Result<OutputFile, Diagnostic> {
+    ctx.theme
+        .tera
+        .render(name, context)
+        .map(|html| OutputFile {
+            path,
+            bytes: html.into_bytes(),
+        })
+        .map_err(|e| {
+            Diagnostic::error(
+                "template",
+                &PathBuf::from(format!(
+                    "themes/{}/templates/{name}",
+                    ctx.course.config.theme
+                )),
+                Position::default(),
+                format!("rendering failed: {}", error_chain(&e)),
+            )
+        })
+}
+
+fn render_index(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
+    let course = ctx.course;
+    let mut c = tera::Context::new();
+    c.insert("site", &SiteView::new(course, ""));
+    c.insert("intro_html", &body_html(ctx, &course.intro));
+    let modules: Vec<ModuleView> = course
+        .modules
+        .iter()
+        .map(|m| module_view(m, "", String::new()))
+        .collect();
+    c.insert("total_xp", &modules.iter().map(|m| m.xp).sum::<u32>());
+    c.insert("modules", &modules);
+    c.insert("page_title", &course.config.title);
+    c.insert("description", &course.config.description);
+    render_template(ctx, "index.html", &c, PathBuf::from("index.html"))
+}
+
+fn render_module(ctx: &RenderContext, module: &Module) -> Result<OutputFile, Diagnostic> {
+    let mut c = tera::Context::new();
+    c.insert("site", &SiteView::new(ctx.course, "../"));
+    let view = module_view(module, "../", body_html(ctx, &module.intro));
+    c.insert("module", &view);
+    c.insert("page_title", &module.title);
+    c.insert(
+        "description",
+        &module
+            .summary
+            .clone()
+            .or_else(|| ctx.course.config.description.clone()),
+    );
+    render_template(
+        ctx,
+        "module.html",
+        &c,
+        PathBuf::from(&module.slug).join("index.html"),
+    )
+}
+
+fn render_404(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
+    // Hosts serve this page at any depth, so its links are absolute.
+    let root = ctx
+        .course
+        .config
+        .base_url
+        .as_ref()
+        .map(|b| format!("{b}/"))
+        .unwrap_or_else(|| "/".to_string());
+    let mut c = tera::Context::new();
+    c.insert("site", &SiteView::new(ctx.course, &root));
+    c.insert("page_title", "Page not found");
+    c.insert("description", &ctx.course.config.description);
+    render_template(ctx, "404.html", &c, PathBuf::from("404.html"))
+}
+
+/// An intro or other author Markdown with no shortcodes.
+fn body_html(ctx: &RenderContext, body: &crate::content::Body) -> String {
+    ctx.markdown
+        .body(&body.text, body.first_line)
+        .parts
+        .into_iter()
+        .map(|p| match p {
+            BodyPart::Html(h) => h,
+            BodyPart::Exercise { id, .. } | BodyPart::Chart { id, .. } => {
+                crate::html::escape(&format!("{{{{ {id} }}}}"))
+            }
+        })
+        .collect()
+}
+
+fn render_lesson(
+    ctx: &RenderContext,
+    module: &Module,
+    lesson: &Lesson,
+    prev: Option<(&Module, &Lesson)>,
+    next: Option<(&Module, &Lesson)>,
+) -> Result<OutputFile, Vec<Diagnostic>> {
+    let md = ctx.markdown;
+    let mut problems = Vec::new();
+    let body = md.body(&lesson.body.text, lesson.body.first_line);
+    let mut placed = vec![false; lesson.quiz.len()];
+    let mut parts = Vec::new();
+    for part in body.parts {
+        match part {
+            BodyPart::Html(html) => parts.push(PartView {
+                kind: "html",
+                html,
+                exercise: None,
+            }),
+            BodyPart::Exercise { id, line } => match lesson.quiz.iter().position(|e| e.id == id) {
+                Some(i) if !placed[i] => {
+                    placed[i] = true;
+                    parts.push(PartView {
+                        kind: "exercise",
+                        html: String::new(),
+                        exercise: Some(exercise_view(&lesson.quiz[i], md)),
+                    });
+                }
+                Some(_) => problems.push(
+                    Diagnostic::error(
+                        "duplicate-placement",
+                        &lesson.source,
+                        Position::new(line, 1),
+                        format!("exercise `{id}` is placed twice"),
+                    )
+                    .expected("each `{{ exercise ID }}` once per lesson"),
+                ),
+                None => {
+                    let ids: Vec<&str> = lesson.quiz.iter().map(|e| e.id.as_str()).collect();
+                    let hint = crate::diagnostics::suggest(&id, ids.iter().copied())
+                        .map(|h| format!(", did you mean `{h}`?"))
+                        .unwrap_or_default();
+                    problems.push(
+                        Diagnostic::error(
+                            "missing-exercise",
+                            &lesson.source,
+                            Position::new(line, 1),
+                            format!("no exercise `{id}` in this lesson{hint}"),
+                        )
+                        .expected(if ids.is_empty() {
+                            "an exercise with this id under `quiz:`".to_string()
+                        } else {
+                            format!("one of: {}", ids.join(", "))
+                        }),
+                    )
+                }
+            },
+            BodyPart::Chart { id, line } => problems.push(
+                Diagnostic::error(
+                    "missing-simulation",
+                    &lesson.source,
+                    Position::new(line, 1),
+                    format!("no simulation `{id}` in this lesson"),
+                )
+                .expected("a simulation with this id under `simulations:`"),
+            ),
+        }
+    }
+    for (i, ex) in lesson.quiz.iter().enumerate() {
+        if !placed[i] {
+            parts.push(PartView {
+                kind: "exercise",
+                html: String::new(),
+                exercise: Some(exercise_view(ex, md)),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        let text = &lesson.body.text;
+        for d in &mut problems {
+            // Body lines are counted from the body's first line of the file.
+            let body_line = d.position.line.saturating_sub(lesson.body.first_line);
+            d.source_line = text.lines().nth(body_line).map(str::to_string);
+        }
+        return Err(problems);
+    }
+    let go_deeper = lesson
+        .go_deeper
+        .iter()
+        .map(|g| {
+            let target = g.target.as_ref().and_then(|t| {
+                ctx.course
+                    .modules
+                    .iter()
+                    .find(|m| m.slug == t.module)
+                    .and_then(|m| m.lessons.iter().find(|l| l.slug == t.lesson))
+                    .map(|l| {
+                        (
+                            format!("../../{}/{}/index.html", t.module, t.lesson),
+                            l.title.clone(),
+                        )
+                    })
+            });
+            GoDeeperView {
+                question_html: md.inline(&g.question),
+                url: target.as_ref().map(|t| t.0.clone()),
+                lesson_title: target.map(|t| t.1),
+            }
+        })
+        .collect();
+    let view = LessonView {
+        key: lesson_key(module, lesson),
+        slug: lesson.slug.clone(),
+        number: lesson.number,
+        title: lesson.title.clone(),
+        summary: lesson.summary.clone(),
+        minutes: lesson.minutes,
+        xp: lesson.xp,
+        focus_minutes: lesson.focus_minutes,
+        exercise_count: lesson.quiz.len(),
+        parts,
+        takeaways: lesson.takeaways.iter().map(|t| md.inline(t)).collect(),
+        videos: lesson
+            .videos
+            .iter()
+            .map(|v| VideoView {
+                title: v.title.clone(),
+                url: v.url.clone(),
+            })
+            .collect(),
+        go_deeper,
+    };
+    let nav = |p: Option<(&Module, &Lesson)>| {
+        p.map(|(m, l)| NavLink {
+            title: l.title.clone(),
+            url: format!("../../{}/{}/index.html", m.slug, l.slug),
+        })
+    };
+    let mut c = tera::Context::new();
+    c.insert("site", &SiteView::new(ctx.course, "../../"));
+    c.insert("lesson", &view);
+    c.insert(
+        "module",
+        &NavLink {
+            title: module.title.clone(),
+            url: format!("../../{}/index.html", module.slug),
+        },
+    );
+    c.insert("prev", &nav(prev));
+    c.insert("next", &nav(next));
+    c.insert("page_title", &lesson.title);
+    c.insert(
+        "description",
+        &lesson
+            .summary
+            .clone()
+            .or_else(|| ctx.course.config.description.clone()),
+    );
+    render_template(
+        ctx,
+        "lesson.html",
+        &c,
+        PathBuf::from(&module.slug)
+            .join(&lesson.slug)
+            .join("index.html"),
+    )
+    .map_err(|d| vec![d])
+}

@@ -1,0 +1,124 @@
+//! Writing the site: everything goes to a fresh folder beside the output folder, which
+//! replaces the old one only once complete, so a failed or killed build never leaves a
+//! half-written site behind.
+
+use rayon::prelude::*;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// One file of the built site, relative to the output folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+const TMP_MARK: &str = ".crescu-tmp-";
+const OLD_MARK: &str = ".crescu-old-";
+
+/// Replace `output` with a folder holding exactly `files` plus `copies` (source, target).
+pub fn replace_dir(
+    output: &Path,
+    files: &[OutputFile],
+    copies: &[(PathBuf, PathBuf)],
+) -> io::Result<()> {
+    let name = output
+        .file_name()
+        .ok_or_else(|| io::Error::other(format!("{} is not a folder name", output.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    remove_leftovers(&parent, &name);
+    let tmp = parent.join(format!(".{name}{TMP_MARK}{}", std::process::id()));
+    let result = fill(&tmp, files, copies).and_then(|()| {
+        // A tracked placeholder in the old folder (such as .gitkeep) survives rebuilds.
+        let keep = output.join(".gitkeep");
+        if keep.is_file() {
+            std::fs::write(tmp.join(".gitkeep"), b"")?;
+        }
+        swap_in(&tmp, output, &parent, &name)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+fn fill(tmp: &Path, files: &[OutputFile], copies: &[(PathBuf, PathBuf)]) -> io::Result<()> {
+    std::fs::create_dir_all(tmp)?;
+    files.par_iter().try_for_each(|f| {
+        let dest = tmp.join(&f.path);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(dest, &f.bytes)
+    })?;
+    copies.par_iter().try_for_each(|(source, target)| {
+        let dest = tmp.join(target);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::copy(source, dest).map(|_| ())
+    })
+}
+
+fn swap_in(tmp: &Path, output: &Path, parent: &Path, name: &str) -> io::Result<()> {
+    if std::fs::symlink_metadata(output).is_ok() {
+        let old = parent.join(format!(".{name}{OLD_MARK}{}", std::process::id()));
+        std::fs::rename(output, &old)?;
+        if let Err(e) = std::fs::rename(tmp, output) {
+            // Put the previous site back rather than leave none.
+            let _ = std::fs::rename(&old, output);
+            return Err(e);
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    } else {
+        std::fs::rename(tmp, output)
+    }
+}
+
+/// Folders left by builds that were killed before they could clean up.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [format!(".{name}{TMP_MARK}"), format!(".{name}{OLD_MARK}")];
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_old_site_and_cleans_leftovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        std::fs::create_dir_all(out.join("stale")).unwrap();
+        std::fs::write(out.join(".gitkeep"), b"").unwrap();
+        std::fs::create_dir_all(dir.path().join(".output.crescu-tmp-999")).unwrap();
+        let files = vec![OutputFile {
+            path: "a/index.html".into(),
+            bytes: b"hi".to_vec(),
+        }];
+        replace_dir(&out, &files, &[]).unwrap();
+        assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"hi");
+        assert!(!out.join("stale").exists());
+        assert!(out.join(".gitkeep").exists());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("output")]);
+    }
+}
