@@ -1,0 +1,71 @@
+//! Helpers shared by the integration tests: fixture courses in temporary folders.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/bad-input`, the malformed lessons every build must reject cleanly.
+pub fn bad_input_dir() -> PathBuf {
+    repo().join("../shared/bad-input")
+}
+
+/// A course root in a temp dir with a course index, one module and the given lessons
+/// (file name, bytes), plus a second lesson `other` that go-deeper links may target.
+pub fn course_with(lessons: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let module = content.join("01-module");
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(
+        content.join("_index.md"),
+        "---\ntitle: Test course\n---\nIntro.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        module.join("_index.md"),
+        "---\ntitle: Module\nsummary: s\n---\n",
+    )
+    .unwrap();
+    for (name, bytes) in lessons {
+        std::fs::write(module.join(name), bytes).unwrap();
+    }
+    std::fs::write(
+        module.join("99-other.md"),
+        "---\ntitle: Other\nsummary: s\n---\nBody.\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Every file under `dir` with its bytes, sorted by path.
+pub fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Run the `crescu` binary; returns (exit code, stdout, stderr).
+pub fn crescu(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crescu"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
