@@ -121,7 +121,7 @@ fn bad_inputs_fail_cleanly_and_keep_previous_output() {
         assert!(!stderr.contains("panicked"), "{file}: {stderr}");
         let shown = "content/01-module/01-lesson.md";
         assert!(
-            stderr.contains(&shown),
+            stderr.contains(shown),
             "{file}: error must name the file\n{stderr}"
         );
         for needle in *needles {
