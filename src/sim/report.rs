@@ -1,0 +1,152 @@
+//! Reports of simulation results: the JSON shape other tools rely on, and a text table.
+//! Pure functions; every number is rounded to a fixed precision so output is stable.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::measure::{RunResult, SimResult, ThreadResult};
+
+/// Milliseconds with three decimals (nanosecond input).
+fn ms(ns: u64) -> f64 {
+    (ns as f64 / 1e3).round() / 1e3
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    simulations: Vec<JsonSimulation<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSimulation<'a> {
+    id: &'a str,
+    runs: Vec<JsonRun<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRun<'a> {
+    label: &'a str,
+    wall_ms: f64,
+    gil_switches: u64,
+    events: u64,
+    threads: Vec<JsonThread<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonThread<'a> {
+    name: &'a str,
+    process: &'a str,
+    cpu_ms: f64,
+    gil_wait_ms: f64,
+    acquisitions: u64,
+    forced_drops: u64,
+    io_ops: u64,
+    io_latency_ms: JsonLatency,
+}
+
+#[derive(Serialize)]
+struct JsonLatency {
+    p50: f64,
+    p99: f64,
+    max: f64,
+}
+
+fn json_thread(t: &ThreadResult) -> JsonThread<'_> {
+    let (p50, p99, max) = t.latency_summary();
+    JsonThread {
+        name: &t.name,
+        process: &t.process,
+        cpu_ms: ms(t.cpu_ns),
+        gil_wait_ms: ms(t.gil_wait_ns),
+        acquisitions: t.acquisitions,
+        forced_drops: t.forced_drops,
+        io_ops: t.io_ops,
+        io_latency_ms: JsonLatency {
+            p50: ms(p50),
+            p99: ms(p99),
+            max: ms(max),
+        },
+    }
+}
+
+fn json_run(r: &RunResult) -> JsonRun<'_> {
+    JsonRun {
+        label: &r.label,
+        wall_ms: ms(r.wall_ns),
+        gil_switches: r.gil_switches,
+        events: r.events,
+        threads: r.threads.iter().map(json_thread).collect(),
+    }
+}
+
+/// `{"simulations": [{"id", "runs": [...]}]}` for `crescu sim --format json`, pretty
+/// printed, ending in a newline.
+pub fn json_report(simulations: &[(&str, &SimResult)]) -> String {
+    let report = JsonReport {
+        simulations: simulations
+            .iter()
+            .map(|(id, result)| JsonSimulation {
+                id,
+                runs: result.runs.iter().map(json_run).collect(),
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string());
+    out.push('\n');
+    out
+}
+
+/// A plain-text table of one simulation's runs and threads.
+pub fn text_report(id: &str, result: &SimResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "simulation {id}");
+    let base = result.runs.first().map(|r| r.wall_ns).unwrap_or(0);
+    for run in &result.runs {
+        let ratio = if base > 0 {
+            run.wall_ns as f64 / base as f64
+        } else {
+            0.0
+        };
+        let _ = writeln!(
+            out,
+            "  run {:<28} wall {:>11.3} ms  ({:.2}x first run)  GIL switches {:>7}  events {:>9}",
+            format!("\"{}\"", run.label),
+            ms(run.wall_ns),
+            ratio,
+            run.gil_switches,
+            run.events
+        );
+        let _ = writeln!(
+            out,
+            "    {:<16} {:<10} {:>11} {:>12} {:>7} {:>7} {:>7} {:>10} {:>10} {:>10}",
+            "thread",
+            "process",
+            "cpu ms",
+            "GIL wait ms",
+            "acq",
+            "forced",
+            "io ops",
+            "lat p50",
+            "lat p99",
+            "lat max"
+        );
+        for t in &run.threads {
+            let (p50, p99, max) = t.latency_summary();
+            let _ = writeln!(
+                out,
+                "    {:<16} {:<10} {:>11.3} {:>12.3} {:>7} {:>7} {:>7} {:>10.3} {:>10.3} {:>10.3}",
+                t.name,
+                t.process,
+                ms(t.cpu_ns),
+                ms(t.gil_wait_ns),
+                t.acquisitions,
+                t.forced_drops,
+                t.io_ops,
+                ms(p50),
+                ms(p99),
+                ms(max)
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,431 @@
+//! The simulator's input: machine, interpreter and workload descriptions as serde types.
+//!
+//! Every parameter is optional in the input; [`MachineParams`] and [`InterpreterParams`]
+//! hold the resolved values, and their `Default` impls are the one place where the
+//! defaults live (each with its source from `gil-facts.md`).
+
+use serde::{Deserialize, Serialize};
+
+/// The hardware and OS the simulated programs run on. Missing fields take the defaults of
+/// [`MachineParams::default`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Machine {
+    /// Number of cores (at least 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores: Option<u32>,
+    /// Delay between a condition-variable signal (or I/O completion) and the woken thread
+    /// running on an idle core, in microseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wake_latency_us: Option<f64>,
+    /// Cost of switching a core from one thread to another, in microseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_switch_us: Option<f64>,
+    /// OS time slice when runnable threads outnumber cores, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_slice_ms: Option<f64>,
+    /// How late a timed wait or sleep fires after its deadline, in microseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timer_slack_us: Option<f64>,
+    /// CPU time the releasing thread spends waking a waiter on another core (futex wake,
+    /// cache-line transfer), in microseconds. Only the old GIL pays it often.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal_us: Option<f64>,
+    /// How much slower each core runs when all cores are busy (shared caches, SMT
+    /// siblings, all-core clock); 1 means perfect scaling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_slowdown: Option<f64>,
+    /// Extra time a thread's Python needs after taking the GIL from another thread (the
+    /// interpreter's working set moves between cores): its first this-many microseconds
+    /// of Python run at half speed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_refill_us: Option<f64>,
+    /// Relative spread of OS timings (wake-up, slack, context switch): each is drawn
+    /// uniformly from `value * (1 ± jitter)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter: Option<f64>,
+}
+
+/// Which kind of global lock the interpreter has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GilKind {
+    /// CPython 3.2+: timed waits, drop requests, forced switching.
+    #[default]
+    New,
+    /// CPython 2.x: release and immediate re-acquire every check interval.
+    Old,
+    /// PEP 703 builds: no global lock.
+    FreeThreaded,
+}
+
+/// The Python interpreter of every process of a run. Missing fields take the defaults of
+/// [`InterpreterParams::default`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interpreter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gil: Option<GilKind>,
+    /// New GIL: the timed wait of a waiter (`sys.setswitchinterval`), in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch_interval_ms: Option<f64>,
+    /// New GIL: time between two eval-breaker checks in running bytecode, in nanoseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eval_check_ns: Option<f64>,
+    /// Old GIL: bytecodes between two release/re-acquire points (`sys.setcheckinterval`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_interval_ticks: Option<u32>,
+    /// Old GIL: time of one tick (bytecode), in nanoseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tick_ns: Option<f64>,
+    /// Old GIL: how long the lock stays free between the holder's release and its own
+    /// re-acquire, in nanoseconds; a woken waiter must arrive inside it to win.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub race_window_ns: Option<f64>,
+    /// Free-threaded: factor by which Python code runs slower than with a GIL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ft_slowdown: Option<f64>,
+    /// Delay between starting two threads of one process, in microseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_start_us: Option<f64>,
+}
+
+/// How a worker process is started (`multiprocessing` start methods).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StartMethod {
+    #[default]
+    Fork,
+    Forkserver,
+    Spawn,
+}
+
+impl StartMethod {
+    /// Default start-up cost in milliseconds (PEP 703 and measurements on this machine
+    /// kind, see `gil-facts.md`).
+    pub fn default_start_ms(self) -> f64 {
+        match self {
+            StartMethod::Fork => 2.0,
+            StartMethod::Forkserver => 16.0,
+            StartMethod::Spawn => 50.0,
+        }
+    }
+}
+
+/// One step of a thread's work, written as a one-key map (`{cpu_ms: 100}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "StepMap", into = "StepMap")]
+pub enum Step {
+    /// Pure-Python bytecode for this many milliseconds (of single-threaded time).
+    CpuMs(f64),
+    /// Blocking calls that release the GIL.
+    Io(IoStep),
+    /// A call into C code.
+    CExt(CExtStep),
+    /// `time.sleep`: releases the GIL.
+    SleepMs(f64),
+    /// The inner steps, `times` times over.
+    Repeat(RepeatStep),
+}
+
+/// The written form of a [`Step`]: a map with exactly one of these keys. Going through
+/// a struct (not serde's externally tagged enum) accepts the map form from any
+/// deserializer, including `serde_yaml::Value`, and names the allowed keys in errors.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepMap {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io: Option<IoStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub c_ext: Option<CExtStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sleep_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<RepeatStep>,
+}
+
+impl TryFrom<StepMap> for Step {
+    type Error = String;
+
+    fn try_from(m: StepMap) -> Result<Self, String> {
+        let mut found = Vec::new();
+        if let Some(v) = m.cpu_ms {
+            found.push(("cpu_ms", Step::CpuMs(v)));
+        }
+        if let Some(v) = m.io {
+            found.push(("io", Step::Io(v)));
+        }
+        if let Some(v) = m.c_ext {
+            found.push(("c_ext", Step::CExt(v)));
+        }
+        if let Some(v) = m.sleep_ms {
+            found.push(("sleep_ms", Step::SleepMs(v)));
+        }
+        if let Some(v) = m.repeat {
+            found.push(("repeat", Step::Repeat(v)));
+        }
+        match found.len() {
+            1 => Ok(found.remove(0).1),
+            0 => Err("a step needs one of `cpu_ms`, `io`, `c_ext`, `sleep_ms`, `repeat`".into()),
+            _ => {
+                let keys: Vec<String> = found.iter().map(|(k, _)| format!("`{k}`")).collect();
+                Err(format!(
+                    "a step has exactly one key, this one has {}",
+                    keys.join(" and ")
+                ))
+            }
+        }
+    }
+}
+
+impl From<Step> for StepMap {
+    fn from(step: Step) -> Self {
+        let mut m = StepMap::default();
+        match step {
+            Step::CpuMs(v) => m.cpu_ms = Some(v),
+            Step::Io(v) => m.io = Some(v),
+            Step::CExt(v) => m.c_ext = Some(v),
+            Step::SleepMs(v) => m.sleep_ms = Some(v),
+            Step::Repeat(v) => m.repeat = Some(v),
+        }
+        m
+    }
+}
+
+/// `count` times: `cpu_us` of Python, then a blocking call of `wait_ms` without the GIL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IoStep {
+    #[serde(default = "one")]
+    pub count: u32,
+    pub wait_ms: f64,
+    #[serde(default)]
+    pub cpu_us: f64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// C code running for `ms`, with or without the GIL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CExtStep {
+    pub ms: f64,
+    pub releases_gil: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatStep {
+    pub times: u32,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadSpec {
+    pub name: String,
+    pub work: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessSpec {
+    pub name: String,
+    #[serde(default)]
+    pub start: StartMethod,
+    /// Start-up cost overriding the start method's default, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_ms: Option<f64>,
+    pub threads: Vec<ThreadSpec>,
+}
+
+/// One run of a simulation: either threads of a single process, or several processes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    pub label: String,
+    /// Fields given here override the simulation's interpreter for this run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<Interpreter>,
+    /// Fields given here override the simulation's machine for this run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<Machine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<Vec<ThreadSpec>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processes: Option<Vec<ProcessSpec>>,
+}
+
+/// The part of a simulation entry the simulator needs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    #[serde(default)]
+    pub machine: Machine,
+    /// The default interpreter of every run.
+    #[serde(default)]
+    pub interpreter: Interpreter,
+    pub runs: Vec<RunSpec>,
+}
+
+/// Name given to the single process of a run that lists `threads` directly.
+pub const MAIN_PROCESS: &str = "main";
+
+/// Resolved machine parameters, in the units of the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MachineParams {
+    pub cores: u32,
+    pub wake_latency_us: f64,
+    pub context_switch_us: f64,
+    /// `None` means derived from the core count (see [`MachineParams::time_slice_ms`]).
+    pub time_slice_ms: Option<f64>,
+    pub timer_slack_us: f64,
+    pub signal_us: f64,
+    pub parallel_slowdown: f64,
+    pub cache_refill_us: f64,
+    pub jitter: f64,
+}
+
+impl Default for MachineParams {
+    /// Defaults from `gil-facts.md` ("Parameters and their defaults"):
+    /// - `cores` 2: the build machine.
+    /// - `wake_latency_us` 30: condvar wake-up on an idle core, ~10–50 µs measured.
+    /// - `context_switch_us` 2: a direct context switch, ~1–5 µs.
+    /// - `time_slice_ms`: Linux CFS/EEVDF base slice, 0.75 ms x (1 + log2 cores).
+    /// - `timer_slack_us` 50: Linux default timer slack (overshoot ~50–100 µs).
+    /// - `signal_us` 0.6: a futex wake with a cross-core cache-line transfer; set so that
+    ///   the old GIL's two threads on two cores land in fact 3's 1.3–2.3x.
+    /// - `parallel_slowdown` 1.12: two busy cores of this machine kind run ~12% slower
+    ///   each; set from facts 7, 9 and 10 (2 processes: 0.55–0.65x, not 0.5x).
+    /// - `cache_refill_us` 35: per GIL hand-off; with the wake-up it is the per-switch
+    ///   cost that fact 2 needs (1.4x at a 0.1 ms interval, 2.5x at 1 µs).
+    /// - `jitter` 0.25: OS timings vary by about a quarter.
+    fn default() -> Self {
+        MachineParams {
+            cores: 2,
+            wake_latency_us: 30.0,
+            context_switch_us: 2.0,
+            time_slice_ms: None,
+            timer_slack_us: 50.0,
+            signal_us: 0.6,
+            parallel_slowdown: 1.12,
+            cache_refill_us: 35.0,
+            jitter: 0.25,
+        }
+    }
+}
+
+impl MachineParams {
+    /// The time slice in effect: the given one, or Linux's base slice scaled by cores.
+    pub fn time_slice_ms(&self) -> f64 {
+        self.time_slice_ms
+            .unwrap_or_else(|| 0.75 * (1.0 + f64::from(self.cores.max(1)).log2()))
+    }
+
+    /// These parameters with the fields given in `m` replaced.
+    pub fn with(&self, m: &Machine) -> Self {
+        MachineParams {
+            cores: m.cores.unwrap_or(self.cores),
+            wake_latency_us: m.wake_latency_us.unwrap_or(self.wake_latency_us),
+            context_switch_us: m.context_switch_us.unwrap_or(self.context_switch_us),
+            time_slice_ms: m.time_slice_ms.or(self.time_slice_ms),
+            timer_slack_us: m.timer_slack_us.unwrap_or(self.timer_slack_us),
+            signal_us: m.signal_us.unwrap_or(self.signal_us),
+            parallel_slowdown: m.parallel_slowdown.unwrap_or(self.parallel_slowdown),
+            cache_refill_us: m.cache_refill_us.unwrap_or(self.cache_refill_us),
+            jitter: m.jitter.unwrap_or(self.jitter),
+        }
+    }
+}
+
+/// Resolved interpreter parameters, in the units of the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterpreterParams {
+    pub gil: GilKind,
+    pub switch_interval_ms: f64,
+    pub eval_check_ns: f64,
+    pub check_interval_ticks: u32,
+    pub tick_ns: f64,
+    pub race_window_ns: f64,
+    pub ft_slowdown: f64,
+    pub thread_start_us: f64,
+}
+
+impl Default for InterpreterParams {
+    /// Defaults from `gil-facts.md`:
+    /// - `gil` new: CPython 3.2 and later.
+    /// - `switch_interval_ms` 5: `DEFAULT_INTERVAL 5000` µs in `Python/ceval_gil.c`.
+    /// - `eval_check_ns` 21: one simple loop iteration on 3.11 here (the eval breaker is
+    ///   checked at every back-edge).
+    /// - `check_interval_ticks` 100: Python 2 `sys.setcheckinterval` default.
+    /// - `tick_ns` 10: a Python 2 bytecode, about a quarter of a ~40 ns loop iteration.
+    /// - `race_window_ns` 10: the holder re-acquires one tick after releasing.
+    /// - `ft_slowdown` 1.10: 3.14t single-thread cost of 5–10% (What's New in 3.14).
+    /// - `thread_start_us` 100: thread start cost quoted by PEP 703.
+    fn default() -> Self {
+        InterpreterParams {
+            gil: GilKind::New,
+            switch_interval_ms: 5.0,
+            eval_check_ns: 21.0,
+            check_interval_ticks: 100,
+            tick_ns: 10.0,
+            race_window_ns: 10.0,
+            ft_slowdown: 1.10,
+            thread_start_us: 100.0,
+        }
+    }
+}
+
+impl InterpreterParams {
+    /// These parameters with the fields given in `i` replaced.
+    pub fn with(&self, i: &Interpreter) -> Self {
+        InterpreterParams {
+            gil: i.gil.unwrap_or(self.gil),
+            switch_interval_ms: i.switch_interval_ms.unwrap_or(self.switch_interval_ms),
+            eval_check_ns: i.eval_check_ns.unwrap_or(self.eval_check_ns),
+            check_interval_ticks: i.check_interval_ticks.unwrap_or(self.check_interval_ticks),
+            tick_ns: i.tick_ns.unwrap_or(self.tick_ns),
+            race_window_ns: i.race_window_ns.unwrap_or(self.race_window_ns),
+            ft_slowdown: i.ft_slowdown.unwrap_or(self.ft_slowdown),
+            thread_start_us: i.thread_start_us.unwrap_or(self.thread_start_us),
+        }
+    }
+}
+
+impl Scenario {
+    /// The machine and interpreter in effect for run `index`.
+    pub fn resolved(&self, index: usize) -> (MachineParams, InterpreterParams) {
+        let mut machine = MachineParams::default().with(&self.machine);
+        let mut interp = InterpreterParams::default().with(&self.interpreter);
+        if let Some(run) = self.runs.get(index) {
+            if let Some(m) = &run.machine {
+                machine = machine.with(m);
+            }
+            if let Some(i) = &run.interpreter {
+                interp = interp.with(i);
+            }
+        }
+        (machine, interp)
+    }
+}
+
+impl RunSpec {
+    /// The run's processes, with a run of bare `threads` as one process named "main".
+    pub fn process_list(&self) -> Vec<(String, Option<f64>, &[ThreadSpec])> {
+        let mut out = Vec::new();
+        if let Some(threads) = &self.threads {
+            out.push((MAIN_PROCESS.to_string(), None, threads.as_slice()));
+        }
+        if let Some(procs) = &self.processes {
+            for p in procs {
+                let start = p.start_ms.unwrap_or_else(|| p.start.default_start_ms());
+                out.push((p.name.clone(), Some(start), p.threads.as_slice()));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,423 @@
+//! Range and unit checks of a scenario, and the cheap budget estimate made before running.
+//!
+//! Paths are relative to the simulation entry (`machine.cores`,
+//! `runs[0].interpreter.switch_interval_ms`); the content layer prefixes its own.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::keypath::KeyPath;
+
+use super::Budget;
+use super::spec::{GilKind, Interpreter, Machine, RunSpec, Scenario, Step, ThreadSpec};
+
+/// One problem found in a scenario, located by key path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: KeyPath,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.0.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Longest simulated duration any single value may ask for (10 minutes).
+const MAX_MS: f64 = 600_000.0;
+const MAX_REPEAT_DEPTH: usize = 8;
+
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".to_string()
+    } else if v.is_infinite() {
+        if v > 0.0 { "infinity" } else { "-infinity" }.to_string()
+    } else {
+        format!("{v}")
+    }
+}
+
+impl Checker {
+    fn push(&mut self, path: KeyPath, message: String) {
+        self.problems.push(Problem { path, message });
+    }
+
+    fn name(path: &KeyPath) -> String {
+        path.last_key().unwrap_or("value").to_string()
+    }
+
+    /// `lo <= v <= hi`, with `lo` exclusive when `positive`.
+    fn range(&mut self, path: KeyPath, v: f64, lo: f64, positive: bool, hi: f64, unit: &str) {
+        let name = Self::name(&path);
+        if !v.is_finite() {
+            self.push(
+                path,
+                format!("`{name}` must be a finite number (got {})", fmt_num(v)),
+            );
+        } else if positive && v <= lo {
+            self.push(
+                path,
+                format!("`{name}` must be positive (got {})", fmt_num(v)),
+            );
+        } else if !positive && v < lo {
+            let what = if lo == 0.0 {
+                "must not be negative".to_string()
+            } else {
+                format!("must be at least {}", fmt_num(lo))
+            };
+            self.push(path, format!("`{name}` {what} (got {})", fmt_num(v)));
+        } else if v > hi {
+            self.push(
+                path,
+                format!(
+                    "`{name}` must be at most {}{unit} (got {})",
+                    fmt_num(hi),
+                    fmt_num(v)
+                ),
+            );
+        }
+    }
+
+    fn opt(&mut self, base: &KeyPath, key: &str, v: Option<f64>, lo: f64, pos: bool, hi: f64) {
+        if let Some(v) = v {
+            self.range(base.key(key), v, lo, pos, hi, "");
+        }
+    }
+
+    fn machine(&mut self, base: &KeyPath, m: &Machine) {
+        if let Some(c) = m.cores {
+            let path = base.key("cores");
+            if c < 1 {
+                self.push(path, format!("`cores` must be at least 1 (got {c})"));
+            } else if c > 1024 {
+                self.push(path, format!("`cores` must be at most 1024 (got {c})"));
+            }
+        }
+        self.opt(base, "wake_latency_us", m.wake_latency_us, 0.0, false, 1e6);
+        self.opt(
+            base,
+            "context_switch_us",
+            m.context_switch_us,
+            0.0,
+            false,
+            1e5,
+        );
+        self.opt(base, "time_slice_ms", m.time_slice_ms, 0.0, true, 1e4);
+        self.opt(base, "timer_slack_us", m.timer_slack_us, 0.0, false, 1e6);
+        self.opt(base, "signal_us", m.signal_us, 0.0, false, 1e4);
+        self.opt(
+            base,
+            "parallel_slowdown",
+            m.parallel_slowdown,
+            1.0,
+            false,
+            16.0,
+        );
+        self.opt(base, "cache_refill_us", m.cache_refill_us, 0.0, false, 1e5);
+        self.opt(base, "jitter", m.jitter, 0.0, false, 0.9);
+    }
+
+    fn interpreter(&mut self, base: &KeyPath, i: &Interpreter) {
+        if let Some(v) = i.switch_interval_ms {
+            let path = base.key("switch_interval_ms");
+            if v.is_finite() && v > 0.0 && v < 0.001 {
+                self.push(
+                    path,
+                    format!(
+                        "`switch_interval_ms` must be at least 0.001 (1 µs, CPython's minimum) (got {})",
+                        fmt_num(v)
+                    ),
+                );
+            } else {
+                self.range(path, v, 0.0, true, MAX_MS, "");
+            }
+        }
+        self.opt(base, "eval_check_ns", i.eval_check_ns, 0.0, true, 1e9);
+        if let Some(t) = i.check_interval_ticks
+            && t < 1
+        {
+            self.push(
+                base.key("check_interval_ticks"),
+                format!("`check_interval_ticks` must be at least 1 (got {t})"),
+            );
+        }
+        self.opt(base, "tick_ns", i.tick_ns, 0.0, true, 1e6);
+        self.opt(base, "race_window_ns", i.race_window_ns, 0.0, false, 1e9);
+        self.opt(base, "ft_slowdown", i.ft_slowdown, 1.0, false, 100.0);
+        self.opt(base, "thread_start_us", i.thread_start_us, 0.0, false, 1e7);
+    }
+
+    fn steps(&mut self, base: &KeyPath, steps: &[Step], depth: usize) {
+        for (n, step) in steps.iter().enumerate() {
+            let at = base.index(n);
+            match step {
+                Step::CpuMs(v) => self.range(at.key("cpu_ms"), *v, 0.0, false, MAX_MS, " ms"),
+                Step::SleepMs(v) => self.range(at.key("sleep_ms"), *v, 0.0, false, MAX_MS, " ms"),
+                Step::Io(io) => {
+                    let p = at.key("io");
+                    self.range(p.key("wait_ms"), io.wait_ms, 0.0, false, MAX_MS, " ms");
+                    self.range(p.key("cpu_us"), io.cpu_us, 0.0, false, MAX_MS * 1e3, " µs");
+                }
+                Step::CExt(c) => {
+                    self.range(at.key("c_ext").key("ms"), c.ms, 0.0, false, MAX_MS, " ms")
+                }
+                Step::Repeat(r) => {
+                    let p = at.key("repeat");
+                    if depth >= MAX_REPEAT_DEPTH {
+                        self.push(
+                            p.clone(),
+                            format!("repeats may nest at most {MAX_REPEAT_DEPTH} deep"),
+                        );
+                        continue;
+                    }
+                    if r.steps.is_empty() {
+                        self.push(
+                            p.key("steps"),
+                            "a repeat needs at least one step".to_string(),
+                        );
+                    }
+                    self.steps(&p.key("steps"), &r.steps, depth + 1);
+                }
+            }
+        }
+    }
+
+    fn threads(&mut self, base: &KeyPath, threads: &[ThreadSpec]) {
+        if threads.is_empty() {
+            self.push(base.clone(), "at least one thread is needed".to_string());
+        }
+        let mut seen = HashSet::new();
+        for (n, t) in threads.iter().enumerate() {
+            let at = base.index(n);
+            if t.name.trim().is_empty() {
+                self.push(at.key("name"), "a thread needs a name".to_string());
+            } else if !seen.insert(t.name.as_str()) {
+                self.push(
+                    at.key("name"),
+                    format!("thread name `{}` is used twice in this process", t.name),
+                );
+            }
+            self.steps(&at.key("work"), &t.work, 0);
+        }
+    }
+
+    fn run(&mut self, base: &KeyPath, run: &RunSpec) {
+        if run.label.trim().is_empty() {
+            self.push(base.key("label"), "a run needs a label".to_string());
+        }
+        if let Some(m) = &run.machine {
+            self.machine(&base.key("machine"), m);
+        }
+        if let Some(i) = &run.interpreter {
+            self.interpreter(&base.key("interpreter"), i);
+        }
+        match (&run.threads, &run.processes) {
+            (Some(_), Some(_)) => self.push(
+                base.clone(),
+                "give either `threads` or `processes`, not both".to_string(),
+            ),
+            (None, None) => self.push(
+                base.clone(),
+                "a run needs `threads` or `processes`".to_string(),
+            ),
+            (Some(threads), None) => self.threads(&base.key("threads"), threads),
+            (None, Some(procs)) => {
+                let pbase = base.key("processes");
+                if procs.is_empty() {
+                    self.push(pbase.clone(), "at least one process is needed".to_string());
+                }
+                let mut seen = HashSet::new();
+                for (n, p) in procs.iter().enumerate() {
+                    let at = pbase.index(n);
+                    if p.name.trim().is_empty() {
+                        self.push(at.key("name"), "a process needs a name".to_string());
+                    } else if !seen.insert(p.name.as_str()) {
+                        self.push(
+                            at.key("name"),
+                            format!("process name `{}` is used twice", p.name),
+                        );
+                    }
+                    if let Some(s) = p.start_ms {
+                        self.range(at.key("start_ms"), s, 0.0, false, MAX_MS, " ms");
+                    }
+                    self.threads(&at.key("threads"), &p.threads);
+                }
+            }
+        }
+    }
+}
+
+/// Every problem of the scenario (empty when it can run).
+pub fn validate(scenario: &Scenario) -> Vec<Problem> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    let root = KeyPath::root();
+    c.machine(&root.key("machine"), &scenario.machine);
+    c.interpreter(&root.key("interpreter"), &scenario.interpreter);
+    if scenario.runs.is_empty() {
+        c.push(
+            root.key("runs"),
+            "a simulation needs at least one run".to_string(),
+        );
+    }
+    let mut labels = HashSet::new();
+    for (n, run) in scenario.runs.iter().enumerate() {
+        let at = root.key("runs").index(n);
+        if !run.label.trim().is_empty() && !labels.insert(run.label.as_str()) {
+            c.push(
+                at.key("label"),
+                format!("run label `{}` is used twice", run.label),
+            );
+        }
+        c.run(&at, run);
+        // Cross-field: the race window cannot exceed the check interval.
+        let (_, interp) = scenario.resolved(n);
+        let cycle = f64::from(interp.check_interval_ticks) * interp.tick_ns;
+        if interp.gil == GilKind::Old
+            && interp.race_window_ns.is_finite()
+            && interp.race_window_ns > cycle
+            && cycle > 0.0
+        {
+            c.push(
+                at.key("interpreter").key("race_window_ns"),
+                format!(
+                    "`race_window_ns` ({}) must not exceed the check interval of {} ns",
+                    fmt_num(interp.race_window_ns),
+                    fmt_num(cycle)
+                ),
+            );
+        }
+    }
+    c.problems
+}
+
+/// Upper-bound guesses for one run, made without simulating.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunEstimate {
+    /// At least this much simulated time (the longest single thread, alone).
+    pub min_simulated_s: f64,
+    /// Roughly this many events.
+    pub events: f64,
+}
+
+/// (actions, total ns, python ns) of a list of steps, repeats multiplied out.
+fn tally(steps: &[Step]) -> (f64, f64, f64) {
+    let mut acc = (0.0, 0.0, 0.0);
+    for s in steps {
+        let (a, t, p) = match s {
+            Step::CpuMs(ms) => (1.0, ms * 1e6, ms * 1e6),
+            Step::SleepMs(ms) => (1.0, ms * 1e6, 0.0),
+            Step::CExt(c) => (1.0, c.ms * 1e6, 0.0),
+            Step::Io(io) => {
+                let n = f64::from(io.count);
+                (
+                    2.0 * n,
+                    n * (io.wait_ms * 1e6 + io.cpu_us * 1e3),
+                    n * io.cpu_us * 1e3,
+                )
+            }
+            Step::Repeat(r) => {
+                let (a, t, p) = tally(&r.steps);
+                let n = f64::from(r.times);
+                (a * n, t * n, p * n)
+            }
+        };
+        acc.0 += a;
+        acc.1 += t;
+        acc.2 += p;
+    }
+    acc
+}
+
+/// Cheap estimates of every run of a valid scenario.
+pub fn estimate(scenario: &Scenario) -> Vec<RunEstimate> {
+    scenario
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(n, run)| {
+            let (machine, interp) = scenario.resolved(n);
+            let slack_ns = machine.timer_slack_us * 1e3;
+            let slice_ns = machine.time_slice_ms() * 1e6;
+            let mut longest: f64 = 0.0;
+            let mut events = 0.0;
+            let mut all_threads = 0usize;
+            let mut cpu_total = 0.0;
+            for (_, start_ms, threads) in run.process_list() {
+                let start = start_ms.unwrap_or(0.0) * 1e6;
+                let mut py_in_process = 0.0;
+                for t in threads {
+                    let (actions, total, py) = tally(&t.work);
+                    let slow = if interp.gil == GilKind::FreeThreaded {
+                        interp.ft_slowdown
+                    } else {
+                        1.0
+                    };
+                    longest = longest.max(start + total + py * (slow - 1.0));
+                    events += 8.0 * actions + 4.0;
+                    py_in_process += py;
+                    cpu_total += total;
+                }
+                all_threads += threads.len();
+                if threads.len() > 1 {
+                    let period = match interp.gil {
+                        GilKind::New => interp.switch_interval_ms * 1e6 + slack_ns,
+                        GilKind::Old => {
+                            let cycle = f64::from(interp.check_interval_ticks) * interp.tick_ns;
+                            let p = (interp.race_window_ns / cycle).clamp(1e-12, 1.0);
+                            ((machine.wake_latency_us + machine.context_switch_us) * 1e3 / p)
+                                .min(slice_ns)
+                        }
+                        GilKind::FreeThreaded => f64::INFINITY,
+                    };
+                    events += 12.0 * py_in_process / period.max(1.0);
+                }
+            }
+            if all_threads > machine.cores as usize {
+                events += 6.0 * cpu_total / slice_ns.max(1.0);
+            }
+            RunEstimate {
+                min_simulated_s: longest / 1e9,
+                events,
+            }
+        })
+        .collect()
+}
+
+/// Problems for runs that would surely or probably exceed the budget.
+pub fn check_budget(scenario: &Scenario, budget: &Budget) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (n, est) in estimate(scenario).iter().enumerate() {
+        let path = KeyPath::root().key("runs").index(n);
+        let label = &scenario.runs[n].label;
+        if est.min_simulated_s > budget.max_simulated_s {
+            out.push(Problem {
+                path,
+                message: format!(
+                    "run `{label}` would simulate at least {:.0} s, over the budget of {} s",
+                    est.min_simulated_s, budget.max_simulated_s
+                ),
+            });
+        } else if est.events > budget.max_events as f64 {
+            out.push(Problem {
+                path,
+                message: format!(
+                    "run `{label}` would need about {:.0} million events, over the budget of {} million",
+                    est.events / 1e6,
+                    budget.max_events as f64 / 1e6
+                ),
+            });
+        }
+    }
+    out
+}
