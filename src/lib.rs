@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod build;
+pub mod chart;
 pub mod cli;
 pub mod content;
 pub mod diagnostics;

@@ -1,0 +1,228 @@
+//! `bars`: one horizontal bar per run of a measure, labelled with its value and its ratio
+//! to a baseline run.
+//!
+//! Ratios are always "this run's value divided by the baseline's" ("0.55x"): for time
+//! measures that reads as "took 0.55x the time", so below 1.00x is faster. One wording for
+//! every measure keeps the course's claims ("two processes: 0.55–0.65x") and the charts in
+//! the same terms; the note above the bars and the desc say which way is better.
+//!
+//! Bars are horizontal with the run's label above its bar, so long labels ("4 threads,
+//! C extension releasing the GIL") keep the full width on a phone.
+
+use std::fmt::Write as _;
+
+use super::svg::{self, Anchor, FONT, GRID, SMALL, TEXT, WIDTH, n};
+use super::{ChartError, ChartOptions, Drawing, Measure, Table, chosen_run};
+use crate::sim::SimResult;
+
+const LEFT: f64 = 8.0;
+const BAR: f64 = 20.0;
+/// Run label, bar, gap.
+const ROW: f64 = LABEL + BAR + 12.0;
+const LABEL: f64 = FONT + 4.0;
+const BAR_PAINT: svg::Paint = svg::Paint {
+    property: "chart-python",
+    fallback: "#1f5fbf",
+};
+
+pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing, ChartError> {
+    let measure = options.measure.unwrap_or_default();
+    let baseline = chosen_run(result, options.baseline.as_deref())?;
+    let base_value = measure.of(baseline);
+    let values: Vec<f64> = result.runs.iter().map(|r| measure.of(r)).collect();
+    let ratio = |v: f64| (base_value > 0.0).then(|| v / base_value);
+    let value_labels: Vec<String> = values
+        .iter()
+        .map(|v| match ratio(*v) {
+            Some(r) => format!("{} · {}", measure.format(*v), svg::ratio(r)),
+            None => measure.format(*v),
+        })
+        .collect();
+
+    let mut body = String::new();
+    let mut y = 2.0;
+    let (note, note_height) = svg::wrapped_text(
+        LEFT,
+        y,
+        SMALL,
+        &note(measure, &baseline.label, base_value > 0.0),
+        WIDTH - 2.0 * LEFT,
+    );
+    body.push_str(&note);
+    y += note_height + 8.0;
+
+    let widest_label = value_labels
+        .iter()
+        .map(|l| svg::text_width(l, FONT))
+        .fold(0.0, f64::max);
+    let span = (WIDTH - 2.0 * LEFT - widest_label - 8.0).max(40.0);
+    let max_value = values.iter().copied().fold(0.0, f64::max);
+    let x_of = |v: f64| {
+        if max_value > 0.0 {
+            LEFT + v / max_value * span
+        } else {
+            LEFT
+        }
+    };
+
+    let bars_top = y + LABEL;
+    // Value labels go on top of the baseline line, which they may cross.
+    let mut labels = String::new();
+    for ((run, v), label) in result.runs.iter().zip(&values).zip(&value_labels) {
+        let is_baseline = std::ptr::eq(run, baseline);
+        let name = if is_baseline {
+            format!("{} (baseline)", run.label)
+        } else {
+            run.label.clone()
+        };
+        body.push_str(&svg::text(LEFT, y + FONT - 1.0, Anchor::Start, FONT, &name));
+        let bar_end = x_of(*v);
+        if bar_end > LEFT {
+            let _ = writeln!(
+                body,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>",
+                n(LEFT),
+                n(y + LABEL),
+                n(bar_end - LEFT),
+                n(BAR),
+                BAR_PAINT.css()
+            );
+        }
+        labels.push_str(&svg::text_with(
+            bar_end + 6.0,
+            y + LABEL + BAR / 2.0 + FONT * 0.35,
+            Anchor::Start,
+            FONT,
+            label,
+            svg::HALO,
+        ));
+        y += ROW;
+    }
+    let bars_bottom = y - ROW + LABEL + BAR;
+    // Zero line, and a dashed line at the baseline's value to compare every bar against.
+    let _ = writeln!(
+        body,
+        "<path d=\"M{x} {}V{}\" stroke=\"{}\" stroke-width=\"1\"/>",
+        n(bars_top - 2.0),
+        n(bars_bottom + 2.0),
+        GRID.css(),
+        x = n(LEFT),
+    );
+    if base_value > 0.0 && result.runs.len() > 1 {
+        let _ = writeln!(
+            body,
+            "<path d=\"M{x} {}V{}\" stroke=\"{}\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>",
+            n(bars_top - 4.0),
+            n(bars_bottom + 4.0),
+            TEXT.css(),
+            x = n(x_of(base_value)),
+        );
+    }
+
+    body.push_str(&labels);
+
+    Ok(Drawing {
+        height: bars_bottom + 8.0,
+        body,
+        desc: describe(measure, result, &values, &baseline.label, base_value),
+        table: table(measure, result, &values, &baseline.label, base_value),
+    })
+}
+
+/// The line above the bars saying what the ratios mean.
+fn note(measure: Measure, baseline: &str, has_ratios: bool) -> String {
+    let what = capitalised(&measure.axis_title());
+    if !has_ratios {
+        return format!("{what} per run.");
+    }
+    let direction = if measure.is_time() {
+        " (below 1.00x: less time)"
+    } else {
+        ""
+    };
+    format!("{what} per run, and its ratio to “{baseline}”{direction}. Dashed line: “{baseline}”.")
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn describe(
+    measure: Measure,
+    result: &SimResult,
+    values: &[f64],
+    baseline: &str,
+    base_value: f64,
+) -> String {
+    let mut out = capitalised(measure.name());
+    if base_value > 0.0 {
+        let how = if measure.is_time() {
+            ", so below 1.00x means it took less time"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            " per run. Each ratio is the run's value divided by that of “{baseline}”{how}."
+        );
+    } else {
+        let _ = write!(
+            out,
+            " per run. No ratios: the baseline “{baseline}” measured 0."
+        );
+    }
+    let parts: Vec<String> = result
+        .runs
+        .iter()
+        .zip(values)
+        .map(|(run, v)| {
+            if base_value > 0.0 {
+                format!(
+                    "{}: {}, {}",
+                    run.label,
+                    measure.format(*v),
+                    svg::ratio(v / base_value)
+                )
+            } else {
+                format!("{}: {}", run.label, measure.format(*v))
+            }
+        })
+        .collect();
+    let _ = write!(out, " {}.", parts.join("; "));
+    out
+}
+
+fn table(
+    measure: Measure,
+    result: &SimResult,
+    values: &[f64],
+    baseline: &str,
+    base_value: f64,
+) -> Table {
+    let head = vec![
+        "Run".to_string(),
+        capitalised(&measure.axis_title()),
+        format!("ratio to “{baseline}”"),
+    ];
+    let rows = result
+        .runs
+        .iter()
+        .zip(values)
+        .map(|(run, v)| {
+            vec![
+                run.label.clone(),
+                measure.precise(*v),
+                if base_value > 0.0 {
+                    svg::ratio(v / base_value)
+                } else {
+                    "–".to_string()
+                },
+            ]
+        })
+        .collect();
+    Table { head, rows }
+}

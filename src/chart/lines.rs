@@ -1,0 +1,321 @@
+//! `lines`: a measure against each run's numeric `x`, one line per `series` (runs without
+//! a series form one unnamed series). The y axis starts at 0 so heights compare honestly.
+
+use std::fmt::Write as _;
+
+use super::svg::{self, Anchor, GRID, Key, SMALL, WIDTH, n};
+use super::{ChartError, ChartOptions, Drawing, Measure, RunPoint, Table};
+use crate::sim::SimResult;
+
+const PLOT_HEIGHT: f64 = 210.0;
+const RIGHT: f64 = WIDTH - 16.0;
+/// Gap between the axes and the first and last x, so markers never sit on the axis.
+const INSET: f64 = 12.0;
+
+/// A series: its name (None for runs without one) and its points (x, value, run index),
+/// sorted by x.
+struct Series {
+    name: Option<String>,
+    points: Vec<(f64, f64, usize)>,
+}
+
+pub(crate) fn draw(
+    options: &ChartOptions,
+    points: &[RunPoint],
+    result: &SimResult,
+) -> Result<Drawing, ChartError> {
+    let measure = options.measure.unwrap_or_default();
+    let x_title = options
+        .x_label
+        .clone()
+        .filter(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| "x".to_string());
+    let mut series: Vec<Series> = Vec::new();
+    for (index, (run, point)) in result.runs.iter().zip(points).enumerate() {
+        let x = point
+            .x
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| ChartError::MissingX(run.label.clone()))?;
+        let v = measure.of(run);
+        match series.iter_mut().find(|s| s.name == point.series) {
+            Some(s) => s.points.push((x, v, index)),
+            None => series.push(Series {
+                name: point.series.clone(),
+                points: vec![(x, v, index)],
+            }),
+        }
+    }
+    for s in &mut series {
+        // Stable sort: equal x keep run order, so output does not depend on the sort.
+        s.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+
+    let mut body = String::new();
+    let mut y = 4.0;
+    let named = series.len() > 1 || series.iter().any(|s| s.name.is_some());
+    if named {
+        let entries: Vec<(Key, String)> = series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (key(i), series_name(s)))
+            .collect();
+        let (legend, h) = svg::legend(&entries, 8.0, y, WIDTH - 16.0);
+        body.push_str(&legend);
+        y += h + 4.0;
+    }
+    body.push_str(&svg::text(
+        8.0,
+        y + SMALL,
+        Anchor::Start,
+        SMALL,
+        &measure.axis_title(),
+    ));
+    let top = y + SMALL + 10.0;
+    let bottom = top + PLOT_HEIGHT;
+
+    let max_value = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .fold(0.0, f64::max);
+    let y_ticks = svg::ticks(
+        0.0,
+        if max_value > 0.0 { max_value } else { 1.0 },
+        7,
+        true,
+        measure == Measure::GilSwitches,
+    );
+    let y_top = y_ticks
+        .last()
+        .map(|t| t.value)
+        .unwrap_or(1.0)
+        .max(max_value)
+        .max(f64::MIN_POSITIVE);
+    let left = 8.0
+        + y_ticks
+            .iter()
+            .map(|t| svg::text_width(&t.label, SMALL))
+            .fold(0.0, f64::max)
+        + 6.0;
+    let y_of = |v: f64| bottom - v / y_top * PLOT_HEIGHT;
+
+    let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let x_min = xs.clone().fold(f64::INFINITY, f64::min);
+    let x_max = xs.fold(f64::NEG_INFINITY, f64::max);
+    let (x_lo, x_hi) = if x_max > x_min {
+        (x_min, x_max)
+    } else {
+        (x_min - 1.0, x_min + 1.0)
+    };
+    let x_of = |x: f64| left + INSET + (x - x_lo) / (x_hi - x_lo) * (RIGHT - left - 2.0 * INSET);
+    let mut distinct_xs: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .collect();
+    distinct_xs.sort_by(f64::total_cmp);
+    distinct_xs.dedup();
+    let x_ticks = x_axis_ticks(&distinct_xs, x_lo, x_hi, &x_of);
+
+    // Grid and axes.
+    let mut grid = String::new();
+    for t in &y_ticks {
+        let _ = write!(grid, "M{} {}H{}", n(left), n(y_of(t.value)), n(RIGHT));
+    }
+    let _ = writeln!(
+        body,
+        "<path d=\"{grid}\" stroke=\"{}\" stroke-width=\"1\"/>",
+        GRID.css()
+    );
+    let _ = writeln!(
+        body,
+        "<path d=\"M{l} {t}V{b}H{r}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\"/>",
+        svg::TEXT.css(),
+        l = n(left),
+        t = n(top),
+        b = n(bottom),
+        r = n(RIGHT),
+    );
+    for t in &y_ticks {
+        body.push_str(&svg::text(
+            left - 6.0,
+            y_of(t.value) + SMALL * 0.35,
+            Anchor::End,
+            SMALL,
+            &t.label,
+        ));
+    }
+    let mut tick_marks = String::new();
+    for t in &x_ticks {
+        let x = x_of(t.value);
+        let _ = write!(tick_marks, "M{} {}v5", n(x), n(bottom));
+        body.push_str(&svg::text(
+            x,
+            bottom + 7.0 + SMALL,
+            Anchor::Middle,
+            SMALL,
+            &t.label,
+        ));
+    }
+    let _ = writeln!(
+        body,
+        "<path d=\"{tick_marks}\" stroke=\"{}\" stroke-width=\"1\"/>",
+        svg::TEXT.css()
+    );
+    body.push_str(&svg::text(
+        (left + RIGHT) / 2.0,
+        bottom + 11.0 + 2.0 * SMALL,
+        Anchor::Middle,
+        SMALL,
+        &x_title,
+    ));
+
+    // Lines, then markers on top.
+    for (i, s) in series.iter().enumerate() {
+        let paint = svg::SERIES[i % svg::SERIES.len()];
+        if s.points.len() > 1 {
+            let d: Vec<String> = s
+                .points
+                .iter()
+                .map(|p| format!("{} {}", n(x_of(p.0)), n(y_of(p.1))))
+                .collect();
+            let _ = writeln!(
+                body,
+                "<path d=\"M{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\" stroke-linejoin=\"round\"/>",
+                d.join("L"),
+                paint.css()
+            );
+        }
+        for p in &s.points {
+            body.push_str(&svg::marker(
+                svg::MARKERS[i % svg::MARKERS.len()],
+                x_of(p.0),
+                y_of(p.1),
+                4.5,
+                paint,
+            ));
+        }
+        body.push('\n');
+    }
+
+    Ok(Drawing {
+        height: bottom + 17.0 + 2.0 * SMALL,
+        body,
+        desc: describe(measure, &x_title, &series),
+        table: table(measure, &x_title, &series, result, named),
+    })
+}
+
+fn key(i: usize) -> Key {
+    Key::Series(
+        svg::SERIES[i % svg::SERIES.len()],
+        svg::MARKERS[i % svg::MARKERS.len()],
+    )
+}
+
+fn series_name(s: &Series) -> String {
+    s.name.clone().unwrap_or_else(|| "runs".to_string())
+}
+
+/// Ticks at the runs' own x values when there are few and their labels fit (a sweep of
+/// 1, 2, 4, 8 threads reads best labelled exactly so), else nice ticks that fit.
+fn x_axis_ticks(xs: &[f64], lo: f64, hi: f64, x_of: &dyn Fn(f64) -> f64) -> Vec<svg::Tick> {
+    let fits = |ticks: &[svg::Tick]| {
+        ticks.windows(2).all(|w| {
+            let need = (svg::text_width(&w[0].label, SMALL) + svg::text_width(&w[1].label, SMALL))
+                / 2.0
+                + 8.0;
+            x_of(w[1].value) - x_of(w[0].value) >= need
+        })
+    };
+    let own: Vec<svg::Tick> = xs
+        .iter()
+        .map(|x| svg::Tick {
+            value: *x,
+            label: svg::plain(*x),
+        })
+        .collect();
+    if own.len() <= 10 && fits(&own) {
+        return own;
+    }
+    let integers = xs.iter().all(|x| x.fract() == 0.0);
+    let mut max_ticks = 10;
+    loop {
+        let ticks = svg::ticks(lo, hi, max_ticks, false, integers);
+        if max_ticks <= 2 || fits(&ticks) {
+            return ticks;
+        }
+        max_ticks -= 1;
+    }
+}
+
+fn describe(measure: Measure, x_title: &str, series: &[Series]) -> String {
+    let what = measure.name();
+    let mut out = format!(
+        "{}{} against {x_title}.",
+        what.chars()
+            .next()
+            .map(|c| c.to_uppercase().to_string())
+            .unwrap_or_default(),
+        what.chars().skip(1).collect::<String>()
+    );
+    for s in series {
+        let name = match &s.name {
+            Some(name) => format!(" Series “{name}”"),
+            None => " It".to_string(),
+        };
+        let (Some(first), Some(last)) = (s.points.first(), s.points.last()) else {
+            continue;
+        };
+        if s.points.len() > 1 {
+            let change = if first.1 > 0.0 {
+                format!(" ({} the first)", svg::ratio(last.1 / first.1))
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                out,
+                "{name} goes from {} at {x_title} {} to {} at {}{change}:",
+                measure.format(first.1),
+                svg::plain(first.0),
+                measure.format(last.1),
+                svg::plain(last.0),
+            );
+        } else {
+            let _ = write!(out, "{name} has one point:");
+        }
+        let points: Vec<String> = s
+            .points
+            .iter()
+            .map(|p| format!("{} → {}", svg::plain(p.0), measure.format(p.1)))
+            .collect();
+        let _ = write!(out, " {}.", points.join(", "));
+    }
+    out
+}
+
+fn table(
+    measure: Measure,
+    x_title: &str,
+    series: &[Series],
+    result: &SimResult,
+    named: bool,
+) -> Table {
+    let mut head = vec!["Run".to_string()];
+    if named {
+        head.push("series".to_string());
+    }
+    head.push(x_title.to_string());
+    head.push(measure.axis_title());
+    let mut rows = Vec::new();
+    for s in series {
+        for p in &s.points {
+            let mut row = vec![result.runs[p.2].label.clone()];
+            if named {
+                row.push(series_name(s));
+            }
+            row.push(svg::plain(p.0));
+            row.push(measure.precise(p.1));
+            rows.push(row);
+        }
+    }
+    Table { head, rows }
+}

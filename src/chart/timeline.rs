@@ -1,0 +1,393 @@
+//! `timeline`: one lane per thread, grouped by process, coloured by state over time.
+//!
+//! The window is cut into half-unit cells and each cell takes the state that filled most
+//! of it; runs of equal cells become one stroke. Sub-pixel slices (a 10 s run of 5 ms
+//! hand-offs) thus cost at most one stroke per cell, and the SVG stays small however many
+//! segments the simulator recorded.
+
+use std::fmt::Write as _;
+
+use super::svg::{self, Anchor, FONT, GRID, Key, SMALL, STATES, WIDTH, n};
+use super::{ChartError, ChartOptions, Drawing, Table, chosen_run};
+use crate::sim::{Lane, RunResult, SimResult, ThreadState};
+
+const LEFT: f64 = 16.0;
+const RIGHT: f64 = WIDTH - 20.0;
+/// Cells per viewBox unit: half-unit cells are below a device pixel at any column width
+/// the theme allows.
+const CELLS_PER_UNIT: f64 = 2.0;
+const BAR: f64 = 18.0;
+/// Room above each lane's bar for the thread's name.
+const LABEL: f64 = FONT + 3.0;
+
+pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing, ChartError> {
+    let run = chosen_run(result, options.run.as_deref())?;
+    let (from_ns, to_ns) = window(options, run)?;
+    let width = RIGHT - LEFT;
+    let cells = (width * CELLS_PER_UNIT) as usize;
+
+    let lanes: Vec<(&Lane, Vec<Option<ThreadState>>)> = run
+        .timeline
+        .iter()
+        .map(|lane| (lane, dominant_states(lane, from_ns, to_ns, cells)))
+        .collect();
+    let mut drawn = [false; STATES.len()];
+    for (_, states) in &lanes {
+        for s in states.iter().flatten() {
+            drawn[svg::state_index(*s)] = true;
+        }
+    }
+    let processes = process_order(&run.timeline);
+    let grouped = processes.len() > 1;
+
+    let mut body = String::new();
+    let mut y = 4.0;
+    let legend_entries: Vec<(Key, String)> = STATES
+        .iter()
+        .filter(|s| drawn[svg::state_index(**s)])
+        .map(|s| {
+            (
+                Key::Swatch(svg::state_paint(*s)),
+                svg::state_label(*s).to_string(),
+            )
+        })
+        .collect();
+    let (legend, legend_height) = svg::legend(&legend_entries, LEFT, y, width);
+    body.push_str(&legend);
+    y += legend_height + 6.0;
+
+    // Lanes are drawn after the grid, so collect them first and place the grid below.
+    let lanes_top = y;
+    let mut lane_markup = String::new();
+    for process in &processes {
+        if grouped {
+            let _ = writeln!(
+                lane_markup,
+                "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>",
+                n(LEFT),
+                n(y + FONT),
+                crate::html::escape(&format!("process {process}"))
+            );
+            y += FONT + 5.0;
+        }
+        for (lane, states) in lanes.iter().filter(|(l, _)| &l.process == process) {
+            lane_markup.push_str(&svg::text(
+                LEFT,
+                y + FONT - 1.0,
+                Anchor::Start,
+                FONT,
+                &lane.thread,
+            ));
+            let mid = y + LABEL + BAR / 2.0;
+            let _ = writeln!(
+                lane_markup,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"0.5\"/>",
+                n(LEFT),
+                n(y + LABEL),
+                n(width),
+                n(BAR),
+                GRID.css()
+            );
+            lane_markup.push_str(&strokes(states, mid));
+            y += LABEL + BAR + 8.0;
+        }
+    }
+    let lanes_bottom = y - 8.0;
+
+    // Time axis.
+    let from_ms = from_ns / 1e6;
+    let to_ms = to_ns / 1e6;
+    let ticks = axis_ticks(from_ms, to_ms, width);
+    let x_of = |ms: f64| LEFT + (ms - from_ms) / (to_ms - from_ms) * width;
+    let mut grid = String::new();
+    for t in &ticks {
+        let _ = write!(
+            grid,
+            "M{} {}V{}",
+            n(x_of(t.value)),
+            n(lanes_top),
+            n(lanes_bottom + 4.0)
+        );
+    }
+    let _ = writeln!(
+        body,
+        "<path d=\"{grid}\" stroke=\"{}\" stroke-width=\"1\"/>",
+        GRID.css()
+    );
+    body.push_str(&lane_markup);
+    for t in &ticks {
+        body.push_str(&svg::text(
+            x_of(t.value),
+            lanes_bottom + 4.0 + SMALL,
+            Anchor::Middle,
+            SMALL,
+            &t.label,
+        ));
+    }
+    body.push_str(&svg::text(
+        LEFT + width / 2.0,
+        lanes_bottom + 8.0 + 2.0 * SMALL,
+        Anchor::Middle,
+        SMALL,
+        "time (ms)",
+    ));
+    let height = lanes_bottom + 14.0 + 2.0 * SMALL;
+
+    let shares: Vec<[u64; STATES.len()]> = run
+        .timeline
+        .iter()
+        .map(|lane| time_per_state(lane, from_ns, to_ns))
+        .collect();
+    Ok(Drawing {
+        height,
+        body,
+        desc: describe(run, from_ns, to_ns, &shares, grouped),
+        table: table(run, &shares, grouped),
+    })
+}
+
+/// The window in nanoseconds: the one asked for, or the whole run.
+fn window(options: &ChartOptions, run: &RunResult) -> Result<(f64, f64), ChartError> {
+    match options.window_ms {
+        Some([from, to]) => {
+            if from.is_finite() && to.is_finite() && from >= 0.0 && to > from {
+                Ok((from * 1e6, to * 1e6))
+            } else {
+                Err(ChartError::BadWindow)
+            }
+        }
+        None => {
+            let last_segment = run
+                .timeline
+                .iter()
+                .flat_map(|l| l.segments.last())
+                .map(|s| s.end_ns)
+                .max()
+                .unwrap_or(0);
+            // A run that took no time still gets a (1 ns) axis rather than a division by 0.
+            Ok((0.0, run.wall_ns.max(last_segment).max(1) as f64))
+        }
+    }
+}
+
+fn process_order(lanes: &[Lane]) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    for lane in lanes {
+        if !order.contains(&lane.process) {
+            order.push(lane.process.clone());
+        }
+    }
+    order
+}
+
+/// For each of `cells` equal slices of [from, to), the state that covers most of it, or
+/// `None` when the thread is absent (not started, finished) for most of it.
+pub(super) fn dominant_states(
+    lane: &Lane,
+    from: f64,
+    to: f64,
+    cells: usize,
+) -> Vec<Option<ThreadState>> {
+    let cell_ns = (to - from) / cells as f64;
+    let mut time = vec![[0.0f64; STATES.len()]; cells];
+    for span in &lane.segments {
+        let start = (span.start_ns as f64).max(from);
+        let end = (span.end_ns as f64).min(to);
+        if end <= start {
+            continue;
+        }
+        let state = svg::state_index(span.state);
+        let first = (((start - from) / cell_ns) as usize).min(cells - 1);
+        let last = (((end - from) / cell_ns).ceil() as usize).clamp(first + 1, cells);
+        for (i, cell) in time.iter_mut().enumerate().take(last).skip(first) {
+            let cell_start = from + i as f64 * cell_ns;
+            let overlap = end.min(cell_start + cell_ns) - start.max(cell_start);
+            if overlap > 0.0 {
+                cell[state] += overlap;
+            }
+        }
+    }
+    time.iter()
+        .map(|cell| {
+            let covered: f64 = cell.iter().sum();
+            // Ties go to the state listed first, so the choice never depends on float noise
+            // in a way that differs between runs of the same input.
+            let (best, best_time) =
+                cell.iter().enumerate().fold(
+                    (0, 0.0),
+                    |acc, (i, t)| if *t > acc.1 { (i, *t) } else { acc },
+                );
+            if best_time > 0.0 && best_time >= cell_ns - covered {
+                Some(STATES[best])
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// One path per state with a horizontal stroke per run of equal cells.
+fn strokes(states: &[Option<ThreadState>], mid: f64) -> String {
+    let mut paths: Vec<String> = vec![String::new(); STATES.len()];
+    let mut pens: Vec<f64> = vec![0.0; STATES.len()];
+    let mut i = 0;
+    while i < states.len() {
+        let Some(state) = states[i] else {
+            i += 1;
+            continue;
+        };
+        let start = i;
+        while i < states.len() && states[i] == Some(state) {
+            i += 1;
+        }
+        let k = svg::state_index(state);
+        let x = LEFT + start as f64 / CELLS_PER_UNIT;
+        let w = (i - start) as f64 / CELLS_PER_UNIT;
+        // Relative moves after the first keep each stroke to a few bytes.
+        if paths[k].is_empty() {
+            let _ = write!(paths[k], "M{} {}h{}", n(x), n(mid), n(w));
+        } else {
+            let _ = write!(paths[k], "m{} 0h{}", n(x - pens[k]), n(w));
+        }
+        pens[k] = x + w;
+    }
+    let mut out = String::new();
+    for (k, d) in paths.iter().enumerate() {
+        if !d.is_empty() {
+            let _ = writeln!(
+                out,
+                "<path d=\"{d}\" stroke=\"{}\" stroke-width=\"{}\"/>",
+                svg::state_paint(STATES[k]).css(),
+                n(BAR)
+            );
+        }
+    }
+    out
+}
+
+/// Ticks whose labels fit side by side across `width`.
+fn axis_ticks(from_ms: f64, to_ms: f64, width: f64) -> Vec<svg::Tick> {
+    let mut max_ticks = 8;
+    loop {
+        let ticks = svg::nice_ticks(from_ms, to_ms, max_ticks);
+        let widest = ticks
+            .iter()
+            .map(|t| svg::text_width(&t.label, SMALL))
+            .fold(0.0, f64::max);
+        if max_ticks <= 2 || (widest + 14.0) * ticks.len() as f64 <= width {
+            return ticks;
+        }
+        max_ticks -= 1;
+    }
+}
+
+/// Nanoseconds per state inside the window, in [`STATES`] order.
+fn time_per_state(lane: &Lane, from: f64, to: f64) -> [u64; STATES.len()] {
+    let mut out = [0u64; STATES.len()];
+    for span in &lane.segments {
+        let start = (span.start_ns as f64).max(from);
+        let end = (span.end_ns as f64).min(to);
+        if end > start {
+            out[svg::state_index(span.state)] += (end - start) as u64;
+        }
+    }
+    out
+}
+
+fn lane_name(lane: &Lane, grouped: bool) -> String {
+    if grouped {
+        format!("{}/{}", lane.process, lane.thread)
+    } else {
+        lane.thread.clone()
+    }
+}
+
+fn describe(
+    run: &RunResult,
+    from: f64,
+    to: f64,
+    shares: &[[u64; STATES.len()]],
+    grouped: bool,
+) -> String {
+    let span = to - from;
+    let threads = run.timeline.len();
+    let mut out = format!(
+        "Timeline of run “{}” ({} thread{}{}), from {} to {} ms of its {} ms; each lane shows \
+         what one thread was doing.",
+        run.label,
+        threads,
+        if threads == 1 { "" } else { "s" },
+        if grouped {
+            format!(" in {} processes", process_order(&run.timeline).len())
+        } else {
+            String::new()
+        },
+        svg::value(from / 1e6),
+        svg::value(to / 1e6),
+        svg::value(run.wall_ns as f64 / 1e6),
+    );
+    for (lane, share) in run.timeline.iter().zip(shares) {
+        let parts: Vec<String> = STATES
+            .iter()
+            .zip(share)
+            .filter(|(_, t)| **t > 0)
+            .map(|(s, t)| format!("{} {}", svg::state_label(*s), percent(*t as f64 / span)))
+            .collect();
+        let parts = if parts.is_empty() {
+            "not running in this window".to_string()
+        } else {
+            parts.join(", ")
+        };
+        let _ = write!(out, " {}: {}.", lane_name(lane, grouped), parts);
+    }
+    let _ = write!(
+        out,
+        " The GIL changed hands {} times in the whole run.",
+        run.gil_switches
+    );
+    out
+}
+
+fn percent(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    if p > 0.0 && p < 1.0 {
+        "under 1%".to_string()
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+fn table(run: &RunResult, shares: &[[u64; STATES.len()]], grouped: bool) -> Table {
+    let present: Vec<usize> = (0..STATES.len())
+        .filter(|k| shares.iter().any(|s| s[*k] > 0))
+        .collect();
+    let mut head = vec!["Thread".to_string()];
+    head.extend(
+        present
+            .iter()
+            .map(|k| format!("{} (ms)", svg::state_label(STATES[*k]))),
+    );
+    head.push("finished at (ms)".to_string());
+    let rows = run
+        .timeline
+        .iter()
+        .zip(shares)
+        .map(|(lane, share)| {
+            let mut row = vec![lane_name(lane, grouped)];
+            row.extend(
+                present
+                    .iter()
+                    .map(|k| format!("{:.3}", share[*k] as f64 / 1e6)),
+            );
+            let end = run
+                .threads
+                .iter()
+                .find(|t| t.name == lane.thread && t.process == lane.process)
+                .map(|t| format!("{:.3}", t.end_ns as f64 / 1e6))
+                .unwrap_or_else(|| "–".to_string());
+            row.push(end);
+            row
+        })
+        .collect();
+    Table { head, rows }
+}
