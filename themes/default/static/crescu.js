@@ -1,3 +1,364 @@
 // crescu: the interactive layer of a course page (exercises, progress, timer, locks).
-// Pages are complete without it; this file only adds behaviour.
+// Pages are complete without it; this file only adds behaviour. No framework, no request.
+//
+// Reporting hook: each Check that grades an answer dispatches a bubbling CustomEvent
+// "crescu:attempt" on the exercise element, with
+//   detail = { lesson: "module/lesson", exercise: "id", correct: true|false,
+//              xp: XP awarded by this attempt (0 when wrong or already earned) }
+// e.g. document.addEventListener("crescu:attempt", e => report(e.detail));
+//
+// Storage (localStorage, scoped by <body data-storage-key>, "K" below):
+//   K:progress  {"format":"crescu-progress","version":1,"course":K,
+//                "lessons":{"module/lesson":{"solved":{"exercise-id":xp},"unlocked":true}}}
+//   K:timer     {"end":epoch-ms} while running, {"left":ms} while paused
+// Export downloads K:progress as JSON; Import accepts only such a file for the same K.
 "use strict";
+(function () {
+  var body = document.body;
+  var KEY = body.getAttribute("data-storage-key") || "crescu";
+  var PKEY = KEY + ":progress", TKEY = KEY + ":timer";
+  var FORMAT = "crescu-progress", VERSION = 1;
+  var memory = {}; // fallback when localStorage is unavailable (file://, privacy modes)
+  var storageOk = true;
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function get(k) {
+    try { var v = window.localStorage.getItem(k); return v === null ? memory[k] || null : v; }
+    catch (e) { storageOk = false; return memory[k] || null; }
+  }
+  function set(k, v) {
+    memory[k] = v;
+    try { if (v === null) window.localStorage.removeItem(k); else window.localStorage.setItem(k, v); }
+    catch (e) { storageOk = false; }
+  }
+  function readJson(k) { try { return JSON.parse(get(k)); } catch (e) { return null; } }
+  function plural(n, w) { return n + " " + w + (n === 1 ? "" : "s"); }
+  function isObj(x) { return x !== null && typeof x === "object" && !Array.isArray(x); }
+
+  // Returns the progress object when `d` is a well-formed progress file of this course,
+  // else a message saying why not.
+  function validate(d) {
+    if (!isObj(d) || d.format !== FORMAT) return "this is not a crescu progress file";
+    if (d.version !== VERSION) return "this progress file has an unknown version";
+    if (d.course !== KEY) return "this progress file belongs to another course";
+    if (!isObj(d.lessons)) return "the file has no lessons";
+    for (var l in d.lessons) {
+      var p = d.lessons[l];
+      if (!isObj(p) || !isObj(p.solved)) return "lesson " + l + " is malformed";
+      for (var x in p.solved) {
+        var xp = p.solved[x];
+        if (typeof xp !== "number" || !(xp >= 0) || xp > 1e6 || Math.floor(xp) !== xp)
+          return "exercise " + x + " has a bad XP value";
+      }
+    }
+    return d;
+  }
+  function load() {
+    var d = readJson(PKEY);
+    return d && typeof validate(d) !== "string" ? d : { format: FORMAT, version: VERSION, course: KEY, lessons: {} };
+  }
+  var progress = load();
+  function save() { set(PKEY, JSON.stringify(progress)); }
+  function lessonProgress(key, create) {
+    var p = progress.lessons[key];
+    if (!p && create) p = progress.lessons[key] = { solved: {} };
+    return p || { solved: {} };
+  }
+  function stats(key) {
+    var s = lessonProgress(key).solved, n = 0, xp = 0;
+    for (var id in s) { n++; xp += s[id]; }
+    return { solved: n, xp: xp };
+  }
+
+  // ---- Exercises -------------------------------------------------------------------
+  var article = $("article.lesson[data-lesson]");
+  var lesson = article ? article.getAttribute("data-lesson") : null;
+
+  function norm(s, cs) { s = String(s).trim().replace(/\s+/g, " "); return cs ? s : s.toLowerCase(); }
+  function text(el) { return el ? el.textContent.trim() : ""; }
+  function para(html, cls) { return "<p" + (cls ? ' class="' + cls + '"' : "") + ">" + html + "</p>"; }
+
+  function grade(ex) {
+    var ans = JSON.parse(ex.getAttribute("data-answer") || "{}");
+    var kind = ex.getAttribute("data-kind");
+    var out = { ok: false, notes: [], empty: false };
+    if (kind === "fill_blank") {
+      var inputs = $$("input.blank", ex);
+      out.ok = true;
+      inputs.forEach(function (input, i) {
+        var v = norm(input.value, ans.case_sensitive);
+        var good = (ans.blanks[i] || []).some(function (a) { return norm(a, ans.case_sensitive) === v; });
+        if (!good) out.ok = false;
+        input.classList.add(good ? "is-correct" : "is-wrong");
+        input.setAttribute("aria-invalid", good ? "false" : "true");
+      });
+      out.empty = inputs.every(function (i) { return !i.value.trim(); });
+      var wrong = inputs.filter(function (i) { return i.classList.contains("is-wrong"); }).length;
+      if (!out.ok) out.notes.push(wrong === inputs.length ? "No blank is right yet." : plural(wrong, "blank") + " of " + inputs.length + " still wrong (marked).");
+      return out;
+    }
+    var picked = $$("input[name=choice]", ex).filter(function (i) { return i.checked; });
+    if (!picked.length) { out.empty = true; return out; }
+    if (kind === "true_false") { out.ok = (picked[0].value === "true") === ans.answer; return out; }
+    var correct = ans.correct || [], multi = correct.length > 1 || !!$("input[type=checkbox]", ex);
+    var right = 0, wrongPicks = 0, missed = 0;
+    $$(".choice", ex).forEach(function (label) {
+      var input = $("input", label), i = Number(input.value);
+      var should = correct.indexOf(i) >= 0;
+      if (input.checked && should) { right++; label.classList.add("is-correct"); }
+      else if (input.checked) {
+        wrongPicks++; label.classList.add("is-wrong");
+        var why = $(".why", label);
+        if (why) { why.hidden = false; out.notes.push("<em>" + text($("span", label)) + "</em>: " + why.innerHTML); }
+      } else if (should && multi) missed++;
+    });
+    out.ok = right === correct.length && wrongPicks === 0;
+    if (multi && !out.ok) {
+      $$(".choice", ex).forEach(function (label) {
+        var input = $("input", label);
+        if (!input.checked && correct.indexOf(Number(input.value)) >= 0) label.classList.add("is-missed");
+      });
+      out.notes.push(right + " of " + correct.length + " right " + (correct.length === 1 ? "choice" : "choices") + " picked" +
+        (missed ? ", " + missed + " missed (dashed)" : "") + (wrongPicks ? ", " + wrongPicks + " wrong (red)" : "") + ".");
+    }
+    return out;
+  }
+
+  function clearMarks(ex) {
+    $$(".is-correct, .is-wrong, .is-missed", ex).forEach(function (el) { el.classList.remove("is-correct", "is-wrong", "is-missed"); });
+    $$(".why", ex).forEach(function (w) { w.hidden = true; });
+    $$("[aria-invalid]", ex).forEach(function (el) { el.removeAttribute("aria-invalid"); });
+  }
+
+  function check(ex) {
+    var id = ex.getAttribute("data-exercise"), xp = Number(ex.getAttribute("data-xp")) || 0;
+    var fb = $(".feedback", ex);
+    clearMarks(ex);
+    var r = grade(ex);
+    if (r.empty) {
+      clearMarks(ex);
+      fb.className = "feedback is-hint";
+      fb.innerHTML = para(ex.getAttribute("data-kind") === "fill_blank" ? "Fill in the blanks first." : "Choose an answer first.");
+      fb.focus();
+      return;
+    }
+    var solved = lessonProgress(lesson, true).solved, award = 0;
+    if (r.ok && !(id in solved)) { solved[id] = award = xp; save(); }
+    var html;
+    if (r.ok) {
+      var exp = $(".explanation", ex);
+      html = para("<strong>Correct!</strong> " + (award ? "+" + award + " XP" : "XP already earned for this exercise."));
+      if (exp) html += para(exp.innerHTML);
+    } else {
+      html = para("<strong>Not quite.</strong> Change your answer and check again.") +
+        r.notes.map(function (n) { return para(n); }).join("");
+    }
+    fb.className = "feedback " + (r.ok ? "is-correct" : "is-wrong");
+    fb.innerHTML = html;
+    var details = $("details.answer", ex);
+    if (details) details.hidden = false;
+    $("[data-action=retry]", ex).hidden = false;
+    fb.focus();
+    ex.dispatchEvent(new CustomEvent("crescu:attempt", {
+      bubbles: true, detail: { lesson: lesson, exercise: id, correct: r.ok, xp: award }
+    }));
+    render();
+  }
+
+  function retry(ex) {
+    clearMarks(ex);
+    $("form", ex).reset();
+    var fb = $(".feedback", ex);
+    fb.innerHTML = ""; fb.className = "feedback";
+    $("[data-action=retry]", ex).hidden = true;
+    var first = $("input", ex);
+    if (first) first.focus();
+  }
+
+  $$(".exercise[data-exercise]").forEach(function (ex) {
+    var form = $("form", ex);
+    var details = $("details.answer", ex);
+    if (details) details.hidden = true; // offered after the first try, so learners try first
+    form.addEventListener("submit", function (e) { e.preventDefault(); check(ex); });
+    form.addEventListener("keydown", function (e) {
+      // Enter submits from radios and checkboxes too (text inputs do so natively).
+      if (e.key === "Enter" && e.target.matches("input[type=radio], input[type=checkbox]")) {
+        e.preventDefault(); check(ex);
+      }
+    });
+    var again = $("[data-action=retry]", ex);
+    if (again) again.addEventListener("click", function () { retry(ex); });
+  });
+
+  // ---- Rendering progress everywhere on the page -----------------------------------
+  function render() {
+    progress = load();
+    if (lesson) {
+      var st = stats(lesson);
+      $$("[data-earned]").forEach(function (el) { el.textContent = st.xp; });
+      var solved = lessonProgress(lesson).solved;
+      $$(".exercise[data-exercise]").forEach(function (ex) {
+        var done = ex.getAttribute("data-exercise") in solved;
+        ex.classList.toggle("is-solved", done);
+        var badge = $("[data-exercise-status]", ex);
+        if (badge) badge.textContent = done ? "Solved" : "";
+      });
+      var gd = $(".go-deeper[data-locked-until]");
+      if (gd) {
+        var need = Number(gd.getAttribute("data-locked-until")) || 0;
+        var locked = st.solved < need && !lessonProgress(lesson).unlocked;
+        var reason = $(".lock-reason", gd), list = $(".go-deeper-list", gd);
+        var hadFocus = reason && reason.contains(document.activeElement);
+        gd.classList.toggle("is-locked", locked);
+        if (reason) reason.hidden = !locked;
+        if (list) list.inert = locked;
+        var left = $("[data-lock-left]", gd);
+        if (left) left.textContent = st.solved ? " (" + st.solved + " of " + need + " solved)" : "";
+        if (!locked && hadFocus) { var a = $("a", list); (a || gd).focus(); }
+      }
+    }
+    var total = 0, earned = 0;
+    $$(".lesson-card[data-lesson]").forEach(function (card) {
+      var key = card.getAttribute("data-lesson"), st = stats(key);
+      var n = Number(card.getAttribute("data-exercises")) || 0, xp = Number(card.getAttribute("data-xp")) || 0;
+      var p = progress.lessons[key];
+      var done = n ? st.solved >= n : !!(p && p.visited);
+      total += xp; earned += Math.min(st.xp, xp);
+      card.classList.toggle("is-complete", done);
+      var out = $("[data-progress-for]", card);
+      if (!out) return;
+      out.textContent = "";
+      if (!p) return;
+      out.appendChild(document.createTextNode(
+        (done ? "\u2713 Complete" : st.solved + " / " + n + " solved") + (n ? ", " + st.xp + " XP earned" : "") + " "));
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "reset-lesson"; b.textContent = "Reset";
+      b.setAttribute("aria-label", "Reset progress of " + text($(".lesson-title", card)));
+      b.addEventListener("click", function () {
+        if (!window.confirm("Reset your progress in \u201c" + text($(".lesson-title", card)) + "\u201d?")) return;
+        delete progress.lessons[key]; save(); render();
+        var link = $("a", card); if (link) link.focus();
+      });
+      out.appendChild(b);
+    });
+    var cx = $("[data-course-xp]");
+    if (cx) cx.textContent = earned + " / " + (Number(cx.getAttribute("data-total")) || total) + " XP earned";
+  }
+
+  function unlockButton(b) {
+    b.addEventListener("click", function () {
+      lessonProgress(lesson, true).unlocked = true; save(); render();
+    });
+  }
+  $$(".go-deeper [data-action=unlock]").forEach(unlockButton);
+
+  // ---- Guest banner: export, import, reset -----------------------------------------
+  function status(msg, bad) {
+    $$(".banner-status").forEach(function (s) { s.textContent = msg; s.classList.toggle("is-bad", !!bad); });
+  }
+  function totals() {
+    var n = 0, xp = 0;
+    for (var k in progress.lessons) { var s = stats(k); n += s.solved; xp += s.xp; }
+    return plural(n, "exercise") + " solved, " + xp + " XP";
+  }
+  $$("[data-action=export]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      progress = load();
+      var data = JSON.stringify({ format: FORMAT, version: VERSION, course: KEY, exported: new Date().toISOString(), lessons: progress.lessons }, null, 2);
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob([data], { type: "application/json" }));
+      a.download = KEY.replace(/[^a-z0-9-]+/gi, "-").replace(/^-|-$/g, "") + "-progress.json";
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 60000);
+      status("Exported " + totals() + ".");
+    });
+  });
+  $$("input[data-action=import]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var f = input.files && input.files[0];
+      if (!f) return;
+      var reader = new FileReader();
+      reader.onload = function () {
+        var d;
+        try { d = JSON.parse(reader.result); } catch (e) { d = null; }
+        var r = d === null ? "it is not valid JSON" : validate(d);
+        input.value = "";
+        if (typeof r === "string") { status("Import refused: " + r + ". Nothing was changed.", true); return; }
+        progress = { format: FORMAT, version: VERSION, course: KEY, lessons: r.lessons };
+        save(); render();
+        status("Imported " + totals() + ".");
+      };
+      reader.onerror = function () { status("Import failed: the file could not be read. Nothing was changed.", true); };
+      reader.readAsText(f);
+    });
+  });
+  $$("[data-action=reset-course]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      if (!window.confirm("Reset all your progress and XP in this course? This cannot be undone.")) return;
+      progress.lessons = {}; save(); render();
+      $$(".exercise[data-exercise]").forEach(retry);
+      b.focus();
+      status("All progress was reset.");
+    });
+  });
+
+  // ---- Focus timer -------------------------------------------------------------------
+  var timer = $(".focus-timer[data-focus-minutes]");
+  if (timer) {
+    var minutes = Number(timer.getAttribute("data-focus-minutes")) || 25;
+    var display = $("[data-timer-display]", timer), live = $(".timer-status", timer);
+    var btn = function (n) { return $("[data-timer=" + n + "]", timer); };
+    var title = document.title, tick = null;
+    var fmt = function (ms) {
+      var s = Math.max(0, Math.ceil(ms / 1000));
+      return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
+    };
+    var state = function () { var t = readJson(TKEY); return isObj(t) ? t : {}; };
+    var show = function () {
+      var t = state(), running = typeof t.end === "number";
+      var left = running ? t.end - Date.now() : typeof t.left === "number" ? t.left : minutes * 60000;
+      if (running && left <= 0) {
+        set(TKEY, null);
+        live.textContent = "Focus time is over. Take a short break.";
+        document.title = "\u23F0 Time is up \u2013 " + title;
+        timer.classList.add("is-done");
+        left = 0; running = false;
+      }
+      display.textContent = fmt(left);
+      timer.classList.toggle("is-running", running);
+      var focused = document.activeElement;
+      btn("start").disabled = running;
+      btn("pause").disabled = !running;
+      btn("start").textContent = typeof t.left === "number" ? "Resume" : "Start";
+      if (focused && focused.disabled) (running ? btn("pause") : btn("start")).focus();
+      clearInterval(tick);
+      if (running) tick = setInterval(show, 250);
+    };
+    timer.addEventListener("click", function (e) {
+      var what = e.target.getAttribute && e.target.getAttribute("data-timer");
+      if (!what) return;
+      var t = state();
+      live.textContent = "";
+      document.title = title;
+      timer.classList.remove("is-done");
+      if (what === "start" && typeof t.end !== "number")
+        set(TKEY, JSON.stringify({ end: Date.now() + (typeof t.left === "number" ? t.left : minutes * 60000) }));
+      else if (what === "pause" && typeof t.end === "number")
+        set(TKEY, JSON.stringify({ left: Math.max(0, t.end - Date.now()) }));
+      else if (what === "reset") set(TKEY, null);
+      show();
+    });
+    show();
+    window.addEventListener("storage", function (e) { if (e.key === TKEY) show(); });
+  }
+
+  // ---- Start -----------------------------------------------------------------------
+  $$("[data-needs-js]").forEach(function (el) { if (!el.classList.contains("lock-reason")) el.hidden = false; });
+  $$("[data-action=retry]").forEach(function (b) { b.hidden = true; });
+  render();
+  if (lesson && !lessonProgress(lesson).visited) { lessonProgress(lesson, true).visited = true; save(); render(); }
+  if (!storageOk || !(function () { try { return !!window.localStorage; } catch (e) { return false; } })())
+    status("This browser does not let the page store progress: it will be lost when you leave.", true);
+  window.addEventListener("storage", function (e) { if (e.key === PKEY) render(); });
+})();

@@ -1,0 +1,868 @@
+//! The learner's experience in a real browser: headless Chromium driven through
+//! chromedriver (fantoccini), on the fixture course served from 127.0.0.1.
+//!
+//! One chromedriver, two browser sessions (light and dark). When chromedriver or Chromium
+//! is missing the test fails if `CI` is set and otherwise prints a loud notice and passes.
+//! Set `CRESCU_SCREENSHOTS=<dir>` to save desktop and phone screenshots while it runs.
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const LESSON: &str = "basics/first/index.html";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn build_site(out: &Path) {
+    crescu::build::build(&crescu::build::BuildOptions {
+        root: repo().join("tests/fixtures/basic"),
+        output: Some(out.to_path_buf()),
+        load: Default::default(),
+    })
+    .expect("fixture course builds");
+}
+
+/// A static file server for the built site, on an ephemeral port; stops when dropped.
+struct Server {
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    origin: String,
+}
+
+impl Server {
+    fn start(root: PathBuf) -> Server {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+        let port = server.server_addr().to_ip().expect("an IP address").port();
+        let s = server.clone();
+        let thread = std::thread::spawn(move || {
+            for request in s.incoming_requests() {
+                let path = request.url().split(['?', '#']).next().unwrap_or("/");
+                let mut rel = path.trim_start_matches('/').to_string();
+                if rel.is_empty() || rel.ends_with('/') {
+                    rel.push_str("index.html");
+                }
+                let file = root.join(&rel);
+                let inside = !rel.split('/').any(|c| c == "..");
+                match std::fs::read(&file) {
+                    Ok(bytes) if inside => {
+                        let kind = match file.extension().and_then(|e| e.to_str()) {
+                            Some("html") => "text/html; charset=utf-8",
+                            Some("css") => "text/css; charset=utf-8",
+                            Some("js") => "text/javascript; charset=utf-8",
+                            Some("json") => "application/json",
+                            Some("svg") => "image/svg+xml",
+                            _ => "application/octet-stream",
+                        };
+                        let header =
+                            tiny_http::Header::from_bytes("Content-Type", kind).expect("header");
+                        let _ = request
+                            .respond(tiny_http::Response::from_data(bytes).with_header(header));
+                    }
+                    _ => {
+                        let _ = request.respond(tiny_http::Response::empty(404));
+                    }
+                }
+            }
+        });
+        Server {
+            server,
+            thread: Some(thread),
+            origin: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The chromedriver process; killed when dropped, also when a test step panics.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Starts chromedriver, or explains why it cannot (then the test fails on CI, skips locally).
+fn start_driver() -> Option<(Driver, PathBuf)> {
+    let missing = |what: &str| {
+        let msg = format!("{what} not found on PATH: the browser tests cannot run");
+        if std::env::var_os("CI").is_some() {
+            panic!("{msg} (CI is set, so this is a failure; install chromium and chromium-driver)");
+        }
+        eprintln!(
+            "\n{bar}\n!! SKIPPED: {msg}.\n!! Install chromium and chromium-driver to run them.\n{bar}\n",
+            bar = "!".repeat(78)
+        );
+    };
+    let Some(driver) = find_program(&["chromedriver"]) else {
+        missing("chromedriver");
+        return None;
+    };
+    let Some(chrome) = find_program(&["chromium", "chromium-browser", "google-chrome"]) else {
+        missing("Chromium");
+        return None;
+    };
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let d = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not listen on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some((d, chrome))
+}
+
+async fn session(driver: &Driver, chrome: &Path, profile: &Path, dark: bool) -> Client {
+    let mut args = vec![
+        "--headless".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--no-first-run".into(),
+        "--disable-dev-shm-usage".into(),
+        "--hide-scrollbars".into(),
+        "--disable-breakpad".into(),
+        "--disable-crash-reporter".into(),
+        "--window-size=1200,900".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    if dark {
+        args.push("--force-dark-mode".into());
+        args.push("--blink-settings=preferredColorScheme=0".into());
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({ "binary": chrome, "args": args }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session through chromedriver")
+}
+
+/// Runs `script` (a function body) in the page and returns its value.
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Waits until `script` returns true; panics with `what` after 5 s.
+async fn wait_until(c: &Client, script: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if js(c, script).await == json!(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn open(c: &Client, url: &str) {
+    c.goto(url).await.unwrap();
+    wait_until(
+        c,
+        "return document.readyState === 'complete'",
+        "the page loaded",
+    )
+    .await;
+}
+
+async fn stored_progress(c: &Client) -> Value {
+    let raw = js(
+        c,
+        "return localStorage.getItem(document.body.dataset.storageKey + ':progress')",
+    )
+    .await;
+    match raw.as_str() {
+        Some(s) => serde_json::from_str(s).unwrap(),
+        None => Value::Null,
+    }
+}
+
+async fn solved_xp(c: &Client, exercise: &str) -> Option<u64> {
+    stored_progress(c).await["lessons"]["basics/first"]["solved"][exercise].as_u64()
+}
+
+async fn earned(c: &Client) -> String {
+    text(c, "[data-earned]").await
+}
+
+async fn feedback(c: &Client, exercise: &str) -> (String, String) {
+    let sel = format!("#exercise-{exercise} .feedback");
+    let class = c
+        .find(Locator::Css(&sel))
+        .await
+        .unwrap()
+        .attr("class")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    (class, text(c, &sel).await)
+}
+
+async fn check(c: &Client, exercise: &str) {
+    click(c, &format!("#exercise-{exercise} button.check")).await;
+}
+
+async fn choose(c: &Client, exercise: &str, value: &str) {
+    click(
+        c,
+        &format!("#exercise-{exercise} input[name=choice][value=\"{value}\"]"),
+    )
+    .await;
+}
+
+async fn fresh_lesson(c: &Client, origin: &str) {
+    open(c, &format!("{origin}/{LESSON}")).await;
+    js(c, "localStorage.clear(); return true").await;
+    open(c, &format!("{origin}/{LESSON}")).await;
+    js(
+        c,
+        "window.__attempts = []; document.addEventListener('crescu:attempt', e => window.__attempts.push(e.detail)); return true",
+    )
+    .await;
+}
+
+async fn attempts(c: &Client) -> Vec<Value> {
+    js(c, "return window.__attempts")
+        .await
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("CRESCU_SCREENSHOTS") else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    for (label, width) in [("desktop", 1200u32), ("phone", 390)] {
+        c.set_window_size(width, 900).await.unwrap();
+        let h = js(c, "return document.documentElement.scrollHeight").await;
+        let h = h.as_u64().unwrap_or(900).clamp(600, 6000) as u32;
+        c.set_window_size(width, h).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}-{label}.png")), png).unwrap();
+    }
+    c.set_window_size(1200, 900).await.unwrap();
+}
+
+/// Each kind wrong, then right: feedback, why texts, missed choices, XP once, events.
+async fn exercises_wrong_then_right(c: &Client, origin: &str) {
+    fresh_lesson(c, origin).await;
+    assert_eq!(earned(c).await, "0");
+    assert!(
+        c.find(Locator::Css("#exercise-tf button.check"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap(),
+        "the Check button is revealed by the script"
+    );
+
+    // True or false.
+    check(c, "tf").await;
+    assert!(feedback(c, "tf").await.1.contains("Choose an answer"));
+    assert!(attempts(c).await.is_empty(), "an empty check is no attempt");
+    choose(c, "tf", "false").await;
+    check(c, "tf").await;
+    let (class, msg) = feedback(c, "tf").await;
+    assert!(
+        class.contains("is-wrong") && msg.contains("Not quite"),
+        "{class}: {msg}"
+    );
+    assert_eq!(earned(c).await, "0");
+    assert_eq!(solved_xp(c, "tf").await, None);
+    choose(c, "tf", "true").await;
+    check(c, "tf").await;
+    let (class, msg) = feedback(c, "tf").await;
+    assert!(
+        class.contains("is-correct") && msg.contains("+10 XP"),
+        "{class}: {msg}"
+    );
+    assert!(
+        msg.contains("They live in one process."),
+        "explanation shown: {msg}"
+    );
+    assert_eq!(earned(c).await, "10");
+    assert_eq!(solved_xp(c, "tf").await, Some(10));
+    check(c, "tf").await;
+    assert!(feedback(c, "tf").await.1.contains("already earned"));
+    assert_eq!(earned(c).await, "10", "retrying does not farm XP");
+    assert_eq!(
+        attempts(c).await,
+        vec![
+            json!({"lesson": "basics/first", "exercise": "tf", "correct": false, "xp": 0}),
+            json!({"lesson": "basics/first", "exercise": "tf", "correct": true, "xp": 10}),
+            json!({"lesson": "basics/first", "exercise": "tf", "correct": true, "xp": 0}),
+        ]
+    );
+    // Focus moved to the feedback on Check.
+    assert_eq!(
+        js(
+            c,
+            "return document.activeElement.closest('.feedback') !== null"
+        )
+        .await,
+        json!(true)
+    );
+    // Try again clears the answer.
+    click(c, "#exercise-tf [data-action=retry]").await;
+    assert_eq!(feedback(c, "tf").await.1, "");
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelectorAll('#exercise-tf input:checked').length"
+        )
+        .await,
+        json!(0)
+    );
+
+    // Multiple choice with a `why` on the wrong option.
+    choose(c, "pick", "0").await;
+    check(c, "pick").await;
+    let (class, msg) = feedback(c, "pick").await;
+    assert!(class.contains("is-wrong"), "{class}");
+    assert!(
+        msg.contains("wants the one for processes"),
+        "why shown: {msg}"
+    );
+    assert_eq!(
+        js(c, "return document.querySelector('#exercise-pick .choice[data-index=\"0\"]').classList.contains('is-wrong')").await,
+        json!(true)
+    );
+    choose(c, "pick", "1").await;
+    check(c, "pick").await;
+    assert!(feedback(c, "pick").await.0.contains("is-correct"));
+    assert_eq!(earned(c).await, "20");
+
+    // Select all that apply: one right and one missed, then one wrong, then right.
+    choose(c, "all", "0").await;
+    check(c, "all").await;
+    let (class, msg) = feedback(c, "all").await;
+    assert!(
+        class.contains("is-wrong") && msg.contains("1 of 2") && msg.contains("1 missed"),
+        "{msg}"
+    );
+    let marks = js(
+        c,
+        "return [...document.querySelectorAll('#exercise-all .choice')].map(l => l.className)",
+    )
+    .await;
+    assert_eq!(
+        marks,
+        json!(["choice is-correct", "choice is-missed", "choice"])
+    );
+    choose(c, "all", "1").await;
+    choose(c, "all", "2").await;
+    check(c, "all").await;
+    let (_, msg) = feedback(c, "all").await;
+    assert!(msg.contains("2 of 2") && msg.contains("1 wrong"), "{msg}");
+    choose(c, "all", "2").await;
+    check(c, "all").await;
+    assert!(feedback(c, "all").await.0.contains("is-correct"));
+    assert_eq!(earned(c).await, "30");
+
+    // Go deeper is still locked with one exercise left.
+    assert_eq!(
+        js(c, "const g = document.querySelector('.go-deeper'); return [g.classList.contains('is-locked'), g.querySelector('.lock-reason').hidden, g.querySelector('.go-deeper-list').inert]").await,
+        json!([true, false, true])
+    );
+    assert!(
+        text(c, ".lock-reason")
+            .await
+            .contains("Solve the 4 exercises above")
+    );
+
+    // Fill in the blank: one wrong blank, then case and spaces ignored; Enter submits.
+    let blank = |n: u8| format!("#exercise-blank input[name=blank-{n}]");
+    c.find(Locator::Css(&blank(0)))
+        .await
+        .unwrap()
+        .send_keys("threading")
+        .await
+        .unwrap();
+    c.find(Locator::Css(&blank(1)))
+        .await
+        .unwrap()
+        .send_keys("cpu")
+        .await
+        .unwrap();
+    check(c, "blank").await;
+    let (class, msg) = feedback(c, "blank").await;
+    assert!(
+        class.contains("is-wrong") && msg.contains("1 blank of 2"),
+        "{msg}"
+    );
+    assert_eq!(
+        js(c, "return [...document.querySelectorAll('#exercise-blank input.blank')].map(i => i.className)").await,
+        json!(["blank is-wrong", "blank is-correct"])
+    );
+    let first = c.find(Locator::Css(&blank(0))).await.unwrap();
+    first.clear().await.unwrap();
+    first.send_keys("  MultiProcessing ").await.unwrap();
+    first.send_keys(&Key::Enter).await.unwrap();
+    wait_until(c, "return document.querySelector('#exercise-blank .feedback').classList.contains('is-correct')", "Enter checks the blanks").await;
+    assert_eq!(earned(c).await, "40");
+    assert_eq!(solved_xp(c, "blank").await, Some(10));
+
+    // Every exercise solved: go deeper unlocks at once.
+    assert_eq!(
+        js(c, "const g = document.querySelector('.go-deeper'); return [g.classList.contains('is-locked'), g.querySelector('.lock-reason').hidden, g.querySelector('.go-deeper-list').inert]").await,
+        json!([false, true, false])
+    );
+    screenshot(c, "lesson-answered").await;
+}
+
+/// Reload: progress, solved marks and the unlocked follow-ups are kept; the index shows it.
+async fn progress_kept_and_shown_on_index(c: &Client, origin: &str) {
+    c.refresh().await.unwrap();
+    wait_until(c, "return document.readyState === 'complete'", "reloaded").await;
+    assert_eq!(earned(c).await, "40");
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelectorAll('.exercise.is-solved').length"
+        )
+        .await,
+        json!(4)
+    );
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelector('.go-deeper').classList.contains('is-locked')"
+        )
+        .await,
+        json!(false)
+    );
+    open(c, &format!("{origin}/index.html")).await;
+    let first = text(c, "[data-progress-for=\"basics/first\"]").await;
+    assert!(
+        first.contains("Complete") && first.contains("40 XP"),
+        "{first}"
+    );
+    assert_eq!(text(c, "[data-course-xp]").await, "40 / 40 XP earned");
+    assert_eq!(
+        js(c, "return document.querySelector('.lesson-card[data-lesson=\"basics/first\"]').classList.contains('is-complete')").await,
+        json!(true)
+    );
+    screenshot(c, "index").await;
+    // The module page shows it too.
+    open(c, &format!("{origin}/basics/index.html")).await;
+    assert!(
+        text(c, "[data-progress-for=\"basics/first\"]")
+            .await
+            .contains("Complete")
+    );
+    // Reset one lesson, confirmed.
+    click(
+        c,
+        "[data-progress-for=\"basics/first\"] button.reset-lesson",
+    )
+    .await;
+    c.accept_alert().await.unwrap();
+    assert_eq!(text(c, "[data-progress-for=\"basics/first\"]").await, "");
+    assert!(stored_progress(c).await["lessons"]["basics/first"].is_null());
+}
+
+/// The lock's reason, and "Unlock anyway".
+async fn go_deeper_unlock_anyway(c: &Client, origin: &str) {
+    fresh_lesson(c, origin).await;
+    assert!(
+        text(c, ".lock-reason")
+            .await
+            .contains("Solve the 4 exercises")
+    );
+    click(c, ".go-deeper [data-action=unlock]").await;
+    assert_eq!(
+        js(c, "const g = document.querySelector('.go-deeper'); return [g.classList.contains('is-locked'), document.activeElement.getAttribute('href')]").await,
+        json!([false, "../../basics/second/index.html"])
+    );
+}
+
+/// Start, tick, reload (still running), pause, reset; the end is announced.
+async fn focus_timer(c: &Client, origin: &str) {
+    fresh_lesson(c, origin).await;
+    assert_eq!(text(c, "[data-timer-display]").await, "25:00");
+    click(c, "[data-timer=start]").await;
+    wait_until(
+        c,
+        "return document.querySelector('[data-timer-display]').textContent < '25:00'",
+        "the timer ticks",
+    )
+    .await;
+    c.refresh().await.unwrap();
+    wait_until(c, "return document.readyState === 'complete'", "reloaded").await;
+    let shown = text(c, "[data-timer-display]").await;
+    assert!(
+        shown.as_str() < "25:00" && shown.as_str() > "24:00",
+        "{shown}"
+    );
+    assert_eq!(
+        js(c, "return [document.querySelector('[data-timer=start]').disabled, document.querySelector('[data-timer=pause]').disabled]").await,
+        json!([true, false])
+    );
+    // Still running after a visit to another page of the course.
+    open(c, &format!("{origin}/index.html")).await;
+    open(c, &format!("{origin}/{LESSON}")).await;
+    wait_until(
+        c,
+        &format!("return document.querySelector('[data-timer-display]').textContent < '{shown}'"),
+        "the timer runs on after a page change",
+    )
+    .await;
+    click(c, "[data-timer=pause]").await;
+    let paused = text(c, "[data-timer-display]").await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(text(c, "[data-timer-display]").await, paused, "paused");
+    assert_eq!(text(c, "[data-timer=start]").await, "Resume");
+    click(c, "[data-timer=reset]").await;
+    assert_eq!(text(c, "[data-timer-display]").await, "25:00");
+    assert_eq!(
+        js(
+            c,
+            "return localStorage.getItem(document.body.dataset.storageKey + ':timer')"
+        )
+        .await,
+        Value::Null
+    );
+    // The end: announced in the live region and the title, once.
+    js(c, "localStorage.setItem(document.body.dataset.storageKey + ':timer', JSON.stringify({end: Date.now() + 1500})); return true").await;
+    c.refresh().await.unwrap();
+    wait_until(
+        c,
+        "return document.title.startsWith('\u{23F0}')",
+        "the title announces the end",
+    )
+    .await;
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelector('.timer-status').textContent"
+        )
+        .await,
+        json!("Focus time is over. Take a short break.")
+    );
+    assert_eq!(text(c, "[data-timer-display]").await, "00:00");
+    click(c, "[data-timer=reset]").await;
+    assert_eq!(c.title().await.unwrap(), "First lesson | Fixture");
+}
+
+/// Export downloads the progress; import restores it; malformed and foreign files are refused.
+async fn export_import(c: &Client, origin: &str, tmp: &Path) {
+    fresh_lesson(c, origin).await;
+    choose(c, "tf", "true").await;
+    check(c, "tf").await;
+    assert_eq!(earned(c).await, "10");
+    // Capture the download instead of saving it.
+    js(c, "HTMLAnchorElement.prototype.click = function () { window.__download = {href: this.href, name: this.download}; }; return true").await;
+    click(c, "[data-action=export]").await;
+    let exported = c
+        .execute_async(
+            "const done = arguments[0]; fetch(window.__download.href).then(r => r.text()).then(done)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let name = js(c, "return window.__download.name").await;
+    assert_eq!(name, json!("crescu-v1-fixture-course-progress.json"));
+    let exported = exported.as_str().unwrap().to_string();
+    let file: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(file["format"], "crescu-progress");
+    assert_eq!(file["lessons"]["basics/first"]["solved"]["tf"], 10);
+    assert!(
+        text(c, ".banner-status")
+            .await
+            .contains("Exported 1 exercise solved")
+    );
+
+    // Reset everything (confirmed), then import the file.
+    click(c, "[data-action=reset-course]").await;
+    c.accept_alert().await.unwrap();
+    assert_eq!(earned(c).await, "0");
+    assert_eq!(solved_xp(c, "tf").await, None);
+    let import = |name: &str, body: &str| {
+        let p = tmp.join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let good = import("progress.json", &exported);
+    let input = c
+        .find(Locator::Css("input[data-action=import]"))
+        .await
+        .unwrap();
+    input.send_keys(good.to_str().unwrap()).await.unwrap();
+    wait_until(
+        c,
+        "return document.querySelector('.banner-status').textContent.startsWith('Imported')",
+        "the import is done",
+    )
+    .await;
+    assert_eq!(earned(c).await, "10");
+    assert_eq!(solved_xp(c, "tf").await, Some(10));
+    let before = stored_progress(c).await;
+
+    for (name, body, why) in [
+        (
+            "broken.json",
+            "{\"format\": \"crescu-progress\", ",
+            "not valid JSON",
+        ),
+        (
+            "other.json",
+            &exported.replace("crescu:v1:fixture-course", "crescu:v1:another"),
+            "another course",
+        ),
+        (
+            "bad.json",
+            &exported.replace(": 10", ": -3"),
+            "bad XP value",
+        ),
+        ("random.json", "[1, 2, 3]", "not a crescu progress file"),
+    ] {
+        let p = import(name, body);
+        let input = c
+            .find(Locator::Css("input[data-action=import]"))
+            .await
+            .unwrap();
+        input.send_keys(p.to_str().unwrap()).await.unwrap();
+        wait_until(c, "return document.querySelector('.banner-status').textContent.startsWith('Import refused')", "the import is refused").await;
+        let msg = text(c, ".banner-status").await;
+        assert!(
+            msg.contains(why) && msg.contains("Nothing was changed"),
+            "{name}: {msg}"
+        );
+        assert_eq!(stored_progress(c).await, before, "{name} changed nothing");
+        assert_eq!(earned(c).await, "10");
+        js(
+            c,
+            "document.querySelector('.banner-status').textContent = ''; return true",
+        )
+        .await;
+    }
+}
+
+/// Nothing is fetched from outside the page's own origin.
+async fn no_foreign_requests(c: &Client, origin: &str) {
+    for page in [LESSON, "index.html"] {
+        open(c, &format!("{origin}/{page}")).await;
+        let names = js(
+            c,
+            "return performance.getEntriesByType('resource').map(e => e.name)",
+        )
+        .await;
+        let names: Vec<&str> = names
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            names.iter().any(|n| n.ends_with("/static/crescu.js")),
+            "{names:?}"
+        );
+        for n in &names {
+            assert!(n.starts_with(&format!("{origin}/")), "{page} requested {n}");
+        }
+    }
+}
+
+/// Presses and releases one key on the keyboard, wherever the focus is.
+async fn press(c: &Client, key: &str) {
+    let value = key.chars().next().unwrap();
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value })
+        .then(KeyAction::Up { value });
+    c.perform_actions(keys).await.unwrap();
+}
+
+/// Keyboard only: Tab to an exercise, pick with Space, submit with Enter, focus is visible.
+async fn keyboard_only(c: &Client, origin: &str) {
+    fresh_lesson(c, origin).await;
+    let mut found = false;
+    for _ in 0..40 {
+        press(c, &Key::Tab).await;
+        if js(
+            c,
+            "return document.activeElement.matches('#exercise-tf input')",
+        )
+        .await
+            == json!(true)
+        {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "Tab reaches the true-or-false exercise");
+    assert_eq!(
+        js(
+            c,
+            "return getComputedStyle(document.activeElement).outlineStyle"
+        )
+        .await,
+        json!("solid"),
+        "focus is visible"
+    );
+    press(c, " ").await;
+    press(c, &Key::Enter).await;
+    wait_until(
+        c,
+        "return document.querySelector('#exercise-tf .feedback').classList.contains('is-correct')",
+        "Enter checks",
+    )
+    .await;
+    assert_eq!(
+        js(
+            c,
+            "return document.activeElement.matches('#exercise-tf .feedback')"
+        )
+        .await,
+        json!(true),
+        "focus moves to the feedback on Check"
+    );
+    assert_eq!(earned(c).await, "10");
+    // The timer works from the keyboard too.
+    js(
+        c,
+        "document.querySelector('[data-timer=start]').focus(); return true",
+    )
+    .await;
+    press(c, &Key::Enter).await;
+    wait_until(
+        c,
+        "return document.querySelector('.focus-timer').classList.contains('is-running')",
+        "Enter starts the timer",
+    )
+    .await;
+    assert_eq!(
+        js(
+            c,
+            "return document.activeElement.getAttribute('data-timer')"
+        )
+        .await,
+        json!("pause"),
+        "focus moves from the disabled Start to Pause"
+    );
+    press(c, &Key::Enter).await;
+    wait_until(
+        c,
+        "return !document.querySelector('.focus-timer').classList.contains('is-running')",
+        "Enter pauses the timer",
+    )
+    .await;
+}
+
+#[test]
+fn learner_journey_in_headless_chromium() {
+    let Some((driver, chrome)) = start_driver() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    build_site(&site);
+    let server = Server::start(site);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = session(&driver, &chrome, &tmp.path().join("profile"), false).await;
+        let (origin, dir) = (server.origin.clone(), tmp.path().to_path_buf());
+        let steps = c.clone();
+        // Steps run in a task so that a failing one still lets the session close.
+        let outcome = tokio::spawn(async move {
+            let c = &steps;
+            exercises_wrong_then_right(c, &origin).await;
+            progress_kept_and_shown_on_index(c, &origin).await;
+            go_deeper_unlock_anyway(c, &origin).await;
+            focus_timer(c, &origin).await;
+            export_import(c, &origin, &dir).await;
+            no_foreign_requests(c, &origin).await;
+            keyboard_only(c, &origin).await;
+        })
+        .await;
+        let _ = c.close().await;
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    });
+    drop(server);
+    drop(driver);
+}
