@@ -316,6 +316,7 @@ async fn screenshot(c: &Client, name: &str) {
         let h = js(c, "return document.documentElement.scrollHeight").await;
         let h = h.as_u64().unwrap_or(900).clamp(600, 6000) as u32;
         c.set_window_size(width, h).await.unwrap();
+        js(c, "window.scrollTo(0, 0); return true").await;
         tokio::time::sleep(Duration::from_millis(150)).await;
         let png = c.screenshot().await.unwrap();
         std::fs::write(Path::new(&dir).join(format!("{name}-{label}.png")), png).unwrap();
@@ -435,6 +436,7 @@ async fn exercises_wrong_then_right(c: &Client, origin: &str) {
     check(c, "all").await;
     let (_, msg) = feedback(c, "all").await;
     assert!(msg.contains("2 of 2") && msg.contains("1 wrong"), "{msg}");
+    screenshot(c, "lesson-wrong").await;
     choose(c, "all", "2").await;
     check(c, "all").await;
     assert!(feedback(c, "all").await.0.contains("is-correct"));
@@ -744,6 +746,30 @@ async fn no_foreign_requests(c: &Client, origin: &str) {
     }
 }
 
+/// Dark mode follows `prefers-color-scheme`; the page still works there.
+async fn dark_mode(c: &Client, origin: &str) {
+    fresh_lesson(c, origin).await;
+    assert_eq!(
+        js(
+            c,
+            "return matchMedia('(prefers-color-scheme: dark)').matches"
+        )
+        .await,
+        json!(true)
+    );
+    let bg = js(c, "return getComputedStyle(document.body).backgroundColor").await;
+    assert_eq!(bg, json!("rgb(18, 19, 22)"), "the dark palette applies");
+    choose(c, "tf", "false").await;
+    check(c, "tf").await;
+    choose(c, "all", "0").await;
+    check(c, "all").await;
+    choose(c, "pick", "1").await;
+    check(c, "pick").await;
+    screenshot(c, "lesson-dark").await;
+    open(c, &format!("{origin}/index.html")).await;
+    screenshot(c, "index-dark").await;
+}
+
 /// Presses and releases one key on the keyboard, wherever the focus is.
 async fn press(c: &Client, key: &str) {
     let value = key.chars().next().unwrap();
@@ -858,6 +884,13 @@ fn learner_journey_in_headless_chromium() {
             keyboard_only(c, &origin).await;
         })
         .await;
+        let _ = c.close().await;
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        let c = session(&driver, &chrome, &tmp.path().join("profile-dark"), true).await;
+        let (origin, steps) = (server.origin.clone(), c.clone());
+        let outcome = tokio::spawn(async move { dark_mode(&steps, &origin).await }).await;
         let _ = c.close().await;
         if let Err(e) = outcome {
             std::panic::resume_unwind(e.into_panic());

@@ -100,7 +100,11 @@
     }
     var picked = $$("input[name=choice]", ex).filter(function (i) { return i.checked; });
     if (!picked.length) { out.empty = true; return out; }
-    if (kind === "true_false") { out.ok = (picked[0].value === "true") === ans.answer; return out; }
+    if (kind === "true_false") {
+      out.ok = (picked[0].value === "true") === ans.answer;
+      picked[0].closest(".choice").classList.add(out.ok ? "is-correct" : "is-wrong");
+      return out;
+    }
     var correct = ans.correct || [], multi = correct.length > 1 || !!$("input[type=checkbox]", ex);
     var right = 0, wrongPicks = 0, missed = 0;
     $$(".choice", ex).forEach(function (label) {
@@ -120,7 +124,7 @@
         if (!input.checked && correct.indexOf(Number(input.value)) >= 0) label.classList.add("is-missed");
       });
       out.notes.push(right + " of " + correct.length + " right " + (correct.length === 1 ? "choice" : "choices") + " picked" +
-        (missed ? ", " + missed + " missed (dashed)" : "") + (wrongPicks ? ", " + wrongPicks + " wrong (red)" : "") + ".");
+        (missed ? ", " + missed + " missed" : "") + (wrongPicks ? ", " + wrongPicks + " wrong" : "") + " (marked above).");
     }
     return out;
   }
@@ -226,6 +230,7 @@
       var done = n ? st.solved >= n : !!(p && p.visited);
       total += xp; earned += Math.min(st.xp, xp);
       card.classList.toggle("is-complete", done);
+      card.style.setProperty("--done", (n ? 100 * Math.min(st.solved, n) / n : done ? 100 : 0) + "%");
       var out = $("[data-progress-for]", card);
       if (!out) return;
       out.textContent = "";
@@ -243,6 +248,7 @@
       out.appendChild(b);
     });
     var cx = $("[data-course-xp]");
+    if (cx) cx.style.setProperty("--done", (total ? 100 * earned / total : 0) + "%");
     if (cx) cx.textContent = earned + " / " + (Number(cx.getAttribute("data-total")) || total) + " XP earned";
   }
 
