@@ -770,6 +770,104 @@ async fn dark_mode(c: &Client, origin: &str) {
     screenshot(c, "index-dark").await;
 }
 
+/// axe-core from npm: `AXE_CORE_JS`, `node_modules/` of the repository, or installed once
+/// with npm under Cargo's target temp dir. `None` (with a loud notice) when none is at hand.
+fn axe_source() -> Option<String> {
+    const VERSION: &str = "4.14.1";
+    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("axe-core");
+    let installed = cache.join("node_modules/axe-core/axe.min.js");
+    let candidates = [
+        std::env::var_os("AXE_CORE_JS").map(PathBuf::from),
+        Some(repo().join("node_modules/axe-core/axe.min.js")),
+        Some(installed.clone()),
+    ];
+    for c in candidates.iter().flatten() {
+        if let Ok(s) = std::fs::read_to_string(c) {
+            return Some(s);
+        }
+    }
+    let npm = find_program(&["npm"]);
+    if let Some(npm) = npm {
+        std::fs::create_dir_all(&cache).unwrap();
+        let status = Command::new(npm)
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
+            .arg(&cache)
+            .arg(format!("axe-core@{VERSION}"))
+            .stdout(Stdio::null())
+            .status();
+        if let Ok(s) = std::fs::read_to_string(&installed) {
+            return Some(s);
+        }
+        eprintln!("npm install axe-core@{VERSION} failed: {status:?}");
+    }
+    let msg = "axe-core is not available (no AXE_CORE_JS, no node_modules, npm failed)";
+    if std::env::var_os("CI").is_some() {
+        panic!("{msg}");
+    }
+    eprintln!(
+        "\n{bar}\n!! SKIPPED the accessibility check: {msg}.\n{bar}\n",
+        bar = "!".repeat(78)
+    );
+    None
+}
+
+/// Runs axe-core in the current page; panics listing serious and critical violations.
+async fn axe_check(c: &Client, axe: &str, mode: &str) {
+    let url = c.current_url().await.unwrap();
+    let loaded = c
+        .execute(
+            "const s = document.createElement('script'); s.textContent = arguments[0]; document.head.appendChild(s); return typeof axe",
+            vec![json!(axe)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded, json!("object"), "axe-core loaded");
+    let found = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ["violations"] }).then(r => done(r.violations
+              .filter(v => v.impact === "serious" || v.impact === "critical")
+              .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 4).map(n => n.target.join(" ")).join(", ")}`)));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let found = found.as_array().cloned().unwrap_or_default();
+    assert!(found.is_empty(), "axe-core on {url} ({mode}):\n{found:#?}");
+}
+
+/// The accessibility check on the fixture lesson (with feedback showing), the course
+/// index and the example course's GIL lesson.
+async fn accessibility(c: &Client, origin: &str, course: &str, axe: &str, mode: &str) {
+    fresh_lesson(c, origin).await;
+    choose(c, "tf", "false").await;
+    check(c, "tf").await;
+    choose(c, "pick", "1").await;
+    check(c, "pick").await;
+    choose(c, "all", "0").await;
+    check(c, "all").await;
+    let blank = c
+        .find(Locator::Css("#exercise-blank input.blank"))
+        .await
+        .unwrap();
+    blank.send_keys("threading\n").await.unwrap();
+    axe_check(c, axe, mode).await;
+    for url in [
+        format!("{origin}/index.html"),
+        format!("{course}/index.html"),
+        format!("{course}/python-concurrency/the-gil/index.html"),
+    ] {
+        open(c, &url).await;
+        axe_check(c, axe, mode).await;
+    }
+}
+
 /// Presses and releases one key on the keyboard, wherever the focus is.
 async fn press(c: &Client, key: &str) {
     let value = key.chars().next().unwrap();
@@ -855,47 +953,120 @@ async fn keyboard_only(c: &Client, origin: &str) {
     .await;
 }
 
+/// Runs `steps` in a fresh Chromium session, closing the session even when a step fails.
+async fn in_session<F, Fut>(driver: &Driver, chrome: &Path, profile: PathBuf, dark: bool, steps: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let c = session(driver, chrome, &profile, dark).await;
+    let outcome = tokio::spawn(steps(c.clone())).await;
+    let _ = c.close().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+fn build_example_course(out: &Path) {
+    crescu::build::build(&crescu::build::BuildOptions {
+        root: repo(),
+        output: Some(out.to_path_buf()),
+        load: Default::default(),
+    })
+    .expect("the example course builds");
+}
+
 #[test]
 fn learner_journey_in_headless_chromium() {
     let Some((driver, chrome)) = start_driver() else {
         return;
     };
+    let axe = axe_source().map(Arc::new);
     let tmp = tempfile::tempdir().unwrap();
-    let site = tmp.path().join("site");
-    build_site(&site);
-    let server = Server::start(site);
+    let www = tmp.path().join("www");
+    build_site(&www.join("fixture"));
+    build_example_course(&www.join("course"));
+    let server = Server::start(www);
+    let fixture = format!("{}/fixture", server.origin);
+    let course = format!("{}/course", server.origin);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let c = session(&driver, &chrome, &tmp.path().join("profile"), false).await;
-        let (origin, dir) = (server.origin.clone(), tmp.path().to_path_buf());
-        let steps = c.clone();
-        // Steps run in a task so that a failing one still lets the session close.
-        let outcome = tokio::spawn(async move {
-            let c = &steps;
-            exercises_wrong_then_right(c, &origin).await;
-            progress_kept_and_shown_on_index(c, &origin).await;
-            go_deeper_unlock_anyway(c, &origin).await;
-            focus_timer(c, &origin).await;
-            export_import(c, &origin, &dir).await;
-            no_foreign_requests(c, &origin).await;
-            keyboard_only(c, &origin).await;
-        })
+        let (origin, dir, c2, a) = (
+            fixture.clone(),
+            tmp.path().to_path_buf(),
+            course.clone(),
+            axe.clone(),
+        );
+        in_session(
+            &driver,
+            &chrome,
+            tmp.path().join("light"),
+            false,
+            |c| async move {
+                let c = &c;
+                exercises_wrong_then_right(c, &origin).await;
+                progress_kept_and_shown_on_index(c, &origin).await;
+                go_deeper_unlock_anyway(c, &origin).await;
+                focus_timer(c, &origin).await;
+                export_import(c, &origin, &dir).await;
+                no_foreign_requests(c, &origin).await;
+                keyboard_only(c, &origin).await;
+                if let Some(axe) = a {
+                    accessibility(c, &origin, &c2, &axe, "light").await;
+                }
+            },
+        )
         .await;
-        let _ = c.close().await;
-        if let Err(e) = outcome {
-            std::panic::resume_unwind(e.into_panic());
-        }
-        let c = session(&driver, &chrome, &tmp.path().join("profile-dark"), true).await;
-        let (origin, steps) = (server.origin.clone(), c.clone());
-        let outcome = tokio::spawn(async move { dark_mode(&steps, &origin).await }).await;
-        let _ = c.close().await;
-        if let Err(e) = outcome {
-            std::panic::resume_unwind(e.into_panic());
-        }
+        let (origin, c2, a) = (fixture.clone(), course.clone(), axe.clone());
+        in_session(
+            &driver,
+            &chrome,
+            tmp.path().join("dark"),
+            true,
+            |c| async move {
+                dark_mode(&c, &origin).await;
+                if let Some(axe) = a {
+                    accessibility(&c, &origin, &c2, &axe, "dark").await;
+                }
+            },
+        )
+        .await;
     });
     drop(server);
     drop(driver);
+}
+
+/// The page weight budget: the JS + CSS a lesson page loads stay under 40 KB together, and
+/// the example course's GIL lesson stays under 150 KB of HTML.
+#[test]
+fn lesson_pages_stay_within_the_weight_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_site(&tmp.path().join("fixture"));
+    build_example_course(&tmp.path().join("course"));
+    for (page, html_limit) in [
+        ("fixture/basics/first/index.html", 150_000),
+        ("course/python-concurrency/the-gil/index.html", 150_000),
+    ] {
+        let path = tmp.path().join(page);
+        let html = std::fs::read_to_string(&path).unwrap();
+        assert!(html.len() < html_limit, "{page} is {} bytes", html.len());
+        let mut assets = 0;
+        for attr in ["href=\"", "src=\""] {
+            for piece in html.split(attr).skip(1) {
+                let url = piece.split('"').next().unwrap();
+                if url.ends_with(".css") || url.ends_with(".js") {
+                    assert!(!url.contains("://"), "{page} loads {url} from elsewhere");
+                    let file = path.parent().unwrap().join(url);
+                    assets += std::fs::metadata(&file)
+                        .unwrap_or_else(|e| panic!("{page}: {url}: {e}"))
+                        .len();
+                }
+            }
+        }
+        assert!(assets > 0, "{page} loads its stylesheet and script");
+        assert!(assets < 40_000, "{page} loads {assets} bytes of JS + CSS");
+    }
 }
