@@ -1,7 +1,7 @@
 //! The learner's experience in a real browser: headless Chromium driven through
 //! chromedriver (fantoccini), on the fixture course served from 127.0.0.1.
 //!
-//! One chromedriver, two browser sessions (light and dark). When chromedriver or Chromium
+//! One chromedriver, three short browser sessions (light, dark, scripts off). When chromedriver or Chromium
 //! is missing the test fails if `CI` is set and otherwise prints a loud notice and passes.
 //! Set `CRESCU_SCREENSHOTS=<dir>` to save desktop and phone screenshots while it runs.
 
@@ -163,7 +163,14 @@ fn start_driver() -> Option<(Driver, PathBuf)> {
     Some((d, chrome))
 }
 
-async fn session(driver: &Driver, chrome: &Path, profile: &Path, dark: bool) -> Client {
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Light,
+    Dark,
+    NoScript,
+}
+
+async fn session(driver: &Driver, chrome: &Path, profile: &Path, mode: Mode) -> Client {
     let mut args = vec![
         "--headless".to_string(),
         "--no-sandbox".into(),
@@ -179,9 +186,13 @@ async fn session(driver: &Driver, chrome: &Path, profile: &Path, dark: bool) -> 
         "--window-size=1200,900".into(),
         format!("--user-data-dir={}", profile.display()),
     ];
-    if dark {
-        args.push("--force-dark-mode".into());
-        args.push("--blink-settings=preferredColorScheme=0".into());
+    match mode {
+        Mode::Dark => {
+            args.push("--force-dark-mode".into());
+            args.push("--blink-settings=preferredColorScheme=0".into());
+        }
+        Mode::NoScript => args.push("--blink-settings=scriptEnabled=false".into()),
+        Mode::Light => {}
     }
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -865,7 +876,51 @@ async fn accessibility(c: &Client, origin: &str, course: &str, axe: &str, mode: 
     ] {
         open(c, &url).await;
         axe_check(c, axe, mode).await;
+        if url.ends_with("the-gil/index.html") {
+            screenshot(c, &format!("gil-{mode}")).await;
+            // At phone width too, where code blocks scroll sideways.
+            c.set_window_size(390, 900).await.unwrap();
+            axe_check(c, axe, &format!("{mode}, phone")).await;
+            c.set_window_size(1200, 900).await.unwrap();
+        }
     }
+}
+
+/// With scripts off the page stays complete: answers and explanations in `<details>`,
+/// the follow-ups readable and linked, no dead controls shown.
+async fn without_javascript(c: &Client, origin: &str) {
+    open(c, &format!("{origin}/{LESSON}")).await;
+    for (css, visible, what) in [
+        (
+            "#exercise-tf details.answer",
+            true,
+            "the answer fallback shows",
+        ),
+        (
+            "#exercise-tf .exercise-actions",
+            false,
+            "no Check button without JS",
+        ),
+        (".focus-timer", false, "no timer without JS"),
+        (".guest-banner", false, "no progress banner without JS"),
+        (
+            ".lock-reason",
+            false,
+            "follow-ups are not locked without JS",
+        ),
+        (".go-deeper-list a", true, "follow-ups are readable"),
+    ] {
+        let el = c.find(Locator::Css(css)).await.unwrap();
+        assert_eq!(el.is_displayed().await.unwrap(), visible, "{what}");
+    }
+    click(c, "#exercise-tf details.answer summary").await;
+    assert!(
+        text(c, "#exercise-tf details.answer")
+            .await
+            .contains("They live in one process.")
+    );
+    assert_eq!(text(c, ".lesson-xp").await, "40 XP");
+    screenshot(c, "lesson-noscript").await;
 }
 
 /// Presses and releases one key on the keyboard, wherever the focus is.
@@ -954,12 +1009,12 @@ async fn keyboard_only(c: &Client, origin: &str) {
 }
 
 /// Runs `steps` in a fresh Chromium session, closing the session even when a step fails.
-async fn in_session<F, Fut>(driver: &Driver, chrome: &Path, profile: PathBuf, dark: bool, steps: F)
+async fn in_session<F, Fut>(driver: &Driver, chrome: &Path, profile: PathBuf, mode: Mode, steps: F)
 where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let c = session(driver, chrome, &profile, dark).await;
+    let c = session(driver, chrome, &profile, mode).await;
     let outcome = tokio::spawn(steps(c.clone())).await;
     let _ = c.close().await;
     if let Err(e) = outcome {
@@ -1004,7 +1059,7 @@ fn learner_journey_in_headless_chromium() {
             &driver,
             &chrome,
             tmp.path().join("light"),
-            false,
+            Mode::Light,
             |c| async move {
                 let c = &c;
                 exercises_wrong_then_right(c, &origin).await;
@@ -1025,12 +1080,23 @@ fn learner_journey_in_headless_chromium() {
             &driver,
             &chrome,
             tmp.path().join("dark"),
-            true,
+            Mode::Dark,
             |c| async move {
                 dark_mode(&c, &origin).await;
                 if let Some(axe) = a {
                     accessibility(&c, &origin, &c2, &axe, "dark").await;
                 }
+            },
+        )
+        .await;
+        let origin = fixture.clone();
+        in_session(
+            &driver,
+            &chrome,
+            tmp.path().join("noscript"),
+            Mode::NoScript,
+            |c| async move {
+                without_javascript(&c, &origin).await;
             },
         )
         .await;

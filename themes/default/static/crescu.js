@@ -24,8 +24,8 @@
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
   function get(k) {
-    try { var v = window.localStorage.getItem(k); return v === null ? memory[k] || null : v; }
-    catch (e) { storageOk = false; return memory[k] || null; }
+    try { if (storageOk) return window.localStorage.getItem(k); } catch (e) { storageOk = false; }
+    return memory[k] || null;
   }
   function set(k, v) {
     memory[k] = v;
@@ -45,7 +45,8 @@
     if (!isObj(d.lessons)) return "the file has no lessons";
     for (var l in d.lessons) {
       var p = d.lessons[l];
-      if (!isObj(p) || !isObj(p.solved)) return "lesson " + l + " is malformed";
+      if (!isObj(p) || !isObj(p.solved) || [p.visited, p.unlocked].some(function (b) { return b !== undefined && typeof b !== "boolean"; }))
+        return "lesson " + l + " is malformed";
       for (var x in p.solved) {
         var xp = p.solved[x];
         if (typeof xp !== "number" || !(xp >= 0) || xp > 1e6 || Math.floor(xp) !== xp)
@@ -114,7 +115,7 @@
       else if (input.checked) {
         wrongPicks++; label.classList.add("is-wrong");
         var why = $(".why", label);
-        if (why) { why.hidden = false; out.notes.push("<em>" + text($("span", label)) + "</em>: " + why.innerHTML); }
+        if (why) { why.hidden = false; out.notes.push("<em>" + $("span", label).innerHTML + "</em>: " + why.innerHTML); }
       } else if (should && multi) missed++;
     });
     out.ok = right === correct.length && wrongPicks === 0;
@@ -147,12 +148,12 @@
       fb.focus();
       return;
     }
-    var solved = lessonProgress(lesson, true).solved, award = 0;
-    if (r.ok && !(id in solved)) { solved[id] = award = xp; save(); }
+    var solved = lessonProgress(lesson, true).solved, award = 0, first = r.ok && !(id in solved);
+    if (first) { solved[id] = award = xp; save(); }
     var html;
     if (r.ok) {
       var exp = $(".explanation", ex);
-      html = para("<strong>Correct!</strong> " + (award ? "+" + award + " XP" : "XP already earned for this exercise."));
+      html = para("<strong>Correct!</strong> " + (first ? (award ? "+" + award + " XP" : "") : "XP already earned for this exercise."));
       if (exp) html += para(exp.innerHTML);
     } else {
       html = para("<strong>Not quite.</strong> Change your answer and check again.") +
@@ -207,6 +208,8 @@
         ex.classList.toggle("is-solved", done);
         var badge = $("[data-exercise-status]", ex);
         if (badge) badge.textContent = done ? "Solved" : "";
+        var d = $("details.answer", ex);
+        if (d && done) d.hidden = false;
       });
       var gd = $(".go-deeper[data-locked-until]");
       if (gd) {
@@ -338,8 +341,8 @@
       btn("pause").disabled = !running;
       btn("start").textContent = typeof t.left === "number" ? "Resume" : "Start";
       if (focused && focused.disabled) (running ? btn("pause") : btn("start")).focus();
-      clearInterval(tick);
-      if (running) tick = setInterval(show, 250);
+      if (running && !tick) tick = setInterval(show, 250);
+      if (!running) { clearInterval(tick); tick = null; }
     };
     timer.addEventListener("click", function (e) {
       var what = e.target.getAttribute && e.target.getAttribute("data-timer");
@@ -360,6 +363,15 @@
   }
 
   // ---- Start -----------------------------------------------------------------------
+  // Code blocks and tables that scroll sideways take keyboard focus, so they can be scrolled.
+  function scrollers() {
+    $$("pre, .prose table, figure.chart").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) el.tabIndex = 0;
+      else el.removeAttribute("tabindex");
+    });
+  }
+  scrollers();
+  window.addEventListener("resize", scrollers);
   $$("[data-needs-js]").forEach(function (el) { if (!el.classList.contains("lock-reason")) el.hidden = false; });
   $$("[data-action=retry]").forEach(function (b) { b.hidden = true; });
   render();
