@@ -373,7 +373,7 @@
   scrollers();
   window.addEventListener("resize", scrollers);
   $$("[data-needs-js]").forEach(function (el) { if (!el.classList.contains("lock-reason")) el.hidden = false; });
-  $$("[data-action=retry]").forEach(function (b) { b.hidden = true; });
+  $$("[data-action=retry], [data-no-js]").forEach(function (b) { b.hidden = true; });
   render();
   if (lesson && !lessonProgress(lesson).visited) { lessonProgress(lesson, true).visited = true; save(); render(); }
   if (!storageOk || !(function () { try { return !!window.localStorage; } catch (e) { return false; } })())
