@@ -4,6 +4,7 @@
 use crate::content::{self, LoadOptions};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::Renderer;
+use crate::simulations;
 use crate::site::{self, RenderContext, SiteStats, theme::Theme};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -15,11 +16,32 @@ pub struct BuildOptions {
     /// Output folder; `None` renders without writing (check mode).
     pub output: Option<PathBuf>,
     pub load: LoadOptions,
+    /// Reuse simulation figures from `<root>/.crescu-cache`.
+    pub use_cache: bool,
+}
+
+impl BuildOptions {
+    /// Options for building `root` into `output` with the defaults of `crescu build`.
+    pub fn new(root: impl Into<PathBuf>, output: Option<PathBuf>) -> Self {
+        BuildOptions {
+            root: root.into(),
+            output,
+            load: LoadOptions::default(),
+            use_cache: true,
+        }
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join(".crescu-cache")
+    }
 }
 
 #[derive(Debug)]
 pub struct BuildOutcome {
     pub stats: SiteStats,
+    /// Simulations run in this build, and figures taken from the cache.
+    pub simulations_ran: usize,
+    pub simulations_cached: usize,
     pub warnings: Diagnostics,
     pub elapsed: Duration,
 }
@@ -30,11 +52,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildOutcome, Diagnostics> {
     let (course, mut warnings) = content::load(&options.root, &options.load)?;
     let theme =
         Theme::load(&options.root, &course.config.theme).map_err(|d| Diagnostics(vec![d]))?;
+    let cache = options.use_cache.then(|| options.cache_dir());
+    let charts = simulations::run_all(&course, cache.as_deref())?;
     let markdown = Renderer::new();
     let rendered = site::render(&RenderContext {
         course: &course,
         theme: &theme,
         markdown: &markdown,
+        charts: &charts,
     })
     .map_err(|mut d| {
         d.extend(warnings.0.clone());
@@ -56,6 +81,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildOutcome, Diagnostics> {
     warnings.sort();
     Ok(BuildOutcome {
         stats: rendered.stats,
+        simulations_ran: charts.ran,
+        simulations_cached: charts.cached,
         warnings,
         elapsed: start.elapsed(),
     })

@@ -39,6 +39,19 @@ pub enum Command {
         /// Worker threads [default: all cores].
         #[arg(long)]
         jobs: Option<usize>,
+        /// Rerun every simulation instead of reusing cached charts.
+        #[arg(long)]
+        no_cache: bool,
+    },
+    /// Run the simulations of a YAML file (the schema of a lesson's `simulations:`).
+    Sim {
+        /// A YAML list of simulations.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = SimFormat::Text)]
+        format: SimFormat,
+        /// Seed for every simulation of the file (overrides their own).
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Validate the course without writing anything.
     Check {
@@ -49,6 +62,14 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SimFormat {
+    Text,
+    Json,
+    /// The charts as HTML figures with inline SVG.
+    Svg,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -84,24 +105,27 @@ pub fn run(cli: Cli) -> ExitCode {
             base_url,
             drafts,
             jobs,
+            no_cache,
         } => {
             set_jobs(jobs);
             let output = output.unwrap_or_else(|| root.join("output"));
             let options = BuildOptions {
-                root,
-                output: Some(output.clone()),
                 load: LoadOptions { drafts, base_url },
+                use_cache: !no_cache,
+                ..BuildOptions::new(root, Some(output.clone()))
             };
             match build(&options) {
                 Ok(outcome) => {
                     print_diagnostics(&outcome.warnings, Format::Text);
                     let s = outcome.stats;
                     eprintln!(
-                        "built {} pages ({} lessons, {} exercises, {} charts) into {} in {} ms{}",
+                        "built {} pages ({} lessons, {} exercises, {} charts: {} simulations run, {} from cache) into {} in {} ms{}",
                         s.pages,
                         s.lessons,
                         s.exercises,
                         s.charts,
+                        outcome.simulations_ran,
+                        outcome.simulations_cached,
                         output.display(),
                         outcome.elapsed.as_millis(),
                         warning_note(&outcome.warnings)
@@ -119,18 +143,18 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
+        Command::Sim { file, format, seed } => run_sim_file(&file, format, seed),
         Command::Check {
             root,
             format,
             drafts,
         } => {
             let options = BuildOptions {
-                root,
-                output: None,
                 load: LoadOptions {
                     drafts,
                     base_url: None,
                 },
+                ..BuildOptions::new(root, None)
             };
             match build(&options) {
                 Ok(outcome) => {
@@ -155,6 +179,70 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
     }
+}
+
+/// `crescu sim`: run a simulation file and print a report.
+fn run_sim_file(file: &std::path::Path, format: SimFormat, seed: Option<u64>) -> ExitCode {
+    let text = match std::fs::read(file) {
+        Ok(bytes) => match crate::content::lesson::decode(file, &bytes) {
+            Ok(t) => t,
+            Err(d) => {
+                print_diagnostics(&Diagnostics(vec![d]), Format::Text);
+                return ExitCode::from(1);
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return ExitCode::from(1);
+        }
+    };
+    let sims = match crate::content::lesson::parse_simulation_file(file, &text) {
+        Ok(s) => s,
+        Err(problems) => {
+            let diags = Diagnostics(problems);
+            print_diagnostics(&diags, Format::Text);
+            eprintln!("sim failed: {}", count_note(&diags));
+            return ExitCode::from(1);
+        }
+    };
+    let budget = crate::sim::Budget::default();
+    let mut results = Vec::new();
+    for s in &sims {
+        match crate::sim::run(&s.scenario, seed.unwrap_or(s.seed), &budget) {
+            Ok(r) => results.push(r),
+            Err(e) => {
+                eprintln!("error: simulation `{}`: {e}", s.id);
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match format {
+        SimFormat::Json => {
+            let pairs: Vec<(&str, &crate::sim::SimResult)> =
+                sims.iter().map(|s| s.id.as_str()).zip(&results).collect();
+            let _ = writeln!(out, "{}", crate::sim::json_report(&pairs));
+        }
+        SimFormat::Text => {
+            for (s, r) in sims.iter().zip(&results) {
+                let _ = writeln!(out, "{}", crate::sim::text_report(&s.id, r));
+            }
+        }
+        SimFormat::Svg => {
+            for (s, r) in sims.iter().zip(&results) {
+                match crate::simulations::draw(s, r) {
+                    Ok(html) => {
+                        let _ = writeln!(out, "{html}");
+                    }
+                    Err(e) => {
+                        eprintln!("error: chart of `{}`: {e}", s.id);
+                        return ExitCode::from(1);
+                    }
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn count_note(d: &Diagnostics) -> String {

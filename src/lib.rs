@@ -17,5 +17,6 @@ pub mod html;
 pub mod keypath;
 pub mod markdown;
 pub mod sim;
+pub mod simulations;
 pub mod site;
 pub mod yaml;

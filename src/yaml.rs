@@ -83,6 +83,23 @@ impl Node {
             .map(|s| s.iter().cloned().map(Node).collect())
     }
 
+    /// Remove `key` from a mapping and return its value, for keys that belong to another
+    /// layer than the type the rest of the mapping is deserialised into.
+    pub fn remove_key(&mut self, key: &str) -> Option<Node> {
+        self.0
+            .as_mapping_mut()
+            .and_then(|m| m.remove(key))
+            .map(Node)
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        self.0.as_str()
+    }
+
     /// A short description for error messages ("the text \"maybe\"", "a list").
     pub fn describe(&self) -> String {
         describe_value(&self.0)

@@ -74,7 +74,15 @@ const CASES: &[(&str, &[&str], Option<usize>)] = &[
         &["no lesson with slug `no-such-lesson`"],
         Some(5),
     ),
-    ("sim-out-of-range.md", &["simulations"], None),
+    (
+        "sim-out-of-range.md",
+        &[
+            "`cores` must be at least 1",
+            "`switch_interval_ms` must be positive",
+            "01-lesson.md:10:54",
+        ],
+        Some(7),
+    ),
     (
         "empty.md",
         &["has no front matter (a title is required)"],

@@ -21,11 +21,10 @@ fn repo() -> PathBuf {
 }
 
 fn build_site(out: &Path) {
-    crescu::build::build(&crescu::build::BuildOptions {
-        root: repo().join("tests/fixtures/basic"),
-        output: Some(out.to_path_buf()),
-        load: Default::default(),
-    })
+    crescu::build::build(&crescu::build::BuildOptions::new(
+        repo().join("tests/fixtures/basic"),
+        Some(out.to_path_buf()),
+    ))
     .expect("fixture course builds");
 }
 
@@ -1023,11 +1022,10 @@ where
 }
 
 fn build_example_course(out: &Path) {
-    crescu::build::build(&crescu::build::BuildOptions {
-        root: repo(),
-        output: Some(out.to_path_buf()),
-        load: Default::default(),
-    })
+    crescu::build::build(&crescu::build::BuildOptions::new(
+        repo(),
+        Some(out.to_path_buf()),
+    ))
     .expect("the example course builds");
 }
 

@@ -7,11 +7,10 @@ use crescu::build::{BuildOptions, build};
 use std::path::Path;
 
 fn build_fixture(out: &Path) -> crescu::build::BuildOutcome {
-    build(&BuildOptions {
-        root: repo().join("tests/fixtures/basic"),
-        output: Some(out.to_path_buf()),
-        load: Default::default(),
-    })
+    build(&BuildOptions::new(
+        repo().join("tests/fixtures/basic"),
+        Some(out.to_path_buf()),
+    ))
     .expect("fixture course builds")
 }
 

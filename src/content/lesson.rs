@@ -4,6 +4,7 @@ use super::front_matter::{self, SplitError};
 use super::located::FrontMatterLocator;
 use super::model::{Body, CourseConfig, GoDeeper, Lesson, Video};
 use super::quiz;
+use super::simulation::{self, Simulation};
 use crate::diagnostics::{Diagnostic, Position};
 use crate::keypath::KeyPath;
 use crate::yaml::{self, Node, SpanMap};
@@ -126,6 +127,8 @@ struct RawLesson {
     #[serde(default)]
     quiz: Vec<Node>,
     #[serde(default)]
+    simulations: Vec<Node>,
+    #[serde(default)]
     draft: bool,
 }
 
@@ -186,6 +189,9 @@ pub fn parse_lesson(
     let mut problems = Vec::new();
     let (quiz, quiz_problems) = quiz::parse_quiz(&raw.quiz, &loc);
     problems.extend(quiz_problems);
+    let (simulations, sim_problems) =
+        simulation::parse_simulations(&raw.simulations, &KeyPath::root().key("simulations"), &loc);
+    problems.extend(sim_problems);
 
     if raw.title.trim().is_empty() {
         problems.push(
@@ -252,6 +258,7 @@ pub fn parse_lesson(
             .collect(),
         go_deeper,
         quiz,
+        simulations,
         body: fm.body,
         source: file.to_path_buf(),
         draft: raw.draft,
@@ -264,6 +271,39 @@ pub fn parse_lesson(
         }),
         problems,
     )
+}
+
+/// Parse a `crescu sim` file: a YAML list of simulations, the schema of the lesson key
+/// `simulations:`.
+pub fn parse_simulation_file(file: &Path, text: &str) -> Result<Vec<Simulation>, Vec<Diagnostic>> {
+    let text = front_matter::normalize(text);
+    let (nodes, spans) = match yaml::parse::<Vec<Node>>(&text) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let spans = SpanMap::default();
+            let loc = FrontMatterLocator {
+                file,
+                yaml_first_line: 1,
+                spans: &spans,
+            };
+            let mut d = loc.from_yaml_error(&e);
+            d.attach_source(&text);
+            return Err(vec![d]);
+        }
+    };
+    let loc = FrontMatterLocator {
+        file,
+        yaml_first_line: 1,
+        spans: &spans,
+    };
+    let (sims, mut problems) = simulation::parse_simulations(&nodes, &KeyPath::root(), &loc);
+    if problems.iter().any(Diagnostic::is_error) {
+        for d in &mut problems {
+            d.attach_source(&text);
+        }
+        return Err(problems);
+    }
+    Ok(sims)
 }
 
 #[cfg(test)]

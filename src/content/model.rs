@@ -57,6 +57,7 @@ pub struct Lesson {
     pub videos: Vec<Video>,
     pub go_deeper: Vec<GoDeeper>,
     pub quiz: Vec<Exercise>,
+    pub simulations: Vec<super::simulation::Simulation>,
     pub body: Body,
     /// Path of the source file as shown to authors (relative to the course root).
     pub source: PathBuf,

@@ -10,6 +10,7 @@ pub mod views;
 use crate::content::{Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::{BodyPart, Renderer};
+use crate::simulations::ChartSet;
 use output::OutputFile;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -39,6 +40,8 @@ pub struct RenderContext<'a> {
     pub course: &'a Course,
     pub theme: &'a Theme,
     pub markdown: &'a Renderer,
+    /// Figures of the course's simulations, drawn before rendering.
+    pub charts: &'a ChartSet,
 }
 
 /// Render every page of the course. Returns all problems found if any is an error.
@@ -97,7 +100,7 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
         pages,
         lessons: ordered.len(),
         exercises: ordered.iter().map(|(_, l)| l.quiz.len()).sum(),
-        charts: 0,
+        charts: ordered.iter().map(|(_, l)| l.simulations.len()).sum(),
     };
     Ok(RenderedSite {
         files,
@@ -217,6 +220,14 @@ fn render_lesson(
     let mut problems = Vec::new();
     let body = md.body(&lesson.body.text, lesson.body.first_line);
     let mut placed = vec![false; lesson.quiz.len()];
+    let mut charted = vec![false; lesson.simulations.len()];
+    let key = lesson_key(module, lesson);
+    let figure = |i: usize| {
+        ctx.charts
+            .figure(&key, &lesson.simulations[i].id)
+            .unwrap_or_default()
+            .to_string()
+    };
     let mut parts = Vec::new();
     for part in body.parts {
         match part {
@@ -263,15 +274,56 @@ fn render_lesson(
                     )
                 }
             },
-            BodyPart::Chart { id, line } => problems.push(
-                Diagnostic::error(
-                    "missing-simulation",
-                    &lesson.source,
-                    Position::new(line, 1),
-                    format!("no simulation `{id}` in this lesson"),
-                )
-                .expected("a simulation with this id under `simulations:`"),
-            ),
+            BodyPart::Chart { id, line } => {
+                match lesson.simulations.iter().position(|s| s.id == id) {
+                    Some(i) if !charted[i] => {
+                        charted[i] = true;
+                        parts.push(PartView {
+                            kind: "chart",
+                            html: figure(i),
+                            exercise: None,
+                        });
+                    }
+                    Some(_) => problems.push(
+                        Diagnostic::error(
+                            "duplicate-placement",
+                            &lesson.source,
+                            Position::new(line, 1),
+                            format!("chart `{id}` is placed twice"),
+                        )
+                        .expected("each `{{ chart ID }}` once per lesson"),
+                    ),
+                    None => {
+                        let ids: Vec<&str> =
+                            lesson.simulations.iter().map(|s| s.id.as_str()).collect();
+                        let hint = crate::diagnostics::suggest(&id, ids.iter().copied())
+                            .map(|h| format!(", did you mean `{h}`?"))
+                            .unwrap_or_default();
+                        problems.push(
+                            Diagnostic::error(
+                                "missing-simulation",
+                                &lesson.source,
+                                Position::new(line, 1),
+                                format!("no simulation `{id}` in this lesson{hint}"),
+                            )
+                            .expected(if ids.is_empty() {
+                                "a simulation with this id under `simulations:`".to_string()
+                            } else {
+                                format!("one of: {}", ids.join(", "))
+                            }),
+                        )
+                    }
+                }
+            }
+        }
+    }
+    for (i, done) in charted.iter().enumerate() {
+        if !done {
+            parts.push(PartView {
+                kind: "chart",
+                html: figure(i),
+                exercise: None,
+            });
         }
     }
     for (i, ex) in lesson.quiz.iter().enumerate() {
@@ -317,7 +369,7 @@ fn render_lesson(
         })
         .collect();
     let view = LessonView {
-        key: lesson_key(module, lesson),
+        key,
         slug: lesson.slug.clone(),
         number: lesson.number,
         title: lesson.title.clone(),

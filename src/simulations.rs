@@ -1,0 +1,178 @@
+//! Build stage between content and site: run every simulation of the course and draw
+//! its chart. Identical simulations run once; finished figures are cached on disk (keyed
+//! by a hash of everything that shapes them) so unchanged simulations are not rerun.
+
+use crate::chart::{self, ChartInput};
+use crate::content::simulation::Simulation;
+use crate::content::{Course, Lesson, Module};
+use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use crate::sim::{self, Budget, SimResult};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Bump when chart output changes, so cached figures are redrawn.
+const CHART_VERSION: &str = "chart-1";
+
+/// Rendered figures by (lesson key `module/lesson`, simulation id).
+#[derive(Debug, Default)]
+pub struct ChartSet {
+    pub figures: HashMap<(String, String), String>,
+    /// Simulations actually run in this build.
+    pub ran: usize,
+    /// Figures taken from the cache.
+    pub cached: usize,
+}
+
+impl ChartSet {
+    pub fn figure(&self, lesson_key: &str, id: &str) -> Option<&str> {
+        self.figures
+            .get(&(lesson_key.to_string(), id.to_string()))
+            .map(String::as_str)
+    }
+}
+
+/// 64-bit FNV-1a: small, stable across platforms and crate versions.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// Hash of what the simulator sees: the scenario, the seed and the simulator version.
+pub fn spec_hash(sim: &Simulation) -> String {
+    let spec = serde_json::to_string(&(sim::VERSION, &sim.scenario, sim.seed)).unwrap_or_default();
+    format!("{:016x}", fnv1a(spec.as_bytes()))
+}
+
+/// Hash of everything that shapes the figure, for the on-disk cache.
+fn figure_hash(sim: &Simulation) -> String {
+    let all = serde_json::to_string(&(
+        CHART_VERSION,
+        spec_hash(sim),
+        &sim.id,
+        &sim.title,
+        &sim.caption,
+        &sim.chart,
+        &sim.points,
+    ))
+    .unwrap_or_default();
+    format!("{:016x}", fnv1a(all.as_bytes()))
+}
+
+fn provenance(sim: &Simulation) -> String {
+    format!(
+        "Measured by the crescu GIL simulator ({}), spec {}",
+        sim::VERSION,
+        &spec_hash(sim)[..8]
+    )
+}
+
+/// The figure (HTML with inline SVG) of one simulation's result.
+pub fn draw(sim: &Simulation, result: &SimResult) -> Result<String, String> {
+    let prov = provenance(sim);
+    chart::render(&ChartInput {
+        id: &sim.id,
+        title: &sim.title,
+        caption: sim.caption.as_deref(),
+        options: &sim.chart,
+        points: &sim.points,
+        result,
+        provenance: &prov,
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// Run and draw every simulation of the course. `cache_dir` of `None` disables the cache.
+pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Diagnostics> {
+    let wanted: Vec<(&Module, &Lesson, &Simulation)> = course
+        .lessons()
+        .flat_map(|(m, l)| l.simulations.iter().map(move |s| (m, l, s)))
+        .collect();
+
+    // Figures already in the cache.
+    let mut figures: HashMap<(String, String), String> = HashMap::new();
+    let mut missing = Vec::new();
+    for &(m, l, s) in &wanted {
+        let key = (format!("{}/{}", m.slug, l.slug), s.id.clone());
+        match cache_dir.and_then(|d| std::fs::read_to_string(cache_path(d, s)).ok()) {
+            Some(html) => {
+                figures.insert(key, html);
+            }
+            None => missing.push((key, l, s)),
+        }
+    }
+    let cached = figures.len();
+
+    // Each distinct (scenario, seed) runs once, in parallel; results keep input order.
+    let mut distinct: Vec<(String, &Simulation)> = Vec::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    for (_, _, s) in &missing {
+        let h = spec_hash(s);
+        if !index_of.contains_key(&h) {
+            index_of.insert(h.clone(), distinct.len());
+            distinct.push((h, s));
+        }
+    }
+    let results: Vec<Result<SimResult, sim::SimError>> = distinct
+        .par_iter()
+        .map(|(_, s)| sim::run(&s.scenario, s.seed, &Budget::default()))
+        .collect();
+
+    let drawn: Vec<((String, String), Result<String, Diagnostic>)> = missing
+        .par_iter()
+        .map(|(key, lesson, s)| {
+            let located = |msg: String| {
+                Diagnostic::error(
+                    "simulation-failed",
+                    &lesson.source,
+                    Position::new(s.line, 0),
+                    format!("simulation `{}`: {msg}", s.id),
+                )
+                .expected("a simulation the simulator can run within its budget")
+            };
+            let figure = match &results[index_of[&spec_hash(s)]] {
+                Ok(result) => draw(s, result).map_err(located),
+                Err(e) => Err(located(e.to_string())),
+            };
+            (key.clone(), figure)
+        })
+        .collect();
+
+    let mut diags = Diagnostics::default();
+    for ((key, figure), (_, _, s)) in drawn.into_iter().zip(&missing) {
+        match figure {
+            Ok(html) => {
+                if let Some(dir) = cache_dir {
+                    // A cache that cannot be written only costs time on the next build.
+                    let _ = write_cache(dir, s, &html);
+                }
+                figures.insert(key, html);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.has_errors() {
+        diags.sort();
+        return Err(diags);
+    }
+    Ok(ChartSet {
+        figures,
+        ran: distinct.len(),
+        cached,
+    })
+}
+
+fn cache_path(dir: &Path, sim: &Simulation) -> PathBuf {
+    dir.join("charts")
+        .join(format!("{}.html", figure_hash(sim)))
+}
+
+/// Write through a temporary file and a rename, so a killed build never leaves a torn entry.
+fn write_cache(dir: &Path, sim: &Simulation, html: &str) -> std::io::Result<()> {
+    let path = cache_path(dir, sim);
+    std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, html)?;
+    std::fs::rename(&tmp, &path)
+}
