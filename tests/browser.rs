@@ -637,6 +637,18 @@ async fn focus_timer(c: &Client, origin: &str) {
     assert_eq!(c.title().await.unwrap(), "First lesson | Fixture");
 }
 
+/// The text of the dialog the page opened (waits for it up to 5 s).
+async fn alert_text(c: &Client) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match c.get_alert_text().await {
+            Ok(t) => return t,
+            Err(e) if Instant::now() > deadline => panic!("no dialog opened: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
 /// Export downloads the progress; import restores it; malformed and foreign files are refused.
 async fn export_import(c: &Client, origin: &str, tmp: &Path) {
     fresh_lesson(c, origin).await;
@@ -689,6 +701,28 @@ async fn export_import(c: &Client, origin: &str, tmp: &Path) {
     .await;
     assert_eq!(earned(c).await, "10");
     assert_eq!(solved_xp(c, "tf").await, Some(10));
+    // Importing over existing progress asks first.
+    choose(c, "pick", "1").await;
+    check(c, "pick").await;
+    assert_eq!(earned(c).await, "20");
+    for accept in [false, true] {
+        let input = c
+            .find(Locator::Css("input[data-action=import]"))
+            .await
+            .unwrap();
+        input.send_keys(good.to_str().unwrap()).await.unwrap();
+        let asked = alert_text(c).await;
+        assert!(asked.contains("2 exercises solved, 20 XP"), "{asked}");
+        if accept {
+            c.accept_alert().await.unwrap();
+            wait_until(c, "return document.querySelector('.banner-status').textContent.startsWith('Imported')", "the import is done").await;
+            assert_eq!(earned(c).await, "10");
+        } else {
+            c.dismiss_alert().await.unwrap();
+            wait_until(c, "return document.querySelector('.banner-status').textContent.startsWith('Import cancelled')", "the import is cancelled").await;
+            assert_eq!(earned(c).await, "20");
+        }
+    }
     let before = stored_progress(c).await;
 
     for (name, body, why) in [
@@ -729,6 +763,29 @@ async fn export_import(c: &Client, origin: &str, tmp: &Path) {
         )
         .await;
     }
+}
+
+/// When the browser refuses storage (file://, privacy modes), the page still works for
+/// the visit and says that progress will not be kept.
+async fn storage_refused(c: &Client, origin: &str) {
+    open(c, &format!("{origin}/basics/first/nostorage.html")).await;
+    assert!(
+        text(c, ".banner-status")
+            .await
+            .contains("does not let the page store progress"),
+        "the learner is told"
+    );
+    choose(c, "tf", "true").await;
+    check(c, "tf").await;
+    assert!(feedback(c, "tf").await.1.contains("+10 XP"));
+    assert_eq!(earned(c).await, "10");
+    click(c, "[data-timer=start]").await;
+    wait_until(
+        c,
+        "return document.querySelector('.focus-timer').classList.contains('is-running')",
+        "the timer runs without storage",
+    )
+    .await;
 }
 
 /// Nothing is fetched from outside the page's own origin.
@@ -1038,6 +1095,14 @@ fn learner_journey_in_headless_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let www = tmp.path().join("www");
     build_site(&www.join("fixture"));
+    // A copy of the lesson whose localStorage throws, as under some privacy settings.
+    let lesson = www.join("fixture").join(LESSON);
+    let html = std::fs::read_to_string(&lesson).unwrap().replacen(
+        "<head>",
+        "<head><script>Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('denied', 'SecurityError'); } });</script>",
+        1,
+    );
+    std::fs::write(lesson.with_file_name("nostorage.html"), html).unwrap();
     build_example_course(&www.join("course"));
     let server = Server::start(www);
     let fixture = format!("{}/fixture", server.origin);
@@ -1065,6 +1130,7 @@ fn learner_journey_in_headless_chromium() {
                 go_deeper_unlock_anyway(c, &origin).await;
                 focus_timer(c, &origin).await;
                 export_import(c, &origin, &dir).await;
+                storage_refused(c, &origin).await;
                 no_foreign_requests(c, &origin).await;
                 keyboard_only(c, &origin).await;
                 if let Some(axe) = a {

@@ -294,6 +294,11 @@
         var r = d === null ? "it is not valid JSON" : validate(d);
         input.value = "";
         if (typeof r === "string") { status("Import refused: " + r + ". Nothing was changed.", true); return; }
+        progress = load();
+        var had = totals();
+        if (!/^0 /.test(had) && !window.confirm("Replace your progress here (" + had + ") with the file's?")) {
+          status("Import cancelled. Nothing was changed."); return;
+        }
         progress = { format: FORMAT, version: VERSION, course: KEY, lessons: r.lessons };
         save(); render();
         status("Imported " + totals() + ".");
