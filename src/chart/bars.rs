@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use super::svg::{self, Anchor, FONT, GRID, SMALL, TEXT, WIDTH, n};
+use super::svg::{self, Anchor, FONT, SMALL, TEXT, WIDTH, n};
 use super::{ChartError, ChartOptions, Drawing, Measure, Table, chosen_run};
 use crate::sim::SimResult;
 
@@ -45,7 +45,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         LEFT,
         y,
         SMALL,
-        &note(measure, &baseline.label, base_value > 0.0),
+        &note(measure, base_value > 0.0),
         WIDTH - 2.0 * LEFT,
     );
     body.push_str(&note);
@@ -65,9 +65,11 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         }
     };
 
-    let bars_top = y + LABEL;
-    // Value labels go on top of the baseline line, which they may cross.
+    // Value labels go on top of the baseline marks, which they may cross.
     let mut labels = String::new();
+    let mut zero_line = String::new();
+    let mut baseline_marks = String::new();
+    let base_x = x_of(base_value);
     for ((run, v), label) in result.runs.iter().zip(&values).zip(&value_labels) {
         let is_baseline = std::ptr::eq(run, baseline);
         let name = if is_baseline {
@@ -76,7 +78,13 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
             run.label.clone()
         };
         body.push_str(&svg::text(LEFT, y + FONT - 1.0, Anchor::Start, FONT, &name));
-        let bar_end = x_of(*v);
+        // A value that is not zero always shows as a sliver, however small next to the
+        // largest (0.03 ms beside 10 ms).
+        let bar_end = if *v > 0.0 {
+            x_of(*v).max(LEFT + 2.0)
+        } else {
+            LEFT
+        };
         if bar_end > LEFT {
             let _ = writeln!(
                 body,
@@ -96,26 +104,37 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
             label,
             svg::HALO,
         ));
+        // The zero line and the baseline's value are marked beside each bar only, so
+        // they never run through the run labels above the bars.
+        let _ = write!(
+            zero_line,
+            "M{} {}v{}",
+            n(LEFT),
+            n(y + LABEL - 2.0),
+            n(BAR + 4.0)
+        );
+        if !is_baseline {
+            let _ = write!(
+                baseline_marks,
+                "M{} {}v{}",
+                n(base_x),
+                n(y + LABEL - 3.0),
+                n(BAR + 6.0)
+            );
+        }
         y += ROW;
     }
     let bars_bottom = y - ROW + LABEL + BAR;
-    // Zero line, and a dashed line at the baseline's value to compare every bar against.
     let _ = writeln!(
         body,
-        "<path d=\"M{x} {}V{}\" stroke=\"{}\" stroke-width=\"1\"/>",
-        n(bars_top - 2.0),
-        n(bars_bottom + 2.0),
-        GRID.css(),
-        x = n(LEFT),
+        "<path d=\"{zero_line}\" stroke=\"{}\" stroke-width=\"1\"/>",
+        TEXT.css()
     );
-    if base_value > 0.0 && result.runs.len() > 1 {
+    if base_value > 0.0 && !baseline_marks.is_empty() {
         let _ = writeln!(
             body,
-            "<path d=\"M{x} {}V{}\" stroke=\"{}\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>",
-            n(bars_top - 4.0),
-            n(bars_bottom + 4.0),
+            "<path d=\"{baseline_marks}\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/>",
             TEXT.css(),
-            x = n(x_of(base_value)),
         );
     }
 
@@ -130,17 +149,15 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
 }
 
 /// The line above the bars saying what the ratios mean.
-fn note(measure: Measure, baseline: &str, has_ratios: bool) -> String {
+fn note(measure: Measure, has_ratios: bool) -> String {
     let what = capitalised(&measure.axis_title());
     if !has_ratios {
         return format!("{what} per run.");
     }
-    let direction = if measure.is_time() {
-        " (below 1.00x: less time)"
-    } else {
-        ""
-    };
-    format!("{what} per run, and its ratio to “{baseline}”{direction}. Dashed line: “{baseline}”.")
+    format!(
+        "{what} per run, and its ratio to the baseline (dashed marks); below 1.00x: {}.",
+        measure.lower_means()
+    )
 }
 
 fn capitalised(s: &str) -> String {
@@ -160,14 +177,11 @@ fn describe(
 ) -> String {
     let mut out = capitalised(measure.name());
     if base_value > 0.0 {
-        let how = if measure.is_time() {
-            ", so below 1.00x means it took less time"
-        } else {
-            ""
-        };
         let _ = write!(
             out,
-            " per run. Each ratio is the run's value divided by that of “{baseline}”{how}."
+            " per run. Each ratio is the run's value divided by that of “{baseline}”, so below \
+             1.00x means {}.",
+            measure.lower_means()
         );
     } else {
         let _ = write!(

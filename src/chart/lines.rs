@@ -273,7 +273,7 @@ fn describe(measure: Measure, x_title: &str, series: &[Series]) -> String {
             };
             let _ = write!(
                 out,
-                "{name} goes from {} at {x_title} {} to {} at {}{change}:",
+                "{name} goes from {} at {x_title} = {} to {} at {x_title} = {}{change}:",
                 measure.format(first.1),
                 svg::plain(first.0),
                 measure.format(last.1),

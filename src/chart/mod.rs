@@ -279,10 +279,16 @@ impl Measure {
         }
     }
 
-    /// Whether less is better because the measure is a time; ratios to a baseline are
-    /// then read as "took 0.55x the time".
-    pub fn is_time(self) -> bool {
-        !matches!(self, Measure::GilSwitches | Measure::IoOpsPerS)
+    /// What a ratio to a baseline below 1.00x means ("less time").
+    pub fn lower_means(self) -> &'static str {
+        match self {
+            Measure::WallMs | Measure::CpuMs | Measure::GilWaitMs => "less time",
+            Measure::IoLatencyP50Ms | Measure::IoLatencyP99Ms | Measure::IoLatencyMaxMs => {
+                "a shorter delay"
+            }
+            Measure::GilSwitches => "fewer switches",
+            Measure::IoOpsPerS => "fewer calls per second",
+        }
     }
 
     /// "wall time (ms)", "GIL switches".

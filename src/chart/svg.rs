@@ -70,10 +70,16 @@ pub fn plain(v: f64) -> String {
     }
 }
 
-/// A ratio to a baseline, "1.03x".
+/// A ratio to a baseline: "1.03x", "17.6x", "353x" (two decimals only where they matter).
 pub fn ratio(r: f64) -> String {
     let r = if r.is_finite() { r } else { 0.0 };
-    format!("{r:.2}x")
+    if r >= 100.0 {
+        format!("{r:.0}x")
+    } else if r >= 10.0 {
+        format!("{r:.1}x")
+    } else {
+        format!("{r:.2}x")
+    }
 }
 
 /// A duration given in nanoseconds, in the largest unit that keeps it at or above 1

@@ -322,8 +322,8 @@ fn describe(
         } else {
             String::new()
         },
-        svg::value(from / 1e6),
-        svg::value(to / 1e6),
+        svg::plain(from / 1e6),
+        svg::plain(to / 1e6),
         svg::value(run.wall_ns as f64 / 1e6),
     );
     for (lane, share) in run.timeline.iter().zip(shares) {
