@@ -450,6 +450,9 @@ fn long_timelines_stay_small() {
     .unwrap();
     let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
     assert!(svg.len() < 40_000, "SVG is {} bytes", svg.len());
+    if let Ok(dir) = std::env::var("CHART_REAL_DUMP") {
+        std::fs::write(format!("{dir}/long.html"), &html).unwrap();
+    }
 }
 
 /// With `CHART_PREVIEW=/path.html`, write every figure into one page for a browser.

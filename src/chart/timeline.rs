@@ -57,10 +57,18 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     y += legend_height + 6.0;
 
     // Lanes are drawn after the grid, so collect them first and place the grid below.
-    let lanes_top = y;
     let mut lane_markup = String::new();
+    // Gridlines run behind the bars only, never through the labels above them.
+    let mut bar_spans: Vec<(f64, f64)> = Vec::new();
     for process in &processes {
-        if grouped {
+        let process_lanes: Vec<_> = lanes
+            .iter()
+            .filter(|(l, _)| &l.process == process)
+            .collect();
+        // A process of one thread gets one line, "process P1 · main"; a process of several
+        // gets a heading over its threads' lanes.
+        let single = grouped && process_lanes.len() == 1;
+        if grouped && !single {
             let _ = writeln!(
                 lane_markup,
                 "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>",
@@ -70,14 +78,25 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
             );
             y += FONT + 5.0;
         }
-        for (lane, states) in lanes.iter().filter(|(l, _)| &l.process == process) {
-            lane_markup.push_str(&svg::text(
-                LEFT,
-                y + FONT - 1.0,
-                Anchor::Start,
-                FONT,
-                &lane.thread,
-            ));
+        for (lane, states) in process_lanes {
+            if single {
+                let _ = writeln!(
+                    lane_markup,
+                    "<text x=\"{}\" y=\"{}\"><tspan font-weight=\"bold\">{}</tspan> · {}</text>",
+                    n(LEFT),
+                    n(y + FONT - 1.0),
+                    crate::html::escape(&format!("process {process}")),
+                    crate::html::escape(&lane.thread)
+                );
+            } else {
+                lane_markup.push_str(&svg::text(
+                    LEFT,
+                    y + FONT - 1.0,
+                    Anchor::Start,
+                    FONT,
+                    &lane.thread,
+                ));
+            }
             let mid = y + LABEL + BAR / 2.0;
             let _ = writeln!(
                 lane_markup,
@@ -89,6 +108,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
                 GRID.css()
             );
             lane_markup.push_str(&strokes(states, mid));
+            bar_spans.push((y + LABEL, y + LABEL + BAR));
             y += LABEL + BAR + 8.0;
         }
     }
@@ -101,13 +121,15 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     let x_of = |ms: f64| LEFT + (ms - from_ms) / (to_ms - from_ms) * width;
     let mut grid = String::new();
     for t in &ticks {
-        let _ = write!(
-            grid,
-            "M{} {}V{}",
-            n(x_of(t.value)),
-            n(lanes_top),
-            n(lanes_bottom + 4.0)
-        );
+        let x = x_of(t.value);
+        for (i, (top, bottom)) in bar_spans.iter().enumerate() {
+            let bottom = if i + 1 == bar_spans.len() {
+                lanes_bottom + 4.0
+            } else {
+                *bottom
+            };
+            let _ = write!(grid, "M{} {}V{}", n(x), n(*top), n(bottom));
+        }
     }
     let _ = writeln!(
         body,
