@@ -49,7 +49,29 @@ pub struct BuildOutcome {
 /// Run the pipeline. On any error nothing is written and every problem is returned.
 pub fn build(options: &BuildOptions) -> Result<BuildOutcome, Diagnostics> {
     let start = Instant::now();
-    let (course, mut warnings) = content::load(&options.root, &options.load)?;
+    let (course, mut warnings) = match content::load::load_partial(&options.root, &options.load) {
+        (Some(course), diags) if !diags.has_errors() => (course, diags),
+        (Some(course), mut diags) => {
+            // Render the lessons that did parse, only to report their problems too
+            // (shortcodes, links): an author sees every error in one run.
+            if let Ok(theme) = Theme::load(&options.root, &course.config.theme) {
+                let markdown = Renderer::new();
+                let charts = simulations::ChartSet::default();
+                let ctx = RenderContext {
+                    course: &course,
+                    theme: &theme,
+                    markdown: &markdown,
+                    charts: &charts,
+                };
+                if let Err(more) = site::render(&ctx) {
+                    diags.extend(more.0.into_iter().filter(Diagnostic::is_error));
+                }
+            }
+            diags.sort();
+            return Err(diags);
+        }
+        (None, diags) => return Err(diags),
+    };
     let theme =
         Theme::load(&options.root, &course.config.theme).map_err(|d| Diagnostics(vec![d]))?;
     let cache = options.use_cache.then(|| options.cache_dir());

@@ -173,10 +173,25 @@ fn all_errors_of_a_course_are_reported_together() {
         read("unknown-key.md"),
         read("mc-answer-out-of-range.md"),
     );
-    let course = course_with(&[("01-a.md", &a), ("02-b.md", &b), ("03-c.md", &c)]);
+    // Problems found while rendering (shortcodes) are reported beside those found while
+    // loading other lessons.
+    let d = read("shortcode-missing-target.md");
+    let course = course_with(&[
+        ("01-a.md", &a),
+        ("02-b.md", &b),
+        ("03-c.md", &c),
+        ("04-d.md", &d),
+    ]);
     let (code, _, stderr) = crescu(&["check", "--root", course.path().to_str().unwrap()]);
     assert_eq!(code, 1);
-    for needle in ["01-a.md:3", "02-b.md:2", "03-c.md:7", "3 errors"] {
+    for needle in [
+        "01-a.md:3",
+        "02-b.md:2",
+        "03-c.md:7",
+        "04-d.md:11",
+        "04-d.md:13",
+        "5 errors",
+    ] {
         assert!(stderr.contains(needle), "missing {needle}:\n{stderr}");
     }
 }

@@ -172,9 +172,11 @@ fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     lesson::decode(shown, &bytes)
 }
 
-/// Load and validate the course under `root/content`. On success returns the course and
-/// its warnings; on failure every problem found, errors and warnings alike.
-pub fn load(root: &Path, options: &LoadOptions) -> Result<(Course, Diagnostics), Diagnostics> {
+/// Load the course under `root/content` as far as it can be read: the course holds every
+/// lesson that parsed (so later stages can still look for their own problems), and the
+/// diagnostics hold every problem found. The course is `None` only when the course index
+/// itself is unusable.
+pub fn load_partial(root: &Path, options: &LoadOptions) -> (Option<Course>, Diagnostics) {
     let content = root.join("content");
     let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let mut diags = Diagnostics::default();
@@ -187,7 +189,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Course, Diagnostics),
                 Position::default(),
                 format!("cannot read the content folder: {e}"),
             ));
-            return Err(diags);
+            return (None, diags);
         }
     };
     let mut texts: HashMap<PathBuf, String> = HashMap::new();
@@ -342,7 +344,17 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Course, Diagnostics),
     }
 
     check_slugs(&modules, &mut diags);
-    let modules = resolve_links(modules, &mut diags);
+    let every_lesson: Vec<LessonRef> = tree
+        .modules
+        .iter()
+        .flat_map(|m| {
+            m.lessons.iter().map(|l| LessonRef {
+                module: m.slug.clone(),
+                lesson: slug_of(l),
+            })
+        })
+        .collect();
+    let modules = resolve_links(modules, &every_lesson, &mut diags);
 
     for d in &mut diags.0 {
         if d.source_line.is_none()
@@ -352,17 +364,21 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Course, Diagnostics),
         }
     }
     diags.sort();
-    match config_and_intro {
-        Some((config, intro)) if !diags.has_errors() => Ok((
-            Course {
-                config,
-                intro,
-                modules,
-                assets: tree.assets,
-            },
-            diags,
-        )),
-        _ => Err(diags),
+    let course = config_and_intro.map(|(config, intro)| Course {
+        config,
+        intro,
+        modules,
+        assets: tree.assets,
+    });
+    (course, diags)
+}
+
+/// Load and validate the course under `root/content`. On success returns the course and
+/// its warnings; on failure every problem found, errors and warnings alike.
+pub fn load(root: &Path, options: &LoadOptions) -> Result<(Course, Diagnostics), Diagnostics> {
+    match load_partial(root, options) {
+        (Some(course), diags) if !diags.has_errors() => Ok((course, diags)),
+        (_, diags) => Err(diags),
     }
 }
 
@@ -408,26 +424,21 @@ fn check_slugs(modules: &[(Module, Vec<ParsedLesson>)], diags: &mut Diagnostics)
 }
 
 /// Resolve go-deeper targets: `lesson-slug` (unique in the course) or `module/lesson`.
+///
+/// Targets are looked up among every lesson file, parsed or not, so a link to a lesson
+/// that has errors of its own is not reported a second time as a missing lesson.
 fn resolve_links(
     modules: Vec<(Module, Vec<ParsedLesson>)>,
+    every_lesson: &[LessonRef],
     diags: &mut Diagnostics,
 ) -> Vec<Module> {
     let mut by_slug: HashMap<String, Vec<LessonRef>> = HashMap::new();
-    for (m, lessons) in &modules {
-        for p in lessons {
-            let r = LessonRef {
-                module: m.slug.clone(),
-                lesson: p.lesson.slug.clone(),
-            };
-            by_slug
-                .entry(p.lesson.slug.clone())
-                .or_default()
-                .push(r.clone());
-            by_slug
-                .entry(format!("{}/{}", m.slug, p.lesson.slug))
-                .or_default()
-                .push(r);
-        }
+    for r in every_lesson {
+        by_slug.entry(r.lesson.clone()).or_default().push(r.clone());
+        by_slug
+            .entry(format!("{}/{}", r.module, r.lesson))
+            .or_default()
+            .push(r.clone());
     }
     modules
         .into_iter()
