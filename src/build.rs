@@ -46,9 +46,66 @@ pub struct BuildOutcome {
     pub elapsed: Duration,
 }
 
+/// What one build leaves for the next: the dev server keeps a workspace between rebuilds
+/// so the theme's templates and the syntax definitions load once, and lessons that did
+/// not change are not rendered again.
+pub struct Workspace {
+    markdown: Renderer,
+    /// The loaded theme, with the root and name it was loaded for.
+    theme: Option<(PathBuf, String, Theme)>,
+}
+
+impl Workspace {
+    /// For a single build.
+    pub fn new() -> Self {
+        Workspace {
+            markdown: Renderer::new(),
+            theme: None,
+        }
+    }
+
+    /// For repeated builds of one course: rendered lesson bodies are remembered.
+    pub fn for_rebuilds() -> Self {
+        Workspace {
+            markdown: Renderer::with_memo(),
+            theme: None,
+        }
+    }
+
+    /// Load the theme again on the next build (its files changed).
+    pub fn forget_theme(&mut self) {
+        self.theme = None;
+    }
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A stage of a build, for progress displays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Load,
+    Render,
+    Write,
+}
+
 /// Run the pipeline. On any error nothing is written and every problem is returned.
 pub fn build(options: &BuildOptions) -> Result<BuildOutcome, Diagnostics> {
+    build_in(options, &mut Workspace::new(), &|_| {})
+}
+
+/// `build`, reusing what `workspace` kept from earlier builds and telling `progress` as
+/// each stage starts.
+pub fn build_in(
+    options: &BuildOptions,
+    workspace: &mut Workspace,
+    progress: &dyn Fn(Stage),
+) -> Result<BuildOutcome, Diagnostics> {
     let start = Instant::now();
+    progress(Stage::Load);
     let (course, mut warnings) = match content::load::load_partial(&options.root, &options.load) {
         (Some(course), diags) if !diags.has_errors() => (course, diags),
         (Some(course), mut diags) => {
@@ -72,24 +129,34 @@ pub fn build(options: &BuildOptions) -> Result<BuildOutcome, Diagnostics> {
         }
         (None, diags) => return Err(diags),
     };
-    let theme =
-        Theme::load(&options.root, &course.config.theme).map_err(|d| Diagnostics(vec![d]))?;
+    let theme_name = &course.config.theme;
+    let reusable = matches!(&workspace.theme, Some((root, name, _)) if *root == options.root && name == theme_name);
+    if !reusable {
+        let theme = Theme::load(&options.root, theme_name).map_err(|d| Diagnostics(vec![d]))?;
+        workspace.theme = Some((options.root.clone(), theme_name.clone(), theme));
+    }
+    let Some((_, _, theme)) = &workspace.theme else {
+        unreachable!("the theme was loaded above");
+    };
     let cache = options.use_cache.then(|| options.cache_dir());
     let charts = simulations::run_all(&course, cache.as_deref())?;
-    let markdown = Renderer::new();
+    progress(Stage::Render);
+    let markdown = &workspace.markdown;
     let rendered = site::render(&RenderContext {
         course: &course,
-        theme: &theme,
-        markdown: &markdown,
+        theme,
+        markdown,
         charts: &charts,
-    })
-    .map_err(|mut d| {
+    });
+    markdown.end_build();
+    let rendered = rendered.map_err(|mut d| {
         d.extend(warnings.0.clone());
         d.sort();
         d
     })?;
     warnings.extend(rendered.warnings.0);
     if let Some(output) = &options.output {
+        progress(Stage::Write);
         refuse_dangerous_output(options, output)?;
         site::output::replace_dir(output, &rendered.files, &rendered.copies).map_err(|e| {
             Diagnostics(vec![Diagnostic::error(

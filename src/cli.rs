@@ -53,6 +53,24 @@ pub enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Build, serve on 127.0.0.1, rebuild on change and reload open pages.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder [default: <root>/output].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Port on 127.0.0.1; 0 picks a free one (printed on start).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a course skeleton in DIR (which must be empty or not exist).
+    New { dir: PathBuf },
     /// Validate the course without writing anything.
     Check {
         #[arg(long, default_value = ".")]
@@ -114,7 +132,13 @@ pub fn run(cli: Cli) -> ExitCode {
                 use_cache: !no_cache,
                 ..BuildOptions::new(root, Some(output.clone()))
             };
-            match build(&options) {
+            let progress = crate::progress::BuildProgress::start();
+            let result =
+                crate::build::build_in(&options, &mut crate::build::Workspace::new(), &|stage| {
+                    progress.stage(stage)
+                });
+            progress.finish();
+            match result {
                 Ok(outcome) => {
                     print_diagnostics(&outcome.warnings, Format::Text);
                     let s = outcome.stats;
@@ -144,6 +168,45 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Sim { file, format, seed } => run_sim_file(&file, format, seed),
+        Command::Serve {
+            root,
+            output,
+            port,
+            open,
+            drafts,
+        } => {
+            let options = crate::serve::ServeOptions {
+                root,
+                output,
+                port,
+                open,
+                drafts,
+            };
+            match crate::serve::run(&options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot serve: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::New { dir } => match crate::scaffold::create(&dir) {
+            Ok(files) => {
+                for f in &files {
+                    eprintln!("created {}", f.display());
+                }
+                eprintln!(
+                    "next: crescu serve --root {} (or crescu build --root {})",
+                    dir.display(),
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
         Command::Check {
             root,
             format,

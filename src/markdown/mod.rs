@@ -11,8 +11,11 @@ use highlight::Highlighter;
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One piece of a rendered body, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +46,8 @@ pub struct Link {
     pub url: String,
     pub line: usize,
     pub column: usize,
+    /// For an image, its alt text (empty when the author gave none); `None` for a link.
+    pub image_alt: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -131,9 +136,31 @@ fn heading_level(level: HeadingLevel) -> u8 {
     level as u8
 }
 
+/// Rewrites a link destination written by the author (`02-the-gil.md#x`) into the URL the
+/// page should carry; `None` keeps it as written.
+pub type LinkRewrite<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
 /// Renders Markdown. Build one per build and share it across threads.
 pub struct Renderer {
     highlighter: Highlighter,
+    /// Bodies rendered in earlier builds, for the dev server's rebuilds.
+    memo: Option<Memo>,
+}
+
+/// Rendered bodies by a hash of their text, kept between the dev server's rebuilds so an
+/// edit to one lesson re-renders (and re-highlights) only that lesson.
+#[derive(Default)]
+struct Memo {
+    entries: Mutex<HashMap<u64, MemoEntry>>,
+    generation: AtomicU64,
+}
+
+struct MemoEntry {
+    /// Each link destination of the body and what it was rewritten to: the entry is only
+    /// reused while every rewrite still gives the same answer.
+    rewrites: Vec<(String, Option<String>)>,
+    body: RenderedBody,
+    last_used: u64,
 }
 
 impl Default for Renderer {
@@ -146,11 +173,96 @@ impl Renderer {
     pub fn new() -> Self {
         Renderer {
             highlighter: Highlighter::new(),
+            memo: None,
+        }
+    }
+
+    /// A renderer that remembers what it rendered, for repeated builds of one course.
+    /// Call `end_build` after each build to forget bodies that are gone.
+    pub fn with_memo() -> Self {
+        Renderer {
+            memo: Some(Memo::default()),
+            ..Renderer::new()
+        }
+    }
+
+    /// Forget remembered bodies not used since the previous call.
+    pub fn end_build(&self) {
+        if let Some(memo) = &self.memo {
+            let current = memo.generation.fetch_add(1, Ordering::SeqCst);
+            if let Ok(mut entries) = memo.entries.lock() {
+                entries.retain(|_, e| e.last_used >= current);
+            }
         }
     }
 
     /// Render a lesson body (or an intro) whose first line is `first_line` of its file.
     pub fn body(&self, text: &str, first_line: usize) -> RenderedBody {
+        self.body_with_links(text, first_line, &|_| None)
+    }
+
+    /// Like `body`, with each link and image destination passed through `rewrite`.
+    pub fn body_with_links(
+        &self,
+        text: &str,
+        first_line: usize,
+        rewrite: LinkRewrite,
+    ) -> RenderedBody {
+        self.remembered(text, first_line, true, rewrite)
+    }
+
+    /// Headings, links and plain text of a body without highlighting its code: the cheap
+    /// pass that link checking and the search index need for every lesson up front.
+    pub fn outline(&self, text: &str, first_line: usize) -> RenderedBody {
+        self.remembered(text, first_line, false, &|_| None)
+    }
+
+    fn remembered(
+        &self,
+        text: &str,
+        first_line: usize,
+        highlight: bool,
+        rewrite: LinkRewrite,
+    ) -> RenderedBody {
+        let Some(memo) = &self.memo else {
+            return self.render(text, first_line, highlight, rewrite).0;
+        };
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (text, first_line, highlight).hash(&mut hasher);
+        let key = hasher.finish();
+        let generation = memo.generation.load(Ordering::SeqCst);
+        if let Ok(mut entries) = memo.entries.lock()
+            && let Some(entry) = entries.get_mut(&key)
+            && entry
+                .rewrites
+                .iter()
+                .all(|(url, done)| rewrite(url) == *done)
+        {
+            entry.last_used = generation;
+            return entry.body.clone();
+        }
+        let (body, rewrites) = self.render(text, first_line, highlight, rewrite);
+        if let Ok(mut entries) = memo.entries.lock() {
+            entries.insert(
+                key,
+                MemoEntry {
+                    rewrites,
+                    body: body.clone(),
+                    last_used: generation,
+                },
+            );
+        }
+        body
+    }
+
+    fn render(
+        &self,
+        text: &str,
+        first_line: usize,
+        highlight: bool,
+        rewrite: LinkRewrite,
+    ) -> (RenderedBody, Vec<(String, Option<String>)>) {
+        let mut rewrites = Vec::new();
         let lines = LineIndex::new(text, first_line);
         let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options())
             .into_offset_iter()
@@ -224,9 +336,12 @@ impl Renderer {
                         }
                         CodeBlockKind::Indented => None,
                     };
-                    html_events.push(Event::Html(CowStr::from(
-                        self.highlighter.block(&code, lang.as_deref()),
-                    )));
+                    let block = if highlight {
+                        self.highlighter.block(&code, lang.as_deref())
+                    } else {
+                        format!("<pre><code>{}</code></pre>\n", escape(&code))
+                    };
+                    html_events.push(Event::Html(CowStr::from(block)));
                     i = end + 1;
                     continue;
                 }
@@ -313,14 +428,26 @@ impl Renderer {
                     depth = depth.saturating_sub(1);
                     html_events.push(event.clone());
                 }
-                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                Event::Start(tag @ (Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })) => {
                     let (line, column) = lines.locate(text, range.start);
+                    let image_alt = matches!(tag, Tag::Image { .. }).then(|| {
+                        let end = find_end(&events, i);
+                        let inner: Vec<Event> =
+                            events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
+                        plain_text(&inner)
+                    });
                     out.links.push(Link {
                         url: dest_url.to_string(),
                         line,
                         column,
+                        image_alt,
                     });
-                    html_events.push(event.clone());
+                    let new_url = rewrite(dest_url);
+                    rewrites.push((dest_url.to_string(), new_url.clone()));
+                    match new_url {
+                        Some(url) => html_events.push(Event::Start(with_dest(tag, url))),
+                        None => html_events.push(event.clone()),
+                    }
                 }
                 Event::Text(t) | Event::Code(t) => {
                     out.text.push_str(t);
@@ -332,7 +459,7 @@ impl Renderer {
             i += 1;
         }
         flush(&mut html_events, &mut out.parts);
-        out
+        (out, rewrites)
     }
 
     /// Render a front-matter string (prompt, option, takeaway): inline Markdown only, with
@@ -349,6 +476,35 @@ impl Renderer {
         let mut s = String::new();
         pulldown_cmark::html::push_html(&mut s, events);
         s.trim_end().to_string()
+    }
+}
+
+/// A link or image tag pointing at `url` instead.
+fn with_dest<'e>(tag: &Tag<'e>, url: String) -> Tag<'e> {
+    match tag.clone() {
+        Tag::Link {
+            link_type,
+            title,
+            id,
+            ..
+        } => Tag::Link {
+            link_type,
+            dest_url: CowStr::from(url),
+            title,
+            id,
+        },
+        Tag::Image {
+            link_type,
+            title,
+            id,
+            ..
+        } => Tag::Image {
+            link_type,
+            dest_url: CowStr::from(url),
+            title,
+            id,
+        },
+        other => other,
     }
 }
 
@@ -517,8 +673,25 @@ mod tests {
             vec![Link {
                 url: "../the-gil/".into(),
                 line: 7,
-                column: 5
+                column: 5,
+                image_alt: None,
             }]
         );
+    }
+
+    #[test]
+    fn links_are_rewritten_and_image_alt_recorded() {
+        let r = Renderer::with_memo();
+        let rewrite = |u: &str| (u == "02-b.md").then(|| "../b/index.html".to_string());
+        let b = r.body_with_links("[B](02-b.md) ![](x.png) ![a cat](c.png)\n", 1, &rewrite);
+        let h = html(&b.parts);
+        assert!(h.contains("href=\"../b/index.html\""), "{h}");
+        let alts: Vec<_> = b.links.iter().map(|l| l.image_alt.clone()).collect();
+        assert_eq!(alts, [None, Some(String::new()), Some("a cat".into())]);
+        // A remembered body is reused only while its rewrites still hold.
+        let again = r.body_with_links("[B](02-b.md) ![](x.png) ![a cat](c.png)\n", 1, &rewrite);
+        assert_eq!(again, b);
+        let plain = r.body_with_links("[B](02-b.md) ![](x.png) ![a cat](c.png)\n", 1, &|_| None);
+        assert!(html(&plain.parts).contains("href=\"02-b.md\""));
     }
 }

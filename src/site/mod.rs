@@ -3,7 +3,11 @@
 //! `render` is pure (course in, files out) so `crescu check` runs it without writing;
 //! `output::replace_dir` is the only place that touches the output folder.
 
+pub mod links;
+pub mod outline;
 pub mod output;
+pub mod search;
+pub mod sitemap;
 pub mod theme;
 pub mod views;
 
@@ -11,6 +15,7 @@ use crate::content::{Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::{BodyPart, Renderer};
 use crate::simulations::ChartSet;
+use outline::SiteOutline;
 use output::OutputFile;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -51,13 +56,19 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
     let mut files = Vec::new();
 
     let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
+    let outline = SiteOutline::new(
+        course,
+        ctx.markdown,
+        ctx.theme.static_files.iter().map(|(p, _)| p.as_path()),
+    );
+    diags.extend(outline.problems(course));
     let lesson_pages: Vec<Result<OutputFile, Vec<Diagnostic>>> = ordered
         .par_iter()
         .enumerate()
         .map(|(i, (module, lesson))| {
             let prev = i.checked_sub(1).map(|j| ordered[j]);
             let next = ordered.get(i + 1).copied();
-            render_lesson(ctx, module, lesson, prev, next)
+            render_lesson(ctx, &outline, module, lesson, prev, next)
         })
         .collect();
     for page in lesson_pages {
@@ -86,6 +97,7 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
         return Err(diags);
     }
     let pages = files.len();
+    files.extend(outline.into_files());
     for (path, bytes) in &ctx.theme.static_files {
         files.push(OutputFile {
             path: PathBuf::from("static").join(path),
@@ -120,9 +132,21 @@ fn render_template(
     context: &tera::Context,
     path: PathBuf,
 ) -> Result<OutputFile, Diagnostic> {
+    // Pages other than the 404 (served at any path) name their public address.
+    let mut context = context.clone();
+    let canonical = ctx
+        .course
+        .config
+        .base_url
+        .as_deref()
+        .filter(|_| name != "404.html");
+    context.insert(
+        "canonical_url",
+        &canonical.map(|b| sitemap::canonical_url(b, &path.to_string_lossy().replace('\\', "/"))),
+    );
     ctx.theme
         .tera
-        .render(name, context)
+        .render(name, &context)
         .map(|html| OutputFile {
             path,
             bytes: html.into_bytes(),
@@ -211,6 +235,7 @@ fn body_html(ctx: &RenderContext, body: &crate::content::Body) -> String {
 
 fn render_lesson(
     ctx: &RenderContext,
+    outline: &SiteOutline,
     module: &Module,
     lesson: &Lesson,
     prev: Option<(&Module, &Lesson)>,
@@ -218,7 +243,9 @@ fn render_lesson(
 ) -> Result<OutputFile, Vec<Diagnostic>> {
     let md = ctx.markdown;
     let mut problems = Vec::new();
-    let body = md.body(&lesson.body.text, lesson.body.first_line);
+    let body = md.body_with_links(&lesson.body.text, lesson.body.first_line, &|url| {
+        outline.rewrite(module, lesson, url)
+    });
     let mut placed = vec![false; lesson.quiz.len()];
     let mut charted = vec![false; lesson.simulations.len()];
     let key = lesson_key(module, lesson);

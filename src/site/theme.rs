@@ -49,6 +49,10 @@ const DEFAULT_STATIC: &[(&str, &[u8])] = &[
         "crescu.js",
         include_bytes!("../../themes/default/static/crescu.js"),
     ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
 ];
 
 /// Templates compiled once per build, and the files to copy to `output/static/`.

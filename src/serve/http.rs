@@ -1,0 +1,460 @@
+//! The dev server's HTTP side: a small HTTP/1.1 server on std's `TcpListener`, one thread
+//! per connection and one request per connection. It answers GET and HEAD with files of
+//! the output folder only, injects the live-reload script into HTML, and streams build
+//! states to browsers as server-sent events.
+
+use super::{BuildState, Shared};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Path of the server-sent events stream.
+pub const EVENTS_PATH: &str = "/__crescu/events";
+const RELOAD_SCRIPT: &str = include_str!("reload.js");
+/// A request head larger than this is refused.
+const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// Pages are read whole to inject the reload script; none is near this size.
+const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// Connections served at once; more are closed at once rather than piling up threads.
+const MAX_CONNECTIONS: usize = 128;
+/// How often an idle event stream sends a comment, which also notices closed browsers.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
+/// Accept connections until the process ends.
+pub fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let open = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            open.fetch_sub(1, Ordering::SeqCst);
+            continue;
+        }
+        let (shared, counter) = (Arc::clone(&shared), Arc::clone(&open));
+        let spawned = std::thread::Builder::new()
+            .name("crescu-http".into())
+            .spawn(move || {
+                // Errors here are clients that went away: nothing to report.
+                let _ = handle(stream, &shared);
+                counter.fetch_sub(1, Ordering::SeqCst);
+            });
+        if spawned.is_err() {
+            // The closure (and its counter decrement) was dropped unrun.
+            open.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+struct Request {
+    method: String,
+    target: String,
+    host: Option<String>,
+}
+
+fn read_head(stream: &TcpStream) -> io::Result<Option<Request>> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.take(MAX_HEAD_BYTES as u64));
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(None);
+    };
+    if !version.starts_with("HTTP/1.") {
+        return Ok(None);
+    }
+    let mut request = Request {
+        method: method.to_string(),
+        target: target.to_string(),
+        host: None,
+    };
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            // The head did not end within the size limit or the client hung up.
+            return Ok(None);
+        }
+        let header = line.trim_end();
+        if header.is_empty() {
+            return Ok(Some(request));
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("host")
+        {
+            request.host = Some(value.trim().to_string());
+        }
+    }
+}
+
+fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    stream.set_write_timeout(Some(Duration::from_secs(30)))?;
+    let Some(request) = read_head(&stream)? else {
+        return respond(
+            &mut stream,
+            400,
+            "text/plain; charset=utf-8",
+            b"bad request",
+            true,
+        );
+    };
+    let head_only = match request.method.as_str() {
+        "GET" => false,
+        "HEAD" => true,
+        _ => {
+            return respond(
+                &mut stream,
+                405,
+                "text/plain; charset=utf-8",
+                b"only GET and HEAD",
+                false,
+            );
+        }
+    };
+    // Pages of the dev server are for this machine's browser only: a page elsewhere that
+    // points a host name at 127.0.0.1 (DNS rebinding) gets nothing.
+    if let Some(host) = &request.host
+        && !is_local_host(host)
+    {
+        return respond(
+            &mut stream,
+            403,
+            "text/plain; charset=utf-8",
+            b"forbidden",
+            head_only,
+        );
+    }
+    let path = request.target.split(['?', '#']).next().unwrap_or_default();
+    if path == EVENTS_PATH {
+        return event_stream(stream, shared);
+    }
+    serve_file(&mut stream, shared, path, head_only)
+}
+
+fn is_local_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "::1")
+}
+
+fn serve_file(
+    stream: &mut TcpStream,
+    shared: &Shared,
+    path: &str,
+    head_only: bool,
+) -> io::Result<()> {
+    let found = {
+        // Not while a rebuild swaps the output folder.
+        let _swap = shared.swap.read().unwrap_or_else(|e| e.into_inner());
+        match resolve(&shared.output, path) {
+            Resolved::File(file) => std::fs::File::open(&file).ok().map(|f| (file, f)),
+            Resolved::Folder => {
+                let location = format!("{path}/");
+                return redirect(stream, &location);
+            }
+            Resolved::Missing => None,
+        }
+    };
+    let (status, file, handle) = match found {
+        Some((file, handle)) => (200, file, handle),
+        None => {
+            let page = shared.output.join("404.html");
+            match std::fs::File::open(&page) {
+                Ok(handle) => (404, page, handle),
+                Err(_) => {
+                    // No site yet (the first build failed): a bare page that still carries
+                    // the script, so the error overlay shows.
+                    let page =
+                        b"<!doctype html><title>Not found</title><body><p>Not found.</p></body>";
+                    let body = inject_reload(page, shared.state().version);
+                    return respond(stream, 404, "text/html; charset=utf-8", &body, head_only);
+                }
+            }
+        }
+    };
+    let kind = content_type(&file);
+    if kind.starts_with("text/html") {
+        let mut html = Vec::new();
+        handle.take(MAX_PAGE_BYTES).read_to_end(&mut html)?;
+        let version = shared.state().version;
+        let body = inject_reload(&html, version);
+        return respond(stream, status, kind, &body, head_only);
+    }
+    let len = handle.metadata()?.len();
+    write_head(stream, status, kind, len, &[])?;
+    if !head_only {
+        io::copy(&mut BufReader::new(handle), stream)?;
+    }
+    stream.flush()
+}
+
+/// What a request path names inside the output folder.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    File(PathBuf),
+    /// A folder asked for without its trailing slash: relative links inside its index
+    /// page only work once the browser's address ends with `/`.
+    Folder,
+    Missing,
+}
+
+/// Map a request path to a file of `root` (an absolute, canonical folder). Anything that
+/// would leave the folder — `..` in any spelling, absolute paths, symlinks pointing
+/// out — is `Missing`.
+pub fn resolve(root: &Path, path: &str) -> Resolved {
+    let Some(rest) = path.strip_prefix('/') else {
+        return Resolved::Missing;
+    };
+    let Some(decoded) = percent_decode(rest) else {
+        return Resolved::Missing;
+    };
+    let mut candidate = root.to_path_buf();
+    for segment in decoded.split('/') {
+        if segment.is_empty() || segment == "." {
+            continue;
+        }
+        // Only plain names: no `..`, no drive or root prefixes, no backslash separators.
+        let mut components = Path::new(segment).components();
+        match (components.next(), components.next()) {
+            (Some(Component::Normal(_)), None) if !segment.contains('\\') => {
+                candidate.push(segment)
+            }
+            _ => return Resolved::Missing,
+        }
+    }
+    // Follow symlinks, then insist the result is still inside the folder.
+    let Ok(real) = candidate.canonicalize() else {
+        return Resolved::Missing;
+    };
+    if !real.starts_with(root) {
+        return Resolved::Missing;
+    }
+    if real.is_dir() {
+        if !decoded.is_empty() && !decoded.ends_with('/') {
+            return Resolved::Folder;
+        }
+        let index = real.join("index.html");
+        return match index.canonicalize() {
+            Ok(i) if i.starts_with(root) && i.is_file() => Resolved::File(i),
+            _ => Resolved::Missing,
+        };
+    }
+    if real.is_file() {
+        Resolved::File(real)
+    } else {
+        Resolved::Missing
+    }
+}
+
+/// Decode `%XX` escapes; `None` for malformed escapes, NUL bytes or invalid UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    if out.contains(&0) {
+        return None;
+    }
+    String::from_utf8(out).ok()
+}
+
+pub fn content_type(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "pdf" => "application/pdf",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "mp3" => "audio/mpeg",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The page with the live-reload script before its closing `</body>` (or at the end).
+pub fn inject_reload(html: &[u8], version: u64) -> Vec<u8> {
+    let script = format!(
+        "<script>window.__crescuVersion={version};</script><script>{RELOAD_SCRIPT}</script>\n"
+    );
+    let at = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + script.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(script.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Error",
+    }
+}
+
+fn write_head(
+    stream: &mut TcpStream,
+    status: u16,
+    kind: &str,
+    len: u64,
+    extra: &[(&str, &str)],
+) -> io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: {kind}\r\nContent-Length: {len}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
+        reason(status)
+    );
+    for (name, value) in extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())
+}
+
+fn respond(
+    stream: &mut TcpStream,
+    status: u16,
+    kind: &str,
+    body: &[u8],
+    head_only: bool,
+) -> io::Result<()> {
+    write_head(stream, status, kind, body.len() as u64, &[])?;
+    if !head_only {
+        stream.write_all(body)?;
+    }
+    stream.flush()
+}
+
+fn redirect(stream: &mut TcpStream, location: &str) -> io::Result<()> {
+    write_head(
+        stream,
+        301,
+        "text/plain; charset=utf-8",
+        0,
+        &[("Location", location)],
+    )?;
+    stream.flush()
+}
+
+/// Server-sent events: the current build state at once, then each new one.
+fn event_stream(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    stream.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+    )?;
+    let mut state = shared.state();
+    stream.write_all(event("state", &state).as_bytes())?;
+    stream.flush()?;
+    loop {
+        match shared.wait_for_change(state.version, KEEPALIVE) {
+            Some(next) => {
+                let name = if next.error.is_some() {
+                    "build-error"
+                } else {
+                    "reload"
+                };
+                stream.write_all(event(name, &next).as_bytes())?;
+                state = next;
+            }
+            None => stream.write_all(b": keepalive\n\n")?,
+        }
+        stream.flush()?;
+    }
+}
+
+fn event(name: &str, state: &BuildState) -> String {
+    let data = serde_json::json!({ "version": state.version, "error": state.error });
+    format!("event: {name}\ndata: {data}\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_only_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/index.html"), "x").unwrap();
+        std::fs::write(root.join("my file.txt"), "x").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+        let root = root.canonicalize().unwrap();
+        assert_eq!(
+            resolve(&root, "/a/"),
+            Resolved::File(root.join("a/index.html"))
+        );
+        assert_eq!(resolve(&root, "/a"), Resolved::Folder);
+        assert_eq!(
+            resolve(&root, "/my%20file.txt"),
+            Resolved::File(root.join("my file.txt"))
+        );
+        for bad in [
+            "/../secret.txt",
+            "/a/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%2E%2E%2fsecret.txt",
+            "/..%5csecret.txt",
+            "//etc/passwd",
+            "/%2fetc%2fpasswd",
+            "/a/%00",
+            "/%zz",
+            "secret.txt",
+        ] {
+            assert_eq!(resolve(&root, bad), Resolved::Missing, "{bad}");
+        }
+    }
+
+    #[test]
+    fn script_goes_before_the_body_end() {
+        let out = inject_reload(b"<html><body><p>x</p></body></html>", 7);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("__crescuVersion=7"));
+        assert!(text.ends_with("</script>\n</body></html>"));
+    }
+
+    #[test]
+    fn host_names_of_this_machine_only() {
+        assert!(
+            is_local_host("127.0.0.1:1111")
+                && is_local_host("localhost")
+                && is_local_host("[::1]:80")
+        );
+        assert!(!is_local_host("evil.example:1111"));
+    }
+}

@@ -1,0 +1,201 @@
+//! `crescu serve`: build, serve the output folder on 127.0.0.1, watch `content/` and
+//! `themes/`, rebuild on change and tell open pages to reload. A failed rebuild leaves the
+//! last good site in place and shows its errors over every open page.
+
+pub mod http;
+mod watch;
+
+use crate::build::{BuildOptions, Workspace, build_in};
+use crate::content::LoadOptions;
+use crate::diagnostics::Diagnostics;
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    /// Where the site is written and served from [default: <root>/output].
+    pub output: Option<PathBuf>,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Open the site in the default browser once it is up.
+    pub open: bool,
+    pub drafts: bool,
+}
+
+/// The outcome of the latest build, as browsers are told it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildState {
+    /// Counts builds, so a page knows whether it shows the latest.
+    pub version: u64,
+    /// The report of a failed build, exactly as the terminal shows it.
+    pub error: Option<String>,
+}
+
+/// What the HTTP threads and the build loop share.
+pub struct Shared {
+    /// Canonical path of the output folder.
+    output: PathBuf,
+    state: Mutex<BuildState>,
+    changed: Condvar,
+    /// Held for writing while a rebuild swaps the output folder, for reading while a
+    /// request opens a file, so no request sees the folder half-replaced.
+    swap: RwLock<()>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, BuildState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn state(&self) -> BuildState {
+        self.lock().clone()
+    }
+
+    fn publish(&self, error: Option<String>) -> u64 {
+        let mut state = self.lock();
+        state.version += 1;
+        state.error = error;
+        self.changed.notify_all();
+        state.version
+    }
+
+    /// The state once its version is no longer `seen`, or `None` after `timeout`.
+    fn wait_for_change(&self, seen: u64, timeout: Duration) -> Option<BuildState> {
+        let guard = self.lock();
+        let (guard, _) = self
+            .changed
+            .wait_timeout_while(guard, timeout, |s| s.version == seen)
+            .unwrap_or_else(|e| e.into_inner());
+        (guard.version != seen).then(|| guard.clone())
+    }
+}
+
+/// Run the dev server until the process is stopped. Returns only on a setup error, such
+/// as a port in use.
+pub fn run(options: &ServeOptions) -> io::Result<()> {
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| options.root.join("output"));
+    let build_options = BuildOptions {
+        load: LoadOptions {
+            drafts: options.drafts,
+            base_url: None,
+        },
+        ..BuildOptions::new(options.root.clone(), Some(output.clone()))
+    };
+    let mut workspace = Workspace::for_rebuilds();
+    let watcher = watch::Watcher::start(&options.root)?;
+
+    // The first build must succeed before there is anything to serve.
+    let first_error = match build_in(&build_options, &mut workspace, &|_| {}) {
+        Ok(outcome) => {
+            report_success(&outcome, "built");
+            None
+        }
+        Err(diags) => Some(report_failure(&diags)),
+    };
+    if first_error.is_some() {
+        eprintln!("fix the errors above: crescu rebuilds when a file changes");
+    }
+    std::fs::create_dir_all(&output)?;
+    let shared = Arc::new(Shared {
+        output: output.canonicalize()?,
+        state: Mutex::new(BuildState {
+            version: 1,
+            error: first_error,
+        }),
+        changed: Condvar::new(),
+        swap: RwLock::new(()),
+    });
+
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port)))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}/");
+    {
+        let mut out = io::stdout().lock();
+        writeln!(out, "serving {url} (Ctrl-C to stop)")?;
+        out.flush()?;
+    }
+    let server_shared = Arc::clone(&shared);
+    std::thread::Builder::new()
+        .name("crescu-accept".into())
+        .spawn(move || http::accept_loop(listener, server_shared))?;
+    if options.open {
+        open_browser(&url);
+    }
+
+    loop {
+        let changes = watcher.next_batch();
+        if changes.theme {
+            workspace.forget_theme();
+        }
+        // Taken only for the write stage, released when the build returns.
+        let swap_guard = std::cell::RefCell::new(None);
+        let result = build_in(&build_options, &mut workspace, &|stage| {
+            if stage == crate::build::Stage::Write {
+                *swap_guard.borrow_mut() =
+                    Some(shared.swap.write().unwrap_or_else(|e| e.into_inner()));
+            }
+        });
+        drop(swap_guard.into_inner());
+        match result {
+            Ok(outcome) => {
+                report_success(&outcome, "rebuilt");
+                shared.publish(None);
+            }
+            Err(diags) => {
+                let report = report_failure(&diags);
+                shared.publish(Some(report));
+            }
+        }
+    }
+}
+
+fn report_success(outcome: &crate::build::BuildOutcome, verb: &str) {
+    for w in outcome.warnings.iter() {
+        eprintln!("{}", w.render_text());
+    }
+    eprintln!(
+        "{verb} {} pages in {} ms",
+        outcome.stats.pages,
+        outcome.elapsed.as_millis()
+    );
+}
+
+/// Print a failed build's report and return it, for the browser overlay.
+fn report_failure(diags: &Diagnostics) -> String {
+    let mut report = String::new();
+    for d in diags.iter() {
+        report.push_str(&d.render_text());
+        report.push('\n');
+    }
+    report.push_str(&format!(
+        "build failed: {} error(s); still serving the last good site",
+        diags.error_count()
+    ));
+    eprintln!("{report}");
+    report
+}
+
+fn open_browser(url: &str) {
+    let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
+        ("open", vec![url])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/C", "start", "", url])
+    } else {
+        ("xdg-open", vec![url])
+    };
+    if let Err(e) = std::process::Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("could not open a browser ({e}); open {url} yourself");
+    }
+}

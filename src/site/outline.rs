@@ -1,0 +1,78 @@
+//! What the site stage learns about every lesson before rendering any page: each body's
+//! headings, links and text (a cheap pass without highlighting), where every link leads,
+//! and the files made from them (search index, sitemap).
+
+use super::links::{self, Resolved, SiteLinks};
+use super::output::OutputFile;
+use super::{search, sitemap};
+use crate::content::{Course, Lesson, Module};
+use crate::diagnostics::Diagnostics;
+use crate::markdown::{RenderedBody, Renderer};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+pub struct SiteOutline {
+    /// Lesson bodies in `course.lessons()` order.
+    pub lessons: Vec<RenderedBody>,
+    pub links: SiteLinks,
+    generated: Vec<OutputFile>,
+}
+
+impl SiteOutline {
+    /// `static_files` are the theme's files, relative to `static/`.
+    pub fn new<'a>(
+        course: &Course,
+        markdown: &Renderer,
+        static_files: impl IntoIterator<Item = &'a Path>,
+    ) -> Self {
+        let ordered: Vec<&Lesson> = course.lessons().map(|(_, l)| l).collect();
+        let lessons: Vec<RenderedBody> = ordered
+            .par_iter()
+            .map(|l| markdown.outline(&l.body.text, l.body.first_line))
+            .collect();
+        let mut generated = sitemap::files(course);
+        generated.push(OutputFile {
+            path: PathBuf::from(search::INDEX_FILE),
+            bytes: search::SearchIndex::build(course, &lessons).to_js(),
+        });
+        let mut files: Vec<String> = static_files
+            .into_iter()
+            .map(|p| format!("static/{}", p.to_string_lossy().replace('\\', "/")))
+            .collect();
+        files.push("static/highlight.css".into());
+        files.extend(
+            generated
+                .iter()
+                .map(|f| f.path.to_string_lossy().into_owned()),
+        );
+        let links = SiteLinks::new(course, &lessons, files.iter().map(String::as_str));
+        SiteOutline {
+            lessons,
+            links,
+            generated,
+        }
+    }
+
+    /// Broken links (errors) and images without alt text (warnings).
+    pub fn problems(&self, course: &Course) -> Diagnostics {
+        links::check(course, &self.lessons, &self.links)
+    }
+
+    /// The URL to write for `url` in a lesson body, if it must change (a source path or
+    /// a folder URL); `None` keeps the author's.
+    pub fn rewrite(&self, module: &Module, lesson: &Lesson, url: &str) -> Option<String> {
+        match self
+            .links
+            .resolve(&links::lesson_page(module, lesson), &lesson.source, url)
+        {
+            Resolved::Internal(rewrite) => rewrite,
+            _ => None,
+        }
+    }
+
+    /// Files made from the outline: the search index, and the sitemap and robots.txt when
+    /// the course has a `base_url`.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        self.generated
+    }
+}

@@ -1,0 +1,188 @@
+//! The search index: lesson titles, headings (with their ids) and text, cut into one
+//! document per section, with a sorted term list so the browser can match prefixes by
+//! binary search. Written as `search-index.js` assigning a global, because browsers refuse
+//! `fetch()` of a JSON file from `file://` but do run a script.
+
+use crate::content::Course;
+use crate::markdown::RenderedBody;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Output path of the index.
+pub const INDEX_FILE: &str = "search-index.js";
+/// Characters of section text kept as a result's excerpt.
+const EXCERPT_CHARS: usize = 120;
+/// Longer words are cut: nobody types them in full, and prefixes still match.
+const MAX_TERM_CHARS: usize = 24;
+
+/// Words too common to help find anything.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "if", "in", "into",
+    "is", "it", "its", "of", "on", "or", "so", "that", "the", "their", "then", "there", "these",
+    "this", "to", "was", "were", "will", "with",
+];
+
+/// One searchable section: a lesson's opening, or one of its headings and the text under it.
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub struct SearchDoc {
+    /// Relative to the site root, with the heading's id as fragment.
+    pub url: String,
+    pub lesson: String,
+    /// Empty for the part of a lesson before its first heading.
+    pub heading: String,
+    pub excerpt: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SearchIndex {
+    pub docs: Vec<SearchDoc>,
+    /// Every distinct word, sorted.
+    pub terms: Vec<String>,
+    /// For each term, the ascending indices of the docs that contain it.
+    pub postings: Vec<Vec<u32>>,
+}
+
+/// Lowercase words of `text`, as the browser splits a query.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase().chars().take(MAX_TERM_CHARS).collect())
+}
+
+impl SearchIndex {
+    /// `outlines` are the lessons' bodies in `course.lessons()` order.
+    pub fn build(course: &Course, outlines: &[RenderedBody]) -> Self {
+        let mut docs = Vec::new();
+        let mut postings: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+        for ((module, lesson), outline) in course.lessons().zip(outlines) {
+            let page = format!("{}/{}/index.html", module.slug, lesson.slug);
+            // Headings end with a newline in the outline's text; nothing else does.
+            let mut pieces = outline.text.split('\n');
+            let mut sections = Vec::new();
+            let mut before = pieces.next().unwrap_or_default();
+            for heading in &outline.headings {
+                let body = before.strip_suffix(heading.text.as_str()).unwrap_or(before);
+                sections.push(body);
+                before = pieces.next().unwrap_or_default();
+            }
+            sections.push(before);
+            // sections[0] is the opening; sections[i + 1] follows heading i.
+            for (i, body) in sections.iter().enumerate() {
+                let heading = i.checked_sub(1).map(|h| &outline.headings[h]);
+                let title_words = if i == 0 {
+                    format!(
+                        "{} {}",
+                        lesson.title,
+                        lesson.summary.as_deref().unwrap_or("")
+                    )
+                } else {
+                    String::new()
+                };
+                let heading_text = heading.map_or("", |h| h.text.as_str());
+                if i > 0 && body.trim().is_empty() && heading_text.is_empty() {
+                    continue;
+                }
+                let doc = docs.len() as u32;
+                for word in words(&title_words)
+                    .chain(words(heading_text))
+                    .chain(words(body))
+                    .filter(|w| w.chars().count() >= 2 && !STOP_WORDS.contains(&w.as_str()))
+                {
+                    postings.entry(word).or_default().insert(doc);
+                }
+                let excerpt_source = if i == 0 && body.trim().is_empty() {
+                    lesson.summary.as_deref().unwrap_or("")
+                } else {
+                    body
+                };
+                docs.push(SearchDoc {
+                    url: match heading {
+                        Some(h) => format!("{page}#{}", h.id),
+                        None => page.clone(),
+                    },
+                    lesson: lesson.title.clone(),
+                    heading: heading_text.to_string(),
+                    excerpt: excerpt(excerpt_source),
+                });
+            }
+        }
+        let (terms, postings) = postings
+            .into_iter()
+            .map(|(t, d)| (t, d.into_iter().collect()))
+            .unzip();
+        SearchIndex {
+            docs,
+            terms,
+            postings,
+        }
+    }
+
+    /// Docs holding a word that starts with each word of `query` (all must match), in
+    /// index order. The browser script answers the same way; this is for tests and tools.
+    pub fn query(&self, query: &str) -> Vec<&SearchDoc> {
+        let mut hits: Option<BTreeSet<u32>> = None;
+        for word in words(query) {
+            let start = self.terms.partition_point(|t| t.as_str() < word.as_str());
+            let docs: BTreeSet<u32> = self.terms[start..]
+                .iter()
+                .zip(&self.postings[start..])
+                .take_while(|(t, _)| t.starts_with(&word))
+                .flat_map(|(_, d)| d.iter().copied())
+                .collect();
+            hits = Some(match hits {
+                None => docs,
+                Some(h) => h.intersection(&docs).copied().collect(),
+            });
+        }
+        hits.unwrap_or_default()
+            .into_iter()
+            .map(|d| &self.docs[d as usize])
+            .collect()
+    }
+
+    /// The JavaScript file: `window.CRESCU_SEARCH = {docs, terms, postings}`, with each doc
+    /// as a `[url, lesson, heading, excerpt]` array to keep the file small.
+    pub fn to_js(&self) -> Vec<u8> {
+        let docs: Vec<[&str; 4]> = self
+            .docs
+            .iter()
+            .map(|d| [&d.url, &d.lesson, &d.heading, &d.excerpt].map(String::as_str))
+            .collect();
+        let json = serde_json::json!({
+            "docs": docs,
+            "terms": self.terms,
+            "postings": self.postings,
+        });
+        format!("window.CRESCU_SEARCH={json};\n").into_bytes()
+    }
+}
+
+/// The first words of a section, cut at a word boundary.
+fn excerpt(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= EXCERPT_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(EXCERPT_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_cut_at_words() {
+        assert_eq!(excerpt("  short   text "), "short text");
+        let long = "word ".repeat(60);
+        let e = excerpt(&long);
+        assert!(e.ends_with("word…") && e.chars().count() <= EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn words_split_like_the_browser() {
+        let w: Vec<String> = words("The GIL's 5-ms switch_interval!").collect();
+        assert_eq!(w, ["the", "gil", "s", "5", "ms", "switch", "interval"]);
+    }
+}
