@@ -196,6 +196,46 @@ pub(crate) fn draw(
         body.push('\n');
     }
 
+    // Each series' last value, written beside its last point: the end of a sweep is what
+    // a reader compares. A label goes on the side away from the line arriving at the point
+    // (below a falling line, above a rising one), inside the plot, and labels are pushed
+    // apart so that series ending close together stay legible.
+    let mut end_labels: Vec<(f64, f64, String)> = series
+        .iter()
+        .filter_map(|s| {
+            let last = s.points.last()?;
+            let falling = s.points.len() > 1 && s.points[s.points.len() - 2].1 > last.1;
+            let (x, y) = (x_of(last.0), y_of(last.1));
+            let above = y - 8.0;
+            let below = y + 8.0 + SMALL;
+            let y = if (falling && below <= bottom - 2.0) || above - SMALL < top {
+                below
+            } else {
+                above
+            };
+            Some((x, y, measure.format(last.1)))
+        })
+        .collect();
+    end_labels.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for i in 1..end_labels.len() {
+        let previous = end_labels[i - 1].1;
+        if (end_labels[i].0 - end_labels[i - 1].0).abs() < 60.0
+            && end_labels[i].1 < previous + SMALL + 2.0
+        {
+            end_labels[i].1 = previous + SMALL + 2.0;
+        }
+    }
+    for (x, y, label) in &end_labels {
+        body.push_str(&svg::text_with(
+            *x - 6.0,
+            *y,
+            Anchor::End,
+            SMALL,
+            label,
+            svg::HALO,
+        ));
+    }
+
     Ok(Drawing {
         height: bottom + 17.0 + 2.0 * SMALL,
         body,
