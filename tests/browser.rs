@@ -1,8 +1,9 @@
 //! The learner's experience in a real browser: headless Chromium driven through
 //! chromedriver (fantoccini), on the fixture course served from 127.0.0.1.
 //!
-//! One chromedriver, three short browser sessions (light, dark, scripts off). When chromedriver or Chromium
-//! is missing the test fails if `CI` is set and otherwise prints a loud notice and passes.
+//! One chromedriver, three short browser sessions (light, dark, scripts off). When
+//! chromedriver or Chromium is missing the test fails if `CI` is set and otherwise prints a
+//! loud notice and passes. axe-core comes from npm (see `axe_source`).
 //! Set `CRESCU_SCREENSHOTS=<dir>` to save desktop and phone screenshots while it runs.
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -1078,7 +1079,11 @@ where
     }
 }
 
+/// The two tests here build the example course at once; its simulation cache is shared.
+static EXAMPLE_BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn build_example_course(out: &Path) {
+    let _one_at_a_time = EXAMPLE_BUILD.lock().unwrap_or_else(|e| e.into_inner());
     crescu::build::build(&crescu::build::BuildOptions::new(
         repo(),
         Some(out.to_path_buf()),
