@@ -311,11 +311,13 @@ impl Measure {
         }
     }
 
-    /// A value with its unit ("1031 ms", "212").
+    /// A value with its unit ("1031 ms", "212"). Times under a millisecond are given in
+    /// microseconds ("29 µs" reads better than "0.029 ms" beside "5.11 ms").
     pub fn format(self, v: f64) -> String {
         match self.unit() {
             "" => format!("{:.0}", if v.is_finite() { v } else { 0.0 }),
             "/s" => format!("{}/s", svg::value(v)),
+            "ms" if v > 0.0 && v < 1.0 => svg::duration(v * 1e6),
             unit => format!("{} {unit}", svg::value(v)),
         }
     }

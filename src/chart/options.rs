@@ -25,10 +25,12 @@ pub struct ChartOptions {
     /// Timeline and histogram: the run to show (its label); default the first run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run: Option<String>,
-    /// Histogram: the thread whose I/O latencies to show; default the first that did I/O.
+    /// Histogram: the thread whose I/O latencies to show, by name (or `process/name` when
+    /// several processes have a thread of that name); default the first that did I/O.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread: Option<String>,
-    /// Timeline: the window to draw, `[from, to]` in milliseconds.
+    /// Timeline: the window to draw, `[from, to]` in milliseconds (0 <= from < to); default
+    /// the whole run. Drawn as asked, even past the end of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_ms: Option<[f64; 2]>,
     /// Bars and lines: the measure to plot (see [`Measure`]); default `wall_ms`.

@@ -95,6 +95,8 @@ fn measures_of_a_run() {
     assert_eq!(Measure::IoOpsPerS.of(&r), 150.0);
     assert_eq!(Measure::GilSwitches.format(7.0), "7");
     assert_eq!(Measure::WallMs.format(1031.25), "1031 ms");
+    assert_eq!(Measure::IoLatencyP50Ms.format(0.0291), "29.1 µs");
+    assert_eq!(Measure::IoLatencyP50Ms.format(5.114), "5.11 ms");
 }
 
 #[test]
