@@ -193,6 +193,26 @@ fn io_latencies() -> SimResult {
     }
 }
 
+/// The I/O thread alone and beside CPU-bound threads, with labels too long for one line.
+fn convoy() -> SimResult {
+    let with_latency = |label: &str, latency_ns: u64| {
+        let mut io = thread("io", "main", 50);
+        io.io_ops = 3;
+        io.io_latencies_ns = vec![latency_ns; 3];
+        run(label, 50, vec![io], Vec::new())
+    };
+    SimResult {
+        runs: vec![
+            with_latency("I/O thread alone", 29 * US),
+            with_latency(
+                "I/O thread beside one CPU-bound thread that never blocks, on two cores",
+                5_110 * US,
+            ),
+            with_latency("beside 2 CPU threads", 10_200 * US),
+        ],
+    }
+}
+
 fn no_points(result: &SimResult) -> Vec<RunPoint> {
     vec![RunPoint::default(); result.runs.len()]
 }
@@ -266,6 +286,18 @@ fn cases() -> Vec<Case> {
             },
             points: no_points(&bars),
             result: bars.clone(),
+        },
+        Case {
+            name: "bars-latency",
+            title: "How long an I/O thread waits for the GIL",
+            caption: None,
+            options: ChartOptions {
+                kind: ChartKind::Bars,
+                measure: Some(Measure::IoLatencyP50Ms),
+                ..ChartOptions::default()
+            },
+            points: no_points(&convoy()),
+            result: convoy(),
         },
         Case {
             name: "lines",

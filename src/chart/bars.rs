@@ -77,7 +77,11 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         } else {
             run.label.clone()
         };
-        body.push_str(&svg::text(LEFT, y + FONT - 1.0, Anchor::Start, FONT, &name));
+        // Long labels wrap above their bar rather than run off the chart.
+        let (name_markup, name_height) =
+            svg::wrapped_text(LEFT, y - 1.0, FONT, &name, WIDTH - 2.0 * LEFT);
+        body.push_str(&name_markup);
+        y += (name_height - FONT * 1.3).max(0.0);
         // A value that is not zero always shows as a sliver, however small next to the
         // largest (0.03 ms beside 10 ms).
         let bar_end = if *v > 0.0 {
@@ -150,7 +154,8 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
 
 /// The line above the bars saying what the ratios mean.
 fn note(measure: Measure, has_ratios: bool) -> String {
-    let what = capitalised(&measure.axis_title());
+    // No unit here: every value label carries its own (µs or ms).
+    let what = capitalised(measure.short_name());
     if !has_ratios {
         return format!("{what} per run.");
     }
