@@ -436,3 +436,32 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Validation never panics, whatever the options, and every problem has a location.
+    #[test]
+    fn validate_never_panics(
+        kind in arb_kind(),
+        run in prop::option::of("(alone|mixed|other)"),
+        thread in prop::option::of("(cpu|io|main/io|x)"),
+        window in prop::option::of((-10.0f64..30.0, -10.0f64..30.0)),
+        baseline in prop::option::of("(alone|nope)"),
+        xs in prop::collection::vec(prop::option::of(-5.0f64..100.0), 0..4),
+    ) {
+        let options = ChartOptions {
+            kind,
+            run,
+            thread,
+            window_ms: window.map(|(a, b)| [a, b]),
+            baseline,
+            ..ChartOptions::default()
+        };
+        let points: Vec<RunPoint> = xs.into_iter().map(|x| RunPoint { x, series: None }).collect();
+        for problem in validate(&options, &points, &scenario()) {
+            prop_assert!(!problem.path.0.is_empty());
+            prop_assert!(!problem.message.is_empty());
+        }
+    }
+}
