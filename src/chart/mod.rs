@@ -127,7 +127,7 @@ pub fn render(input: &ChartInput) -> Result<String, ChartError> {
         ChartKind::Lines => ("lines", lines::draw(options, input.points, result)?),
         ChartKind::Histogram => ("histogram", histogram::draw(options, result)?),
     };
-    let id = escape(input.id);
+    let id = element_id(input.id);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -178,6 +178,20 @@ pub fn render(input: &ChartInput) -> Result<String, ChartError> {
     );
     out.push_str("</figure>\n");
     Ok(out)
+}
+
+/// `id` made safe for `id` attributes and `aria-labelledby` lists, which split on spaces:
+/// characters other than ASCII letters, digits, `-` and `_` become `-`.
+fn element_id(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 /// The run an option names, or the first run.

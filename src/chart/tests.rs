@@ -100,6 +100,23 @@ fn measures_of_a_run() {
 }
 
 #[test]
+fn element_ids_are_safe() {
+    let r = result();
+    let html = render(&ChartInput {
+        id: "two words<&>",
+        title: "T",
+        caption: None,
+        options: &ChartOptions::default(),
+        points: &[RunPoint::default(), RunPoint::default()],
+        result: &r,
+        provenance: "p",
+    })
+    .unwrap();
+    assert!(html.contains("id=\"chart-two-words---\""));
+    assert!(html.contains("aria-labelledby=\"chart-two-words----title chart-two-words----desc\""));
+}
+
+#[test]
 fn render_reports_what_it_cannot_draw() {
     let r = result();
     let points = vec![RunPoint::default(); 2];
