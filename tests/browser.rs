@@ -544,6 +544,8 @@ async fn progress_kept_and_shown_on_index(c: &Client, origin: &str) {
             .await
             .contains("Complete")
     );
+    assert_eq!(text(c, "[data-course-xp]").await, "40 / 40 XP earned");
+    screenshot(c, "module").await;
     // Reset one lesson, confirmed.
     click(
         c,

@@ -13,23 +13,23 @@
 //   K:timer     {"end":epoch-ms} while running, {"left":ms} while paused
 // Export downloads K:progress as JSON; Import accepts only such a file for the same K.
 "use strict";
-(function () {
+(() => {
   var body = document.body;
-  var KEY = body.getAttribute("data-storage-key") || "crescu";
+  var KEY = body.dataset.storageKey || "crescu";
   var PKEY = KEY + ":progress", TKEY = KEY + ":timer";
   var FORMAT = "crescu-progress", VERSION = 1;
   var memory = {}; // fallback when localStorage is unavailable (file://, privacy modes)
   var storageOk = true;
 
   function $(sel, root) { return (root || document).querySelector(sel); }
-  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function $$(sel, root) { return Array.from((root || document).querySelectorAll(sel)); }
   function get(k) {
-    try { if (storageOk) return window.localStorage.getItem(k); } catch (e) { storageOk = false; }
+    try { if (storageOk) return localStorage.getItem(k); } catch (e) { storageOk = false; }
     return memory[k] || null;
   }
   function set(k, v) {
     memory[k] = v;
-    try { if (v === null) window.localStorage.removeItem(k); else window.localStorage.setItem(k, v); }
+    try { if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); }
     catch (e) { storageOk = false; }
   }
   function readJson(k) { try { return JSON.parse(get(k)); } catch (e) { return null; } }
@@ -45,7 +45,7 @@
     if (!isObj(d.lessons)) return "the file has no lessons";
     for (var l in d.lessons) {
       var p = d.lessons[l];
-      if (!isObj(p) || !isObj(p.solved) || [p.visited, p.unlocked].some(function (b) { return b !== undefined && typeof b !== "boolean"; }))
+      if (!isObj(p) || !isObj(p.solved) || [p.visited, p.unlocked].some(b => b !== undefined && typeof b !== "boolean"))
         return "lesson " + l + " is malformed";
       for (var x in p.solved) {
         var xp = p.solved[x];
@@ -72,34 +72,34 @@
     return { solved: n, xp: xp };
   }
 
-  // ---- Exercises -------------------------------------------------------------------
+  // Exercises
   var article = $("article.lesson[data-lesson]");
-  var lesson = article ? article.getAttribute("data-lesson") : null;
+  var lesson = article ? article.dataset.lesson : null;
 
   function norm(s, cs) { s = String(s).trim().replace(/\s+/g, " "); return cs ? s : s.toLowerCase(); }
   function text(el) { return el ? el.textContent.trim() : ""; }
   function para(html, cls) { return "<p" + (cls ? ' class="' + cls + '"' : "") + ">" + html + "</p>"; }
 
   function grade(ex) {
-    var ans = JSON.parse(ex.getAttribute("data-answer") || "{}");
-    var kind = ex.getAttribute("data-kind");
+    var ans = JSON.parse(ex.dataset.answer || "{}");
+    var kind = ex.dataset.kind;
     var out = { ok: false, notes: [], empty: false };
     if (kind === "fill_blank") {
       var inputs = $$("input.blank", ex);
       out.ok = true;
-      inputs.forEach(function (input, i) {
+      inputs.forEach((input, i) => {
         var v = norm(input.value, ans.case_sensitive);
-        var good = (ans.blanks[i] || []).some(function (a) { return norm(a, ans.case_sensitive) === v; });
+        var good = (ans.blanks[i] || []).some(a => norm(a, ans.case_sensitive) === v);
         if (!good) out.ok = false;
         input.classList.add(good ? "is-correct" : "is-wrong");
         input.setAttribute("aria-invalid", good ? "false" : "true");
       });
-      out.empty = inputs.every(function (i) { return !i.value.trim(); });
-      var wrong = inputs.filter(function (i) { return i.classList.contains("is-wrong"); }).length;
+      out.empty = inputs.every(i => !i.value.trim());
+      var wrong = inputs.filter(i => i.classList.contains("is-wrong")).length;
       if (!out.ok) out.notes.push(wrong === inputs.length ? "No blank is right yet." : plural(wrong, "blank") + " of " + inputs.length + " still wrong (marked).");
       return out;
     }
-    var picked = $$("input[name=choice]", ex).filter(function (i) { return i.checked; });
+    var picked = $$("input[name=choice]", ex).filter(i => i.checked);
     if (!picked.length) { out.empty = true; return out; }
     if (kind === "true_false") {
       out.ok = (picked[0].value === "true") === ans.answer;
@@ -108,7 +108,7 @@
     }
     var correct = ans.correct || [], multi = correct.length > 1 || !!$("input[type=checkbox]", ex);
     var right = 0, wrongPicks = 0, missed = 0;
-    $$(".choice", ex).forEach(function (label) {
+    $$(".choice", ex).forEach(label => {
       var input = $("input", label), i = Number(input.value);
       var should = correct.indexOf(i) >= 0;
       if (input.checked && should) { right++; label.classList.add("is-correct"); }
@@ -120,7 +120,7 @@
     });
     out.ok = right === correct.length && wrongPicks === 0;
     if (multi && !out.ok) {
-      $$(".choice", ex).forEach(function (label) {
+      $$(".choice", ex).forEach(label => {
         var input = $("input", label);
         if (!input.checked && correct.indexOf(Number(input.value)) >= 0) label.classList.add("is-missed");
       });
@@ -131,20 +131,20 @@
   }
 
   function clearMarks(ex) {
-    $$(".is-correct, .is-wrong, .is-missed", ex).forEach(function (el) { el.classList.remove("is-correct", "is-wrong", "is-missed"); });
-    $$(".why", ex).forEach(function (w) { w.hidden = true; });
-    $$("[aria-invalid]", ex).forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    $$(".is-correct, .is-wrong, .is-missed", ex).forEach(el => { el.classList.remove("is-correct", "is-wrong", "is-missed"); });
+    $$(".why", ex).forEach(w => { w.hidden = true; });
+    $$("[aria-invalid]", ex).forEach(el => { el.removeAttribute("aria-invalid"); });
   }
 
   function check(ex) {
-    var id = ex.getAttribute("data-exercise"), xp = Number(ex.getAttribute("data-xp")) || 0;
+    var id = ex.dataset.exercise, xp = Number(ex.dataset.xp) || 0;
     var fb = $(".feedback", ex);
     clearMarks(ex);
     var r = grade(ex);
     if (r.empty) {
       clearMarks(ex);
       fb.className = "feedback is-hint";
-      fb.innerHTML = para(ex.getAttribute("data-kind") === "fill_blank" ? "Fill in the blanks first." : "Choose an answer first.");
+      fb.innerHTML = para(ex.dataset.kind === "fill_blank" ? "Fill in the blanks first." : "Choose an answer first.");
       fb.focus();
       return;
     }
@@ -157,7 +157,7 @@
       if (exp) html += para(exp.innerHTML);
     } else {
       html = para("<strong>Not quite.</strong> Change your answer and check again.") +
-        r.notes.map(function (n) { return para(n); }).join("");
+        r.notes.map(n => para(n)).join("");
     }
     fb.className = "feedback " + (r.ok ? "is-correct" : "is-wrong");
     fb.innerHTML = html;
@@ -181,30 +181,32 @@
     if (first) first.focus();
   }
 
-  $$(".exercise[data-exercise]").forEach(function (ex) {
+  $$(".exercise[data-exercise]").forEach(ex => {
     var form = $("form", ex);
     var details = $("details.answer", ex);
     if (details) details.hidden = true; // offered after the first try, so learners try first
-    form.addEventListener("submit", function (e) { e.preventDefault(); check(ex); });
-    form.addEventListener("keydown", function (e) {
+    form.addEventListener("submit", e => { e.preventDefault(); check(ex); });
+    form.addEventListener("keydown", e => {
       // Enter submits from radios and checkboxes too (text inputs do so natively).
       if (e.key === "Enter" && e.target.matches("input[type=radio], input[type=checkbox]")) {
         e.preventDefault(); check(ex);
       }
     });
     var again = $("[data-action=retry]", ex);
-    if (again) again.addEventListener("click", function () { retry(ex); });
+    if (again) again.addEventListener("click", () => { retry(ex); });
   });
 
-  // ---- Rendering progress everywhere on the page -----------------------------------
+  // Rendering progress everywhere on the page
   function render() {
     progress = load();
     if (lesson) {
       var st = stats(lesson);
-      $$("[data-earned]").forEach(function (el) { el.textContent = st.xp; });
+      $$("[data-earned]").forEach(el => { el.textContent = st.xp; });
+      var lxp = Number(article.dataset.xp) || 0;
+      $$("[data-lesson-xp]").forEach(el => { el.style.setProperty("--done", (lxp ? 100 * Math.min(st.xp, lxp) / lxp : 0) + "%"); });
       var solved = lessonProgress(lesson).solved;
-      $$(".exercise[data-exercise]").forEach(function (ex) {
-        var done = ex.getAttribute("data-exercise") in solved;
+      $$(".exercise[data-exercise]").forEach(ex => {
+        var done = ex.dataset.exercise in solved;
         ex.classList.toggle("is-solved", done);
         var badge = $("[data-exercise-status]", ex);
         if (badge) badge.textContent = done ? "Solved" : "";
@@ -213,7 +215,7 @@
       });
       var gd = $(".go-deeper[data-locked-until]");
       if (gd) {
-        var need = Number(gd.getAttribute("data-locked-until")) || 0;
+        var need = Number(gd.dataset.lockedUntil) || 0;
         var locked = st.solved < need && !lessonProgress(lesson).unlocked;
         var reason = $(".lock-reason", gd), list = $(".go-deeper-list", gd);
         var hadFocus = reason && reason.contains(document.activeElement);
@@ -226,9 +228,9 @@
       }
     }
     var total = 0, earned = 0;
-    $$(".lesson-card[data-lesson]").forEach(function (card) {
-      var key = card.getAttribute("data-lesson"), st = stats(key);
-      var n = Number(card.getAttribute("data-exercises")) || 0, xp = Number(card.getAttribute("data-xp")) || 0;
+    $$(".lesson-card[data-lesson]").forEach(card => {
+      var key = card.dataset.lesson, st = stats(key);
+      var n = Number(card.dataset.exercises) || 0, xp = Number(card.dataset.xp) || 0;
       var p = progress.lessons[key];
       var done = n ? st.solved >= n : !!(p && p.visited);
       total += xp; earned += Math.min(st.xp, xp);
@@ -243,7 +245,7 @@
       var b = document.createElement("button");
       b.type = "button"; b.className = "reset-lesson"; b.textContent = "Reset";
       b.setAttribute("aria-label", "Reset progress of " + text($(".lesson-title", card)));
-      b.addEventListener("click", function () {
+      b.addEventListener("click", () => {
         if (!window.confirm("Reset your progress in \u201c" + text($(".lesson-title", card)) + "\u201d?")) return;
         delete progress.lessons[key]; save(); render();
         var link = $("a", card); if (link) link.focus();
@@ -252,43 +254,43 @@
     });
     var cx = $("[data-course-xp]");
     if (cx) cx.style.setProperty("--done", (total ? 100 * earned / total : 0) + "%");
-    if (cx) cx.textContent = earned + " / " + (Number(cx.getAttribute("data-total")) || total) + " XP earned";
+    if (cx) cx.textContent = earned + " / " + (Number(cx.dataset.total) || total) + " XP earned";
   }
 
   function unlockButton(b) {
-    b.addEventListener("click", function () {
+    b.addEventListener("click", () => {
       lessonProgress(lesson, true).unlocked = true; save(); render();
     });
   }
   $$(".go-deeper [data-action=unlock]").forEach(unlockButton);
 
-  // ---- Guest banner: export, import, reset -----------------------------------------
+  // Guest banner: export, import, reset
   function status(msg, bad) {
-    $$(".banner-status").forEach(function (s) { s.textContent = msg; s.classList.toggle("is-bad", !!bad); });
+    $$(".banner-status").forEach(s => { s.textContent = msg; s.classList.toggle("is-bad", !!bad); });
   }
   function totals() {
     var n = 0, xp = 0;
     for (var k in progress.lessons) { var s = stats(k); n += s.solved; xp += s.xp; }
     return plural(n, "exercise") + " solved, " + xp + " XP";
   }
-  $$("[data-action=export]").forEach(function (b) {
-    b.addEventListener("click", function () {
+  $$("[data-action=export]").forEach(b => {
+    b.addEventListener("click", () => {
       progress = load();
       var data = JSON.stringify({ format: FORMAT, version: VERSION, course: KEY, exported: new Date().toISOString(), lessons: progress.lessons }, null, 2);
       var a = document.createElement("a");
       a.href = URL.createObjectURL(new Blob([data], { type: "application/json" }));
       a.download = KEY.replace(/[^a-z0-9-]+/gi, "-").replace(/^-|-$/g, "") + "-progress.json";
       document.body.appendChild(a); a.click(); a.remove();
-      setTimeout(function () { URL.revokeObjectURL(a.href); }, 60000);
+      setTimeout(() => { URL.revokeObjectURL(a.href); }, 60000);
       status("Exported " + totals() + ".");
     });
   });
-  $$("input[data-action=import]").forEach(function (input) {
-    input.addEventListener("change", function () {
+  $$("input[data-action=import]").forEach(input => {
+    input.addEventListener("change", () => {
       var f = input.files && input.files[0];
       if (!f) return;
       var reader = new FileReader();
-      reader.onload = function () {
+      reader.onload = () => {
         var d;
         try { d = JSON.parse(reader.result); } catch (e) { d = null; }
         var r = d === null ? "it is not valid JSON" : validate(d);
@@ -303,12 +305,12 @@
         save(); render();
         status("Imported " + totals() + ".");
       };
-      reader.onerror = function () { status("Import failed: the file could not be read. Nothing was changed.", true); };
+      reader.onerror = () => { status("Import failed: the file could not be read. Nothing was changed.", true); };
       reader.readAsText(f);
     });
   });
-  $$("[data-action=reset-course]").forEach(function (b) {
-    b.addEventListener("click", function () {
+  $$("[data-action=reset-course]").forEach(b => {
+    b.addEventListener("click", () => {
       if (!window.confirm("Reset all your progress and XP in this course? This cannot be undone.")) return;
       progress.lessons = {}; save(); render();
       $$(".exercise[data-exercise]").forEach(retry);
@@ -317,19 +319,19 @@
     });
   });
 
-  // ---- Focus timer -------------------------------------------------------------------
+  // Focus timer
   var timer = $(".focus-timer[data-focus-minutes]");
   if (timer) {
-    var minutes = Number(timer.getAttribute("data-focus-minutes")) || 25;
+    var minutes = Number(timer.dataset.focusMinutes) || 25;
     var display = $("[data-timer-display]", timer), live = $(".timer-status", timer);
-    var btn = function (n) { return $("[data-timer=" + n + "]", timer); };
+    var btn = n => $("[data-timer=" + n + "]", timer);
     var title = document.title, tick = null;
-    var fmt = function (ms) {
+    var fmt = ms => {
       var s = Math.max(0, Math.ceil(ms / 1000));
       return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
     };
-    var state = function () { var t = readJson(TKEY); return isObj(t) ? t : {}; };
-    var show = function () {
+    var state = () => { var t = readJson(TKEY); return isObj(t) ? t : {}; };
+    var show = () => {
       var t = state(), running = typeof t.end === "number";
       var left = running ? t.end - Date.now() : typeof t.left === "number" ? t.left : minutes * 60000;
       if (running && left <= 0) {
@@ -349,8 +351,8 @@
       if (running && !tick) tick = setInterval(show, 250);
       if (!running) { clearInterval(tick); tick = null; }
     };
-    timer.addEventListener("click", function (e) {
-      var what = e.target.getAttribute && e.target.getAttribute("data-timer");
+    timer.addEventListener("click", e => {
+      var b = e.target.closest && e.target.closest("[data-timer]"), what = b && b.dataset.timer;
       if (!what) return;
       var t = state();
       live.textContent = "";
@@ -364,24 +366,24 @@
       show();
     });
     show();
-    window.addEventListener("storage", function (e) { if (e.key === TKEY) show(); });
+    window.addEventListener("storage", e => { if (e.key === TKEY) show(); });
   }
 
-  // ---- Start -----------------------------------------------------------------------
+  // Start
   // Code blocks and tables that scroll sideways take keyboard focus, so they can be scrolled.
   function scrollers() {
-    $$("pre, .prose table, figure.chart").forEach(function (el) {
+    $$("pre, .prose table, figure.chart").forEach(el => {
       if (el.scrollWidth > el.clientWidth + 1) el.tabIndex = 0;
       else el.removeAttribute("tabindex");
     });
   }
   scrollers();
   window.addEventListener("resize", scrollers);
-  $$("[data-needs-js]").forEach(function (el) { if (!el.classList.contains("lock-reason")) el.hidden = false; });
-  $$("[data-action=retry], [data-no-js]").forEach(function (b) { b.hidden = true; });
+  $$("[data-needs-js]").forEach(el => { if (!el.classList.contains("lock-reason")) el.hidden = false; });
+  $$("[data-action=retry], [data-no-js]").forEach(b => { b.hidden = true; });
   render();
   if (lesson && !lessonProgress(lesson).visited) { lessonProgress(lesson, true).visited = true; save(); render(); }
-  if (!storageOk || !(function () { try { return !!window.localStorage; } catch (e) { return false; } })())
+  if (!storageOk || !(() => { try { return !!localStorage; } catch (e) { return false; } })())
     status("This browser does not let the page store progress: it will be lost when you leave.", true);
-  window.addEventListener("storage", function (e) { if (e.key === PKEY) render(); });
+  window.addEventListener("storage", e => { if (e.key === PKEY) render(); });
 })();
