@@ -11,8 +11,9 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Bump when chart output changes, so cached figures are redrawn.
-const CHART_VERSION: &str = "chart-1";
+/// Fingerprint of the simulator and chart sources (see build.rs): cached figures made by
+/// other code are never reused.
+const FIGURE_CODE: &str = env!("CRESCU_FIGURE_CODE_HASH");
 
 /// Rendered figures by (lesson key `module/lesson`, simulation id).
 #[derive(Debug, Default)]
@@ -48,7 +49,7 @@ pub fn spec_hash(sim: &Simulation) -> String {
 /// Hash of everything that shapes the figure, for the on-disk cache.
 fn figure_hash(sim: &Simulation) -> String {
     let all = serde_json::to_string(&(
-        CHART_VERSION,
+        FIGURE_CODE,
         spec_hash(sim),
         &sim.id,
         &sim.title,
