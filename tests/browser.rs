@@ -121,6 +121,14 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A notice on the real stderr, which the test harness does not capture, so it shows even
+/// when the test passes.
+fn loud(msg: &str) {
+    use std::io::Write;
+    let bar = "!".repeat(78);
+    let _ = writeln!(std::io::stderr(), "\n{bar}\n!! {msg}\n{bar}\n");
+}
+
 /// Starts chromedriver, or explains why it cannot (then the test fails on CI, skips locally).
 fn start_driver() -> Option<(Driver, PathBuf)> {
     let missing = |what: &str| {
@@ -128,10 +136,9 @@ fn start_driver() -> Option<(Driver, PathBuf)> {
         if std::env::var_os("CI").is_some() {
             panic!("{msg} (CI is set, so this is a failure; install chromium and chromium-driver)");
         }
-        eprintln!(
-            "\n{bar}\n!! SKIPPED: {msg}.\n!! Install chromium and chromium-driver to run them.\n{bar}\n",
-            bar = "!".repeat(78)
-        );
+        loud(&format!(
+            "SKIPPED: {msg}.\n!! Install chromium and chromium-driver to run them."
+        ));
     };
     let Some(driver) = find_program(&["chromedriver"]) else {
         missing("chromedriver");
@@ -880,10 +887,7 @@ fn axe_source() -> Option<String> {
     if std::env::var_os("CI").is_some() {
         panic!("{msg}");
     }
-    eprintln!(
-        "\n{bar}\n!! SKIPPED the accessibility check: {msg}.\n{bar}\n",
-        bar = "!".repeat(78)
-    );
+    loud(&format!("SKIPPED the accessibility check: {msg}."));
     None
 }
 
