@@ -385,5 +385,5 @@
   if (lesson && !lessonProgress(lesson).visited) { lessonProgress(lesson, true).visited = true; save(); render(); }
   if (!storageOk || !(() => { try { return !!localStorage; } catch (e) { return false; } })())
     status("This browser does not let the page store progress: it will be lost when you leave.", true);
-  window.addEventListener("storage", e => { if (e.key === PKEY) render(); });
+  window.addEventListener("storage", e => { if (e.key === PKEY || e.key === null) render(); });
 })();
