@@ -80,6 +80,12 @@ impl<E> EventQueue<E> {
         Some((entry.time, entry.event))
     }
 
+    /// Drops the events for which `keep` is false (used to purge cancelled timers so
+    /// the heap stays small; order among the rest is unchanged).
+    pub fn retain(&mut self, mut keep: impl FnMut(&E) -> bool) {
+        self.heap.retain(|entry| keep(&entry.event));
+    }
+
     pub fn len(&self) -> usize {
         self.heap.len()
     }

@@ -82,3 +82,110 @@ pub fn run(scenario: &Scenario, seed: u64, budget: &Budget) -> Result<SimResult,
     }
     Ok(SimResult { runs })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scenario(v: serde_json::Value) -> Scenario {
+        serde_json::from_value(v).expect("scenario deserializes")
+    }
+
+    fn two_threads() -> Scenario {
+        scenario(json!({"runs": [{"label": "two", "threads": [
+            {"name": "T1", "work": [{"cpu_ms": 20}]},
+            {"name": "T2", "work": [{"io": {"count": 3, "wait_ms": 1, "cpu_us": 10}}]}
+        ]}]}))
+    }
+
+    #[test]
+    fn same_seed_same_bytes() {
+        let s = two_threads();
+        let a = run(&s, 7, &Budget::default()).unwrap();
+        let b = run(&s, 7, &Budget::default()).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(json_report(&[("x", &a)]), json_report(&[("x", &b)]));
+    }
+
+    #[test]
+    fn invalid_scenarios_are_not_run() {
+        let s = scenario(json!({"machine": {"cores": 0}, "runs": []}));
+        match run(&s, 1, &Budget::default()) {
+            Err(SimError::Invalid(p)) => assert_eq!(p.len(), 2),
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn budget_is_enforced_while_running() {
+        let tiny = Budget {
+            max_events: 20,
+            max_simulated_s: 600.0,
+        };
+        // Past the estimate (which would refuse it up front), the running count stops it.
+        let s = two_threads();
+        let (machine, interp) = s.resolved(0);
+        let err = model::Sim::new(&s.runs[0], machine, interp, 1, 0)
+            .run("two", &tiny)
+            .unwrap_err();
+        assert!(err.to_string().contains("more than 20 events"), "{err}");
+        assert!(matches!(run(&s, 1, &tiny), Err(SimError::Invalid(_))));
+        let short = Budget {
+            max_events: 1_000_000,
+            max_simulated_s: 0.01,
+        };
+        assert!(matches!(
+            run(&two_threads(), 1, &short),
+            Err(SimError::Invalid(_)) | Err(SimError::Budget { .. })
+        ));
+    }
+
+    #[test]
+    fn json_report_has_the_documented_shape() {
+        let r = run(&two_threads(), 1, &Budget::default()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json_report(&[("sim", &r)])).unwrap();
+        let run = &v["simulations"][0]["runs"][0];
+        assert_eq!(v["simulations"][0]["id"], "sim");
+        assert_eq!(run["label"], "two");
+        for key in ["wall_ms", "gil_switches", "events"] {
+            assert!(run[key].is_number(), "{key}");
+        }
+        let t = &run["threads"][1];
+        for key in [
+            "cpu_ms",
+            "gil_wait_ms",
+            "acquisitions",
+            "forced_drops",
+            "io_ops",
+        ] {
+            assert!(t[key].is_number(), "{key}");
+        }
+        assert_eq!(t["name"], "T2");
+        assert_eq!(t["process"], spec::MAIN_PROCESS);
+        assert_eq!(t["io_ops"], 3);
+        for key in ["p50", "p99", "max"] {
+            assert!(t["io_latency_ms"][key].as_f64().unwrap() > 0.0, "{key}");
+        }
+        assert_eq!(run["threads"][0]["io_latency_ms"]["max"], 0.0);
+        let text = text_report("sim", &r);
+        assert!(text.contains("simulation sim") && text.contains("T2"));
+    }
+
+    #[test]
+    fn timeline_covers_each_thread_from_start_to_end() {
+        let r = run(&two_threads(), 3, &Budget::default()).unwrap();
+        let run = &r.runs[0];
+        for (lane, t) in run.timeline.iter().zip(&run.threads) {
+            assert_eq!(lane.thread, t.name);
+            let first = lane.segments.first().unwrap();
+            let last = lane.segments.last().unwrap();
+            assert_eq!(last.end_ns, t.end_ns);
+            // Thread T2 starts one thread-start delay after T1.
+            assert!(first.start_ns == 0);
+            for pair in lane.segments.windows(2) {
+                assert_eq!(pair[0].end_ns, pair[1].start_ns, "no gaps");
+            }
+        }
+    }
+}

@@ -1171,17 +1171,16 @@ impl Sim {
 
     pub(crate) fn run(mut self, label: &str, budget: &Budget) -> Result<RunResult, SimError> {
         let max_ns = (budget.max_simulated_s * 1e9) as u64;
+        // Cancelled timers stay in the heap until popped; purge them once they clearly
+        // outnumber the live ones (at most one per thread, core and process).
+        let purge_at = 2 * (self.threads.len() + self.cores.len() + self.procs.len()) + 16;
         while let Some((time, ev)) = self.q.pop() {
-            let live = match ev {
-                Ev::Thread {
-                    tid, generation, ..
-                } => generation == self.threads[tid].timer_gen,
-                Ev::Slice { core, generation } => generation == self.cores[core].slice_gen,
-                Ev::OldWin { proc, generation } => generation == self.procs[proc].gil.retry_gen,
-                Ev::Start { .. } => true,
-            };
-            if !live {
+            if !self.is_live(&ev) {
                 continue;
+            }
+            if self.q.len() > purge_at {
+                let (threads, cores, procs) = (&self.threads, &self.cores, &self.procs);
+                self.q.retain(|e| live_in(threads, cores, procs, e));
             }
             if time > max_ns {
                 return Err(SimError::Budget {
@@ -1238,6 +1237,10 @@ impl Sim {
         Ok(self.into_result(label))
     }
 
+    fn is_live(&self, ev: &Ev) -> bool {
+        live_in(&self.threads, &self.cores, &self.procs, ev)
+    }
+
     fn into_result(self, label: &str) -> RunResult {
         let wall_ns = self.threads.iter().map(|t| t.end_ns).max().unwrap_or(0);
         let gil_switches = self.procs.iter().map(|p| p.gil.switches).sum();
@@ -1273,5 +1276,17 @@ impl Sim {
             timeline,
             core_busy_ns: self.cores.iter().map(|c| c.busy_ns).collect(),
         }
+    }
+}
+
+/// Whether an event is still current (its target's generation has not moved on).
+fn live_in(threads: &[Thread], cores: &[Core], procs: &[Process], ev: &Ev) -> bool {
+    match *ev {
+        Ev::Thread {
+            tid, generation, ..
+        } => generation == threads[tid].timer_gen,
+        Ev::Slice { core, generation } => generation == cores[core].slice_gen,
+        Ev::OldWin { proc, generation } => generation == procs[proc].gil.retry_gen,
+        Ev::Start { .. } => true,
     }
 }

@@ -421,3 +421,111 @@ pub fn check_budget(scenario: &Scenario, budget: &Budget) -> Vec<Problem> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scenario(v: serde_json::Value) -> Scenario {
+        serde_json::from_value(v).expect("scenario deserializes")
+    }
+
+    fn messages(s: &Scenario) -> Vec<String> {
+        validate(s).iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_path() {
+        // The bad-input lesson `sim-out-of-range.md`.
+        let s = scenario(json!({
+            "machine": {"cores": 0},
+            "runs": [{
+                "label": "two threads",
+                "interpreter": {"gil": "new", "switch_interval_ms": -5},
+                "threads": [{"name": "T1", "work": [{"cpu_ms": 100}]}]
+            }]
+        }));
+        assert_eq!(
+            messages(&s),
+            vec![
+                "machine.cores: `cores` must be at least 1 (got 0)",
+                "runs[0].interpreter.switch_interval_ms: `switch_interval_ms` must be positive (got -5)",
+            ]
+        );
+    }
+
+    #[test]
+    fn checks_steps_names_and_shape() {
+        let s = scenario(json!({
+            "interpreter": {"switch_interval_ms": 0.0000001, "ft_slowdown": 0.5},
+            "runs": [
+                {"label": "a", "threads": [
+                    {"name": "T", "work": [{"cpu_ms": -1}, {"io": {"count": 2, "wait_ms": 1e9}}]},
+                    {"name": "T", "work": [{"repeat": {"times": 2, "steps": []}}]}
+                ]},
+                {"label": "a", "threads": [], "processes": []},
+                {"label": "b"}
+            ]
+        }));
+        let m = messages(&s);
+        let expected = [
+            "interpreter.switch_interval_ms: `switch_interval_ms` must be at least 0.001 (1 µs, CPython's minimum) (got 0.0000001)",
+            "interpreter.ft_slowdown: `ft_slowdown` must be at least 1 (got 0.5)",
+            "runs[0].threads[0].work[0].cpu_ms: `cpu_ms` must not be negative (got -1)",
+            "runs[0].threads[0].work[1].io.wait_ms: `wait_ms` must be at most 600000 ms (got 1000000000)",
+            "runs[0].threads[1].name: thread name `T` is used twice in this process",
+            "runs[0].threads[1].work[0].repeat.steps: a repeat needs at least one step",
+            "runs[1].label: run label `a` is used twice",
+            "runs[1]: give either `threads` or `processes`, not both",
+            "runs[2]: a run needs `threads` or `processes`",
+        ];
+        for e in expected {
+            assert!(m.iter().any(|x| x == e), "missing {e:?} in {m:#?}");
+        }
+        assert_eq!(m.len(), expected.len(), "{m:#?}");
+    }
+
+    #[test]
+    fn steps_are_one_key_maps() {
+        let err = serde_json::from_value::<Step>(json!({"cpu_ms": 1, "sleep_ms": 2}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("exactly one key"), "{err}");
+        let err = serde_json::from_value::<Step>(json!({"cpu": 1}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `cpu`"), "{err}");
+        let step: Step = serde_json::from_value(json!({"io": {"wait_ms": 2}})).unwrap();
+        assert_eq!(
+            step,
+            Step::Io(super::super::spec::IoStep {
+                count: 1,
+                wait_ms: 2.0,
+                cpu_us: 0.0
+            })
+        );
+        // Round trip through the written form.
+        let back: Step = serde_json::from_value(serde_json::to_value(&step).unwrap()).unwrap();
+        assert_eq!(back, step);
+    }
+
+    #[test]
+    fn budget_refuses_runs_that_cannot_fit() {
+        let long = scenario(json!({"runs": [{"label": "long", "threads": [
+            {"name": "T", "work": [{"repeat": {"times": 1000, "steps": [{"sleep_ms": 1000}]}}]}
+        ]}]}));
+        let p = check_budget(&long, &Budget::default());
+        assert_eq!(p.len(), 1);
+        assert!(p[0].message.contains("at least 1000 s"), "{}", p[0].message);
+        let storm = scenario(json!({
+            "interpreter": {"switch_interval_ms": 0.001},
+            "runs": [{"label": "storm", "threads": [
+                {"name": "A", "work": [{"cpu_ms": 300000}]},
+                {"name": "B", "work": [{"cpu_ms": 300000}]}
+            ]}]
+        }));
+        let p = check_budget(&storm, &Budget::default());
+        assert!(p[0].message.contains("million events"), "{}", p[0].message);
+    }
+}
