@@ -944,6 +944,18 @@ async fn accessibility(c: &Client, origin: &str, course: &str, axe: &str, mode: 
             // At phone width too, where code blocks scroll sideways.
             c.set_window_size(390, 900).await.unwrap();
             axe_check(c, axe, &format!("{mode}, phone")).await;
+            // Reflow (WCAG 1.4.10): nothing but code and tables scrolls sideways at 320 px.
+            c.set_window_size(320, 900).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let widths = js(c, "return [document.documentElement.scrollWidth, document.documentElement.clientWidth, innerWidth]").await;
+            assert!(
+                widths[2].as_u64() <= Some(330),
+                "a 320 px viewport: {widths}"
+            );
+            assert!(
+                widths[0].as_u64() <= widths[1].as_u64(),
+                "the page scrolls sideways at 320 px: {widths}"
+            );
             c.set_window_size(1200, 900).await.unwrap();
         }
     }
