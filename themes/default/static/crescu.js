@@ -200,19 +200,20 @@
   function render() {
     progress = load();
     if (lesson) {
-      var st = stats(lesson);
-      $$("[data-earned]").forEach(el => { el.textContent = st.xp; });
-      var lxp = Number(article.dataset.xp) || 0;
-      $$("[data-lesson-xp]").forEach(el => { el.style.setProperty("--done", (lxp ? 100 * Math.min(st.xp, lxp) / lxp : 0) + "%"); });
-      var solved = lessonProgress(lesson).solved;
+      // Counts only exercises on this page, in case the lesson changed since they were solved.
+      var solved = lessonProgress(lesson).solved, st = { solved: 0, xp: 0 };
       $$(".exercise[data-exercise]").forEach(ex => {
         var done = ex.dataset.exercise in solved;
+        if (done) { st.solved++; st.xp += solved[ex.dataset.exercise]; }
         ex.classList.toggle("is-solved", done);
         var badge = $("[data-exercise-status]", ex);
         if (badge) badge.textContent = done ? "Solved" : "";
         var d = $("details.answer", ex);
         if (d && done) d.hidden = false;
       });
+      $$("[data-earned]").forEach(el => { el.textContent = st.xp; });
+      var lxp = Number(article.dataset.xp) || 0;
+      $$("[data-lesson-xp]").forEach(el => { el.style.setProperty("--done", (lxp ? 100 * Math.min(st.xp, lxp) / lxp : 0) + "%"); });
       var gd = $(".go-deeper[data-locked-until]");
       if (gd) {
         var need = Number(gd.dataset.lockedUntil) || 0;
