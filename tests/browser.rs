@@ -601,6 +601,11 @@ async fn focus_timer(c: &Client, origin: &str) {
         js(c, "return [document.querySelector('[data-timer=start]').disabled, document.querySelector('[data-timer=pause]').disabled]").await,
         json!([true, false])
     );
+    assert_eq!(
+        text(c, ".timer-status").await,
+        "",
+        "the live region stays quiet while the timer runs"
+    );
     // Still running after a visit to another page of the course.
     open(c, &format!("{origin}/index.html")).await;
     open(c, &format!("{origin}/{LESSON}")).await;
@@ -625,7 +630,7 @@ async fn focus_timer(c: &Client, origin: &str) {
         .await,
         Value::Null
     );
-    // The end: announced in the live region and the title, once.
+    // The end: announced in the live region and the title.
     js(c, "localStorage.setItem(document.body.dataset.storageKey + ':timer', JSON.stringify({end: Date.now() + 1500})); return true").await;
     c.refresh().await.unwrap();
     wait_until(
