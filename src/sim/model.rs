@@ -215,22 +215,24 @@ enum TimerKind {
 }
 
 #[derive(Clone, Copy, Debug)]
+/// Kept small (16 bytes) because the heap moves events around on every pop; the
+/// generations wrap, which is safe because cancelled events are purged long before.
 enum Ev {
     Thread {
-        tid: usize,
-        generation: u64,
+        tid: u32,
+        generation: u32,
         kind: TimerKind,
     },
     Slice {
-        core: usize,
-        generation: u64,
+        core: u32,
+        generation: u32,
     },
     OldWin {
-        proc: usize,
-        generation: u64,
+        proc: u32,
+        generation: u32,
     },
     Start {
-        tid: usize,
+        tid: u32,
     },
 }
 
@@ -253,7 +255,7 @@ struct Thread {
     cold: f64,
     pending_call: Option<Action>,
     saved_switch: u64,
-    timer_gen: u64,
+    timer_gen: u32,
     timer_at: u64,
     latency_from: Option<u64>,
     cpu_ns: u64,
@@ -279,7 +281,7 @@ struct Gil {
     /// New GIL: threads in the forced-switching wait, oldest first.
     forced: Vec<usize>,
     retry_active: bool,
-    retry_gen: u64,
+    retry_gen: u32,
     switches: u64,
 }
 
@@ -302,7 +304,7 @@ struct Core {
     idle_since: u64,
     slice_end: u64,
     slice_armed: bool,
-    slice_gen: u64,
+    slice_gen: u32,
     busy_ns: u64,
 }
 
@@ -417,7 +419,8 @@ impl Sim {
                     state: Some(ThreadState::Starting),
                     state_since: 0,
                 });
-                sim.q.push(start + thread_gap * i as u64, Ev::Start { tid });
+                sim.q
+                    .push(start + thread_gap * i as u64, Ev::Start { tid: tid as u32 });
             }
         }
         sim
@@ -477,13 +480,13 @@ impl Sim {
 
     fn set_timer(&mut self, tid: usize, at: u64, kind: TimerKind) {
         let t = &mut self.threads[tid];
-        t.timer_gen += 1;
+        t.timer_gen = t.timer_gen.wrapping_add(1);
         t.timer_at = at;
         let generation = t.timer_gen;
         self.q.push(
             at,
             Ev::Thread {
-                tid,
+                tid: tid as u32,
                 generation,
                 kind,
             },
@@ -491,7 +494,7 @@ impl Sim {
     }
 
     fn cancel_timer(&mut self, tid: usize) {
-        self.threads[tid].timer_gen += 1;
+        self.threads[tid].timer_gen = self.threads[tid].timer_gen.wrapping_add(1);
     }
 
     // ---- OS: cores and the run queue ----
@@ -569,7 +572,7 @@ impl Sim {
         core.state = CoreState::Busy(tid);
         core.slice_end = now + self.slice_ns;
         core.slice_armed = false;
-        core.slice_gen += 1;
+        core.slice_gen = core.slice_gen.wrapping_add(1);
         self.threads[tid].os = Os::OnCore(c);
         self.threads[tid].last_core = c;
         match self.threads[tid].act {
@@ -1013,13 +1016,19 @@ impl Sim {
             let at = self.now() + (k + 1).saturating_mul(self.retry_ns);
             let gil = &mut self.procs[proc].gil;
             gil.retry_active = true;
-            gil.retry_gen += 1;
+            gil.retry_gen = gil.retry_gen.wrapping_add(1);
             let generation = gil.retry_gen;
-            self.q.push(at, Ev::OldWin { proc, generation });
+            self.q.push(
+                at,
+                Ev::OldWin {
+                    proc: proc as u32,
+                    generation,
+                },
+            );
         } else if !racing && gil.retry_active {
             let gil = &mut self.procs[proc].gil;
             gil.retry_active = false;
-            gil.retry_gen += 1;
+            gil.retry_gen = gil.retry_gen.wrapping_add(1);
         }
         // No free core: a waiter woken by a release can only run once the OS preempts
         // the holder.
@@ -1038,7 +1047,7 @@ impl Sim {
     fn on_old_win(&mut self, proc: usize) {
         let gil = &mut self.procs[proc].gil;
         gil.retry_active = false;
-        gil.retry_gen += 1;
+        gil.retry_gen = gil.retry_gen.wrapping_add(1);
         let Some(h) = self.holder_runs_python(proc) else {
             return;
         };
@@ -1112,12 +1121,12 @@ impl Sim {
                 let core = &mut self.cores[c];
                 if matches!(core.state, CoreState::Busy(_)) && !core.slice_armed {
                     core.slice_armed = true;
-                    core.slice_gen += 1;
+                    core.slice_gen = core.slice_gen.wrapping_add(1);
                     let (at, generation) = (core.slice_end.max(now), core.slice_gen);
                     self.q.push(
                         at,
                         Ev::Slice {
-                            core: c,
+                            core: c as u32,
                             generation,
                         },
                     );
@@ -1200,10 +1209,12 @@ impl Sim {
             }
             match ev {
                 Ev::Start { tid } => {
+                    let tid = tid as usize;
                     self.threads[tid].act = Act::WantGil;
                     self.want_core(tid, true);
                 }
                 Ev::Slice { core, .. } => {
+                    let core = core as usize;
                     self.cores[core].slice_armed = false;
                     if let CoreState::Busy(tid) = self.cores[core].state
                         && !self.run_queue.is_empty()
@@ -1211,20 +1222,23 @@ impl Sim {
                         self.preempt(tid);
                     }
                 }
-                Ev::OldWin { proc, .. } => self.on_old_win(proc),
-                Ev::Thread { tid, kind, .. } => match kind {
-                    TimerKind::Dispatched => self.on_dispatched(tid),
-                    TimerKind::ExecEnd => self.on_exec_end(tid),
-                    TimerKind::Notice => self.on_notice(tid),
-                    TimerKind::BlockEnd => {
-                        let t = &mut self.threads[tid];
-                        t.act = Act::WantGil;
-                        t.latency_from = Some(time);
-                        self.want_core(tid, false);
+                Ev::OldWin { proc, .. } => self.on_old_win(proc as usize),
+                Ev::Thread { tid, kind, .. } => {
+                    let tid = tid as usize;
+                    match kind {
+                        TimerKind::Dispatched => self.on_dispatched(tid),
+                        TimerKind::ExecEnd => self.on_exec_end(tid),
+                        TimerKind::Notice => self.on_notice(tid),
+                        TimerKind::BlockEnd => {
+                            let t = &mut self.threads[tid];
+                            t.act = Act::WantGil;
+                            t.latency_from = Some(time);
+                            self.want_core(tid, false);
+                        }
+                        TimerKind::WaitTimeout => self.on_wait_timeout(tid),
+                        TimerKind::ForcedWake => self.on_forced_wake(tid),
                     }
-                    TimerKind::WaitTimeout => self.on_wait_timeout(tid),
-                    TimerKind::ForcedWake => self.on_forced_wake(tid),
-                },
+                }
             }
             self.after_change();
         }
@@ -1284,9 +1298,9 @@ fn live_in(threads: &[Thread], cores: &[Core], procs: &[Process], ev: &Ev) -> bo
     match *ev {
         Ev::Thread {
             tid, generation, ..
-        } => generation == threads[tid].timer_gen,
-        Ev::Slice { core, generation } => generation == cores[core].slice_gen,
-        Ev::OldWin { proc, generation } => generation == procs[proc].gil.retry_gen,
+        } => generation == threads[tid as usize].timer_gen,
+        Ev::Slice { core, generation } => generation == cores[core as usize].slice_gen,
+        Ev::OldWin { proc, generation } => generation == procs[proc as usize].gil.retry_gen,
         Ev::Start { .. } => true,
     }
 }
