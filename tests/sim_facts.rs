@@ -41,6 +41,8 @@ fn mean(v: &[u64]) -> f64 {
 }
 
 fn in_range(what: &str, v: f64, lo: f64, hi: f64) {
+    // Printed for `cargo test --test sim_facts -- --nocapture` (figures in BENCHMARKS.md).
+    eprintln!("  {what}: {v:.3} (target {lo}..={hi})");
     assert!((lo..=hi).contains(&v), "{what}: {v:.3} not in {lo}..={hi}");
 }
 
@@ -148,6 +150,7 @@ runs:
         let two_cores = ratio(&r, "threads 2 cores", "seq 2 cores");
         let one_core = ratio(&r, "threads 1 core", "seq 1 core");
         in_range("old GIL, 2 threads on 2 cores", two_cores, 1.3, 2.3);
+        eprintln!("  old GIL, 2 threads on 1 core: {one_core:.3}");
         assert!(
             one_core < two_cores - 0.2,
             "1 core ({one_core:.2}) should be clearly less slow than 2 ({two_cores:.2})"
@@ -201,6 +204,13 @@ fn fact_04_convoy_io_latency_follows_the_cpu_threads() {
             1.3,
         );
         let two = latencies(&r, "two cpu", "io");
+        eprintln!(
+            "  latency ms: alone p99 {:.3}, one CPU mean {:.3}, two CPU mean {:.3} p99 {:.3}",
+            sim::percentile(alone, 0.99) as f64 / 1e6,
+            mean(one) / 1e6,
+            mean(two) / 1e6,
+            sim::percentile(two, 0.99) as f64 / 1e6
+        );
         assert!(mean(two) > 1.3 * mean(one), "two CPU threads: larger");
         assert!(
             sim::percentile(two, 0.99) as f64 > 2.0 * INTERVAL_NS,
@@ -240,6 +250,11 @@ fn fact_05_ccbench_latency_and_c_code_throughput() {
         in_range("one background thread, ms", one / 1e6, 3.0, 7.0);
         for label in ["two", "four"] {
             let l = latencies(&r, label, "ping");
+            eprintln!(
+                "  ping beside {label} threads, ms: mean {:.3}, p99 {:.3}",
+                mean(l) / 1e6,
+                sim::percentile(l, 0.99) as f64 / 1e6
+            );
             assert!(mean(l) > 1.5 * one, "{label}: larger than with one");
             assert!(
                 sim::percentile(l, 0.99) as f64 > 3.0 * INTERVAL_NS,
@@ -522,6 +537,7 @@ fn fact_12_short_calls_race_the_wake_up_long_ones_pay_an_interval() {
             .filter(|&&l| l as f64 > 0.8 * INTERVAL_NS)
             .count() as f64
             / ping.len() as f64;
+        eprintln!("  16 µs calls: {fast:.2} re-take at once, {slow:.2} wait an interval");
         assert!(
             fast >= 0.05,
             "some short calls re-take the GIL at once ({fast:.2})"
