@@ -22,64 +22,122 @@ pub fn replace_dir(
     files: &[OutputFile],
     copies: &[(PathBuf, PathBuf)],
 ) -> io::Result<()> {
-    let name = output
-        .file_name()
-        .ok_or_else(|| io::Error::other(format!("{} is not a folder name", output.display())))?
-        .to_string_lossy()
-        .into_owned();
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    remove_leftovers(&parent, &name);
-    let tmp = parent.join(format!(".{name}{TMP_MARK}{}", std::process::id()));
-    let result = fill(&tmp, files, copies).and_then(|()| {
-        // A tracked placeholder in the old folder (such as .gitkeep) survives rebuilds.
-        let keep = output.join(".gitkeep");
-        if keep.is_file() {
-            std::fs::write(tmp.join(".gitkeep"), b"")?;
-        }
-        swap_in(&tmp, output, &parent, &name)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
+    let staging = Staging::create(output)?;
+    files.par_iter().try_for_each(|f| staging.write(f))?;
+    staging.commit(copies)
 }
 
-fn fill(tmp: &Path, files: &[OutputFile], copies: &[(PathBuf, PathBuf)]) -> io::Result<()> {
-    std::fs::create_dir_all(tmp)?;
-    files.par_iter().try_for_each(|f| {
-        let dest = tmp.join(&f.path);
+/// A new site being written into a temporary folder beside the output folder. Pages can
+/// be written as they are rendered, so the whole site never has to sit in memory;
+/// `commit` swaps it in, and dropping it uncommitted deletes it.
+pub struct Staging {
+    tmp: PathBuf,
+    output: PathBuf,
+    parent: PathBuf,
+    name: String,
+    committed: bool,
+}
+
+impl Staging {
+    /// Start a new site for `output`, first removing what killed builds left behind.
+    pub fn create(output: &Path) -> io::Result<Staging> {
+        let name = output
+            .file_name()
+            .ok_or_else(|| io::Error::other(format!("{} is not a folder name", output.display())))?
+            .to_string_lossy()
+            .into_owned();
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)?;
+        remove_leftovers(&parent, &name);
+        let tmp = parent.join(format!(".{name}{TMP_MARK}{}", std::process::id()));
+        std::fs::create_dir_all(&tmp)?;
+        Ok(Staging {
+            tmp,
+            output: output.to_path_buf(),
+            parent,
+            name,
+            committed: false,
+        })
+    }
+
+    /// Write one file of the new site; safe to call from several threads.
+    pub fn write(&self, file: &OutputFile) -> io::Result<()> {
+        let dest = self.tmp.join(&file.path);
         if let Some(dir) = dest.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(dest, &f.bytes)
-    })?;
-    copies.par_iter().try_for_each(|(source, target)| {
-        let dest = tmp.join(target);
-        if let Some(dir) = dest.parent() {
-            std::fs::create_dir_all(dir)?;
+        std::fs::write(dest, &file.bytes)
+    }
+
+    /// Copy `copies` (source, target) in and replace the output folder with the new site.
+    pub fn commit(mut self, copies: &[(PathBuf, PathBuf)]) -> io::Result<()> {
+        copies.par_iter().try_for_each(|(source, target)| {
+            let dest = self.tmp.join(target);
+            if let Some(dir) = dest.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::copy(source, dest).map(|_| ())
+        })?;
+        // A tracked placeholder in the old folder (such as .gitkeep) survives rebuilds.
+        if self.output.join(".gitkeep").is_file() {
+            std::fs::write(self.tmp.join(".gitkeep"), b"")?;
         }
-        std::fs::copy(source, dest).map(|_| ())
-    })
+        swap_in(&self.tmp, &self.output, &self.parent, &self.name)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 fn swap_in(tmp: &Path, output: &Path, parent: &Path, name: &str) -> io::Result<()> {
-    if std::fs::symlink_metadata(output).is_ok() {
-        let old = parent.join(format!(".{name}{OLD_MARK}{}", std::process::id()));
-        std::fs::rename(output, &old)?;
-        if let Err(e) = std::fs::rename(tmp, output) {
-            // Put the previous site back rather than leave none.
-            let _ = std::fs::rename(&old, output);
-            return Err(e);
-        }
-        let _ = std::fs::remove_dir_all(&old);
-        Ok(())
-    } else {
-        std::fs::rename(tmp, output)
+    if std::fs::symlink_metadata(output).is_err() {
+        return std::fs::rename(tmp, output);
     }
+    if exchange(tmp, output)? {
+        // `tmp` now holds the previous site. A build killed while it is removed leaves it
+        // as a leftover for the next build to clean up; `output` is complete either way.
+        let _ = std::fs::remove_dir_all(tmp);
+        return Ok(());
+    }
+    // No atomic exchange here: two renames, with a short instant without `output`.
+    let old = parent.join(format!(".{name}{OLD_MARK}{}", std::process::id()));
+    std::fs::rename(output, &old)?;
+    if let Err(e) = std::fs::rename(tmp, output) {
+        // Put the previous site back rather than leave none.
+        let _ = std::fs::rename(&old, output);
+        return Err(e);
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Swap `a` and `b` in one step, so there is no instant without an output folder.
+/// `Ok(false)` when the system or file system cannot do it, so the caller falls back.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        // Old kernels (ENOSYS) and file systems without exchange (EINVAL) fall back.
+        Err(e) if e == Errno::NOSYS || e == Errno::INVAL || e == Errno::NOTSUP => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
+    Ok(false)
 }
 
 /// Folders left by builds that were killed before they could clean up.
