@@ -138,7 +138,16 @@ pub enum Problem {
         found: String,
     },
     Other(String),
+    /// The document is over one of the limits below (nesting, alias expansion).
+    OverLimit(String),
 }
+
+/// Deepest nesting of lists and mappings accepted; real front matter uses a handful.
+pub const MAX_DEPTH: usize = 64;
+
+/// Most values that aliases may add by expansion. Without a cap, a few lines of nested
+/// aliases ("billion laughs") expand to billions of values.
+pub const MAX_ALIAS_EXPANSION: u64 = 100_000;
 
 /// A located problem: `path` is where in the document, `position` is 1-based in the YAML.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,6 +159,12 @@ pub struct YamlError {
 
 /// Parse `text` as one YAML document and deserialise it into `T`.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<(T, SpanMap), YamlError> {
+    // The event pass comes first: it refuses documents over the limits before serde_yaml
+    // builds anything from them.
+    let (spans, over_limit) = span_map(text);
+    if let Some(err) = over_limit {
+        return Err(err);
+    }
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let position = e
             .location()
@@ -161,7 +176,6 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<(T, SpanMap), YamlError>
             problem: Problem::Syntax(strip_location(&e.to_string())),
         }
     })?;
-    let spans = span_map(text);
     let typed = from_value::<T>(value, &KeyPath::root(), &spans)?;
     Ok((typed, spans))
 }
@@ -302,13 +316,131 @@ fn humanize_found(found: &str) -> String {
     }
 }
 
-/// Record the position of every node. A document yaml-rust2 cannot read (it follows
-/// YAML 1.2 where serde_yaml is more lenient) yields what was recorded up to that point.
-fn span_map(text: &str) -> SpanMap {
+/// Record the position of every node, and the first limit the document goes over. A
+/// document yaml-rust2 cannot read (it follows YAML 1.2 where serde_yaml is more lenient)
+/// yields what was recorded up to that point.
+fn span_map(text: &str) -> (SpanMap, Option<YamlError>) {
     let mut recorder = SpanRecorder::default();
-    let _ = Parser::new_from_str(text).load(&mut recorder, false);
-    SpanMap {
-        nodes: recorder.nodes,
+    let mut parser = Parser::new_from_str(text);
+    // Pulled event by event so reading stops at the first limit: both YAML scanners
+    // spend time proportional to the open flow nesting on every token, which a deep
+    // enough document turns into a hang.
+    let mut readable = true;
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd | Event::DocumentEnd, _)) => break,
+            Ok((ev, mark)) => {
+                recorder.on_event(ev, mark);
+                if recorder.limits.over.is_some() {
+                    break;
+                }
+            }
+            Err(_) => {
+                readable = false;
+                break;
+            }
+        }
+    }
+    let mut over = recorder.limits.over;
+    if !readable && over.is_none() {
+        // serde_yaml will read what yaml-rust2 could not: bound its nesting too, by a
+        // bracket count that ignores quoting (hence the generous margin).
+        over = deep_brackets(text, 4 * MAX_DEPTH);
+    }
+    (
+        SpanMap {
+            nodes: recorder.nodes,
+        },
+        over,
+    )
+}
+
+/// Where `[` and `{` first stand open more than `limit` deep, counted on the raw text.
+fn deep_brackets(text: &str, limit: usize) -> Option<YamlError> {
+    let (mut depth, mut line, mut column) = (0usize, 1usize, 1usize);
+    for c in text.chars() {
+        match c {
+            '[' | '{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(YamlError {
+                        path: KeyPath::root(),
+                        position: Position::new(line, column),
+                        problem: Problem::OverLimit(format!(
+                            "brackets are nested more than {limit} deep"
+                        )),
+                    });
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            '\n' => {
+                line += 1;
+                column = 0;
+            }
+            _ => {}
+        }
+        column += 1;
+    }
+    None
+}
+
+/// Tracks nesting depth and how many values aliases stand for, on the parser's events
+/// (which never expand aliases themselves, so this costs time linear in the text).
+#[derive(Default)]
+struct LimitTracker {
+    /// Values counted so far in each open list or mapping, with its anchor id (0: none).
+    open: Vec<(usize, u64)>,
+    /// Expanded size of each anchored node, by anchor id.
+    anchored: HashMap<usize, u64>,
+    added_by_aliases: u64,
+    over: Option<YamlError>,
+}
+
+impl LimitTracker {
+    fn count(&mut self, size: u64) {
+        if let Some((_, n)) = self.open.last_mut() {
+            *n = n.saturating_add(size);
+        }
+    }
+
+    /// Account for one event; a message when it takes the document over a limit.
+    fn on_event(&mut self, ev: &Event) -> Option<String> {
+        match *ev {
+            Event::Scalar(_, _, anchor, _) => {
+                if anchor != 0 {
+                    self.anchored.insert(anchor, 1);
+                }
+                self.count(1);
+            }
+            Event::Alias(anchor) => {
+                let size = self.anchored.get(&anchor).copied().unwrap_or(1);
+                self.added_by_aliases = self.added_by_aliases.saturating_add(size);
+                self.count(size);
+                if self.added_by_aliases > MAX_ALIAS_EXPANSION {
+                    return Some(format!(
+                        "aliases expand to more than {MAX_ALIAS_EXPANSION} values"
+                    ));
+                }
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                self.open.push((anchor, 1));
+                if self.open.len() > MAX_DEPTH {
+                    return Some(format!(
+                        "lists and mappings are nested more than {MAX_DEPTH} deep"
+                    ));
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, size)) = self.open.pop() {
+                    if anchor != 0 {
+                        self.anchored.insert(anchor, size);
+                    }
+                    self.count(size);
+                }
+            }
+            _ => {}
+        }
+        None
     }
 }
 
@@ -327,6 +459,7 @@ enum Frame {
 struct SpanRecorder {
     stack: Vec<Frame>,
     nodes: HashMap<KeyPath, NodeSpan>,
+    limits: LimitTracker,
 }
 
 impl SpanRecorder {
@@ -363,6 +496,22 @@ impl SpanRecorder {
 impl MarkedEventReceiver for SpanRecorder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         let pos = Position::new(mark.line(), mark.col() + 1);
+        if self.limits.over.is_some() {
+            // Past a limit nothing more is needed, and the stack must not grow further.
+            return;
+        }
+        if let Some(message) = self.limits.on_event(&ev) {
+            let path = match self.stack.last() {
+                Some(Frame::Mapping { path, .. } | Frame::Sequence { path, .. }) => path.clone(),
+                None => KeyPath::root(),
+            };
+            self.limits.over = Some(YamlError {
+                path,
+                position: pos,
+                problem: Problem::OverLimit(message),
+            });
+            return;
+        }
         match ev {
             Event::Scalar(value, ..) => {
                 if self.expects_key() {
@@ -494,6 +643,65 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.position, Position::new(5, 11));
         assert_eq!(err.path.to_string(), "items[1].size");
+    }
+
+    /// Nine levels of ten aliases each: 10^9 values once expanded.
+    pub(crate) fn billion_laughs() -> String {
+        let mut text = String::from("a0: &a0 [lol]\n");
+        for level in 1..=9 {
+            let refs = vec![format!("*a{}", level - 1); 10].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{refs}]\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_quickly() {
+        let start = std::time::Instant::now();
+        let err = parse::<serde_yaml::Value>(&billion_laughs()).unwrap_err();
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        match &err.problem {
+            Problem::OverLimit(m) => assert!(m.contains("aliases expand"), "{m}"),
+            p => panic!("{p:?}"),
+        }
+        // The alias that crosses the limit, on the line of level 5 (10^5 values).
+        assert_eq!(err.position.line, 6);
+        // A few aliases are fine.
+        let (v, _) =
+            parse::<serde_yaml::Value>("base: &b { cores: 2 }\nrun: *b\nagain: *b\n").unwrap();
+        assert_eq!(v["again"]["cores"].as_u64(), Some(2));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_quickly() {
+        let depth = 100_000;
+        let text = format!("title: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+        let start = std::time::Instant::now();
+        let err = parse::<serde_yaml::Value>(&text).unwrap_err();
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        // yaml-rust2 itself stops at 255 open brackets, before the depth of 64 is seen:
+        // the raw bracket count then refuses the text.
+        assert!(
+            matches!(&err.problem, Problem::OverLimit(m) if m.contains("nested more than")),
+            "{err:?}"
+        );
+        assert_eq!(err.position.line, 1);
+        let block: String = (0..200)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect();
+        let err = parse::<serde_yaml::Value>(&block).unwrap_err();
+        assert!(matches!(err.problem, Problem::OverLimit(_)), "{err:?}");
+        let fine = format!("a: {}1{}\n", "[".repeat(40), "]".repeat(40));
+        assert!(parse::<serde_yaml::Value>(&fine).is_ok());
+        // Text yaml-rust2 cannot read goes to serde_yaml only if not deeply bracketed.
+        let unreadable = format!("a: b\n\tc: {}\n", "[".repeat(depth));
+        let start = std::time::Instant::now();
+        let err = parse::<serde_yaml::Value>(&unreadable).unwrap_err();
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        assert!(
+            matches!(err.problem, Problem::Syntax(_) | Problem::OverLimit(_)),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// A lesson bigger than this is refused rather than parsed (a guard against runaway input).
+/// By default a lesson bigger than this is refused rather than parsed (a guard against
+/// runaway input); the course index key `max_lesson_bytes` changes it.
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
 #[derive(Clone, Debug, Default)]
@@ -31,6 +32,8 @@ struct RawCourse {
     focus_minutes: Option<u32>,
     base_url: Option<String>,
     theme: Option<String>,
+    /// Size limit of lesson and module files, in bytes.
+    max_lesson_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -148,8 +151,10 @@ fn walk(content: &Path) -> std::io::Result<SourceTree> {
     Ok(tree)
 }
 
-/// Read a file as text, refusing huge files and invalid UTF-8 with a located error.
-fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+/// Read a file as text, refusing files over `limit` bytes and invalid UTF-8 with a
+/// located error.
+fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic> {
+    use std::io::Read;
     let io_error = |e: std::io::Error| {
         Diagnostic::error(
             "io",
@@ -158,17 +163,28 @@ fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
             format!("cannot read the file: {e}"),
         )
     };
-    let size = std::fs::metadata(path).map_err(io_error)?.len();
-    if size > MAX_FILE_BYTES {
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    let mut bytes = Vec::with_capacity(size.min(limit) as usize);
+    // Reading at most one byte past the limit also holds for a file that grows meanwhile
+    // (or a device that never ends).
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > limit {
         return Err(Diagnostic::error(
             "file-too-large",
             shown,
             Position::default(),
-            format!("the file is {size} bytes, more than the limit of {MAX_FILE_BYTES}"),
+            format!(
+                "the file is {} bytes, more than the limit of {limit} bytes",
+                size.max(bytes.len() as u64)
+            ),
         )
-        .expected("a lesson split into smaller lessons"));
+        .expected(
+            "a lesson split into smaller lessons, or a higher `max_lesson_bytes` in content/_index.md",
+        ));
     }
-    let bytes = std::fs::read(path).map_err(io_error)?;
     lesson::decode(shown, &bytes)
 }
 
@@ -206,6 +222,7 @@ pub fn load_partial(root: &Path, options: &LoadOptions) -> (Option<Course>, Diag
         );
     }
 
+    let mut max_lesson_bytes = MAX_FILE_BYTES;
     let config_and_intro = match &tree.course_index {
         None => {
             diags.push(
@@ -221,13 +238,14 @@ pub fn load_partial(root: &Path, options: &LoadOptions) -> (Option<Course>, Diag
         }
         Some(path) => {
             let file = shown(path);
-            match read_text(path, &file).and_then(|t| {
+            match read_text(path, &file, MAX_FILE_BYTES).and_then(|t| {
                 let fm = lesson::parse_front_matter::<RawCourse>(&file, &t, "course index");
                 texts.insert(file.clone(), t);
                 fm
             }) {
                 Ok(fm) => {
                     let raw = fm.data;
+                    max_lesson_bytes = raw.max_lesson_bytes.unwrap_or(MAX_FILE_BYTES);
                     let base_url = options.base_url.clone().or(raw.base_url);
                     Some((
                         CourseConfig {
@@ -280,7 +298,7 @@ pub fn load_partial(root: &Path, options: &LoadOptions) -> (Option<Course>, Diag
         .par_iter()
         .map(|&(mi, li, path)| {
             let file = shown(path);
-            let outcome = match read_text(path, &file) {
+            let outcome = match read_text(path, &file, max_lesson_bytes) {
                 Err(d) => (file, None, None, vec![d]),
                 Ok(text) => {
                     let place = LessonPlace {
@@ -302,7 +320,7 @@ pub fn load_partial(root: &Path, options: &LoadOptions) -> (Option<Course>, Diag
             None => (default_title(&m.slug), None, Body::default()),
             Some(path) => {
                 let file = shown(path);
-                match read_text(path, &file).and_then(|t| {
+                match read_text(path, &file, max_lesson_bytes).and_then(|t| {
                     let fm = lesson::parse_front_matter::<RawModule>(&file, &t, "module index");
                     texts.insert(file.clone(), t);
                     fm

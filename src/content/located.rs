@@ -115,6 +115,13 @@ pub fn yaml_error_diagnostic(file: &Path, position: Position, err: &YamlError) -
             ),
         )
         .expected(expected.clone()),
+        Problem::OverLimit(msg) => Diagnostic::error(
+            "yaml-limit",
+            file,
+            position,
+            format!("the YAML is refused: {msg}"),
+        )
+        .expected("plain front matter: no deep nesting, aliases used sparingly"),
         Problem::Other(msg) => Diagnostic::error(
             "invalid-value",
             file,
