@@ -16,7 +16,7 @@ pub struct BuildOptions {
     /// Output folder; `None` renders without writing (check mode).
     pub output: Option<PathBuf>,
     pub load: LoadOptions,
-    /// Reuse simulation figures from `<root>/.crescu-cache`.
+    /// Reuse simulation figures and highlighted code blocks from `<root>/.crescu-cache`.
     pub use_cache: bool,
 }
 
@@ -142,12 +142,34 @@ pub fn build_in(
     let charts = simulations::run_all(&course, cache.as_deref())?;
     progress(Stage::Render);
     let markdown = &workspace.markdown;
-    let rendered = site::render(&RenderContext {
+    markdown.open_highlight_cache(cache.as_deref());
+    let write_error = |output: &std::path::Path, e: std::io::Error| {
+        Diagnostics(vec![Diagnostic::error(
+            "io",
+            output,
+            Position::default(),
+            format!("cannot write the site: {e}; the previous output is unchanged"),
+        )])
+    };
+    // Pages are written into a temporary folder as they are rendered (deleted again if
+    // the build fails), so the site never sits in memory whole.
+    let staging = match &options.output {
+        Some(output) => {
+            refuse_dangerous_output(options, output)?;
+            Some(site::output::Staging::create(output).map_err(|e| write_error(output, e))?)
+        }
+        None => None,
+    };
+    let ctx = RenderContext {
         course: &course,
         theme,
         markdown,
         charts: &charts,
-    });
+    };
+    let rendered = match &staging {
+        Some(staging) => site::render_into(&ctx, &|file| staging.write(&file)),
+        None => site::render_into(&ctx, &|_| Ok(())),
+    };
     markdown.end_build();
     let rendered = rendered.map_err(|mut d| {
         d.extend(warnings.0.clone());
@@ -155,17 +177,11 @@ pub fn build_in(
         d
     })?;
     warnings.extend(rendered.warnings.0);
-    if let Some(output) = &options.output {
+    if let (Some(staging), Some(output)) = (staging, &options.output) {
         progress(Stage::Write);
-        refuse_dangerous_output(options, output)?;
-        site::output::replace_dir(output, &rendered.files, &rendered.copies).map_err(|e| {
-            Diagnostics(vec![Diagnostic::error(
-                "io",
-                output,
-                Position::default(),
-                format!("cannot write the site: {e}; the previous output is unchanged"),
-            )])
-        })?;
+        staging
+            .commit(&rendered.copies)
+            .map_err(|e| write_error(output, e))?;
     }
     warnings.sort();
     Ok(BuildOutcome {

@@ -2,6 +2,9 @@
 //! one stylesheet serves a light and a dark theme.
 
 use crate::html::escape;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
@@ -9,9 +12,35 @@ use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
-/// Loaded once per build: loading the syntax definitions is the expensive part.
+/// First line of the on-disk cache file. Change it whenever the HTML of a block may
+/// change (this module's markup, the syntect version or its syntax definitions), so an
+/// old cache is ignored rather than served.
+const CACHE_FORMAT: &[u8] = b"crescu highlight cache 1, syntect 5.2 defaults-newlines\n";
+
+/// Highlighted blocks by (language token, code): the code itself is the key, so a cached
+/// block can never stand in for different code.
+type Blocks = HashMap<(String, String), String>;
+
+/// Highlights code blocks, optionally through an on-disk cache of finished blocks.
 pub struct Highlighter {
-    syntaxes: SyntaxSet,
+    /// Loaded on the first block that is not in the cache: loading the syntax
+    /// definitions is the expensive part, and a warm cache never needs them.
+    syntaxes: OnceLock<SyntaxSet>,
+    cache: Mutex<Option<BlockCache>>,
+}
+
+/// The blocks of `<cache dir>/highlight/blocks.bin`. It stays open across the builds of
+/// one dev-server session, whose later builds highlight only the lessons that changed.
+struct BlockCache {
+    file: PathBuf,
+    /// Read from the file and not used yet; what is left at the end drops out.
+    stored: Blocks,
+    /// Used by this build (or session): what the file holds after it.
+    used: Blocks,
+    /// Blocks in the file as last read or written.
+    on_disk: usize,
+    /// A block was highlighted that the file does not hold.
+    dirty: bool,
 }
 
 impl Default for Highlighter {
@@ -23,7 +52,54 @@ impl Default for Highlighter {
 impl Highlighter {
     pub fn new() -> Self {
         Highlighter {
-            syntaxes: SyntaxSet::load_defaults_newlines(),
+            syntaxes: OnceLock::new(),
+            cache: Mutex::new(None),
+        }
+    }
+
+    fn syntaxes(&self) -> &SyntaxSet {
+        self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines)
+    }
+
+    /// Use the block cache under `cache_dir` (`None`: no cache) for the coming build.
+    pub fn open_cache(&self, cache_dir: Option<&Path>) {
+        let Ok(mut slot) = self.cache.lock() else {
+            return;
+        };
+        let file = cache_dir.map(|dir| dir.join("highlight").join("blocks.bin"));
+        if slot.as_ref().map(|c| &c.file) == file.as_ref() {
+            return;
+        }
+        *slot = file.map(|file| {
+            // A missing, old or damaged file only means starting empty.
+            let stored = std::fs::read(&file)
+                .ok()
+                .and_then(|bytes| decode_blocks(&bytes))
+                .unwrap_or_default();
+            BlockCache {
+                file,
+                on_disk: stored.len(),
+                stored,
+                used: Blocks::new(),
+                dirty: false,
+            }
+        });
+    }
+
+    /// At the end of a build: write the blocks used back to the cache file if they
+    /// differ from what it holds. A cache that cannot be written only costs time later.
+    pub fn save_cache(&self) {
+        let Ok(mut slot) = self.cache.lock() else {
+            return;
+        };
+        let Some(cache) = slot.as_mut() else {
+            return;
+        };
+        cache.stored = Blocks::new();
+        if cache.dirty || cache.used.len() != cache.on_disk {
+            let _ = write_atomically(&cache.file, &encode_blocks(&cache.used));
+            cache.on_disk = cache.used.len();
+            cache.dirty = false;
         }
     }
 
@@ -31,14 +107,42 @@ impl Highlighter {
     /// Unknown languages and plain blocks come out as escaped text.
     pub fn block(&self, code: &str, lang: Option<&str>) -> String {
         let lang = lang.map(str::trim).filter(|l| !l.is_empty());
-        let syntax = lang.and_then(|l| self.syntaxes.find_syntax_by_token(l));
+        let key = (lang.unwrap_or_default().to_string(), code.to_string());
+        if let Ok(mut slot) = self.cache.lock()
+            && let Some(cache) = slot.as_mut()
+        {
+            if let Some(html) = cache.used.get(&key) {
+                return html.clone();
+            }
+            if let Some(html) = cache.stored.remove(&key) {
+                cache.used.insert(key, html.clone());
+                return html;
+            }
+        } else {
+            return self.highlight(code, lang);
+        }
+        let html = self.highlight(code, lang);
+        if let Ok(mut slot) = self.cache.lock()
+            && let Some(cache) = slot.as_mut()
+        {
+            cache.used.insert(key, html.clone());
+            cache.dirty = true;
+        }
+        html
+    }
+
+    fn highlight(&self, code: &str, lang: Option<&str>) -> String {
+        let syntax = lang.and_then(|l| self.syntaxes().find_syntax_by_token(l));
         let lang_attr = lang
             .map(|l| format!(" data-lang=\"{}\"", escape(l)))
             .unwrap_or_default();
         let inner = match syntax {
             Some(syntax) => {
-                let mut generator =
-                    ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
+                let mut generator = ClassedHTMLGenerator::new_with_class_style(
+                    syntax,
+                    self.syntaxes(),
+                    CLASS_STYLE,
+                );
                 let mut ok = true;
                 for line in LinesWithEndings::from(code) {
                     if generator
@@ -59,6 +163,50 @@ impl Highlighter {
         };
         format!("<pre class=\"code\"{lang_attr}><code>{inner}</code></pre>\n")
     }
+}
+
+/// The cache file: `CACHE_FORMAT`, then for each block, sorted, its language, code and
+/// HTML, each as a little-endian u32 length and UTF-8 bytes.
+fn encode_blocks(blocks: &Blocks) -> Vec<u8> {
+    let mut sorted: Vec<_> = blocks.iter().collect();
+    sorted.sort();
+    let mut out = CACHE_FORMAT.to_vec();
+    for ((lang, code), html) in sorted {
+        for field in [lang, code, html] {
+            out.extend_from_slice(&(field.len() as u32).to_le_bytes());
+            out.extend_from_slice(field.as_bytes());
+        }
+    }
+    out
+}
+
+/// The blocks of a cache file, or `None` if it is of another format or damaged.
+fn decode_blocks(bytes: &[u8]) -> Option<Blocks> {
+    let mut rest = bytes.strip_prefix(CACHE_FORMAT)?;
+    let mut field = || -> Option<String> {
+        let (len, tail) = rest.split_first_chunk::<4>()?;
+        let len = u32::from_le_bytes(*len) as usize;
+        let (text, tail) = (tail.get(..len)?, tail.get(len..)?);
+        rest = tail;
+        String::from_utf8(text.to_vec()).ok()
+    };
+    let mut blocks = Blocks::new();
+    while let Some(lang) = field() {
+        let (code, html) = (field()?, field()?);
+        blocks.insert((lang, code), html);
+    }
+    // A clean end, not a record cut short.
+    rest.is_empty().then_some(blocks)
+}
+
+/// Write through a temporary file and a rename, so a killed build never leaves a torn file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
 }
 
 /// The stylesheet for highlighted code: a light theme, and a dark one for
@@ -95,6 +243,53 @@ mod tests {
             plain,
             "<pre class=\"code\" data-lang=\"nosuchlang\"><code>&lt;b&gt;\n</code></pre>\n"
         );
+    }
+
+    #[test]
+    fn cached_blocks_are_the_same_bytes_and_skip_syntect() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocks = [
+            ("x = 1 < 2\n", Some("python")),
+            ("fn main() {}\n", Some(" rust ")),
+            ("<b>\n", None),
+            ("plain\n", Some("nosuchlang")),
+        ];
+        let fresh = Highlighter::new();
+        let expected: Vec<String> = blocks.iter().map(|(c, l)| fresh.block(c, *l)).collect();
+
+        let cold = Highlighter::new();
+        cold.open_cache(Some(dir.path()));
+        let got: Vec<String> = blocks.iter().map(|(c, l)| cold.block(c, *l)).collect();
+        assert_eq!(got, expected);
+        cold.save_cache();
+        let file = dir.path().join("highlight/blocks.bin");
+        assert!(file.is_file());
+
+        let warm = Highlighter::new();
+        warm.open_cache(Some(dir.path()));
+        let got: Vec<String> = blocks.iter().map(|(c, l)| warm.block(c, *l)).collect();
+        assert_eq!(got, expected);
+        assert!(
+            warm.syntaxes.get().is_none(),
+            "a warm cache never loads syntect"
+        );
+        // Only the blocks still used stay in the file.
+        warm.block("x = 1 < 2\n", Some("python"));
+        let again = Highlighter::new();
+        again.open_cache(Some(dir.path()));
+        again.block("x = 1 < 2\n", Some("python"));
+        again.save_cache();
+        let kept = decode_blocks(&std::fs::read(&file).unwrap()).unwrap();
+        assert_eq!(kept.len(), 1);
+
+        // A damaged file is ignored, not trusted.
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes.truncate(bytes.len() - 3);
+        assert!(decode_blocks(&bytes).is_none());
+        std::fs::write(&file, &bytes).unwrap();
+        let damaged = Highlighter::new();
+        damaged.open_cache(Some(dir.path()));
+        assert_eq!(damaged.block("x = 1 < 2\n", Some("python")), expected[0]);
     }
 
     #[test]

@@ -186,8 +186,16 @@ impl Renderer {
         }
     }
 
-    /// Forget remembered bodies not used since the previous call.
+    /// Highlight code through the block cache under `cache_dir` (`None`: no cache) until
+    /// `end_build`.
+    pub fn open_highlight_cache(&self, cache_dir: Option<&std::path::Path>) {
+        self.highlighter.open_cache(cache_dir);
+    }
+
+    /// Forget remembered bodies not used since the previous call, and save the blocks
+    /// highlighted by this build to the highlight cache.
     pub fn end_build(&self) {
+        self.highlighter.save_cache();
         if let Some(memo) = &self.memo {
             let current = memo.generation.fetch_add(1, Ordering::SeqCst);
             if let Ok(mut entries) = memo.entries.lock() {

@@ -49,11 +49,42 @@ pub struct RenderContext<'a> {
     pub charts: &'a ChartSet,
 }
 
+/// Where `render_into` hands each file as soon as it is made; called from several
+/// threads at once.
+pub type FileSink<'a> = &'a (dyn Fn(OutputFile) -> std::io::Result<()> + Sync);
+
 /// Render every page of the course. Returns all problems found if any is an error.
 pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
+    let files = std::sync::Mutex::new(Vec::new());
+    let mut site = render_into(ctx, &|f| {
+        files
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .push(f);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().unwrap_or_default();
+    // Pages arrive in whatever order the threads finish them.
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    site.files = files;
+    Ok(site)
+}
+
+/// `render`, handing every file to `sink` as soon as it is rendered instead of keeping
+/// the site in memory (the returned site has no `files`). On error, some files may
+/// have reached the sink already.
+pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, Diagnostics> {
     let course = ctx.course;
     let mut diags = Diagnostics::default();
     let mut files = Vec::new();
+    let write_failed = |e: std::io::Error| {
+        Diagnostic::error(
+            "io",
+            &PathBuf::from("output"),
+            Position::default(),
+            format!("cannot write the site: {e}; the previous output is unchanged"),
+        )
+    };
 
     let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
     let outline = SiteOutline::new(
@@ -62,18 +93,22 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
         ctx.theme.static_files.iter().map(|(p, _)| p.as_path()),
     );
     diags.extend(outline.problems(course));
-    let lesson_pages: Vec<Result<OutputFile, Vec<Diagnostic>>> = ordered
+    // Lesson pages go to the sink as they are made: at 10,000 lessons, holding them
+    // all would take hundreds of megabytes.
+    let lesson_pages: Vec<Result<(), Vec<Diagnostic>>> = ordered
         .par_iter()
         .enumerate()
         .map(|(i, (module, lesson))| {
             let prev = i.checked_sub(1).map(|j| ordered[j]);
             let next = ordered.get(i + 1).copied();
-            render_lesson(ctx, &outline, module, lesson, prev, next)
+            let page = render_lesson(ctx, &outline, module, lesson, prev, next)?;
+            sink(page).map_err(|e| vec![write_failed(e)])
         })
         .collect();
+    let mut lessons_written = 0;
     for page in lesson_pages {
         match page {
-            Ok(f) => files.push(f),
+            Ok(()) => lessons_written += 1,
             Err(d) => diags.extend(d),
         }
     }
@@ -96,7 +131,7 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
         diags.sort();
         return Err(diags);
     }
-    let pages = files.len();
+    let pages = lessons_written + files.len();
     files.extend(outline.into_files());
     for (path, bytes) in &ctx.theme.static_files {
         files.push(OutputFile {
@@ -108,6 +143,11 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
         path: PathBuf::from("static/highlight.css"),
         bytes: crate::markdown::highlight::stylesheet().into_bytes(),
     });
+    for file in files {
+        if let Err(e) = sink(file) {
+            return Err(Diagnostics(vec![write_failed(e)]));
+        }
+    }
     let stats = SiteStats {
         pages,
         lessons: ordered.len(),
@@ -115,7 +155,7 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
         charts: ordered.iter().map(|(_, l)| l.simulations.len()).sum(),
     };
     Ok(RenderedSite {
-        files,
+        files: Vec::new(),
         copies: course
             .assets
             .iter()
