@@ -5,7 +5,7 @@ use crate::content::{self, LoadOptions};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::Renderer;
 use crate::simulations;
-use crate::site::{self, RenderContext, SiteStats, theme::Theme};
+use crate::site::{self, RenderContext, SiteStats, incremental::IncrementalOutput, theme::Theme};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -53,6 +53,8 @@ pub struct Workspace {
     markdown: Renderer,
     /// The loaded theme, with the root and name it was loaded for.
     theme: Option<(PathBuf, String, Theme)>,
+    /// For rebuilds: what was written last, so only changed files are written again.
+    written: Option<IncrementalOutput>,
 }
 
 impl Workspace {
@@ -61,6 +63,7 @@ impl Workspace {
         Workspace {
             markdown: Renderer::new(),
             theme: None,
+            written: None,
         }
     }
 
@@ -69,6 +72,7 @@ impl Workspace {
         Workspace {
             markdown: Renderer::with_memo(),
             theme: None,
+            written: Some(IncrementalOutput::default()),
         }
     }
 
@@ -152,11 +156,17 @@ pub fn build_in(
         )])
     };
     // Pages are written into a temporary folder as they are rendered (deleted again if
-    // the build fails), so the site never sits in memory whole.
+    // the build fails), so the site never sits in memory whole. The dev server instead
+    // keeps the pages, to write only those that differ from its previous build.
+    let incremental = workspace.written.is_some();
     let staging = match &options.output {
         Some(output) => {
             refuse_dangerous_output(options, output)?;
-            Some(site::output::Staging::create(output).map_err(|e| write_error(output, e))?)
+            if incremental {
+                None
+            } else {
+                Some(site::output::Staging::create(output).map_err(|e| write_error(output, e))?)
+            }
         }
         None => None,
     };
@@ -168,6 +178,7 @@ pub fn build_in(
     };
     let rendered = match &staging {
         Some(staging) => site::render_into(&ctx, &|file| staging.write(&file)),
+        None if incremental && options.output.is_some() => site::render(&ctx),
         None => site::render_into(&ctx, &|_| Ok(())),
     };
     markdown.end_build();
@@ -177,11 +188,14 @@ pub fn build_in(
         d
     })?;
     warnings.extend(rendered.warnings.0);
-    if let (Some(staging), Some(output)) = (staging, &options.output) {
+    if let Some(output) = &options.output {
         progress(Stage::Write);
-        staging
-            .commit(&rendered.copies)
-            .map_err(|e| write_error(output, e))?;
+        let written = match (staging, &mut workspace.written) {
+            (Some(staging), _) => staging.commit(&rendered.copies),
+            (None, Some(previous)) => previous.write(output, &rendered.files, &rendered.copies),
+            (None, None) => Ok(()),
+        };
+        written.map_err(|e| write_error(output, e))?;
     }
     warnings.sort();
     Ok(BuildOutcome {

@@ -3,6 +3,7 @@
 //! `render` is pure (course in, files out) so `crescu check` runs it without writing;
 //! `output::replace_dir` is the only place that touches the output folder.
 
+pub mod incremental;
 pub mod links;
 pub mod outline;
 pub mod output;

@@ -3,10 +3,11 @@
 //! binary search. Written as `search-index.js` assigning a global, because browsers refuse
 //! `fetch()` of a JSON file from `file://` but do run a script.
 
-use crate::content::Course;
+use crate::content::{Course, Lesson, Module};
 use crate::markdown::RenderedBody;
+use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Output path of the index.
 pub const INDEX_FILE: &str = "search-index.js";
@@ -46,70 +47,38 @@ pub struct SearchIndex {
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().chars().take(MAX_TERM_CHARS).collect())
+        .map(|w| {
+            let mut word = String::with_capacity(w.len());
+            for c in w.chars().take(MAX_TERM_CHARS) {
+                word.extend(c.to_lowercase());
+            }
+            word
+        })
 }
 
 impl SearchIndex {
     /// `outlines` are the lessons' bodies in `course.lessons()` order.
     pub fn build(course: &Course, outlines: &[RenderedBody]) -> Self {
+        let lessons: Vec<(&Module, &Lesson)> = course.lessons().collect();
+        // Splitting text into words is the costly part: lessons in parallel.
+        let per_lesson: Vec<Vec<(SearchDoc, Vec<String>)>> = lessons
+            .par_iter()
+            .zip(outlines.par_iter())
+            .map(|((module, lesson), outline)| lesson_docs(module, lesson, outline))
+            .collect();
         let mut docs = Vec::new();
-        let mut postings: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
-        for ((module, lesson), outline) in course.lessons().zip(outlines) {
-            let page = format!("{}/{}/index.html", module.slug, lesson.slug);
-            // Headings end with a newline in the outline's text; nothing else does.
-            let mut pieces = outline.text.split('\n');
-            let mut sections = Vec::new();
-            let mut before = pieces.next().unwrap_or_default();
-            for heading in &outline.headings {
-                let body = before.strip_suffix(heading.text.as_str()).unwrap_or(before);
-                sections.push(body);
-                before = pieces.next().unwrap_or_default();
+        let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+        for (doc, doc_words) in per_lesson.into_iter().flatten() {
+            let id = docs.len() as u32;
+            for word in doc_words {
+                // Docs come in order, so each list stays ascending.
+                postings.entry(word).or_default().push(id);
             }
-            sections.push(before);
-            // sections[0] is the opening; sections[i + 1] follows heading i.
-            for (i, body) in sections.iter().enumerate() {
-                let heading = i.checked_sub(1).map(|h| &outline.headings[h]);
-                let title_words = if i == 0 {
-                    format!(
-                        "{} {}",
-                        lesson.title,
-                        lesson.summary.as_deref().unwrap_or("")
-                    )
-                } else {
-                    String::new()
-                };
-                let heading_text = heading.map_or("", |h| h.text.as_str());
-                if i > 0 && body.trim().is_empty() && heading_text.is_empty() {
-                    continue;
-                }
-                let doc = docs.len() as u32;
-                for word in words(&title_words)
-                    .chain(words(heading_text))
-                    .chain(words(body))
-                    .filter(|w| w.chars().count() >= 2 && !STOP_WORDS.contains(&w.as_str()))
-                {
-                    postings.entry(word).or_default().insert(doc);
-                }
-                let excerpt_source = if i == 0 && body.trim().is_empty() {
-                    lesson.summary.as_deref().unwrap_or("")
-                } else {
-                    body
-                };
-                docs.push(SearchDoc {
-                    url: match heading {
-                        Some(h) => format!("{page}#{}", h.id),
-                        None => page.clone(),
-                    },
-                    lesson: lesson.title.clone(),
-                    heading: heading_text.to_string(),
-                    excerpt: excerpt(excerpt_source),
-                });
-            }
+            docs.push(doc);
         }
-        let (terms, postings) = postings
-            .into_iter()
-            .map(|(t, d)| (t, d.into_iter().collect()))
-            .unzip();
+        let mut sorted: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let (terms, postings) = sorted.into_iter().unzip();
         SearchIndex {
             docs,
             terms,
@@ -155,6 +124,65 @@ impl SearchIndex {
         });
         format!("window.CRESCU_SEARCH={json};\n").into_bytes()
     }
+}
+
+/// A lesson's sections, each with its distinct searchable words.
+fn lesson_docs(
+    module: &Module,
+    lesson: &Lesson,
+    outline: &RenderedBody,
+) -> Vec<(SearchDoc, Vec<String>)> {
+    let page = format!("{}/{}/index.html", module.slug, lesson.slug);
+    // Headings end with a newline in the outline's text; nothing else does.
+    let mut pieces = outline.text.split('\n');
+    let mut sections = Vec::new();
+    let mut before = pieces.next().unwrap_or_default();
+    for heading in &outline.headings {
+        sections.push(before.strip_suffix(heading.text.as_str()).unwrap_or(before));
+        before = pieces.next().unwrap_or_default();
+    }
+    sections.push(before);
+    let mut out = Vec::new();
+    // sections[0] is the opening; sections[i + 1] follows heading i.
+    for (i, body) in sections.iter().enumerate() {
+        let heading = i.checked_sub(1).map(|h| &outline.headings[h]);
+        let heading_text = heading.map_or("", |h| h.text.as_str());
+        if i > 0 && body.trim().is_empty() && heading_text.is_empty() {
+            continue;
+        }
+        let mut distinct: HashSet<String> = HashSet::new();
+        let mut add = |text: &str| {
+            for word in words(text) {
+                if word.chars().nth(1).is_some() && !STOP_WORDS.contains(&word.as_str()) {
+                    distinct.insert(word);
+                }
+            }
+        };
+        if i == 0 {
+            add(&lesson.title);
+            add(lesson.summary.as_deref().unwrap_or(""));
+        }
+        add(heading_text);
+        add(body);
+        let excerpt_source = if i == 0 && body.trim().is_empty() {
+            lesson.summary.as_deref().unwrap_or("")
+        } else {
+            body
+        };
+        out.push((
+            SearchDoc {
+                url: match heading {
+                    Some(h) => format!("{page}#{}", h.id),
+                    None => page.clone(),
+                },
+                lesson: lesson.title.clone(),
+                heading: heading_text.to_string(),
+                excerpt: excerpt(excerpt_source),
+            },
+            distinct.into_iter().collect(),
+        ));
+    }
+    out
 }
 
 /// The first words of a section, cut at a word boundary.

@@ -1,0 +1,191 @@
+//! Writing a rebuilt site over the previous one by touching only what changed: after an
+//! edit to one lesson the dev server rewrites that page and the search index instead of
+//! a thousand files. The folder ends up byte-for-byte what a clean build writes.
+
+use super::output::{OutputFile, replace_dir};
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// What the previous write left in the output folder.
+#[derive(Default)]
+pub struct IncrementalOutput {
+    folder: Option<PathBuf>,
+    files: HashMap<PathBuf, Vec<u8>>,
+    /// Copied assets by target: their source and its size and modification time then.
+    copies: HashMap<PathBuf, (PathBuf, Option<(u64, SystemTime)>)>,
+}
+
+fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+impl IncrementalOutput {
+    /// Make `output` hold exactly `files` and `copies` (source, target). The first write,
+    /// and any write after a failure, replaces the folder wholesale.
+    pub fn write(
+        &mut self,
+        output: &Path,
+        files: &[OutputFile],
+        copies: &[(PathBuf, PathBuf)],
+    ) -> io::Result<()> {
+        let known = self.folder.as_deref() == Some(output) && output.join("index.html").is_file();
+        let result = if known {
+            self.update(output, files, copies)
+        } else {
+            replace_dir(output, files, copies)
+        };
+        match &result {
+            Ok(()) => {
+                self.folder = Some(output.to_path_buf());
+                self.files = files
+                    .iter()
+                    .map(|f| (f.path.clone(), f.bytes.clone()))
+                    .collect();
+                self.copies = copies
+                    .iter()
+                    .map(|(source, target)| (target.clone(), (source.clone(), stamp(source))))
+                    .collect();
+            }
+            // Unknown state on disk: the next write starts afresh.
+            Err(_) => self.folder = None,
+        }
+        result
+    }
+
+    fn update(
+        &self,
+        output: &Path,
+        files: &[OutputFile],
+        copies: &[(PathBuf, PathBuf)],
+    ) -> io::Result<()> {
+        for file in files {
+            if self.files.get(&file.path) != Some(&file.bytes) {
+                replace_file(&output.join(&file.path), |tmp| {
+                    std::fs::write(tmp, &file.bytes)
+                })?;
+            }
+        }
+        for (source, target) in copies {
+            let unchanged = self
+                .copies
+                .get(target)
+                .is_some_and(|(s, st)| s == source && st.is_some() && *st == stamp(source));
+            if !unchanged {
+                replace_file(&output.join(target), |tmp| {
+                    std::fs::copy(source, tmp).map(|_| ())
+                })?;
+            }
+        }
+        let wanted: std::collections::HashSet<&Path> = files
+            .iter()
+            .map(|f| f.path.as_path())
+            .chain(copies.iter().map(|(_, t)| t.as_path()))
+            .collect();
+        let gone = self
+            .files
+            .keys()
+            .chain(self.copies.keys())
+            .filter(|p| !wanted.contains(p.as_path()));
+        for path in gone {
+            let full = output.join(path);
+            match std::fs::remove_file(&full) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+            // Folders left empty go too, as a clean build would not have them.
+            let mut dir = full.parent();
+            while let Some(d) = dir.filter(|d| *d != output) {
+                if std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Write a file beside `path` with `fill`, then rename it into place, so a reader never
+/// sees half a file.
+fn replace_file(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(format!(".crescu-partial-{}", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let result = fill(&tmp).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, bytes: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.as_bytes().to_vec(),
+        }
+    }
+
+    fn tree(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read_to_string(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn writes_changes_and_removes_what_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let asset = dir.path().join("pic.png");
+        std::fs::write(&asset, "v1").unwrap();
+        let mut writer = IncrementalOutput::default();
+        let copies = vec![(asset.clone(), PathBuf::from("m/pic.png"))];
+        writer
+            .write(
+                &out,
+                &[
+                    file("index.html", "i"),
+                    file("a/b/index.html", "b1"),
+                    file("c/index.html", "c"),
+                ],
+                &copies,
+            )
+            .unwrap();
+        std::fs::write(&asset, "v2-longer").unwrap();
+        writer
+            .write(
+                &out,
+                &[file("index.html", "i"), file("a/b/index.html", "b2")],
+                &copies,
+            )
+            .unwrap();
+        let clean = dir.path().join("clean");
+        replace_dir(
+            &clean,
+            &[file("index.html", "i"), file("a/b/index.html", "b2")],
+            &copies,
+        )
+        .unwrap();
+        assert_eq!(tree(&out), tree(&clean));
+        assert!(!out.join("c").exists(), "emptied folders are removed");
+    }
+}
