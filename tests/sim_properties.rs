@@ -243,4 +243,40 @@ proptest! {
         let tolerance = if gil == GilKind::Old { 0.25 } else { 0.05 };
         prop_assert!((wa / wb - 1.0).abs() < tolerance, "seed {} -> {} ns, seed {} -> {} ns", a, wa, b, wb);
     }
+
+    #[test]
+    fn any_numbers_give_a_result_or_an_error_never_a_panic(
+        cores in 0u32..6,
+        interval in prop_oneof![Just(f64::NAN), Just(-5.0), Just(0.0), Just(1e-9), 0.0001..100.0f64],
+        wake in prop_oneof![Just(-1.0), Just(f64::INFINITY), 0.0..1e5f64],
+        cpu in prop_oneof![Just(-1.0), Just(f64::NAN), Just(1e12), 0.0..50.0f64],
+        times in prop_oneof![Just(0u32), Just(u32::MAX), 1u32..5],
+        wait in prop_oneof![Just(-0.5), Just(1e9), 0.0..2.0f64],
+        gil in gil_kind(),
+    ) {
+        let work = vec![
+            Step::CpuMs(cpu),
+            Step::Repeat(RepeatStep { times, steps: vec![Step::Io(IoStep { count: 2, wait_ms: wait, cpu_us: 5.0 })] }),
+        ];
+        let s = Scenario {
+            machine: Machine { cores: Some(cores), wake_latency_us: Some(wake), ..Machine::default() },
+            interpreter: Interpreter { gil: Some(gil), switch_interval_ms: Some(interval), ..Interpreter::default() },
+            runs: vec![RunSpec {
+                label: "any".into(),
+                interpreter: None,
+                machine: None,
+                threads: Some(vec![
+                    ThreadSpec { name: "A".into(), work: work.clone() },
+                    ThreadSpec { name: "B".into(), work },
+                ]),
+                processes: None,
+            }],
+        };
+        // A small budget keeps heavy but valid draws quick: they are refused, not run.
+        let budget = Budget { max_events: 200_000, max_simulated_s: 60.0 };
+        match sim::run(&s, 1, &budget) {
+            Ok(r) => prop_assert!(r.runs[0].threads.iter().all(|t| t.end_ns <= r.runs[0].wall_ns)),
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
 }
