@@ -312,7 +312,15 @@ fn sitemap_robots_and_canonical_links_only_with_a_base_url() {
     let dir = tempfile::tempdir().unwrap();
     let fixture = repo().join("tests/fixtures/basic");
     let plain = dir.path().join("plain");
-    let (code, _, stderr) = crescu(&["build", "--root", arg(&fixture), "--output", arg(&plain)]);
+    // --no-cache: nothing is written into the fixture's folder.
+    let (code, _, stderr) = crescu(&[
+        "build",
+        "--no-cache",
+        "--root",
+        arg(&fixture),
+        "--output",
+        arg(&plain),
+    ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!plain.join("sitemap.xml").exists() && !plain.join("robots.txt").exists());
     let page = std::fs::read_to_string(plain.join("basics/first/index.html")).unwrap();
@@ -321,6 +329,7 @@ fn sitemap_robots_and_canonical_links_only_with_a_base_url() {
     let hosted = dir.path().join("hosted");
     let (code, _, stderr) = crescu(&[
         "build",
+        "--no-cache",
         "--root",
         arg(&fixture),
         "--output",
