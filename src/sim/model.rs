@@ -791,6 +791,8 @@ impl Sim {
         let now = self.now();
         let proc = self.threads[tid].proc;
         let gil = &mut self.procs[proc].gil;
+        // The GIL invariant: nobody else may hold the lock being taken.
+        debug_assert!(gil.holder.is_none() || gil.holder == Some(tid));
         gil.holder = Some(tid);
         gil.waiters.retain(|&w| w != tid);
         let mut switched = false;
