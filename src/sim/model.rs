@@ -10,7 +10,20 @@
 //! (millions of events per second of simulated time). While a woken waiter retries on
 //! another core, the holder pays `signal_us` per check interval, and the retries are
 //! drawn as one geometric number: each wins with probability
-//! `race_window_ns / (check_interval_ticks * tick_ns)`.
+//! `race_window_ns / (check_interval_ticks * tick_ns)`. With no idle core, a woken waiter
+//! only runs when the OS preempts the holder, and wins if that fell inside the window.
+//!
+//! Simplifications worth knowing:
+//! - The OS: a FIFO run queue, time slices only while threads wait for a core, wake-up
+//!   latency onto an idle core (shorter if that core went idle only just now: it is
+//!   still in a shallow sleep state), a context switch when a core changes threads.
+//! - A signal wakes a uniformly chosen waiter (no fairness, no priority for I/O).
+//! - A timed-out waiter handles its timeout without taking a core (the timer slack
+//!   stands for its wake-up).
+//! - Per-switch cost: after taking the GIL from another thread, a thread's first
+//!   `cache_refill_us` of Python run at half speed.
+//! - All busy cores run `parallel_slowdown` slower (interpolated by how many are busy).
+//! - Processes start in parallel, each after its start-up cost.
 
 use std::collections::VecDeque;
 
