@@ -165,7 +165,13 @@ pub fn build_in(
             if incremental {
                 None
             } else {
-                Some(site::output::Staging::create(output).map_err(|e| write_error(output, e))?)
+                // With the cache on, the replaced site is kept in it for the next build to
+                // write over (much faster than creating every file and folder anew).
+                let spare = cache.as_ref().map(|dir| dir.join("spare-output"));
+                Some(
+                    site::output::Staging::create_reusing(output, spare.as_deref())
+                        .map_err(|e| write_error(output, e))?,
+                )
             }
         }
         None => None,
