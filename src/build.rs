@@ -5,7 +5,9 @@ use crate::content::{self, LoadOptions};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::Renderer;
 use crate::simulations;
-use crate::site::{self, RenderContext, SiteStats, incremental::IncrementalOutput, theme::Theme};
+use crate::site::{
+    self, RenderContext, SiteStats, incremental::IncrementalOutput, reuse::RenderMemo, theme::Theme,
+};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -55,6 +57,8 @@ pub struct Workspace {
     theme: Option<(PathBuf, String, Theme)>,
     /// For rebuilds: what was written last, so only changed files are written again.
     written: Option<IncrementalOutput>,
+    /// For rebuilds: pages and search data of lessons that did not change.
+    memo: Option<RenderMemo>,
 }
 
 impl Workspace {
@@ -64,6 +68,7 @@ impl Workspace {
             markdown: Renderer::new(),
             theme: None,
             written: None,
+            memo: None,
         }
     }
 
@@ -73,12 +78,16 @@ impl Workspace {
             markdown: Renderer::with_memo(),
             theme: None,
             written: Some(IncrementalOutput::default()),
+            memo: Some(RenderMemo::default()),
         }
     }
 
     /// Load the theme again on the next build (its files changed).
     pub fn forget_theme(&mut self) {
         self.theme = None;
+        if let Some(memo) = &self.memo {
+            memo.clear();
+        }
     }
 }
 
@@ -123,6 +132,7 @@ pub fn build_in(
                     theme: &theme,
                     markdown: &markdown,
                     charts: &charts,
+                    memo: None,
                 };
                 if let Err(more) = site::render(&ctx) {
                     diags.extend(more.0.into_iter().filter(Diagnostic::is_error));
@@ -181,6 +191,7 @@ pub fn build_in(
         theme,
         markdown,
         charts: &charts,
+        memo: workspace.memo.as_ref(),
     };
     let rendered = match &staging {
         Some(staging) => site::render_into(&ctx, &|file| staging.write(&file)),
@@ -188,6 +199,9 @@ pub fn build_in(
         None => site::render_into(&ctx, &|_| Ok(())),
     };
     markdown.end_build();
+    if let Some(memo) = &workspace.memo {
+        memo.end_build();
+    }
     let rendered = rendered.map_err(|mut d| {
         d.extend(warnings.0.clone());
         d.sort();

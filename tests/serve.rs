@@ -263,6 +263,15 @@ fn serves_pages_and_reloads_them_after_an_edit() {
     let (name, _) = events.next();
     assert_eq!(name, "reload");
     assert!(get(port, "/module/live/").text().contains("Third version."));
+    // Another lesson's new title shows in this page's next link and in its own link
+    // text: pages that depend on it are rendered again, not reused.
+    save(
+        &course.path().join("content/01-module/99-other.md"),
+        "---\ntitle: Renamed other\nsummary: s\n---\nBody.\n",
+    );
+    let (name, _) = events.next();
+    assert_eq!(name, "reload");
+    assert!(get(port, "/module/live/").text().contains("Renamed other"));
     let clean = course.path().join("clean");
     let (code, _, stderr) = crescu(&[
         "build",

@@ -7,6 +7,7 @@ pub mod incremental;
 pub mod links;
 pub mod outline;
 pub mod output;
+pub mod reuse;
 pub mod search;
 pub mod sitemap;
 pub mod theme;
@@ -48,6 +49,8 @@ pub struct RenderContext<'a> {
     pub markdown: &'a Renderer,
     /// Figures of the course's simulations, drawn before rendering.
     pub charts: &'a ChartSet,
+    /// Pages and search data from the previous build, for the dev server's rebuilds.
+    pub memo: Option<&'a reuse::RenderMemo>,
 }
 
 /// Where `render_into` hands each file as soon as it is made; called from several
@@ -102,7 +105,15 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         .map(|(i, (module, lesson))| {
             let prev = i.checked_sub(1).map(|j| ordered[j]);
             let next = ordered.get(i + 1).copied();
-            let page = render_lesson(ctx, &outline, module, lesson, prev, next)?;
+            let render = || render_lesson(ctx, &outline, module, lesson, prev, next);
+            let page = match ctx.memo {
+                Some(memo) => {
+                    let key =
+                        reuse::lesson_page_key(ctx, &outline, i, (module, lesson), prev, next);
+                    memo.page(key, render)?
+                }
+                None => render()?,
+            };
             sink(page).map_err(|e| vec![write_failed(e)])
         })
         .collect();
