@@ -10,15 +10,17 @@ use crate::sim::{self, Budget, SimResult};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Fingerprint of the simulator and chart sources (see build.rs): cached figures made by
 /// other code are never reused.
 const FIGURE_CODE: &str = env!("CRESCU_FIGURE_CODE_HASH");
 
-/// Rendered figures by (lesson key `module/lesson`, simulation id).
+/// Rendered figures by (lesson key `module/lesson`, simulation id). Lessons with the
+/// same simulation share one figure.
 #[derive(Debug, Default)]
 pub struct ChartSet {
-    pub figures: HashMap<(String, String), String>,
+    pub figures: HashMap<(String, String), Arc<str>>,
     /// Simulations actually run in this build.
     pub ran: usize,
     /// Figures taken from the cache.
@@ -29,7 +31,7 @@ impl ChartSet {
     pub fn figure(&self, lesson_key: &str, id: &str) -> Option<&str> {
         self.figures
             .get(&(lesson_key.to_string(), id.to_string()))
-            .map(String::as_str)
+            .map(|f| &**f)
     }
 }
 
@@ -91,16 +93,26 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
         .flat_map(|(m, l)| l.simulations.iter().map(move |s| (m, l, s)))
         .collect();
 
-    // Figures already in the cache.
-    let mut figures: HashMap<(String, String), String> = HashMap::new();
+    // Figures already in the cache. Identical simulations (same figure hash) are read,
+    // drawn and held once: a course that repeats one simulation in 10,000 lessons holds
+    // one figure, not 10,000 copies.
+    let mut figures: HashMap<(String, String), Arc<str>> = HashMap::new();
+    let mut by_figure: HashMap<String, Arc<str>> = HashMap::new();
     let mut missing = Vec::new();
     for &(m, l, s) in &wanted {
         let key = (format!("{}/{}", m.slug, l.slug), s.id.clone());
-        match cache_dir.and_then(|d| std::fs::read_to_string(cache_path(d, s)).ok()) {
+        let hash = figure_hash(s);
+        let known = by_figure.get(&hash).cloned().or_else(|| {
+            let html = cache_dir.and_then(|d| std::fs::read_to_string(cache_path(d, s)).ok())?;
+            let html: Arc<str> = html.into();
+            by_figure.insert(hash.clone(), html.clone());
+            Some(html)
+        });
+        match known {
             Some(html) => {
                 figures.insert(key, html);
             }
-            None => missing.push((key, l, s)),
+            None => missing.push((key, l, s, hash)),
         }
     }
     let cached = figures.len();
@@ -108,7 +120,7 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     // Each distinct (scenario, seed) runs once, in parallel; results keep input order.
     let mut distinct: Vec<(String, &Simulation)> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
-    for (_, _, s) in &missing {
+    for (_, _, s, _) in &missing {
         let h = spec_hash(s);
         if !index_of.contains_key(&h) {
             index_of.insert(h.clone(), distinct.len());
@@ -120,37 +132,47 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
         .map(|(_, s)| sim::run(&s.scenario, s.seed, &Budget::default()))
         .collect();
 
-    let drawn: Vec<((String, String), Result<String, Diagnostic>)> = missing
+    // Each distinct figure is drawn once, in parallel.
+    let mut to_draw: Vec<&Simulation> = Vec::new();
+    let mut drawn_index: HashMap<&str, usize> = HashMap::new();
+    for (_, _, s, hash) in &missing {
+        if !drawn_index.contains_key(hash.as_str()) {
+            drawn_index.insert(hash, to_draw.len());
+            to_draw.push(s);
+        }
+    }
+    let drawn: Vec<Result<Arc<str>, String>> = to_draw
         .par_iter()
-        .map(|(key, lesson, s)| {
-            let located = |msg: String| {
+        .map(|s| match &results[index_of[&spec_hash(s)]] {
+            Ok(result) => draw(s, result).map(Arc::from),
+            Err(e) => Err(e.to_string()),
+        })
+        .collect();
+    if let Some(dir) = cache_dir {
+        for (s, figure) in to_draw.iter().zip(&drawn) {
+            if let Ok(html) = figure {
+                // A cache that cannot be written only costs time on the next build.
+                let _ = write_cache(dir, s, html);
+            }
+        }
+    }
+
+    // Every lesson whose simulation failed gets its own located error.
+    let mut diags = Diagnostics::default();
+    for (key, lesson, s, hash) in &missing {
+        match &drawn[drawn_index[hash.as_str()]] {
+            Ok(html) => {
+                figures.insert(key.clone(), html.clone());
+            }
+            Err(msg) => diags.push(
                 Diagnostic::error(
                     "simulation-failed",
                     &lesson.source,
                     Position::new(s.line, 0),
                     format!("simulation `{}`: {msg}", s.id),
                 )
-                .expected("a simulation the simulator can run within its budget")
-            };
-            let figure = match &results[index_of[&spec_hash(s)]] {
-                Ok(result) => draw(s, result).map_err(located),
-                Err(e) => Err(located(e.to_string())),
-            };
-            (key.clone(), figure)
-        })
-        .collect();
-
-    let mut diags = Diagnostics::default();
-    for ((key, figure), (_, _, s)) in drawn.into_iter().zip(&missing) {
-        match figure {
-            Ok(html) => {
-                if let Some(dir) = cache_dir {
-                    // A cache that cannot be written only costs time on the next build.
-                    let _ = write_cache(dir, s, &html);
-                }
-                figures.insert(key, html);
-            }
-            Err(d) => diags.push(d),
+                .expected("a simulation the simulator can run within its budget"),
+            ),
         }
     }
     if diags.has_errors() {

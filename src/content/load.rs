@@ -307,7 +307,10 @@ pub fn load_partial(root: &Path, options: &LoadOptions) -> (Option<Course>, Diag
                         position: li as u32 + 1,
                     };
                     let (parsed, problems) = lesson::parse_lesson(place, &text, &config);
-                    (file.clone(), Some(text), parsed, problems)
+                    // The text is kept only to show the lines of problems: at 10,000
+                    // lessons, keeping every file's text would take ~80 MB.
+                    let text = (!problems.is_empty()).then_some(text);
+                    (file.clone(), text, parsed, problems)
                 }
             };
             (mi, outcome)
@@ -375,9 +378,18 @@ pub fn load_partial(root: &Path, options: &LoadOptions) -> (Option<Course>, Diag
     let modules = resolve_links(modules, &every_lesson, &mut diags);
 
     for d in &mut diags.0 {
-        if d.source_line.is_none()
-            && let Some(t) = texts.get(&d.file)
-        {
+        if d.source_line.is_some() {
+            continue;
+        }
+        if !texts.contains_key(&d.file) {
+            // A lesson that parsed cleanly, with a problem found later (a link): read
+            // its text again.
+            let path = root.join(&d.file);
+            if let Ok(t) = read_text(&path, &d.file, max_lesson_bytes) {
+                texts.insert(d.file.clone(), t);
+            }
+        }
+        if let Some(t) = texts.get(&d.file) {
             d.attach_source(t);
         }
     }

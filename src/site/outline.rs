@@ -25,15 +25,31 @@ impl SiteOutline {
         markdown: &Renderer,
         static_files: impl IntoIterator<Item = &'a Path>,
     ) -> Self {
-        let ordered: Vec<&Lesson> = course.lessons().map(|(_, l)| l).collect();
-        let lessons: Vec<RenderedBody> = ordered
-            .par_iter()
-            .map(|l| markdown.outline(&l.body.text, l.body.first_line))
-            .collect();
+        let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
+        // A batch of lessons at a time: the text of each goes into the search index and
+        // is dropped, as is the HTML (only headings and links are kept); at 10,000
+        // lessons holding them all would take well over 100 MB.
+        let mut lessons: Vec<RenderedBody> = Vec::with_capacity(ordered.len());
+        let mut index = search::IndexBuilder::default();
+        for batch in ordered.chunks(search::IndexBuilder::BATCH) {
+            let mut bodies: Vec<RenderedBody> = batch
+                .par_iter()
+                .map(|(_, l)| {
+                    let mut body = markdown.outline(&l.body.text, l.body.first_line);
+                    body.parts = Vec::new();
+                    body
+                })
+                .collect();
+            index.add(batch, &bodies);
+            for body in &mut bodies {
+                body.text = String::new();
+            }
+            lessons.extend(bodies);
+        }
         let mut generated = sitemap::files(course);
         generated.push(OutputFile {
             path: PathBuf::from(search::INDEX_FILE),
-            bytes: search::SearchIndex::build(course, &lessons).to_js(),
+            bytes: index.finish().to_js(),
         });
         let mut files: Vec<String> = static_files
             .into_iter()

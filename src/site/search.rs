@@ -60,30 +60,14 @@ impl SearchIndex {
     /// `outlines` are the lessons' bodies in `course.lessons()` order.
     pub fn build(course: &Course, outlines: &[RenderedBody]) -> Self {
         let lessons: Vec<(&Module, &Lesson)> = course.lessons().collect();
-        // Splitting text into words is the costly part: lessons in parallel.
-        let per_lesson: Vec<Vec<(SearchDoc, Vec<String>)>> = lessons
-            .par_iter()
-            .zip(outlines.par_iter())
-            .map(|((module, lesson), outline)| lesson_docs(module, lesson, outline))
-            .collect();
-        let mut docs = Vec::new();
-        let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
-        for (doc, doc_words) in per_lesson.into_iter().flatten() {
-            let id = docs.len() as u32;
-            for word in doc_words {
-                // Docs come in order, so each list stays ascending.
-                postings.entry(word).or_default().push(id);
-            }
-            docs.push(doc);
+        let mut builder = IndexBuilder::default();
+        for (lessons, outlines) in lessons
+            .chunks(IndexBuilder::BATCH)
+            .zip(outlines.chunks(IndexBuilder::BATCH))
+        {
+            builder.add(lessons, outlines);
         }
-        let mut sorted: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
-        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let (terms, postings) = sorted.into_iter().unzip();
-        SearchIndex {
-            docs,
-            terms,
-            postings,
-        }
+        builder.finish()
     }
 
     /// Docs holding a word that starts with each word of `query` (all must match), in
@@ -112,17 +96,70 @@ impl SearchIndex {
     /// The JavaScript file: `window.CRESCU_SEARCH = {docs, terms, postings}`, with each doc
     /// as a `[url, lesson, heading, excerpt]` array to keep the file small.
     pub fn to_js(&self) -> Vec<u8> {
-        let docs: Vec<[&str; 4]> = self
-            .docs
-            .iter()
-            .map(|d| [&d.url, &d.lesson, &d.heading, &d.excerpt].map(String::as_str))
+        // Serialised straight from the index: a `serde_json::Value` of it would take
+        // 32 bytes per posting. Keys in the order `json!` wrote them (sorted).
+        #[derive(Serialize)]
+        struct Js<'a> {
+            docs: Vec<[&'a str; 4]>,
+            postings: &'a [Vec<u32>],
+            terms: &'a [String],
+        }
+        let js = Js {
+            docs: self
+                .docs
+                .iter()
+                .map(|d| [&d.url, &d.lesson, &d.heading, &d.excerpt].map(String::as_str))
+                .collect(),
+            postings: &self.postings,
+            terms: &self.terms,
+        };
+        let mut out = b"window.CRESCU_SEARCH=".to_vec();
+        // Serialising strings and numbers into memory cannot fail.
+        let _ = serde_json::to_writer(&mut out, &js);
+        out.extend_from_slice(b";\n");
+        out
+    }
+}
+
+/// Builds the index a batch of lessons at a time, so that neither every section's words
+/// (hundreds of megabytes at 10,000 lessons) nor every lesson's text need be held at once.
+#[derive(Default)]
+pub struct IndexBuilder {
+    docs: Vec<SearchDoc>,
+    postings: HashMap<String, Vec<u32>>,
+}
+
+impl IndexBuilder {
+    /// Lessons per batch: enough to keep every core busy.
+    pub const BATCH: usize = 256;
+
+    /// Add the next lessons, in `course.lessons()` order, with their outlines.
+    pub fn add(&mut self, lessons: &[(&Module, &Lesson)], outlines: &[RenderedBody]) {
+        // Splitting text into words is the costly part: lessons in parallel.
+        let per_lesson: Vec<Vec<(SearchDoc, Vec<String>)>> = lessons
+            .par_iter()
+            .zip(outlines.par_iter())
+            .map(|((module, lesson), outline)| lesson_docs(module, lesson, outline))
             .collect();
-        let json = serde_json::json!({
-            "docs": docs,
-            "terms": self.terms,
-            "postings": self.postings,
-        });
-        format!("window.CRESCU_SEARCH={json};\n").into_bytes()
+        for (doc, doc_words) in per_lesson.into_iter().flatten() {
+            let id = self.docs.len() as u32;
+            for word in doc_words {
+                // Docs come in order, so each list stays ascending.
+                self.postings.entry(word).or_default().push(id);
+            }
+            self.docs.push(doc);
+        }
+    }
+
+    pub fn finish(self) -> SearchIndex {
+        let mut sorted: Vec<(String, Vec<u32>)> = self.postings.into_iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let (terms, postings) = sorted.into_iter().unzip();
+        SearchIndex {
+            docs: self.docs,
+            terms,
+            postings,
+        }
     }
 }
 
