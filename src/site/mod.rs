@@ -95,6 +95,7 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         course,
         ctx.markdown,
         ctx.theme.static_files.iter().map(|(p, _)| p.as_path()),
+        ctx.memo,
     );
     diags.extend(outline.problems(course));
     // Lesson pages go to the sink as they are made: at 10,000 lessons, holding them

@@ -4,6 +4,7 @@
 
 use super::links::{self, Resolved, SiteLinks};
 use super::output::OutputFile;
+use super::reuse::RenderMemo;
 use super::{search, sitemap};
 use crate::content::{Course, Lesson, Module};
 use crate::diagnostics::Diagnostics;
@@ -24,6 +25,7 @@ impl SiteOutline {
         course: &Course,
         markdown: &Renderer,
         static_files: impl IntoIterator<Item = &'a Path>,
+        memo: Option<&RenderMemo>,
     ) -> Self {
         let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
         // A batch of lessons at a time: the text of each goes into the search index and
@@ -40,7 +42,7 @@ impl SiteOutline {
                     body
                 })
                 .collect();
-            index.add(batch, &bodies);
+            index.add_reusing(batch, &bodies, memo);
             for body in &mut bodies {
                 body.text = String::new();
             }

@@ -1,22 +1,24 @@
 //! What the dev server's rebuilds take from the previous build: lesson pages whose inputs
-//! did not change. Entries are found by a
+//! did not change, and each lesson's share of the search index. Entries are found by a
 //! hash of everything they were made from, so a reused page is byte-for-byte the page a
 //! clean build would render.
 
 use super::outline::SiteOutline;
 use super::output::OutputFile;
+use super::search::LessonDocs;
 use super::{RenderContext, views::lesson_key};
 use crate::content::{Lesson, Module};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::Hasher;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Kept in the build workspace between rebuilds; call `end_build` after each build.
 #[derive(Default)]
 pub struct RenderMemo {
     pages: Mutex<HashMap<u64, (OutputFile, u64)>>,
+    search: Mutex<HashMap<u64, (Arc<LessonDocs>, u64)>>,
     generation: AtomicU64,
 }
 
@@ -41,11 +43,31 @@ impl RenderMemo {
         Ok(page)
     }
 
+    /// A lesson's search documents made from inputs hashing to `key` in an earlier
+    /// build, or `make`'s.
+    pub fn search_part(&self, key: u64, make: impl FnOnce() -> LessonDocs) -> Arc<LessonDocs> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Ok(mut parts) = self.search.lock()
+            && let Some((part, used)) = parts.get_mut(&key)
+        {
+            *used = generation;
+            return Arc::clone(part);
+        }
+        let part = Arc::new(make());
+        if let Ok(mut parts) = self.search.lock() {
+            parts.insert(key, (part.clone(), generation));
+        }
+        part
+    }
+
     /// Forget entries the build that just ended did not use.
     pub fn end_build(&self) {
         let current = self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut pages) = self.pages.lock() {
             pages.retain(|_, (_, used)| *used >= current);
+        }
+        if let Ok(mut parts) = self.search.lock() {
+            parts.retain(|_, (_, used)| *used >= current);
         }
     }
 
@@ -53,6 +75,9 @@ impl RenderMemo {
     pub fn clear(&self) {
         if let Ok(mut pages) = self.pages.lock() {
             pages.clear();
+        }
+        if let Ok(mut parts) = self.search.lock() {
+            parts.clear();
         }
     }
 }
@@ -147,5 +172,7 @@ mod tests {
         memo.end_build();
         let after: Result<_, ()> = memo.page(1, || Ok(page("fresh")));
         assert_eq!(after.unwrap().bytes, b"fresh", "unused entries are dropped");
+        let docs = memo.search_part(7, Vec::new);
+        assert!(Arc::ptr_eq(&docs, &memo.search_part(7, || unreachable!())));
     }
 }

@@ -3,11 +3,14 @@
 //! binary search. Written as `search-index.js` assigning a global, because browsers refuse
 //! `fetch()` of a JSON file from `file://` but do run a script.
 
+use super::reuse::{HashWriter, RenderMemo};
 use crate::content::{Course, Lesson, Module};
 use crate::markdown::RenderedBody;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// Output path of the index.
 pub const INDEX_FILE: &str = "search-index.js";
@@ -24,7 +27,7 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// One searchable section: a lesson's opening, or one of its headings and the text under it.
-#[derive(Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SearchDoc {
     /// Relative to the site root, with the heading's id as fragment.
     pub url: String,
@@ -135,19 +138,41 @@ impl IndexBuilder {
 
     /// Add the next lessons, in `course.lessons()` order, with their outlines.
     pub fn add(&mut self, lessons: &[(&Module, &Lesson)], outlines: &[RenderedBody]) {
+        self.add_reusing(lessons, outlines, None);
+    }
+
+    /// `add`, taking the words of lessons that did not change since an earlier build
+    /// from `memo` (the dev server's rebuilds) instead of reading them again.
+    pub fn add_reusing(
+        &mut self,
+        lessons: &[(&Module, &Lesson)],
+        outlines: &[RenderedBody],
+        memo: Option<&RenderMemo>,
+    ) {
         // Splitting text into words is the costly part: lessons in parallel.
-        let per_lesson: Vec<Vec<(SearchDoc, Vec<String>)>> = lessons
+        let per_lesson: Vec<Arc<LessonDocs>> = lessons
             .par_iter()
             .zip(outlines.par_iter())
-            .map(|((module, lesson), outline)| lesson_docs(module, lesson, outline))
+            .map(|((module, lesson), outline)| {
+                let make = || lesson_docs(module, lesson, outline);
+                match memo {
+                    Some(memo) => memo.search_part(docs_key(module, lesson, outline), make),
+                    None => Arc::new(make()),
+                }
+            })
             .collect();
-        for (doc, doc_words) in per_lesson.into_iter().flatten() {
+        for (doc, doc_words) in per_lesson.iter().flat_map(|l| l.iter()) {
             let id = self.docs.len() as u32;
             for word in doc_words {
                 // Docs come in order, so each list stays ascending.
-                self.postings.entry(word).or_default().push(id);
+                match self.postings.get_mut(word.as_str()) {
+                    Some(list) => list.push(id),
+                    None => {
+                        self.postings.insert(word.clone(), vec![id]);
+                    }
+                }
             }
-            self.docs.push(doc);
+            self.docs.push(doc.clone());
         }
     }
 
@@ -161,6 +186,20 @@ impl IndexBuilder {
             postings,
         }
     }
+}
+
+/// A lesson's sections, each with its distinct searchable words.
+pub type LessonDocs = Vec<(SearchDoc, Vec<String>)>;
+
+/// A hash of everything `lesson_docs` reads.
+fn docs_key(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> u64 {
+    let mut h = HashWriter::new();
+    let _ = write!(
+        h,
+        "{}{}{}{:?}{}{:?}",
+        module.slug, lesson.slug, lesson.title, lesson.summary, outline.text, outline.headings
+    );
+    h.finish()
 }
 
 /// A lesson's sections, each with its distinct searchable words.
