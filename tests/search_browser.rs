@@ -1,6 +1,7 @@
-//! The search box in headless Chromium (through chromedriver), on the fixture course opened
-//! from `file://`: the hardest place for it, since pages there cannot fetch JSON.
-//! Without chromedriver or Chromium the test fails when `CI` is set and is skipped with a
+//! The author workflow in headless Chromium (through chromedriver): the search box on the
+//! fixture course opened from `file://` (the hardest place for it, since pages there
+//! cannot fetch JSON), and live reload with the error overlay under `crescu serve`.
+//! Without chromedriver or Chromium the tests fail when `CI` is set and are skipped with a
 //! notice otherwise, like tests/browser.rs.
 
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
@@ -170,5 +171,112 @@ async fn search_box_answers_a_query_from_file_urls() {
         "the first result opens",
     )
     .await;
+    c.close().await.unwrap();
+}
+
+/// `crescu serve` on an ephemeral port, stopped when dropped.
+struct DevServer(Child, u16);
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn dev_server(root: &Path) -> DevServer {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crescu"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    DevServer(child, port)
+}
+
+/// Replace a file as editors do (write beside, rename over), outside the watched folders.
+fn save(root: &Path, path: &Path, text: &str) {
+    let tmp = root.join(".saving");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn live_reload_and_the_error_overlay() {
+    let Some((_driver, port, chrome)) = start_driver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("course");
+    let lesson = root.join("content/01-basics/01-live.md");
+    std::fs::create_dir_all(lesson.parent().unwrap()).unwrap();
+    std::fs::write(root.join("content/_index.md"), "---\ntitle: Live\n---\n").unwrap();
+    std::fs::write(
+        &lesson,
+        "---\ntitle: Live lesson\nsummary: s\n---\nFirst words.\n",
+    )
+    .unwrap();
+    let server = dev_server(&root);
+    let page = format!("http://127.0.0.1:{}/basics/live/", server.1);
+
+    let c = session(port, &chrome, &dir.path().join("profile")).await;
+    c.goto(&page).await.unwrap();
+    wait_until(
+        &c,
+        "return document.body.textContent.includes('First words.')",
+        "the page shows",
+    )
+    .await;
+    // Marks this document: a reload replaces it.
+    js(&c, "window.__before = true; return true").await;
+
+    save(
+        &root,
+        &lesson,
+        "---\ntitle: Live lesson\nsumary: s\n---\nFirst words.\n",
+    );
+    wait_until(
+        &c,
+        "const o = document.getElementById('crescu-error-overlay'); return !!o && o.textContent.includes('unknown key `sumary`') && o.textContent.includes('content/01-basics/01-live.md:3:1')",
+        "the overlay shows the terminal's report",
+    )
+    .await;
+    assert_eq!(
+        js(&c, "return window.__before === true").await,
+        json!(true),
+        "no reload on error"
+    );
+
+    save(
+        &root,
+        &lesson,
+        "---\ntitle: Live lesson\nsummary: s\n---\nSecond words.\n",
+    );
+    wait_until(
+        &c,
+        "return window.__before === undefined && document.body.textContent.includes('Second words.')",
+        "the page reloads with the fix",
+    )
+    .await;
+    assert_eq!(
+        js(
+            &c,
+            "return document.getElementById('crescu-error-overlay') === null"
+        )
+        .await,
+        json!(true)
+    );
     c.close().await.unwrap();
 }

@@ -399,3 +399,27 @@ fn survives_clients_that_disconnect_mid_response() {
     );
     assert_eq!(get(port, "/").status, 200);
 }
+
+#[test]
+fn a_course_broken_from_the_start_is_served_once_fixed() {
+    let course = course_with(&[("01-live.md", b"---\ntitel: Live\n---\nBody.\n")]);
+    let out = course.path().join("site");
+    let server = start(course.path(), &out);
+    // No site yet: a bare page that still carries the script, so the overlay shows.
+    let page = get(server.port, "/");
+    assert_eq!(page.status, 404);
+    assert!(page.text().contains("/__crescu/events"));
+    let mut events = Events::open(server.port);
+    let (_, state) = events.next();
+    assert!(
+        state["error"].as_str().unwrap().contains("titel"),
+        "{state}"
+    );
+    save(
+        &course.path().join("content/01-module/01-live.md"),
+        &lesson("Fixed."),
+    );
+    let (name, _) = events.next();
+    assert_eq!(name, "reload");
+    assert!(get(server.port, "/module/live/").text().contains("Fixed."));
+}
