@@ -220,7 +220,8 @@ impl Renderer {
     }
 
     /// Headings, links and plain text of a body without highlighting its code: the cheap
-    /// pass that link checking and the search index need for every lesson up front.
+    /// pass that link checking and the search index need for every lesson up front. Its
+    /// `parts` are empty: no HTML is kept.
     pub fn outline(&self, text: &str, first_line: usize) -> RenderedBody {
         self.remembered(text, first_line, false, &|_| None)
     }
@@ -467,6 +468,10 @@ impl Renderer {
             i += 1;
         }
         flush(&mut html_events, &mut out.parts);
+        if !highlight {
+            // An outline: nobody reads its HTML, and the dev server keeps one per lesson.
+            out.parts = Vec::new();
+        }
         (out, rewrites)
     }
 
