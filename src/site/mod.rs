@@ -152,10 +152,6 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
             bytes: bytes.clone(),
         });
     }
-    files.push(OutputFile {
-        path: PathBuf::from("static/highlight.css"),
-        bytes: crate::markdown::highlight::stylesheet().into_bytes(),
-    });
     for file in files {
         if let Err(e) = sink(file) {
             return Err(Diagnostics(vec![write_failed(e)]));

@@ -57,7 +57,6 @@ impl SiteOutline {
             .into_iter()
             .map(|p| format!("static/{}", p.to_string_lossy().replace('\\', "/")))
             .collect();
-        files.push("static/highlight.css".into());
         files.extend(
             generated
                 .iter()

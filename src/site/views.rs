@@ -165,8 +165,20 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
             let parts = split_blanks(&ex.prompt);
             let n = parts.len();
             for (i, p) in parts.into_iter().enumerate() {
+                // Markdown drops the spaces around a piece; keep them, so the prompt
+                // reads as words around the inputs (screen readers, no CSS).
+                let lead = if p.starts_with(char::is_whitespace) {
+                    " "
+                } else {
+                    ""
+                };
+                let trail = if p.ends_with(char::is_whitespace) {
+                    " "
+                } else {
+                    ""
+                };
                 pieces.push(BlankPiece {
-                    html: md.inline(p),
+                    html: format!("{lead}{}{trail}", md.inline(p)),
                     blank: (i + 1 < n).then_some(i),
                 });
             }
