@@ -545,3 +545,47 @@ fn built_site_works_from_root_from_a_sub_path_and_from_files() {
     }
     assert!(checked > 20, "only {checked} links checked");
 }
+
+#[test]
+fn links_in_course_and_module_introductions_are_checked_and_rewritten() {
+    let course = course_with(&[("02-target.md", TARGET.as_bytes())]);
+    let content = course.path().join("content");
+    std::fs::write(
+        content.join("_index.md"),
+        "---\ntitle: Test course\n---\nStart with [the target](01-module/02-target.md#deep-dive).\n",
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("01-module/_index.md"),
+        "---\ntitle: Module\nsummary: s\n---\nSee [target](02-target.md) and [the course](../_index.md#module-module).\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = crescu(&["build", "--root", arg(course.path())]);
+    assert_eq!(code, 0, "{stderr}");
+    let out = course.path().join("output");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains("href=\"module/target/index.html#deep-dive\""),
+        "{index}"
+    );
+    let module = std::fs::read_to_string(out.join("module/index.html")).unwrap();
+    assert!(module.contains("href=\"target/index.html\""));
+    assert!(module.contains("href=\"../index.html#module-module\""));
+
+    std::fs::write(
+        content.join("01-module/_index.md"),
+        "---\ntitle: Module\nsummary: s\n---\nIntro.\n\nSee [gone](03-gone.md).\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = crescu(&["check", "--root", arg(course.path()), "--format", "json"]);
+    assert_eq!(code, 1);
+    let broken = json_lines(&stdout)
+        .into_iter()
+        .find(|l| l["code"] == "broken-link")
+        .expect("a broken-link error");
+    assert_eq!(broken["file"], "content/01-module/_index.md");
+    assert_eq!(
+        (broken["line"].as_u64(), broken["column"].as_u64()),
+        (Some(7), Some(5))
+    );
+}

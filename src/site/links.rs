@@ -5,7 +5,7 @@
 //! URLs are rewritten to relative file URLs so the page also works from `file://`.
 //! External links (with a scheme) are never fetched.
 
-use crate::content::{Course, Lesson, Module};
+use crate::content::{Body, Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position, suggest};
 use crate::markdown::{Link, RenderedBody};
 use std::collections::{BTreeSet, HashMap};
@@ -210,6 +210,11 @@ impl SiteLinks {
         }
     }
 
+    /// Let fragments naming `page` be checked against `anchors`.
+    pub fn set_anchors(&mut self, page: &str, anchors: BTreeSet<String>) {
+        self.pages.insert(page.to_string(), Some(anchors));
+    }
+
     fn outside(&self, url: &str) -> Resolved {
         Resolved::Broken {
             message: format!("`{url}` leads outside the site"),
@@ -242,32 +247,56 @@ pub fn check(course: &Course, outlines: &[RenderedBody], links: &SiteLinks) -> D
     let mut diags = Diagnostics::default();
     for ((module, lesson), outline) in course.lessons().zip(outlines) {
         let page = lesson_page(module, lesson);
-        for link in &outline.links {
-            if let Some(d) = link_problem(links, &page, lesson, link) {
-                diags.push(d);
-            }
-        }
+        diags.extend(check_body(
+            links,
+            &page,
+            &lesson.source,
+            &lesson.body,
+            outline,
+        ));
     }
     diags
 }
 
-fn link_problem(links: &SiteLinks, page: &str, lesson: &Lesson, link: &Link) -> Option<Diagnostic> {
+/// Problems with the links of one body (a lesson's, or an introduction's) written in the
+/// page at output path `page` from the file `source`.
+pub fn check_body(
+    links: &SiteLinks,
+    page: &str,
+    source: &Path,
+    body: &Body,
+    outline: &RenderedBody,
+) -> Vec<Diagnostic> {
+    outline
+        .links
+        .iter()
+        .filter_map(|link| link_problem(links, page, source, body, link))
+        .collect()
+}
+
+fn link_problem(
+    links: &SiteLinks,
+    page: &str,
+    source: &Path,
+    body: &Body,
+    link: &Link,
+) -> Option<Diagnostic> {
     let position = Position::new(link.line, link.column);
-    let mut d = match links.resolve(page, &lesson.source, &link.url) {
+    let mut d = match links.resolve(page, source, &link.url) {
         Resolved::Broken { message, expected } => {
-            Diagnostic::error("broken-link", &lesson.source, position, message).expected(expected)
+            Diagnostic::error("broken-link", source, position, message).expected(expected)
         }
         _ if link.image_alt.as_deref() == Some("") => Diagnostic::warning(
             "image-without-alt",
-            &lesson.source,
+            source,
             position,
             format!("image `{}` has no alt text", link.url),
         )
         .expected("a description in the brackets: ![what the image shows](file.png)"),
         _ => return None,
     };
-    let body_line = link.line.saturating_sub(lesson.body.first_line);
-    d.source_line = lesson.body.text.lines().nth(body_line).map(str::to_string);
+    let body_line = link.line.saturating_sub(body.first_line);
+    d.source_line = body.text.lines().nth(body_line).map(str::to_string);
     Some(d)
 }
 

@@ -126,12 +126,12 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         }
     }
 
-    match render_index(ctx) {
+    match render_index(ctx, &outline) {
         Ok(f) => files.push(f),
         Err(d) => diags.push(d),
     }
     for module in &course.modules {
-        match render_module(ctx, module) {
+        match render_module(ctx, &outline, module) {
             Ok(f) => files.push(f),
             Err(d) => diags.push(d),
         }
@@ -213,11 +213,15 @@ fn render_template(
         })
 }
 
-fn render_index(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
+fn render_index(ctx: &RenderContext, outline: &SiteOutline) -> Result<OutputFile, Diagnostic> {
     let course = ctx.course;
     let mut c = tera::Context::new();
     c.insert("site", &SiteView::new(course, ""));
-    c.insert("intro_html", &body_html(ctx, &course.intro));
+    let source = PathBuf::from("content/_index.md");
+    let intro = body_html(ctx, &course.intro, &|url| {
+        outline.rewrite_at("index.html", &source, url)
+    });
+    c.insert("intro_html", &intro);
     let modules: Vec<ModuleView> = course
         .modules
         .iter()
@@ -230,10 +234,21 @@ fn render_index(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
     render_template(ctx, "index.html", &c, PathBuf::from("index.html"))
 }
 
-fn render_module(ctx: &RenderContext, module: &Module) -> Result<OutputFile, Diagnostic> {
+fn render_module(
+    ctx: &RenderContext,
+    outline: &SiteOutline,
+    module: &Module,
+) -> Result<OutputFile, Diagnostic> {
     let mut c = tera::Context::new();
     c.insert("site", &SiteView::new(ctx.course, "../"));
-    let view = module_view(module, "../", body_html(ctx, &module.intro));
+    let (page, source) = (
+        format!("{}/index.html", module.slug),
+        module.source.join("_index.md"),
+    );
+    let intro = body_html(ctx, &module.intro, &|url| {
+        outline.rewrite_at(&page, &source, url)
+    });
+    let view = module_view(module, "../", intro);
     c.insert("module", &view);
     c.insert("page_title", &module.title);
     c.insert(
@@ -268,9 +283,13 @@ fn render_404(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
 }
 
 /// An intro or other author Markdown with no shortcodes.
-fn body_html(ctx: &RenderContext, body: &crate::content::Body) -> String {
+fn body_html(
+    ctx: &RenderContext,
+    body: &crate::content::Body,
+    rewrite: crate::markdown::LinkRewrite,
+) -> String {
     ctx.markdown
-        .body(&body.text, body.first_line)
+        .body_with_links(&body.text, body.first_line, rewrite)
         .parts
         .into_iter()
         .map(|p| match p {

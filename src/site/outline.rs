@@ -10,11 +10,36 @@ use crate::content::{Course, Lesson, Module};
 use crate::diagnostics::Diagnostics;
 use crate::markdown::{RenderedBody, Renderer};
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+/// An introduction: the course's (`content/_index.md`) or a module's.
+struct Intro {
+    page: String,
+    source: PathBuf,
+    outline: RenderedBody,
+}
+
+/// The course's introduction, then each module's, in order.
+fn intros(course: &Course, markdown: &Renderer) -> Vec<Intro> {
+    let course_intro = Intro {
+        page: "index.html".into(),
+        source: PathBuf::from("content/_index.md"),
+        outline: markdown.outline(&course.intro.text, course.intro.first_line),
+    };
+    let modules = course.modules.iter().map(|m| Intro {
+        page: format!("{}/index.html", m.slug),
+        source: m.source.join("_index.md"),
+        outline: markdown.outline(&m.intro.text, m.intro.first_line),
+    });
+    std::iter::once(course_intro).chain(modules).collect()
+}
 
 pub struct SiteOutline {
     /// Lesson bodies in `course.lessons()` order.
     pub lessons: Vec<RenderedBody>,
+    /// The course's and each module's introduction: output page, source file, outline.
+    intros: Vec<Intro>,
     pub links: SiteLinks,
     generated: Vec<OutputFile>,
 }
@@ -62,9 +87,24 @@ impl SiteOutline {
                 .iter()
                 .map(|f| f.path.to_string_lossy().into_owned()),
         );
-        let links = SiteLinks::new(course, &lessons, files.iter().map(String::as_str));
+        let mut links = SiteLinks::new(course, &lessons, files.iter().map(String::as_str));
+        let intros = intros(course, markdown);
+        for intro in &intros {
+            let mut anchors: BTreeSet<String> = intro
+                .outline
+                .headings
+                .iter()
+                .map(|h| h.id.clone())
+                .collect();
+            anchors.insert("main".into());
+            if intro.page == "index.html" {
+                anchors.extend(course.modules.iter().map(|m| format!("module-{}", m.slug)));
+            }
+            links.set_anchors(&intro.page, anchors);
+        }
         SiteOutline {
             lessons,
+            intros,
             links,
             generated,
         }
@@ -72,7 +112,27 @@ impl SiteOutline {
 
     /// Broken links (errors) and images without alt text (warnings).
     pub fn problems(&self, course: &Course) -> Diagnostics {
-        links::check(course, &self.lessons, &self.links)
+        let mut problems = links::check(course, &self.lessons, &self.links);
+        let bodies = std::iter::once(&course.intro).chain(course.modules.iter().map(|m| &m.intro));
+        for (intro, body) in self.intros.iter().zip(bodies) {
+            problems.extend(links::check_body(
+                &self.links,
+                &intro.page,
+                &intro.source,
+                body,
+                &intro.outline,
+            ));
+        }
+        problems
+    }
+
+    /// `rewrite` for a link written in any body: the page at output path `page`, from
+    /// the file `source`.
+    pub fn rewrite_at(&self, page: &str, source: &Path, url: &str) -> Option<String> {
+        match self.links.resolve(page, source, url) {
+            Resolved::Internal(rewrite) => rewrite,
+            _ => None,
+        }
     }
 
     /// The URL to write for `url` in a lesson body, if it must change (a source path or
