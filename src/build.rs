@@ -1,7 +1,7 @@
 //! The whole pipeline, one value handed to the next: load the course, render the site,
 //! write it. Used by `crescu build`, `crescu check` and the dev server.
 
-use crate::content::{self, LoadOptions};
+use crate::content::{self, LoadOptions, reuse::ParseMemo};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::Renderer;
 use crate::simulations;
@@ -59,6 +59,8 @@ pub struct Workspace {
     written: Option<IncrementalOutput>,
     /// For rebuilds: pages and search data of lessons that did not change.
     memo: Option<RenderMemo>,
+    /// For rebuilds: lessons whose files did not change, as parsed.
+    parsed: Option<ParseMemo>,
 }
 
 impl Workspace {
@@ -69,6 +71,7 @@ impl Workspace {
             theme: None,
             written: None,
             memo: None,
+            parsed: None,
         }
     }
 
@@ -79,6 +82,7 @@ impl Workspace {
             theme: None,
             written: Some(IncrementalOutput::default()),
             memo: Some(RenderMemo::default()),
+            parsed: Some(ParseMemo::default()),
         }
     }
 
@@ -119,7 +123,15 @@ pub fn build_in(
 ) -> Result<BuildOutcome, Diagnostics> {
     let start = Instant::now();
     progress(Stage::Load);
-    let (course, mut warnings) = match content::load::load_partial(&options.root, &options.load) {
+    let loaded = content::load::load_partial_reusing(
+        &options.root,
+        &options.load,
+        workspace.parsed.as_ref(),
+    );
+    if let Some(parsed) = &workspace.parsed {
+        parsed.end_build();
+    }
+    let (course, mut warnings) = match loaded {
         (Some(course), diags) if !diags.has_errors() => (course, diags),
         (Some(course), mut diags) => {
             // Render the lessons that did parse, only to report their problems too

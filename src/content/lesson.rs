@@ -155,7 +155,7 @@ pub struct PendingLink {
 }
 
 /// A lesson as far as one file can tell.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ParsedLesson {
     pub lesson: Lesson,
     pub pending_links: Vec<PendingLink>,

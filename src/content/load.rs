@@ -4,6 +4,7 @@ use super::lesson::{self, LessonPlace, ParsedLesson};
 use super::model::{
     Asset, Body, Course, CourseConfig, LessonRef, Module, slugify, strip_order_prefix,
 };
+use super::reuse::ParseMemo;
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -193,6 +194,16 @@ fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic
 /// diagnostics hold every problem found. The course is `None` only when the course index
 /// itself is unusable.
 pub fn load_partial(root: &Path, options: &LoadOptions) -> (Option<Course>, Diagnostics) {
+    load_partial_reusing(root, options, None)
+}
+
+/// `load_partial`, taking lessons whose file, place and course settings did not change
+/// since an earlier build from `memo` (the dev server's rebuilds) instead of parsing them.
+pub fn load_partial_reusing(
+    root: &Path,
+    options: &LoadOptions,
+    memo: Option<&ParseMemo>,
+) -> (Option<Course>, Diagnostics) {
     let content = root.join("content");
     let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let mut diags = Diagnostics::default();
@@ -288,6 +299,8 @@ pub fn load_partial(root: &Path, options: &LoadOptions) -> (Option<Course>, Diag
         Option<ParsedLesson>,
         Vec<Diagnostic>,
     );
+    // Course settings flow into every lesson (defaults such as focus minutes).
+    let config_key = format!("{config:?}");
     let jobs: Vec<(usize, usize, &PathBuf)> = tree
         .modules
         .iter()
@@ -301,12 +314,20 @@ pub fn load_partial(root: &Path, options: &LoadOptions) -> (Option<Course>, Diag
             let outcome = match read_text(path, &file, max_lesson_bytes) {
                 Err(d) => (file, None, None, vec![d]),
                 Ok(text) => {
+                    let (slug, position) = (slug_of(path), li as u32 + 1);
+                    let key = memo.map(|_| {
+                        super::reuse::lesson_key((&file, &slug, position, &text, &config_key))
+                    });
                     let place = LessonPlace {
                         file: &file,
-                        slug: slug_of(path),
-                        position: li as u32 + 1,
+                        slug,
+                        position,
                     };
-                    let (parsed, problems) = lesson::parse_lesson(place, &text, &config);
+                    let parse = || lesson::parse_lesson(place, &text, &config);
+                    let (parsed, problems) = match (memo, key) {
+                        (Some(memo), Some(key)) => memo.parsed(key, parse),
+                        _ => parse(),
+                    };
                     // The text is kept only to show the lines of problems: at 10,000
                     // lessons, keeping every file's text would take ~80 MB.
                     let text = (!problems.is_empty()).then_some(text);

@@ -9,6 +9,7 @@ pub mod load;
 pub mod located;
 pub mod model;
 pub mod quiz;
+pub mod reuse;
 pub mod simulation;
 
 pub use load::{LoadOptions, load};

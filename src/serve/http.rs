@@ -127,7 +127,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         );
     }
     let path = request.target.split(['?', '#']).next().unwrap_or_default();
-    if path == EVENTS_PATH {
+    if path == EVENTS_PATH && !head_only {
         return event_stream(stream, shared);
     }
     serve_file(&mut stream, shared, path, head_only)
