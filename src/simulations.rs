@@ -93,6 +93,9 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
         .flat_map(|(m, l)| l.simulations.iter().map(move |s| (m, l, s)))
         .collect();
 
+    if let Some(dir) = cache_dir {
+        remove_torn_writes(&dir.join("charts"));
+    }
     // Figures already in the cache. Identical simulations (same figure hash) are read,
     // drawn and held once: a course that repeats one simulation in 10,000 lessons holds
     // one figure, not 10,000 copies.
@@ -189,6 +192,15 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
 fn cache_path(dir: &Path, sim: &Simulation) -> PathBuf {
     dir.join("charts")
         .join(format!("{}.html", figure_hash(sim)))
+}
+
+/// Temporary files of cache entries that a killed build never finished.
+fn remove_torn_writes(charts: &Path) {
+    for entry in std::fs::read_dir(charts).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().contains(".tmp-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Write through a temporary file and a rename, so a killed build never leaves a torn entry.

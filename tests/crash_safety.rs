@@ -98,8 +98,8 @@ impl Moments {
 fn killed_builds_leave_the_previous_site_intact() {
     let dir = tempfile::tempdir().unwrap();
     let (old_root, new_root) = (dir.path().join("v1"), dir.path().join("v2"));
-    synth_course(&old_root, 300, "first", false);
-    synth_course(&new_root, 300, "second", false);
+    synth_course(&old_root, 200, "first", false);
+    synth_course(&new_root, 200, "second", false);
     let sites = dir.path().join("sites");
     std::fs::create_dir_all(&sites).unwrap();
     let output = sites.join("output");
@@ -122,11 +122,15 @@ fn killed_builds_leave_the_previous_site_intact() {
     let mut moments = Moments(seed);
     let mut outcomes = Vec::new();
     for attempt in 0..6 {
-        // Spread the kills over the whole build, startup and swap included.
+        // Spread the kills over the whole build, startup and swap included; every other
+        // build uses the cache, which writes over the previous site kept there.
         let delay = moments.next_below(full + full / 5);
-        let mut child = crescu_build(&new_root, &output, &["--no-cache"])
-            .spawn()
-            .unwrap();
+        let mode: &[&str] = if attempt % 2 == 0 {
+            &["--no-cache"]
+        } else {
+            &[]
+        };
+        let mut child = crescu_build(&new_root, &output, mode).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(delay));
         // SIGKILL: no destructor, no cleanup runs.
         let _ = child.kill();
@@ -139,20 +143,28 @@ fn killed_builds_leave_the_previous_site_intact() {
         );
         if now == after {
             // The swap happened; go back to the first site for the next attempt.
-            build_ok(&old_root, &output, &["--no-cache"]);
+            build_ok(&old_root, &output, mode);
             assert_eq!(snapshot_tree(&output), before);
         }
         outcomes.push((delay, status.success()));
     }
     eprintln!("seed {seed}, full build {full} ms, kills (ms, finished): {outcomes:?}");
 
-    build_ok(&new_root, &output, &["--no-cache"]);
+    build_ok(&new_root, &output, &[]);
     assert_eq!(snapshot_tree(&output), after);
     assert_eq!(
         leftovers(&sites, "output"),
         Vec::<PathBuf>::new(),
         "a successful build removes what killed builds left behind"
     );
+    let torn: Vec<_> = walkdir::WalkDir::new(new_root.join(".crescu-cache"))
+        .max_depth(2)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    assert!(torn.is_empty(), "half-written cache files left: {torn:?}");
 }
 
 #[test]

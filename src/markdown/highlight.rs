@@ -70,6 +70,7 @@ impl Highlighter {
             return;
         }
         *slot = file.map(|file| {
+            remove_torn_writes(&file);
             // A missing, old or damaged file only means starting empty.
             let stored = std::fs::read(&file)
                 .ok()
@@ -196,6 +197,19 @@ fn decode_blocks(bytes: &[u8]) -> Option<Blocks> {
     }
     // A clean end, not a record cut short.
     rest.is_empty().then_some(blocks)
+}
+
+/// Temporary files of writes that a killed build never finished.
+fn remove_torn_writes(file: &Path) {
+    let (Some(dir), Some(stem)) = (file.parent(), file.file_stem()) else {
+        return;
+    };
+    let prefix = format!("{}.tmp-", stem.to_string_lossy());
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Write through a temporary file and a rename, so a killed build never leaves a torn file.
