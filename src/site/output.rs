@@ -1,6 +1,7 @@
-//! Writing the site: everything goes to a fresh folder beside the output folder, which
-//! replaces the old one only once complete, so a failed or killed build never leaves a
-//! half-written site behind.
+//! Writing the site: everything goes to a temporary folder beside the output folder (new,
+//! or the previous site kept in the cache and written over), which replaces the old one
+//! in one atomic exchange only once complete, so a failed or killed build never leaves a
+//! half-written site behind, nor an instant without one.
 
 use rayon::prelude::*;
 use std::collections::HashSet;
