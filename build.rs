@@ -33,4 +33,16 @@ fn main() {
         hash = hash_dir(Path::new(dir), hash);
     }
     println!("cargo:rustc-env=CRESCU_FIGURE_CODE_HASH={hash:016x}");
+
+    // The highlighted-code cache is keyed on the syntect version in use, so an upgrade
+    // (new syntax definitions) never serves blocks highlighted by the old one.
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
+    let syntect = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"syntect\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| "unknown".to_string());
+    println!("cargo:rustc-env=CRESCU_SYNTECT_VERSION={syntect}");
 }

@@ -11,10 +11,21 @@ use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
-/// First line of the on-disk cache file. Change it whenever the HTML of a block may
-/// change (this module's markup, the syntect version or its syntax definitions), so an
-/// old cache is ignored rather than served.
-const CACHE_FORMAT: &[u8] = b"crescu highlight cache 2, syntect 5.2 defaults-newlines\n";
+/// First line of the on-disk cache file: the file format, the syntect version (from
+/// Cargo.lock, see build.rs) and a fingerprint of this module's source. Blocks made by
+/// other code (new syntax definitions, other markup) are thus never served.
+fn cache_header() -> Vec<u8> {
+    let code = include_str!("highlight.rs")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+    format!(
+        "crescu highlight cache 3, syntect {}, code {code:016x}\n",
+        env!("CRESCU_SYNTECT_VERSION")
+    )
+    .into_bytes()
+}
 
 /// Highlighted blocks by (language token, code): the code itself is the key, so a cached
 /// block can never stand in for different code.
@@ -165,12 +176,12 @@ impl Highlighter {
     }
 }
 
-/// The cache file: `CACHE_FORMAT`, then for each block, sorted, its language, code and
+/// The cache file: `cache_header()`, then for each block, sorted, its language, code and
 /// HTML, each as a little-endian u32 length and UTF-8 bytes.
 fn encode_blocks(blocks: &Blocks) -> Vec<u8> {
     let mut sorted: Vec<_> = blocks.iter().collect();
     sorted.sort();
-    let mut out = CACHE_FORMAT.to_vec();
+    let mut out = cache_header();
     for ((lang, code), html) in sorted {
         for field in [lang, code, html] {
             out.extend_from_slice(&(field.len() as u32).to_le_bytes());
@@ -182,7 +193,8 @@ fn encode_blocks(blocks: &Blocks) -> Vec<u8> {
 
 /// The blocks of a cache file, or `None` if it is of another format or damaged.
 fn decode_blocks(bytes: &[u8]) -> Option<Blocks> {
-    let mut rest = bytes.strip_prefix(CACHE_FORMAT)?;
+    let header = cache_header();
+    let mut rest = bytes.strip_prefix(header.as_slice())?;
     let mut field = || -> Option<String> {
         let (len, tail) = rest.split_first_chunk::<4>()?;
         let len = u32::from_le_bytes(*len) as usize;
