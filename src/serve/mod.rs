@@ -91,7 +91,8 @@ pub fn run(options: &ServeOptions) -> io::Result<()> {
     let mut workspace = Workspace::for_rebuilds();
     let watcher = watch::Watcher::start(&options.root)?;
 
-    // The first build must succeed before there is anything to serve.
+    // Watching starts first, so no edit made during this build is missed. A failed first
+    // build still starts the server: open pages show its errors until they are fixed.
     let first_error = match build_in(&build_options, &mut workspace, &|_| {}) {
         Ok(outcome) => {
             report_success(&outcome, "built");

@@ -1,5 +1,5 @@
-//! Internal link checking: every link and image in a lesson body must lead to a page,
-//! file or heading of the built site. Links may be written as relative output URLs
+//! Internal link checking: every link and image in a lesson body or an introduction must
+//! lead to a page, file or heading of the built site. Links may be written as relative output URLs
 //! (`../the-gil/index.html`, `../the-gil/`, `#anchor`) or as source paths
 //! (`02-the-gil.md#anchor`, `diagram.png` beside the lesson file); source paths and folder
 //! URLs are rewritten to relative file URLs so the page also works from `file://`.

@@ -138,13 +138,7 @@ impl SiteOutline {
     /// The URL to write for `url` in a lesson body, if it must change (a source path or
     /// a folder URL); `None` keeps the author's.
     pub fn rewrite(&self, module: &Module, lesson: &Lesson, url: &str) -> Option<String> {
-        match self
-            .links
-            .resolve(&links::lesson_page(module, lesson), &lesson.source, url)
-        {
-            Resolved::Internal(rewrite) => rewrite,
-            _ => None,
-        }
+        self.rewrite_at(&links::lesson_page(module, lesson), &lesson.source, url)
     }
 
     /// Files made from the outline: the search index, and the sitemap and robots.txt when
