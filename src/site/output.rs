@@ -103,7 +103,7 @@ impl Staging {
             if let Ok(mut set) = written.lock() {
                 set.insert(file.path.clone());
             }
-            if write_file(&dest, &file.bytes).is_ok() {
+            if overwrite_file(&dest, &file.bytes).is_ok() {
                 return Ok(());
             }
             // The previous site may hold a folder where this file goes, or a file where
@@ -177,6 +177,21 @@ fn remove_tree(dir: &Path) {
         }
     });
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Write `bytes` over the file at `dest` without first truncating it to nothing: on ext4,
+/// closing a file that was truncated to zero and rewritten forces its data to disk at
+/// once (the `auto_da_alloc` safeguard for programs that replace files that way), which
+/// costs more than everything else of a warm build.
+fn overwrite_file(dest: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dest)?;
+    file.write_all(bytes)?;
+    file.set_len(bytes.len() as u64)
 }
 
 fn write_file(dest: &Path, bytes: &[u8]) -> io::Result<()> {
