@@ -417,4 +417,62 @@ mod tests {
         );
         assert_eq!(tree(&spare), tree(&fresh));
     }
+
+    /// Paths of up to three parts from a small alphabet, so trees collide often: the
+    /// same file, a file where a folder was, a folder where a file was.
+    fn paths() -> impl proptest::strategy::Strategy<Value = Vec<(String, u8)>> {
+        use proptest::prelude::*;
+        let part = prop_oneof![Just("a"), Just("b"), Just("index.html")];
+        let path = proptest::collection::vec(part, 1..4).prop_map(|p| p.join("/"));
+        proptest::collection::vec((path, any::<u8>()), 0..12)
+    }
+
+    /// Files of `wanted` that can all exist at once (none is a folder of another).
+    fn consistent(wanted: &[(String, u8)]) -> Vec<OutputFile> {
+        let mut out: Vec<OutputFile> = Vec::new();
+        for (path, byte) in wanted {
+            let clash = out.iter().any(|f| {
+                let other = f.path.to_string_lossy();
+                other == path.as_str()
+                    || other.starts_with(&format!("{path}/"))
+                    || path.starts_with(&format!("{other}/"))
+            });
+            if !clash {
+                out.push(OutputFile {
+                    path: path.into(),
+                    bytes: vec![*byte; usize::from(*byte % 7)],
+                });
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn writing_over_any_previous_site_equals_a_fresh_build(
+            previous in paths(),
+            next in paths(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let spare = dir.path().join("spare");
+            for f in consistent(&previous) {
+                let dest = spare.join(&f.path);
+                std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+                std::fs::write(dest, &f.bytes).unwrap();
+            }
+            std::fs::create_dir_all(&spare).unwrap();
+            let files = consistent(&next);
+            let out = dir.path().join("out");
+            let staging = Staging::create_reusing(&out, Some(&spare)).unwrap();
+            for f in &files {
+                staging.write(f).unwrap();
+            }
+            staging.commit(&[]).unwrap();
+            let fresh = dir.path().join("fresh");
+            replace_dir(&fresh, &files, &[]).unwrap();
+            proptest::prop_assert_eq!(tree(&out), tree(&fresh));
+        }
+    }
 }
