@@ -324,11 +324,12 @@ fn span_map(text: &str) -> (SpanMap, Option<YamlError>) {
     let mut parser = Parser::new_from_str(text);
     // Pulled event by event so reading stops at the first limit: both YAML scanners
     // spend time proportional to the open flow nesting on every token, which a deep
-    // enough document turns into a hang.
+    // enough document turns into a hang. Every document of the text is read, not only
+    // the first: serde_yaml reads them all (to refuse more than one).
     let mut readable = true;
     loop {
         match parser.next_token() {
-            Ok((Event::StreamEnd | Event::DocumentEnd, _)) => break,
+            Ok((Event::StreamEnd, _)) => break,
             Ok((ev, mark)) => {
                 recorder.on_event(ev, mark);
                 if recorder.limits.over.is_some() {
@@ -693,6 +694,12 @@ mod tests {
         assert!(matches!(err.problem, Problem::OverLimit(_)), "{err:?}");
         let fine = format!("a: {}1{}\n", "[".repeat(40), "]".repeat(40));
         assert!(parse::<serde_yaml::Value>(&fine).is_ok());
+        // A second document is held to the same limits (serde_yaml reads it too).
+        let second = format!("a: 1\n...\n---\nb: {}\n", "[".repeat(depth));
+        let start = std::time::Instant::now();
+        let err = parse::<serde_yaml::Value>(&second).unwrap_err();
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        assert!(matches!(err.problem, Problem::OverLimit(_)), "{err:?}");
         // Text yaml-rust2 cannot read goes to serde_yaml only if not deeply bracketed.
         let unreadable = format!("a: b\n\tc: {}\n", "[".repeat(depth));
         let start = std::time::Instant::now();
