@@ -72,13 +72,21 @@ fn options() -> Options {
 struct LineIndex {
     starts: Vec<usize>,
     first_line: usize,
+    /// The last position located: (line index, byte offset, column). Offsets come in
+    /// increasing order, so columns are counted on from there; counting from the line
+    /// start each time is quadratic on a long line full of links.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl LineIndex {
     fn new(text: &str, first_line: usize) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts, first_line }
+        LineIndex {
+            starts,
+            first_line,
+            last: std::cell::Cell::new((0, 0, 1)),
+        }
     }
 
     fn locate(&self, text: &str, offset: usize) -> (usize, usize) {
@@ -86,9 +94,16 @@ impl LineIndex {
             .starts
             .partition_point(|&s| s <= offset)
             .saturating_sub(1);
-        let col = text
-            .get(self.starts[idx]..offset)
-            .map_or(1, |s| s.chars().count() + 1);
+        let (last_idx, last_offset, last_col) = self.last.get();
+        let (from, col) = if last_idx == idx && last_offset <= offset {
+            (last_offset, last_col)
+        } else {
+            (self.starts[idx], 1)
+        };
+        let Some(col) = text.get(from..offset).map(|s| col + s.chars().count()) else {
+            return (self.first_line + idx, 1);
+        };
+        self.last.set((idx, offset, col));
         (self.first_line + idx, col)
     }
 }
@@ -279,6 +294,9 @@ impl Renderer {
         let mut out = RenderedBody::default();
         let mut html_events: Vec<Event> = Vec::new();
         let mut used_ids: HashSet<String> = HashSet::new();
+        // Next suffix to try per heading id: trying `-1`, `-2`, ... from the start for
+        // every repeat is quadratic in the number of equal headings.
+        let mut next_suffix: HashMap<String, usize> = HashMap::new();
         // For each open blockquote: does it close a callout?
         let mut quotes: Vec<bool> = Vec::new();
         let mut depth = 0usize;
@@ -308,11 +326,17 @@ impl Renderer {
                         base
                     };
                     let mut unique = base.clone();
-                    let mut n = 1;
-                    while !used_ids.insert(unique.clone()) {
-                        unique = format!("{base}-{n}");
-                        n += 1;
+                    if used_ids.contains(&unique) {
+                        let n = next_suffix.entry(base.clone()).or_insert(1);
+                        loop {
+                            unique = format!("{base}-{n}");
+                            *n += 1;
+                            if !used_ids.contains(&unique) {
+                                break;
+                            }
+                        }
                     }
+                    used_ids.insert(unique.clone());
                     let mut inner_html = String::new();
                     pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
                     let lvl = heading_level(*level);
