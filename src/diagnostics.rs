@@ -109,11 +109,15 @@ impl Diagnostic {
     /// Copy the offending line out of the file's text so the report can show it.
     pub fn attach_source(&mut self, text: &str) {
         if self.position.line > 0 {
-            self.source_line = text.lines().nth(self.position.line - 1).map(|l| {
-                l.trim_end_matches('\r')
-                    .trim_start_matches('\u{feff}')
-                    .to_string()
-            });
+            self.source_line = text.lines().nth(self.position.line - 1).map(clean_line);
+        }
+    }
+
+    /// `attach_source` with the file already split into lines, for files with many
+    /// problems (scanning the text from the top for each would be quadratic).
+    pub fn attach_source_lines(&mut self, lines: &[&str]) {
+        if self.position.line > 0 {
+            self.source_line = lines.get(self.position.line - 1).map(|l| clean_line(l));
         }
     }
 
@@ -263,6 +267,13 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// A source line as shown under a diagnostic: no carriage return, no byte-order mark.
+fn clean_line(line: &str) -> String {
+    line.trim_end_matches('\r')
+        .trim_start_matches('\u{feff}')
+        .to_string()
 }
 
 #[cfg(test)]

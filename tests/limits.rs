@@ -153,3 +153,15 @@ fn many_equal_headings_and_links_on_one_line_render_in_linear_time() {
     let page = std::fs::read_to_string(output.join("module/headings/index.html")).unwrap();
     assert!(page.contains("id=\"a-9999\""));
 }
+
+#[test]
+fn thousands_of_problems_in_one_lesson_are_reported_in_linear_time() {
+    // Each problem's source line used to be found by scanning the lesson from the top.
+    let body = "{{ exercise nope }}\n\n".repeat(20_000);
+    let dir = course_with(&[("01-broken.md", &lesson("", &body))]);
+    let (errors, took) = failing_build(&dir);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(errors.len(), 20_000);
+    let last = errors.last().unwrap();
+    assert_eq!(last.source_line.as_deref(), Some("{{ exercise nope }}"));
+}

@@ -398,20 +398,27 @@ pub fn load_partial_reusing(
         .collect();
     let modules = resolve_links(modules, &every_lesson, &mut diags);
 
-    for d in &mut diags.0 {
-        if d.source_line.is_some() {
-            continue;
-        }
-        if !texts.contains_key(&d.file) {
-            // A lesson that parsed cleanly, with a problem found later (a link): read
-            // its text again.
+    // A lesson that parsed cleanly, with a problem found later (a link): read its text
+    // again.
+    for d in &diags.0 {
+        if d.source_line.is_none() && !texts.contains_key(&d.file) {
             let path = root.join(&d.file);
             if let Ok(t) = read_text(&path, &d.file, max_lesson_bytes) {
                 texts.insert(d.file.clone(), t);
             }
         }
-        if let Some(t) = texts.get(&d.file) {
-            d.attach_source(t);
+    }
+    // Each file split into lines once, however many problems it has.
+    let mut lines: HashMap<&Path, Vec<&str>> = HashMap::new();
+    for d in &mut diags.0 {
+        if d.source_line.is_none()
+            && let Some((file, text)) = texts.get_key_value(&d.file)
+        {
+            d.attach_source_lines(
+                lines
+                    .entry(file.as_path())
+                    .or_insert_with(|| text.lines().collect()),
+            );
         }
     }
     diags.sort();

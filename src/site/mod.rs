@@ -431,11 +431,13 @@ fn render_lesson(
         }
     }
     if !problems.is_empty() {
-        let text = &lesson.body.text;
+        // Split once: finding each problem's line from the top is quadratic in a lesson
+        // with thousands of broken shortcodes.
+        let lines: Vec<&str> = lesson.body.text.lines().collect();
         for d in &mut problems {
             // Body lines are counted from the body's first line of the file.
             let body_line = d.position.line.saturating_sub(lesson.body.first_line);
-            d.source_line = text.lines().nth(body_line).map(str::to_string);
+            d.source_line = lines.get(body_line).map(|l| l.to_string());
         }
         return Err(problems);
     }
