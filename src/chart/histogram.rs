@@ -111,15 +111,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         "<path d=\"{grid}\" stroke=\"{}\" stroke-width=\"1\"/>",
         GRID.css()
     );
-    for t in &y_ticks {
-        body.push_str(&svg::text(
-            left - 6.0,
-            y_of(t.value) + SMALL * 0.35,
-            Anchor::End,
-            SMALL,
-            &t.label,
-        ));
-    }
+    body.push_str(&svg::y_tick_labels(&y_ticks, left, y_of));
 
     // Bars, with a hairline gap between neighbours.
     let mut bars = String::new();

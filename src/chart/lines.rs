@@ -134,15 +134,7 @@ pub(crate) fn draw(
         b = n(bottom),
         r = n(RIGHT),
     );
-    for t in &y_ticks {
-        body.push_str(&svg::text(
-            left - 6.0,
-            y_of(t.value) + SMALL * 0.35,
-            Anchor::End,
-            SMALL,
-            &t.label,
-        ));
-    }
+    body.push_str(&svg::y_tick_labels(&y_ticks, left, y_of));
     let mut tick_marks = String::new();
     for t in &x_ticks {
         let x = x_of(t.value);

@@ -398,6 +398,22 @@ pub struct Tick {
     pub label: String,
 }
 
+/// Labels of a value axis, right-aligned just left of the axis at `left`.
+pub fn y_tick_labels(ticks: &[Tick], left: f64, y_of: impl Fn(f64) -> f64) -> String {
+    ticks
+        .iter()
+        .map(|t| {
+            text(
+                left - 6.0,
+                y_of(t.value) + SMALL * 0.35,
+                Anchor::End,
+                SMALL,
+                &t.label,
+            )
+        })
+        .collect()
+}
+
 /// Ticks at multiples of a 1, 2 or 5 x 10^n step within [`lo`, `hi`], at most
 /// `max_ticks` of them (at least two when the range allows). Labels are built from
 /// integers, so they never show float noise ("0.30000000000000004"), and all share the
