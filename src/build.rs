@@ -183,7 +183,7 @@ pub fn build_in(
     let incremental = workspace.written.is_some();
     let staging = match &options.output {
         Some(output) => {
-            refuse_dangerous_output(options, output)?;
+            check_output(&options.root, output)?;
             if incremental {
                 None
             } else {
@@ -239,13 +239,11 @@ pub fn build_in(
     })
 }
 
-/// The output folder is replaced wholesale, so it must not hold the course itself.
-fn refuse_dangerous_output(
-    options: &BuildOptions,
-    output: &std::path::Path,
-) -> Result<(), Diagnostics> {
+/// The output folder is replaced wholesale, so it must not hold the course itself. The
+/// dev server asks this too before it serves a folder.
+pub fn check_output(root: &std::path::Path, output: &std::path::Path) -> Result<(), Diagnostics> {
     let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (out, root) = (abs(output), abs(&options.root));
+    let (out, root) = (abs(output), abs(root));
     if root.starts_with(&out)
         || out.starts_with(root.join("content"))
         || out.starts_with(root.join("themes"))
