@@ -145,6 +145,7 @@ pub fn build_in(
                     markdown: &markdown,
                     charts: &charts,
                     memo: None,
+                    output: None,
                 };
                 if let Err(more) = site::render(&ctx) {
                     diags.extend(more.0.into_iter().filter(Diagnostic::is_error));
@@ -181,9 +182,13 @@ pub fn build_in(
     // the build fails), so the site never sits in memory whole. The dev server instead
     // keeps the pages, to write only those that differ from its previous build.
     let incremental = workspace.written.is_some();
-    let staging = match &options.output {
+    // Written at the output's real place: a link to a folder elsewhere stays a link.
+    let real_output = match &options.output {
+        Some(output) => Some(check_output(&options.root, output)?),
+        None => None,
+    };
+    let staging = match &real_output {
         Some(output) => {
-            check_output(&options.root, output)?;
             if incremental {
                 None
             } else {
@@ -204,6 +209,7 @@ pub fn build_in(
         markdown,
         charts: &charts,
         memo: workspace.memo.as_ref(),
+        output: options.output.as_deref(),
     };
     let rendered = match &staging {
         Some(staging) => site::render_into(&ctx, &|file| staging.write(&file)),
@@ -220,7 +226,7 @@ pub fn build_in(
         d
     })?;
     warnings.extend(rendered.warnings.0);
-    if let Some(output) = &options.output {
+    if let Some(output) = &real_output {
         progress(Stage::Write);
         let written = match (staging, &mut workspace.written) {
             (Some(staging), _) => staging.commit(&rendered.copies),
@@ -239,24 +245,26 @@ pub fn build_in(
     })
 }
 
-/// The output folder is replaced wholesale, so it must not hold the course itself. The
-/// dev server asks this too before it serves a folder.
-pub fn check_output(root: &std::path::Path, output: &std::path::Path) -> Result<(), Diagnostics> {
-    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (out, root) = (abs(output), abs(root));
-    if root.starts_with(&out)
-        || out.starts_with(root.join("content"))
-        || out.starts_with(root.join("themes"))
-    {
-        return Err(Diagnostics(vec![
+/// The output folder is replaced wholesale, so it must not hold the course itself: the
+/// real folder a build of `root` may write for `output` (links resolved), or why not.
+/// The dev server asks this too before it serves a folder.
+pub fn check_output(
+    root: &std::path::Path,
+    output: &std::path::Path,
+) -> Result<PathBuf, Diagnostics> {
+    site::target::resolve_output(root, output).map_err(|refusal| {
+        let expected = match refusal {
+            site::target::Refusal::NotAFolder { .. } => "the path of a folder (or of none yet)",
+            _ => "a folder of its own, such as `output/`",
+        };
+        Diagnostics(vec![
             Diagnostic::error(
                 "bad-output",
                 output,
                 Position::default(),
-                "refusing to use this output folder: it would replace the course's own files",
+                refusal.to_string(),
             )
-            .expected("a folder of its own, such as `output/`"),
-        ]));
-    }
-    Ok(())
+            .expected(expected),
+        ])
+    })
 }

@@ -31,7 +31,7 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
         /// Absolute URL the site is served from (for sitemap and canonical links).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_base_url)]
         base_url: Option<String>,
         /// Include lessons marked `draft: true`.
         #[arg(long)]
@@ -244,9 +244,29 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+fn parse_base_url(url: &str) -> Result<String, String> {
+    crate::content::url::check_base_url(url).map(|()| url.to_string())
+}
+
+/// A simulation file's bytes, refusing files (or devices) over the lesson size limit.
+fn read_limited(file: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let limit = crate::content::load::MAX_FILE_BYTES;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "the file is more than {limit} bytes, the limit of a simulation file"
+        )));
+    }
+    Ok(bytes)
+}
+
 /// `crescu sim`: run a simulation file and print a report.
 fn run_sim_file(file: &std::path::Path, format: SimFormat, seed: Option<u64>) -> ExitCode {
-    let text = match std::fs::read(file) {
+    let text = match read_limited(file) {
         Ok(bytes) => match crate::content::lesson::decode(file, &bytes) {
             Ok(t) => t,
             Err(d) => {

@@ -93,6 +93,7 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
         .flat_map(|(m, l)| l.simulations.iter().map(move |s| (m, l, s)))
         .collect();
 
+    check_build_budget(&wanted, course.config.simulation_budget)?;
     if let Some(dir) = cache_dir {
         remove_torn_writes(&dir.join("charts"));
     }
@@ -187,6 +188,43 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
         ran: distinct.len(),
         cached,
     })
+}
+
+/// All distinct simulations of the build together must fit `budget` steps (estimated,
+/// cached or not, so the answer does not depend on the cache): many simulations each
+/// within its own budget must not keep a build busy for an hour.
+fn check_build_budget(
+    wanted: &[(&Module, &Lesson, &Simulation)],
+    budget: f64,
+) -> Result<(), Diagnostics> {
+    let mut seen = std::collections::HashSet::new();
+    let mut total = 0.0;
+    for &(_, lesson, s) in wanted {
+        if !seen.insert(spec_hash(s)) {
+            continue;
+        }
+        total += sim::estimate(&s.scenario)
+            .iter()
+            .map(|e| e.work)
+            .sum::<f64>();
+        if total > budget {
+            return Err(Diagnostics(vec![
+                Diagnostic::error(
+                    "simulation-budget",
+                    &lesson.source,
+                    Position::new(s.line, 0),
+                    format!(
+                        "with simulation `{}`, the course's simulations need about {:.0} million steps, over the budget of {:.0} million for one build",
+                        s.id,
+                        total / 1e6,
+                        budget / 1e6
+                    ),
+                )
+                .expected("fewer or smaller simulations, or a higher `simulation_budget` (millions of steps) in content/_index.md"),
+            ]));
+        }
+    }
+    Ok(())
 }
 
 fn cache_path(dir: &Path, sim: &Simulation) -> PathBuf {

@@ -100,6 +100,33 @@ impl Node {
         self.0.as_str()
     }
 
+    /// Every text of the value, with its key path under `at` (text keys of mappings only).
+    pub fn texts(&self, at: &KeyPath) -> Vec<(KeyPath, &str)> {
+        fn walk<'v>(v: &'v serde_yaml::Value, at: KeyPath, out: &mut Vec<(KeyPath, &'v str)>) {
+            use serde_yaml::Value;
+            match v {
+                Value::String(s) => out.push((at, s)),
+                Value::Sequence(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        walk(item, at.index(i), out);
+                    }
+                }
+                Value::Mapping(m) => {
+                    for (k, item) in m {
+                        if let Some(k) = k.as_str() {
+                            walk(item, at.key(k), out);
+                        }
+                    }
+                }
+                Value::Tagged(t) => walk(&t.value, at, out),
+                Value::Null | Value::Bool(_) | Value::Number(_) => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.0, at.clone(), &mut out);
+        out
+    }
+
     /// A short description for error messages ("the text \"maybe\"", "a list").
     pub fn describe(&self) -> String {
         describe_value(&self.0)

@@ -18,6 +18,7 @@ fn course() -> CourseConfig {
         focus_minutes: 25,
         base_url: None,
         theme: "default".into(),
+        simulation_budget: crescu::sim::DEFAULT_BUILD_WORK,
     }
 }
 
@@ -116,6 +117,7 @@ fn simulation_text() -> impl Strategy<Value = String> {
 const SMALL: Budget = Budget {
     max_events: 20_000,
     max_simulated_s: 2.0,
+    max_work: 1e6,
 };
 
 proptest! {

@@ -273,7 +273,7 @@ proptest! {
             }],
         };
         // A small budget keeps heavy but valid draws quick: they are refused, not run.
-        let budget = Budget { max_events: 200_000, max_simulated_s: 60.0 };
+        let budget = Budget { max_events: 200_000, max_simulated_s: 60.0, ..Budget::default() };
         match sim::run(&s, 1, &budget) {
             Ok(r) => prop_assert!(r.runs[0].threads.iter().all(|t| t.end_ns <= r.runs[0].wall_ns)),
             Err(e) => prop_assert!(!e.to_string().is_empty()),

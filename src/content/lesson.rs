@@ -186,7 +186,7 @@ pub fn parse_lesson(
         spans: &fm.spans,
     };
     let raw = fm.data;
-    let mut problems = Vec::new();
+    let mut problems = unsafe_links(&raw, &loc);
     let (quiz, quiz_problems) = quiz::parse_quiz(&raw.quiz, &loc);
     problems.extend(quiz_problems);
     let (simulations, sim_problems) =
@@ -273,6 +273,47 @@ pub fn parse_lesson(
     )
 }
 
+/// Links in the lesson's front matter that could run a script when clicked: video
+/// addresses, and Markdown links in every text shown as Markdown (takeaways, go-deeper
+/// questions, and everything of the exercises).
+fn unsafe_links(raw: &RawLesson, loc: &FrontMatterLocator) -> Vec<Diagnostic> {
+    let root = KeyPath::root();
+    let mut texts: Vec<(KeyPath, &str)> = Vec::new();
+    for (i, t) in raw.takeaways.iter().enumerate() {
+        texts.push((root.key("takeaways").index(i), t));
+    }
+    for (i, g) in raw.go_deeper.iter().enumerate() {
+        texts.push((root.key("go_deeper").index(i).key("question"), &g.question));
+    }
+    for (i, v) in raw.videos.iter().enumerate() {
+        texts.push((root.key("videos").index(i).key("title"), &v.title));
+    }
+    if let Some(summary) = &raw.summary {
+        texts.push((root.key("summary"), summary));
+    }
+    for (i, exercise) in raw.quiz.iter().enumerate() {
+        texts.extend(exercise.texts(&root.key("quiz").index(i)));
+    }
+    let mut problems = Vec::new();
+    for (path, text) in texts {
+        if let Some((url, why)) = super::url::first_unsafe_link(text) {
+            problems.push(
+                loc.error_at("unsafe-url", &path, format!("{why}: `{url}`"))
+                    .expected("an http, https, mailto or relative link"),
+            );
+        }
+    }
+    for (i, v) in raw.videos.iter().enumerate() {
+        if let Err(why) = super::url::check_link(&v.url) {
+            problems.push(
+                loc.error_at("unsafe-url", &root.key("videos").index(i).key("url"), why)
+                    .expected("the video's http or https address"),
+            );
+        }
+    }
+    problems
+}
+
 /// Parse a `crescu sim` file: a YAML list of simulations, the schema of the lesson key
 /// `simulations:`.
 pub fn parse_simulation_file(file: &Path, text: &str) -> Result<Vec<Simulation>, Vec<Diagnostic>> {
@@ -319,6 +360,7 @@ mod tests {
             focus_minutes: 25,
             base_url: None,
             theme: "default".into(),
+            simulation_budget: crate::sim::DEFAULT_BUILD_WORK,
         }
     }
 

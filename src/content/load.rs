@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 /// By default a lesson bigger than this is refused rather than parsed (a guard against
 /// runaway input); the course index key `max_lesson_bytes` changes it.
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+/// The most `max_lesson_bytes` may allow: every lesson is read whole into memory, several
+/// at once.
+pub const MAX_FILE_BYTES_LIMIT: u64 = 64 * 1024 * 1024;
 
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
@@ -35,6 +38,8 @@ struct RawCourse {
     theme: Option<String>,
     /// Size limit of lesson and module files, in bytes.
     max_lesson_bytes: Option<u64>,
+    /// Millions of steps all simulations of a build may take together.
+    simulation_budget: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +56,8 @@ struct SourceTree {
     modules: Vec<SourceModule>,
     assets: Vec<Asset>,
     misplaced: Vec<PathBuf>,
+    /// Links leading out of the course (errors), special files skipped (warnings).
+    problems: Vec<Diagnostic>,
 }
 
 #[derive(Debug)]
@@ -71,6 +78,20 @@ fn order_key(path: &Path) -> (u64, String) {
     (n.unwrap_or(u64::MAX), name)
 }
 
+/// A module folder's slug: its whole name counts (`01-python-3.12` -> `python-3-12`).
+fn slug_of_folder(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let slug = slugify(strip_order_prefix(&name).1);
+    if slug.is_empty() {
+        "untitled".to_string()
+    } else {
+        slug
+    }
+}
+
 fn slug_of(path: &Path) -> String {
     let stem = path
         .file_stem()
@@ -84,16 +105,43 @@ fn slug_of(path: &Path) -> String {
     }
 }
 
-fn walk(content: &Path) -> std::io::Result<SourceTree> {
+/// Walk `content` (inside the course at `root`, canonical), following symlinks whose
+/// targets stay inside the course: a link out of it (to `/proc/self/environ`, say) would
+/// publish that file, so it is an error instead. FIFOs, sockets and devices are skipped
+/// with a warning (reading a FIFO would block the build).
+fn walk(
+    content: &Path,
+    root: &Path,
+    shown: &dyn Fn(&Path) -> PathBuf,
+) -> std::io::Result<SourceTree> {
     let mut tree = SourceTree::default();
     let mut modules: HashMap<PathBuf, SourceModule> = HashMap::new();
+    let problems = std::cell::RefCell::new(Vec::new());
     let walker = walkdir::WalkDir::new(content)
         .min_depth(1)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            !e.file_name().to_string_lossy().starts_with('.')
+                && (!e.path_is_symlink() || link_stays_inside(e.path(), root, shown, &problems))
+        });
     for entry in walker {
-        let entry = entry.map_err(std::io::Error::other)?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            // A link cycle: reported, the rest of the course still walked.
+            Err(e) if e.loop_ancestor().is_some() => {
+                let path = e.path().map(Path::to_path_buf).unwrap_or_default();
+                problems.borrow_mut().push(Diagnostic::error(
+                    "link-loop",
+                    &shown(&path),
+                    Position::default(),
+                    "this symbolic link leads back into a folder that contains it",
+                ));
+                continue;
+            }
+            Err(e) => return Err(std::io::Error::other(e)),
+        };
         let path = entry.path().to_path_buf();
         let rel = path.strip_prefix(content).unwrap_or(&path).to_path_buf();
         let is_md = path.extension().is_some_and(|e| e == "md");
@@ -103,13 +151,22 @@ fn walk(content: &Path) -> std::io::Result<SourceTree> {
                 modules.insert(
                     path.clone(),
                     SourceModule {
-                        slug: slug_of(&path),
+                        slug: slug_of_folder(&path),
                         dir: path,
                         index: None,
                         lessons: Vec::new(),
                     },
                 );
             }
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            problems.borrow_mut().push(Diagnostic::warning(
+                "special-file",
+                &shown(&path),
+                Position::default(),
+                "skipped: not a regular file (a FIFO, socket or device)",
+            ));
             continue;
         }
         let is_index = entry.file_name() == "_index.md";
@@ -133,10 +190,11 @@ fn walk(content: &Path) -> std::io::Result<SourceTree> {
                 if depth >= 2
                     && let Some(first) = parts.next()
                 {
-                    target.push(slug_of(Path::new(first.as_os_str())));
+                    target.push(slug_of_folder(Path::new(first.as_os_str())));
                 }
                 target.extend(parts);
                 tree.assets.push(Asset {
+                    file: shown(&path),
                     source: path,
                     target,
                 });
@@ -149,7 +207,41 @@ fn walk(content: &Path) -> std::io::Result<SourceTree> {
         m.lessons.sort_by_key(|l| order_key(l));
     }
     tree.modules = modules;
+    tree.problems = problems.into_inner();
     Ok(tree)
+}
+
+/// Whether the symlink at `link` leads to a place inside the course at `root`; if not,
+/// says so in `problems`.
+fn link_stays_inside(
+    link: &Path,
+    root: &Path,
+    shown: &dyn Fn(&Path) -> PathBuf,
+    problems: &std::cell::RefCell<Vec<Diagnostic>>,
+) -> bool {
+    let target = std::fs::read_link(link).unwrap_or_default();
+    let (message, expected) = match link.canonicalize() {
+        Ok(real) if real.starts_with(root) => return true,
+        Ok(real) => (
+            format!(
+                "this symbolic link leads out of the course, to {}",
+                real.display()
+            ),
+            "a link to a file inside the course folder, or a copy of the file",
+        ),
+        Err(e) => (
+            format!(
+                "this symbolic link leads to {}, which cannot be read: {e}",
+                target.display()
+            ),
+            "a link to an existing file inside the course folder",
+        ),
+    };
+    problems.borrow_mut().push(
+        Diagnostic::error("link-outside", &shown(link), Position::default(), message)
+            .expected(expected),
+    );
+    false
 }
 
 /// Read a file as text, refusing files over `limit` bytes and invalid UTF-8 with a
@@ -207,8 +299,13 @@ pub fn load_partial_reusing(
     let content = root.join("content");
     let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let mut diags = Diagnostics::default();
-    let tree = match walk(&content) {
-        Ok(t) => t,
+    // Links are judged by where they really lead, so the root is resolved too.
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let tree = match walk(&content, &real_root, &shown) {
+        Ok(mut t) => {
+            diags.extend(std::mem::take(&mut t.problems));
+            t
+        }
         Err(e) => {
             diags.push(Diagnostic::error(
                 "io",
@@ -255,8 +352,38 @@ pub fn load_partial_reusing(
                 fm
             }) {
                 Ok(fm) => {
+                    let loc = super::located::FrontMatterLocator {
+                        file: &file,
+                        yaml_first_line: fm.yaml_first_line,
+                        spans: &fm.spans,
+                    };
                     let raw = fm.data;
                     max_lesson_bytes = raw.max_lesson_bytes.unwrap_or(MAX_FILE_BYTES);
+                    if max_lesson_bytes > MAX_FILE_BYTES_LIMIT {
+                        diags.push(
+                            loc.error_at(
+                                "limit-too-high",
+                                &crate::keypath::KeyPath::root().key("max_lesson_bytes"),
+                                format!(
+                                    "`max_lesson_bytes` is {max_lesson_bytes}, more than crescu allows ({MAX_FILE_BYTES_LIMIT})"
+                                ),
+                            )
+                            .expected(format!("a number of bytes up to {MAX_FILE_BYTES_LIMIT}")),
+                        );
+                        max_lesson_bytes = MAX_FILE_BYTES_LIMIT;
+                    }
+                    if let Some(url) = &raw.base_url
+                        && let Err(why) = super::url::check_base_url(url)
+                    {
+                        diags.push(
+                            loc.error_at(
+                                "unsafe-url",
+                                &crate::keypath::KeyPath::root().key("base_url"),
+                                why,
+                            )
+                            .expected("an address starting with https:// or http://"),
+                        );
+                    }
                     let base_url = options.base_url.clone().or(raw.base_url);
                     Some((
                         CourseConfig {
@@ -267,6 +394,9 @@ pub fn load_partial_reusing(
                             focus_minutes: raw.focus_minutes.unwrap_or(25),
                             base_url: base_url.map(|u| u.trim_end_matches('/').to_string()),
                             theme: raw.theme.unwrap_or_else(|| "default".to_string()),
+                            simulation_budget: raw
+                                .simulation_budget
+                                .map_or(crate::sim::DEFAULT_BUILD_WORK, |m| m as f64 * 1e6),
                         },
                         fm.body,
                     ))
@@ -290,6 +420,7 @@ pub fn load_partial_reusing(
             focus_minutes: 25,
             base_url: None,
             theme: "default".into(),
+            simulation_budget: crate::sim::DEFAULT_BUILD_WORK,
         });
 
     // Parse every lesson of every module in parallel; results keep their order.

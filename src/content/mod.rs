@@ -11,6 +11,7 @@ pub mod model;
 pub mod quiz;
 pub mod reuse;
 pub mod simulation;
+pub mod url;
 
 pub use load::{LoadOptions, load};
 pub use model::*;

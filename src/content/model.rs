@@ -22,6 +22,8 @@ pub struct CourseConfig {
     pub focus_minutes: u32,
     pub base_url: Option<String>,
     pub theme: String,
+    /// Steps all the course's distinct simulations may take together (see `sim::Budget`).
+    pub simulation_budget: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -146,6 +148,8 @@ pub struct Choice {
 pub struct Asset {
     /// Source path on disk.
     pub source: PathBuf,
+    /// The source as messages show it (relative to the course root).
+    pub file: PathBuf,
     /// Path inside the output folder, with module slugs in place of folder names.
     pub target: PathBuf,
 }

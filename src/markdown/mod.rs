@@ -502,14 +502,28 @@ impl Renderer {
     /// Render a front-matter string (prompt, option, takeaway): inline Markdown only, with
     /// any raw HTML shown as text.
     pub fn inline(&self, text: &str) -> String {
-        let events = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).filter_map(|e| match e {
-            Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
-            Event::Start(Tag::Paragraph) => None,
-            Event::End(TagEnd::Paragraph) => Some(Event::SoftBreak),
-            Event::Start(Tag::Heading { .. }) | Event::End(TagEnd::Heading(_)) => None,
-            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
-            e => Some(e),
-        });
+        // Links the content layer refuses never get here; should one slip through, it
+        // is shown as its text only.
+        let mut dropped_links = 0usize;
+        let events =
+            Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).filter_map(move |e| match e {
+                Event::Start(Tag::Link { ref dest_url, .. })
+                    if dropped_links > 0 || crate::content::url::check_link(dest_url).is_err() =>
+                {
+                    dropped_links += 1;
+                    None
+                }
+                Event::End(TagEnd::Link) if dropped_links > 0 => {
+                    dropped_links -= 1;
+                    None
+                }
+                Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+                Event::Start(Tag::Paragraph) => None,
+                Event::End(TagEnd::Paragraph) => Some(Event::SoftBreak),
+                Event::Start(Tag::Heading { .. }) | Event::End(TagEnd::Heading(_)) => None,
+                Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+                e => Some(e),
+            });
         let mut s = String::new();
         pulldown_cmark::html::push_html(&mut s, events);
         s.trim_end().to_string()

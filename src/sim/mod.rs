@@ -20,7 +20,9 @@ pub use spec::{
     CExtStep, GilKind, Interpreter, InterpreterParams, IoStep, Machine, MachineParams, ProcessSpec,
     RepeatStep, RunSpec, Scenario, StartMethod, Step, ThreadSpec,
 };
-pub use validate::{Problem, RunEstimate, check_budget, estimate, validate};
+pub use validate::{
+    MAX_RUNS, MAX_THREADS_PER_RUN, Problem, RunEstimate, check_budget, estimate, validate,
+};
 
 /// Version of the simulator's behaviour; bump whenever results may change (it is part
 /// of cache keys).
@@ -31,6 +33,8 @@ pub const VERSION: &str = "sim-1";
 pub struct Budget {
     pub max_events: u64,
     pub max_simulated_s: f64,
+    /// Steps: events times the threads and cores of the run (what an event costs).
+    pub max_work: f64,
 }
 
 impl Default for Budget {
@@ -38,9 +42,15 @@ impl Default for Budget {
         Budget {
             max_events: 50_000_000,
             max_simulated_s: 600.0,
+            max_work: DEFAULT_MAX_WORK,
         }
     }
 }
+
+/// Default steps per run: a few seconds of simulation on a slow machine.
+pub const DEFAULT_MAX_WORK: f64 = 1e9;
+/// Default steps of all the distinct simulations of one build together.
+pub const DEFAULT_BUILD_WORK: f64 = 2e10;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SimError {
@@ -121,7 +131,7 @@ mod tests {
     fn budget_is_enforced_while_running() {
         let tiny = Budget {
             max_events: 20,
-            max_simulated_s: 600.0,
+            ..Budget::default()
         };
         // Past the estimate (which would refuse it up front), the running count stops it.
         let s = two_threads();
@@ -134,6 +144,7 @@ mod tests {
         let short = Budget {
             max_events: 1_000_000,
             max_simulated_s: 0.01,
+            ..Budget::default()
         };
         assert!(matches!(
             run(&two_threads(), 1, &short),

@@ -1195,6 +1195,11 @@ impl Sim {
 
     pub(crate) fn run(mut self, label: &str, budget: &Budget) -> Result<RunResult, SimError> {
         let max_ns = (budget.max_simulated_s * 1e9) as u64;
+        // Each event looks at every thread and core, so the work budget caps events.
+        let lanes = (self.threads.len() + self.cores.len()).max(1) as f64;
+        let max_events = budget
+            .max_events
+            .min((budget.max_work / lanes).max(0.0) as u64);
         // Cancelled timers stay in the heap until popped; purge them once they clearly
         // outnumber the live ones (at most one per thread, core and process).
         let purge_at = 2 * (self.threads.len() + self.cores.len() + self.procs.len()) + 16;
@@ -1216,10 +1221,12 @@ impl Sim {
                 });
             }
             self.events += 1;
-            if self.events > budget.max_events {
+            if self.events > max_events {
                 return Err(SimError::Budget {
                     run: label.to_string(),
-                    message: format!("more than {} events", budget.max_events),
+                    message: format!(
+                        "more than {max_events} events (with {lanes} threads and cores)"
+                    ),
                 });
             }
             match ev {

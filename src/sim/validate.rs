@@ -31,6 +31,10 @@ impl fmt::Display for Problem {
 /// Longest simulated duration any single value may ask for (10 minutes).
 const MAX_MS: f64 = 600_000.0;
 const MAX_REPEAT_DEPTH: usize = 8;
+/// Every event of the model looks at every thread and core of its run, so a run's cost
+/// grows with their product: threads are capped, and so are runs per simulation.
+pub const MAX_THREADS_PER_RUN: usize = 256;
+pub const MAX_RUNS: usize = 32;
 
 struct Checker {
     problems: Vec<Problem>,
@@ -220,6 +224,20 @@ impl Checker {
         if let Some(i) = &run.interpreter {
             self.interpreter(&base.key("interpreter"), i);
         }
+        let threads: usize = run.process_list().iter().map(|(_, _, t)| t.len()).sum();
+        if threads > MAX_THREADS_PER_RUN {
+            let key = if run.threads.is_some() {
+                "threads"
+            } else {
+                "processes"
+            };
+            self.push(
+                base.key(key),
+                format!(
+                    "a run may have at most {MAX_THREADS_PER_RUN} threads in all (got {threads})"
+                ),
+            );
+        }
         match (&run.threads, &run.processes) {
             (Some(_), Some(_)) => self.push(
                 base.clone(),
@@ -270,6 +288,15 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
             "a simulation needs at least one run".to_string(),
         );
     }
+    if scenario.runs.len() > MAX_RUNS {
+        c.push(
+            root.key("runs"),
+            format!(
+                "a simulation may have at most {MAX_RUNS} runs (got {})",
+                scenario.runs.len()
+            ),
+        );
+    }
     let mut labels = HashSet::new();
     for (n, run) in scenario.runs.iter().enumerate() {
         let at = root.key("runs").index(n);
@@ -308,6 +335,8 @@ pub struct RunEstimate {
     pub min_simulated_s: f64,
     /// Roughly this many events.
     pub events: f64,
+    /// Roughly the model's work: events times the threads and cores each one looks at.
+    pub work: f64,
 }
 
 /// (actions, total ns, python ns) of a list of steps, repeats multiplied out.
@@ -380,7 +409,10 @@ pub fn estimate(scenario: &Scenario) -> Vec<RunEstimate> {
                         }
                         GilKind::FreeThreaded => f64::INFINITY,
                     };
-                    events += 12.0 * py_in_process / period.max(1.0);
+                    // Each hand-off costs a dozen events, and every waiting thread wakes
+                    // once per interval (its timed wait runs out).
+                    let per_period = 12.0 + (threads.len() - 1) as f64;
+                    events += per_period * py_in_process / period.max(1.0);
                 }
             }
             if all_threads > machine.cores as usize {
@@ -389,6 +421,7 @@ pub fn estimate(scenario: &Scenario) -> Vec<RunEstimate> {
             RunEstimate {
                 min_simulated_s: longest / 1e9,
                 events,
+                work: events * (all_threads + machine.cores as usize) as f64,
             }
         })
         .collect()
@@ -415,6 +448,15 @@ pub fn check_budget(scenario: &Scenario, budget: &Budget) -> Vec<Problem> {
                     "run `{label}` would need about {:.0} million events, over the budget of {} million",
                     est.events / 1e6,
                     budget.max_events as f64 / 1e6
+                ),
+            });
+        } else if est.work > budget.max_work {
+            out.push(Problem {
+                path,
+                message: format!(
+                    "run `{label}` would need about {:.0} million steps (events times threads and cores), over the budget of {:.0} million",
+                    est.work / 1e6,
+                    budget.max_work / 1e6
                 ),
             });
         }
@@ -527,5 +569,46 @@ mod tests {
         }));
         let p = check_budget(&storm, &Budget::default());
         assert!(p[0].message.contains("million events"), "{}", p[0].message);
+    }
+
+    fn crowd(threads: usize, runs: usize, cpu_ms: f64) -> Scenario {
+        let threads: Vec<_> = (0..threads)
+            .map(|i| json!({"name": format!("T{i}"), "work": [{"cpu_ms": cpu_ms}]}))
+            .collect();
+        let runs: Vec<_> = (0..runs)
+            .map(|i| json!({"label": format!("r{i}"), "threads": threads}))
+            .collect();
+        scenario(json!({ "machine": {"cores": 2}, "runs": runs }))
+    }
+
+    #[test]
+    fn threads_and_runs_are_capped() {
+        let messages =
+            |s: &Scenario| -> Vec<String> { validate(s).iter().map(|p| p.to_string()).collect() };
+        assert!(messages(&crowd(MAX_THREADS_PER_RUN, 1, 1.0)).is_empty());
+        assert_eq!(
+            messages(&crowd(MAX_THREADS_PER_RUN + 1, 1, 1.0)),
+            [format!(
+                "runs[0].threads: a run may have at most {MAX_THREADS_PER_RUN} threads in all (got {})",
+                MAX_THREADS_PER_RUN + 1
+            )]
+        );
+        assert_eq!(
+            messages(&crowd(1, MAX_RUNS + 1, 1.0)),
+            [format!(
+                "runs: a simulation may have at most {MAX_RUNS} runs (got {})",
+                MAX_RUNS + 1
+            )]
+        );
+    }
+
+    #[test]
+    fn crowds_of_threads_cost_their_square_and_more() {
+        // Events grow with threads x intervals, and each event looks at every thread.
+        let small = estimate(&crowd(50, 1, 50.0))[0].work;
+        let large = estimate(&crowd(200, 1, 50.0))[0].work;
+        assert!(large > 40.0 * small, "{small} -> {large}");
+        let p = check_budget(&crowd(256, 1, 1000.0), &Budget::default());
+        assert!(p[0].message.contains("million steps"), "{p:?}");
     }
 }

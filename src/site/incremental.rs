@@ -2,7 +2,7 @@
 //! edit to one lesson the dev server rewrites that page and the search index instead of
 //! a thousand files. The folder ends up byte-for-byte what a clean build writes.
 
-use super::output::{OutputFile, replace_dir};
+use super::output::{OutputFile, OutputLock, replace_dir};
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -33,7 +33,8 @@ impl IncrementalOutput {
     ) -> io::Result<()> {
         let known = self.folder.as_deref() == Some(output) && output.join("index.html").is_file();
         let result = if known {
-            self.update(output, files, copies)
+            // Not while a `crescu build` into the same folder swaps it.
+            OutputLock::acquire(output).and_then(|_lock| self.update(output, files, copies))
         } else {
             replace_dir(output, files, copies)
         };

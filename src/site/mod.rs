@@ -10,6 +10,7 @@ pub mod output;
 pub mod reuse;
 pub mod search;
 pub mod sitemap;
+pub mod target;
 pub mod theme;
 pub mod views;
 
@@ -51,6 +52,8 @@ pub struct RenderContext<'a> {
     pub charts: &'a ChartSet,
     /// Pages and search data from the previous build, for the dev server's rebuilds.
     pub memo: Option<&'a reuse::RenderMemo>,
+    /// The output folder as the user named it, for messages about writing it.
+    pub output: Option<&'a std::path::Path>,
 }
 
 /// Where `render_into` hands each file as soon as it is made; called from several
@@ -78,13 +81,21 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
 /// the site in memory (the returned site has no `files`). On error, some files may
 /// have reached the sink already.
 pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, Diagnostics> {
+    // Every generated path is noted, so that no course file can silently replace one.
+    let generated = std::sync::Mutex::new(std::collections::HashSet::new());
+    let sink = &|file: OutputFile| {
+        if let Ok(mut paths) = generated.lock() {
+            paths.insert(file.path.clone());
+        }
+        sink(file)
+    };
     let course = ctx.course;
     let mut diags = Diagnostics::default();
     let mut files = Vec::new();
     let write_failed = |e: std::io::Error| {
         Diagnostic::error(
             "io",
-            &PathBuf::from("output"),
+            ctx.output.unwrap_or(std::path::Path::new("output")),
             Position::default(),
             format!("cannot write the site: {e}; the previous output is unchanged"),
         )
@@ -157,6 +168,11 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
             return Err(Diagnostics(vec![write_failed(e)]));
         }
     }
+    let generated = generated.into_inner().unwrap_or_default();
+    let collisions = asset_collisions(course, &generated);
+    if !collisions.is_empty() {
+        return Err(Diagnostics(collisions));
+    }
     let stats = SiteStats {
         pages,
         lessons: ordered.len(),
@@ -173,6 +189,49 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         stats,
         warnings: diags,
     })
+}
+
+/// Course files that would take the place of a generated file (or of a folder holding
+/// generated files): each an error naming both.
+fn asset_collisions(
+    course: &Course,
+    generated: &std::collections::HashSet<PathBuf>,
+) -> Vec<Diagnostic> {
+    let folders: std::collections::HashSet<&std::path::Path> = generated
+        .iter()
+        .flat_map(|p| p.ancestors().skip(1))
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    let mut problems = Vec::new();
+    for asset in &course.assets {
+        let target = asset.target.as_path();
+        let clash = if generated.contains(target) {
+            Some(format!("the generated file `{}`", target.display()))
+        } else if folders.contains(target) {
+            Some(format!("the generated folder `{}`", target.display()))
+        } else {
+            target
+                .ancestors()
+                .skip(1)
+                .find(|p| generated.contains(*p))
+                .map(|p| format!("the generated file `{}`", p.display()))
+        };
+        if let Some(clash) = clash {
+            problems.push(
+                Diagnostic::error(
+                    "output-collision",
+                    &asset.file,
+                    Position::default(),
+                    format!(
+                        "this file would be copied to `{}`, in place of {clash}",
+                        target.display()
+                    ),
+                )
+                .expected("another file name for this file"),
+            );
+        }
+    }
+    problems
 }
 
 fn render_template(

@@ -18,6 +18,80 @@ pub struct OutputFile {
 
 const TMP_MARK: &str = ".crescu-tmp-";
 const OLD_MARK: &str = ".crescu-old-";
+const LOCK_MARK: &str = ".crescu-lock";
+
+/// Temporary folders of this process's builds in progress, for `remove_own_temporaries`.
+static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Delete the temporary folders of this process's unfinished builds (on Ctrl-C; the
+/// caller exits right after).
+pub fn remove_own_temporaries() {
+    let active = ACTIVE.lock().unwrap_or_else(|e| e.into_inner());
+    for dir in active.iter() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// An advisory lock (`flock`) on an output folder, held while a build writes it, so two
+/// builds into one folder take turns instead of deleting each other's work. The lock
+/// file sits beside the folder (`.<name>.crescu-lock`) and names its holder's process.
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+impl OutputLock {
+    /// Wait for the lock on `output` (a real path, see `target::resolve_output`), saying
+    /// so on stderr when another build holds it.
+    pub fn acquire(output: &Path) -> io::Result<OutputLock> {
+        use std::io::{Read, Seek, Write};
+        let (parent, name) = split_output(output)?;
+        std::fs::create_dir_all(&parent)?;
+        let path = parent.join(format!(".{name}{LOCK_MARK}"));
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                let who = if holder.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (process {holder})")
+                };
+                eprintln!(
+                    "waiting for another build into {}{who} to finish",
+                    output.display()
+                );
+                file.lock()?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+        file.set_len(0)?;
+        file.rewind()?;
+        write!(file, "{}", std::process::id())?;
+        Ok(OutputLock { _file: file })
+    }
+}
+
+/// The folder holding `output` and `output`'s own name.
+fn split_output(output: &Path) -> io::Result<(PathBuf, String)> {
+    let name = output
+        .file_name()
+        .ok_or_else(|| io::Error::other(format!("{} is not a folder name", output.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
 
 /// Replace `output` with a folder holding exactly `files` plus `copies` (source, target).
 pub fn replace_dir(
@@ -41,6 +115,8 @@ pub struct Staging {
     committed: bool,
     /// Where the replaced site is kept for the next build to write over.
     spare: Option<PathBuf>,
+    /// Held until the new site is in place (or abandoned).
+    _lock: OutputLock,
     /// When the staging folder is a previous site being written over: the files written
     /// so far, so that `commit` removes every other one.
     written: Option<Mutex<HashSet<PathBuf>>>,
@@ -58,20 +134,18 @@ impl Staging {
     /// of files just after deleting thousands is slow), and the result is the same:
     /// `commit` removes every file this build did not write.
     pub fn create_reusing(output: &Path, spare: Option<&Path>) -> io::Result<Staging> {
-        let name = output
-            .file_name()
-            .ok_or_else(|| io::Error::other(format!("{} is not a folder name", output.display())))?
-            .to_string_lossy()
-            .into_owned();
-        let parent = match output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent)?;
+        let (parent, name) = split_output(output)?;
+        let lock = OutputLock::acquire(output)?;
         remove_leftovers(&parent, &name);
         let tmp = parent.join(format!(".{name}{TMP_MARK}{}", std::process::id()));
+        ACTIVE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tmp.clone());
+        // Only a real folder is reused: through a link, writing over it would change
+        // (and `commit` delete) whatever the link points at.
         let reused = match spare {
-            Some(spare) if spare.is_dir() => {
+            Some(spare) if is_real_dir(spare) => {
                 if std::fs::rename(spare, &tmp).is_ok() {
                     // Writes must land inside the folder, never through a link.
                     remove_symlinks(&tmp)?;
@@ -92,6 +166,7 @@ impl Staging {
             name,
             committed: false,
             spare: spare.map(Path::to_path_buf),
+            _lock: lock,
             written: reused.then(|| Mutex::new(HashSet::new())),
         })
     }
@@ -149,12 +224,13 @@ impl Staging {
         self.committed = true;
         if let Some(old) = replaced {
             // Keep the replaced site for the next build to write over, or delete it.
-            let kept = self.spare.as_ref().is_some_and(|spare| {
-                spare
-                    .parent()
-                    .is_some_and(|p| std::fs::create_dir_all(p).is_ok())
-                    && std::fs::rename(&old, spare).is_ok()
-            });
+            let kept = is_real_dir(&old)
+                && self.spare.as_ref().is_some_and(|spare| {
+                    spare
+                        .parent()
+                        .is_some_and(|p| std::fs::create_dir_all(p).is_ok())
+                        && std::fs::rename(&old, spare).is_ok()
+                });
             if !kept {
                 remove_tree(&old);
             }
@@ -163,9 +239,19 @@ impl Staging {
     }
 }
 
+/// A folder itself, not a link to one.
+fn is_real_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+}
+
 /// Delete a previous site, its top-level entries in parallel: deleting thousands of
 /// files is the last step of a build and would otherwise leave all cores but one idle.
+/// A link is removed, never followed.
 fn remove_tree(dir: &Path) {
+    if !is_real_dir(dir) {
+        let _ = std::fs::remove_file(dir);
+        return;
+    }
     let entries: Vec<_> = std::fs::read_dir(dir)
         .map(|r| r.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -259,6 +345,10 @@ impl Drop for Staging {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
+        ACTIVE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|dir| *dir != self.tmp);
     }
 }
 
@@ -302,7 +392,8 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
     Ok(false)
 }
 
-/// Folders left by builds that were killed before they could clean up.
+/// Folders left by builds that were killed before they could clean up: those whose
+/// owner (the process id in their name) is gone. Called with the output's lock held.
 fn remove_leftovers(parent: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
@@ -310,9 +401,29 @@ fn remove_leftovers(parent: &Path, name: &str) {
     let prefixes = [format!(".{name}{TMP_MARK}"), format!(".{name}{OLD_MARK}")];
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        if prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
-            let _ = std::fs::remove_dir_all(entry.path());
+        let owner = prefixes
+            .iter()
+            .find_map(|p| file_name.strip_prefix(p.as_str()))
+            .map(|pid| pid.parse::<u32>().ok());
+        match owner {
+            Some(Some(pid)) if process_alive(pid) => {}
+            Some(_) => remove_tree(&entry.path()),
+            None => {}
         }
+    }
+}
+
+/// Whether a process with this id runs (a build of this process counts as gone: its
+/// own leftovers are from an earlier, failed attempt).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        // Without /proc, trust the lock: no other build can be writing.
+        false
     }
 }
 
@@ -326,7 +437,9 @@ mod tests {
         let out = dir.path().join("output");
         std::fs::create_dir_all(out.join("stale")).unwrap();
         std::fs::write(out.join(".gitkeep"), b"").unwrap();
-        std::fs::create_dir_all(dir.path().join(".output.crescu-tmp-999")).unwrap();
+        // A killed build's folder (no such process) goes; a running build's stays.
+        std::fs::create_dir_all(dir.path().join(".output.crescu-tmp-4294967")).unwrap();
+        std::fs::create_dir_all(dir.path().join(".output.crescu-tmp-1")).unwrap();
         let files = vec![OutputFile {
             path: "a/index.html".into(),
             bytes: b"hi".to_vec(),
@@ -335,11 +448,42 @@ mod tests {
         assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"hi");
         assert!(!out.join("stale").exists());
         assert!(out.join(".gitkeep").exists());
-        let names: Vec<_> = std::fs::read_dir(dir.path())
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
-            .map(|e| e.unwrap().file_name())
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("output")]);
+        names.sort();
+        assert_eq!(
+            names,
+            [".output.crescu-lock", ".output.crescu-tmp-1", "output"]
+        );
+    }
+
+    #[test]
+    fn a_linked_spare_is_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let precious = dir.path().join("course");
+        std::fs::create_dir_all(&precious).unwrap();
+        std::fs::write(precious.join("lesson.md"), b"keep").unwrap();
+        let spare = dir.path().join("cache/spare-output");
+        std::fs::create_dir_all(spare.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&precious, &spare).unwrap();
+        let out = dir.path().join("out");
+        let staging = Staging::create_reusing(&out, Some(&spare)).unwrap();
+        assert!(staging.written.is_none(), "a link is not reused");
+        staging
+            .write(&OutputFile {
+                path: "index.html".into(),
+                bytes: b"x".to_vec(),
+            })
+            .unwrap();
+        staging.commit(&[]).unwrap();
+        assert_eq!(std::fs::read(precious.join("lesson.md")).unwrap(), b"keep");
+        // A link in place of the output folder is swapped out, then only unlinked.
+        std::fs::remove_dir_all(&out).unwrap();
+        std::os::unix::fs::symlink(&precious, &out).unwrap();
+        replace_dir(&out, &[], &[]).unwrap();
+        assert_eq!(std::fs::read(precious.join("lesson.md")).unwrap(), b"keep");
     }
 
     fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
