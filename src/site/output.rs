@@ -23,9 +23,15 @@ const LOCK_MARK: &str = ".crescu-lock";
 /// Temporary folders of this process's builds in progress, for `remove_own_temporaries`.
 static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Set on Ctrl-C: no more writes start.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Delete the temporary folders of this process's unfinished builds (on Ctrl-C; the
 /// caller exits right after).
 pub fn remove_own_temporaries() {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    // Writes already under way finish first, or they could recreate what is deleted.
+    std::thread::sleep(std::time::Duration::from_millis(50));
     let active = ACTIVE.lock().unwrap_or_else(|e| e.into_inner());
     for dir in active.iter() {
         let _ = std::fs::remove_dir_all(dir);
@@ -173,6 +179,9 @@ impl Staging {
 
     /// Write one file of the new site; safe to call from several threads.
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
+        if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(io::Error::other("interrupted"));
+        }
         let dest = self.tmp.join(&file.path);
         if let Some(written) = &self.written {
             if let Ok(mut set) = written.lock() {
