@@ -12,6 +12,8 @@
 //                "lessons":{"module/lesson":{"solved":{"exercise-id":xp},"unlocked":true}}}
 //   K:timer     {"end":epoch-ms} while running, {"left":ms} while paused
 // Export downloads K:progress as JSON; Import accepts only such a file for the same K.
+// Ids and other keys from data are looked up with `has` only: a plain `in` or `o[k]`
+// would find `constructor`, `toString`, ... on every object.
 "use strict";
 (() => {
   var body = document.body;
@@ -35,6 +37,7 @@
   function readJson(k) { try { return JSON.parse(get(k)); } catch (e) { return null; } }
   function plural(n, w) { return n + " " + w + (n === 1 ? "" : "s"); }
   function isObj(x) { return x !== null && typeof x === "object" && !Array.isArray(x); }
+  function has(o, k) { return Object.hasOwn(o, k); }
 
   // Returns the progress object when `d` is a well-formed progress file of this course,
   // else a message saying why not.
@@ -43,12 +46,10 @@
     if (d.version !== VERSION) return "this progress file has an unknown version";
     if (d.course !== KEY) return "this progress file belongs to another course";
     if (!isObj(d.lessons)) return "the file has no lessons";
-    for (var l in d.lessons) {
-      var p = d.lessons[l];
+    for (var [l, p] of Object.entries(d.lessons)) {
       if (!isObj(p) || !isObj(p.solved) || [p.visited, p.unlocked].some(b => b !== undefined && typeof b !== "boolean"))
         return "lesson " + l + " is malformed";
-      for (var x in p.solved) {
-        var xp = p.solved[x];
+      for (var [x, xp] of Object.entries(p.solved)) {
         if (typeof xp !== "number" || !(xp >= 0) || xp > 1e6 || Math.floor(xp) !== xp)
           return "exercise " + x + " has a bad XP value";
       }
@@ -62,14 +63,13 @@
   var progress = load();
   function save() { set(PKEY, JSON.stringify(progress)); }
   function lessonProgress(key, create) {
-    var p = progress.lessons[key];
-    if (!p && create) p = progress.lessons[key] = { solved: {} };
+    var ls = progress.lessons, p = has(ls, key) ? ls[key] : null;
+    if (!p && create) p = ls[key] = { solved: {} };
     return p || { solved: {} };
   }
   function stats(key) {
-    var s = lessonProgress(key).solved, n = 0, xp = 0;
-    for (var id in s) { n++; xp += s[id]; }
-    return { solved: n, xp: xp };
+    var xps = Object.values(lessonProgress(key).solved);
+    return { solved: xps.length, xp: xps.reduce((a, b) => a + b, 0) };
   }
 
   // Exercises
@@ -148,7 +148,7 @@
       fb.focus();
       return;
     }
-    var solved = lessonProgress(lesson, true).solved, award = 0, first = r.ok && !(id in solved);
+    var solved = lessonProgress(lesson, true).solved, award = 0, first = r.ok && !has(solved, id);
     if (first) { solved[id] = award = xp; save(); }
     var html;
     if (r.ok) {
@@ -203,7 +203,7 @@
       // Counts only exercises on this page, in case the lesson changed since they were solved.
       var solved = lessonProgress(lesson).solved, st = { solved: 0, xp: 0 };
       $$(".exercise[data-exercise]").forEach(ex => {
-        var done = ex.dataset.exercise in solved;
+        var done = has(solved, ex.dataset.exercise);
         if (done) { st.solved++; st.xp += solved[ex.dataset.exercise]; }
         ex.classList.toggle("is-solved", done);
         var badge = $("[data-exercise-status]", ex);
@@ -232,7 +232,7 @@
     $$(".lesson-card[data-lesson]").forEach(card => {
       var key = card.dataset.lesson, st = stats(key);
       var n = Number(card.dataset.exercises) || 0, xp = Number(card.dataset.xp) || 0;
-      var p = progress.lessons[key];
+      var p = has(progress.lessons, key) && progress.lessons[key];
       var done = n ? st.solved >= n : !!(p && p.visited);
       total += xp; earned += Math.min(st.xp, xp);
       card.classList.toggle("is-complete", done);
@@ -271,7 +271,7 @@
   }
   function totals() {
     var n = 0, xp = 0;
-    for (var k in progress.lessons) { var s = stats(k); n += s.solved; xp += s.xp; }
+    Object.keys(progress.lessons).forEach(k => { var s = stats(k); n += s.solved; xp += s.xp; });
     return plural(n, "exercise") + " solved, " + xp + " XP";
   }
   $$("[data-action=export]").forEach(b => {
