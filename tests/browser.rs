@@ -1404,3 +1404,113 @@ fn inherited_names_as_ids_and_stored_keys_are_plain_keys() {
         assert_eq!(earned(c).await, "20");
     });
 }
+
+/// An import that the browser cannot store (over its quota) is reported as failed, the
+/// previous progress stays, and later saves work again.
+#[test]
+fn an_import_over_the_storage_quota_fails_and_keeps_progress() {
+    let tmp = tempfile::tempdir().unwrap();
+    let www = tmp.path().join("www");
+    build_site(&www);
+    // A valid file of 200,000 solved exercises: about 3 MB of JSON.
+    let mut solved = serde_json::Map::new();
+    for i in 0..200_000 {
+        solved.insert(format!("exercise-{i}"), json!(1));
+    }
+    let big = tmp.path().join("big.json");
+    std::fs::write(
+        &big,
+        progress_file(json!({ "basics/first": { "solved": solved } })),
+    )
+    .unwrap();
+    in_served_session(tmp.path(), www, |c, origin| async move {
+        let c = &c;
+        fresh_lesson(c, &origin).await;
+        choose(c, "tf", "true").await;
+        check(c, "tf").await;
+        assert_eq!(earned(c).await, "10");
+        let before = stored_progress(c).await;
+        // A quota of `window.quota` characters, the same in every browser: larger values
+        // are refused as a full storage refuses them.
+        js(
+            c,
+            "window.quota = 1e6;
+             const set = Storage.prototype.setItem;
+             Storage.prototype.setItem = function (k, v) {
+               if (String(v).length > window.quota) throw new DOMException('over the quota', 'QuotaExceededError');
+               return set.call(this, k, v);
+             };
+             return true",
+        )
+        .await;
+        let msg = import_file(c, &big).await;
+        assert!(
+            msg.starts_with("Import failed") && !msg.contains("Imported"),
+            "{msg}"
+        );
+        assert_eq!(
+            js(
+                c,
+                "return document.querySelector('.banner-status').classList.contains('is-bad')"
+            )
+            .await,
+            json!(true),
+            "shown as an error"
+        );
+        screenshot(c, "import-over-quota").await;
+        assert_eq!(earned(c).await, "10", "the page shows the progress it had");
+        assert_eq!(solved_count(c).await, json!(1));
+        assert_eq!(
+            stored_progress(c).await,
+            before,
+            "the stored progress is kept"
+        );
+
+        // Saving works again: the next solve is stored at once.
+        choose(c, "pick", "1").await;
+        check(c, "pick").await;
+        assert_eq!(earned(c).await, "20");
+        assert_eq!(solved_xp(c, "pick").await, Some(10));
+
+        // A save the storage refuses is kept for the visit and said; the next one retries.
+        js(c, "window.quota = 10; return true").await;
+        let blank = c
+            .find(Locator::Css("#exercise-blank input[name=blank-0]"))
+            .await
+            .unwrap();
+        blank.send_keys("multiprocessing").await.unwrap();
+        c.find(Locator::Css("#exercise-blank input[name=blank-1]"))
+            .await
+            .unwrap()
+            .send_keys("cpu\n")
+            .await
+            .unwrap();
+        wait_until(
+            c,
+            "return document.querySelector('#exercise-blank').classList.contains('is-solved')",
+            "the blanks are solved",
+        )
+        .await;
+        assert_eq!(earned(c).await, "30");
+        assert_eq!(solved_xp(c, "blank").await, None, "not stored");
+        assert!(
+            text(c, ".banner-status")
+                .await
+                .contains("does not let the page store progress")
+        );
+        js(c, "window.quota = 1e6; return true").await;
+        choose(c, "all", "0").await;
+        choose(c, "all", "1").await;
+        check(c, "all").await;
+        assert_eq!(earned(c).await, "40");
+        assert_eq!(solved_xp(c, "blank").await, Some(10), "stored on the retry");
+        assert_eq!(
+            text(c, ".banner-status").await,
+            "Your progress is stored again."
+        );
+        c.refresh().await.unwrap();
+        wait_until(c, "return document.readyState === 'complete'", "reloaded").await;
+        assert_eq!(earned(c).await, "40");
+        assert_eq!(solved_count(c).await, json!(4));
+    });
+}

@@ -20,19 +20,28 @@
   var KEY = body.dataset.storageKey || "crescu";
   var PKEY = KEY + ":progress", TKEY = KEY + ":timer";
   var FORMAT = "crescu-progress", VERSION = 1;
-  var memory = {}; // fallback when localStorage is unavailable (file://, privacy modes)
-  var storageOk = true;
+  // Values localStorage refused (unavailable, or full): kept for the visit, and each
+  // later write tries localStorage again.
+  var memory = new Map();
+  var NOSTORE = "This browser does not let the page store progress: it will be lost when you leave.";
 
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.from((root || document).querySelectorAll(sel)); }
   function get(k) {
-    try { if (storageOk) return localStorage.getItem(k); } catch (e) { storageOk = false; }
-    return memory[k] || null;
+    if (memory.has(k)) return memory.get(k);
+    try { return localStorage.getItem(k); } catch (e) { return null; }
+  }
+  // Returns whether localStorage took the value.
+  function store(k, v) {
+    try { if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); }
+    catch (e) { return false; }
+    memory.delete(k);
+    return true;
   }
   function set(k, v) {
-    memory[k] = v;
-    try { if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); }
-    catch (e) { storageOk = false; }
+    if (store(k, v)) return true;
+    memory.set(k, v);
+    return false;
   }
   function readJson(k) { try { return JSON.parse(get(k)); } catch (e) { return null; } }
   function plural(n, w) { return n + " " + w + (n === 1 ? "" : "s"); }
@@ -61,7 +70,10 @@
     return d && typeof validate(d) !== "string" ? d : { format: FORMAT, version: VERSION, course: KEY, lessons: {} };
   }
   var progress = load();
-  function save() { set(PKEY, JSON.stringify(progress)); }
+  function save() {
+    if (!set(PKEY, JSON.stringify(progress))) status(NOSTORE, true);
+    else if (text($(".banner-status")) === NOSTORE) status("Your progress is stored again.");
+  }
   function lessonProgress(key, create) {
     var ls = progress.lessons, p = has(ls, key) ? ls[key] : null;
     if (!p && create) p = ls[key] = { solved: {} };
@@ -302,8 +314,12 @@
         if (!/^0 /.test(had) && !window.confirm("Replace your progress here (" + had + ") with the file's?")) {
           status("Import cancelled. Nothing was changed."); return;
         }
-        progress = { format: FORMAT, version: VERSION, course: KEY, lessons: r.lessons };
-        save(); render();
+        // Stored first and shown from storage, so a file the browser refuses changes nothing.
+        if (!store(PKEY, JSON.stringify({ format: FORMAT, version: VERSION, course: KEY, lessons: r.lessons }))) {
+          status("Import failed: this browser could not store the file's progress (its storage is full or turned off). Nothing was changed.", true);
+          return;
+        }
+        render();
         status("Imported " + totals() + ".");
       };
       reader.onerror = () => { status("Import failed: the file could not be read. Nothing was changed.", true); };
@@ -383,8 +399,7 @@
   $$("[data-needs-js]").forEach(el => { if (!el.classList.contains("lock-reason")) el.hidden = false; });
   $$("[data-action=retry], [data-no-js]").forEach(b => { b.hidden = true; });
   render();
+  try { localStorage.length; } catch (e) { status(NOSTORE, true); }
   if (lesson && !lessonProgress(lesson).visited) { lessonProgress(lesson, true).visited = true; save(); render(); }
-  if (!storageOk || !(() => { try { return !!localStorage; } catch (e) { return false; } })())
-    status("This browser does not let the page store progress: it will be lost when you leave.", true);
   window.addEventListener("storage", e => { if (e.key === PKEY || e.key === null) render(); });
 })();
