@@ -235,3 +235,25 @@ fn ok_files_build_with_text_escaped() {
         page.matches("<script src=\"../../static/").count()
     );
 }
+
+/// Exercise and simulation ids outside the documented rule (they key learners' stored
+/// progress and element ids) are errors at the id, with the line shown.
+#[test]
+fn ids_outside_the_rule_are_refused() {
+    let lesson = "---\ntitle: Ids\nquiz:\n  - id: __proto__\n    type: true_false\n    prompt: P\n    answer: true\n    explanation: E\nsimulations:\n  - id: two words\n    runs:\n      - label: one\n        threads: [ { name: main, work: [ { cpu_ms: 10 } ] } ]\n---\nBody.\n";
+    let course = course_with(&[("01-lesson.md", lesson.as_bytes())]);
+    let (code, _, stderr) = crescu(&["check", "--root", course.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    for needle in [
+        "error[invalid-id]: exercise id `__proto__` starts with `_`",
+        " --> content/01-module/01-lesson.md:4:9\n",
+        "4 |   - id: __proto__\n",
+        "|         ^^^^^^^^^ expected an id of ASCII letters, digits, `-` and `_`, starting with a letter or digit",
+        "error[invalid-id]: simulation id `two words` contains ` `",
+        " --> content/01-module/01-lesson.md:10:9\n",
+        "10 |   - id: two words\n",
+        "check failed: 2 errors",
+    ] {
+        assert!(stderr.contains(needle), "missing {needle:?} in\n{stderr}");
+    }
+}

@@ -1228,3 +1228,289 @@ fn lesson_pages_stay_within_the_weight_budget() {
         assert!(assets < 40_000, "{page} loads {assets} bytes of JS + CSS");
     }
 }
+
+/// Starts chromedriver, serves `www` and runs `steps` (given the origin) in one light
+/// session with a fresh profile under `tmp`. Skips like the journey when no browser is found.
+fn in_served_session<F, Fut>(tmp: &Path, www: PathBuf, steps: F)
+where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let Some((driver, chrome)) = start_driver() else {
+        return;
+    };
+    let server = Server::start(www);
+    let origin = server.origin.clone();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(in_session(
+            &driver,
+            &chrome,
+            tmp.join("profile"),
+            Mode::Light,
+            |c| steps(c, origin),
+        ));
+}
+
+/// The progress of a course in the stored format, from its `lessons` object.
+fn progress_file(lessons: Value) -> String {
+    json!({
+        "format": "crescu-progress",
+        "version": 1,
+        "course": "crescu:v1:fixture-course",
+        "lessons": lessons,
+    })
+    .to_string()
+}
+
+/// Imports the file at `path` through the banner's file input, accepting the question
+/// whether to replace the progress there; returns the banner's message when it changed.
+async fn import_file(c: &Client, path: &Path) -> String {
+    js(
+        c,
+        "document.querySelector('.banner-status').textContent = ''; return true",
+    )
+    .await;
+    let input = c
+        .find(Locator::Css("input[data-action=import]"))
+        .await
+        .unwrap();
+    input.send_keys(path.to_str().unwrap()).await.unwrap();
+    alert_text(c).await;
+    c.accept_alert().await.unwrap();
+    wait_until(
+        c,
+        "return document.querySelector('.banner-status').textContent !== ''",
+        "the import is done",
+    )
+    .await;
+    text(c, ".banner-status").await
+}
+
+async fn solved_count(c: &Client) -> Value {
+    js(
+        c,
+        "return document.querySelectorAll('.exercise.is-solved').length",
+    )
+    .await
+}
+
+/// Exercise ids and stored keys that are also names every JavaScript object inherits
+/// (`constructor`, `toString`, `__proto__`) are plain keys: nothing shows solved that was
+/// not solved, XP stays a number, and solving still counts.
+#[test]
+fn inherited_names_as_ids_and_stored_keys_are_plain_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The fixture course with `pick` and `all` renamed: ids the build accepts.
+    let src = repo().join("tests/fixtures/basic/content");
+    let root = tmp.path().join("course");
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let to = root
+            .join("content")
+            .join(entry.path().strip_prefix(&src).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let text = text
+                .replace("id: pick", "id: constructor")
+                .replace("id: all", "id: toString");
+            std::fs::write(&to, text).unwrap();
+        }
+    }
+    let www = tmp.path().join("www");
+    crescu::build::build(&crescu::build::BuildOptions::new(root, Some(www.clone())))
+        .expect("the renamed course builds");
+    let hostile = tmp.path().join("hostile.json");
+    std::fs::write(
+        &hostile,
+        progress_file(json!({
+            "__proto__": { "solved": { "constructor": 10, "toString": 10 }, "unlocked": true },
+            "constructor": { "solved": { "__proto__": 10 } },
+            "toString": { "solved": {} },
+            "basics/first": { "solved": { "toString": 10, "tf": 10 }, "visited": true },
+            "basics/second": { "solved": { "__proto__": 5, "hasOwnProperty": 5 }, "visited": true },
+        })),
+    )
+    .unwrap();
+    in_served_session(tmp.path(), www, |c, origin| async move {
+        let c = &c;
+        fresh_lesson(c, &origin).await;
+        assert_eq!(solved_count(c).await, json!(0), "nothing is solved yet");
+        assert_eq!(earned(c).await, "0");
+        assert_eq!(
+            text(c, "#exercise-constructor [data-exercise-status]").await,
+            ""
+        );
+
+        // Stored by hand (serde keeps `__proto__` a plain key), beside real progress.
+        let stored = progress_file(json!({
+            "__proto__": { "solved": { "constructor": 10 }, "unlocked": true },
+            "constructor": { "solved": { "toString": 10 } },
+            "basics/first": { "solved": { "tf": 10 }, "visited": true },
+            "basics/second": { "solved": { "__proto__": 5, "constructor": 5 }, "visited": true },
+        }));
+        c.execute(
+            "localStorage.setItem(document.body.dataset.storageKey + ':progress', arguments[0]); return true",
+            vec![json!(stored)],
+        )
+        .await
+        .unwrap();
+        c.refresh().await.unwrap();
+        wait_until(c, "return document.readyState === 'complete'", "reloaded").await;
+        assert_eq!(solved_count(c).await, json!(1), "only `tf` is solved");
+        assert_eq!(earned(c).await, "10");
+        assert_eq!(
+            js(
+                c,
+                "return document.querySelector('.go-deeper').classList.contains('is-locked')"
+            )
+            .await,
+            json!(true),
+            "an `unlocked` under `__proto__` unlocks nothing"
+        );
+
+        // Solving `constructor` counts once and is kept.
+        choose(c, "constructor", "1").await;
+        check(c, "constructor").await;
+        let (class, msg) = feedback(c, "constructor").await;
+        assert!(
+            class.contains("is-correct") && msg.contains("+10 XP"),
+            "{msg}"
+        );
+        assert_eq!(earned(c).await, "20");
+        assert_eq!(solved_xp(c, "constructor").await, Some(10));
+        c.refresh().await.unwrap();
+        wait_until(c, "return document.readyState === 'complete'", "reloaded").await;
+        assert_eq!(solved_count(c).await, json!(2));
+        assert_eq!(earned(c).await, "20");
+        open(c, &format!("{origin}/index.html")).await;
+        assert_eq!(text(c, "[data-course-xp]").await, "20 / 40 XP earned");
+        let first = text(c, "[data-progress-for=\"basics/first\"]").await;
+        assert!(first.starts_with("2 / 4 solved, 20 XP earned"), "{first}");
+
+        // An imported file with such keys: only its real exercises show solved.
+        open(c, &format!("{origin}/{LESSON}")).await;
+        let msg = import_file(c, &hostile).await;
+        assert!(msg.starts_with("Imported"), "{msg}");
+        assert_eq!(solved_count(c).await, json!(2));
+        assert_eq!(
+            js(c, "return ['tf', 'toString'].every(id => document.getElementById('exercise-' + id).classList.contains('is-solved'))").await,
+            json!(true)
+        );
+        assert_eq!(earned(c).await, "20");
+    });
+}
+
+/// An import that the browser cannot store (over its quota) is reported as failed, the
+/// previous progress stays, and later saves work again.
+#[test]
+fn an_import_over_the_storage_quota_fails_and_keeps_progress() {
+    let tmp = tempfile::tempdir().unwrap();
+    let www = tmp.path().join("www");
+    build_site(&www);
+    // A valid file of 200,000 solved exercises: about 3 MB of JSON.
+    let mut solved = serde_json::Map::new();
+    for i in 0..200_000 {
+        solved.insert(format!("exercise-{i}"), json!(1));
+    }
+    let big = tmp.path().join("big.json");
+    std::fs::write(
+        &big,
+        progress_file(json!({ "basics/first": { "solved": solved } })),
+    )
+    .unwrap();
+    in_served_session(tmp.path(), www, |c, origin| async move {
+        let c = &c;
+        fresh_lesson(c, &origin).await;
+        choose(c, "tf", "true").await;
+        check(c, "tf").await;
+        assert_eq!(earned(c).await, "10");
+        let before = stored_progress(c).await;
+        // A quota of `window.quota` characters, the same in every browser: larger values
+        // are refused as a full storage refuses them.
+        js(
+            c,
+            "window.quota = 1e6;
+             const set = Storage.prototype.setItem;
+             Storage.prototype.setItem = function (k, v) {
+               if (String(v).length > window.quota) throw new DOMException('over the quota', 'QuotaExceededError');
+               return set.call(this, k, v);
+             };
+             return true",
+        )
+        .await;
+        let msg = import_file(c, &big).await;
+        assert!(
+            msg.starts_with("Import failed") && !msg.contains("Imported"),
+            "{msg}"
+        );
+        assert_eq!(
+            js(
+                c,
+                "return document.querySelector('.banner-status').classList.contains('is-bad')"
+            )
+            .await,
+            json!(true),
+            "shown as an error"
+        );
+        screenshot(c, "import-over-quota").await;
+        assert_eq!(earned(c).await, "10", "the page shows the progress it had");
+        assert_eq!(solved_count(c).await, json!(1));
+        assert_eq!(
+            stored_progress(c).await,
+            before,
+            "the stored progress is kept"
+        );
+
+        // Saving works again: the next solve is stored at once.
+        choose(c, "pick", "1").await;
+        check(c, "pick").await;
+        assert_eq!(earned(c).await, "20");
+        assert_eq!(solved_xp(c, "pick").await, Some(10));
+
+        // A save the storage refuses is kept for the visit and said; the next one retries.
+        js(c, "window.quota = 10; return true").await;
+        let blank = c
+            .find(Locator::Css("#exercise-blank input[name=blank-0]"))
+            .await
+            .unwrap();
+        blank.send_keys("multiprocessing").await.unwrap();
+        c.find(Locator::Css("#exercise-blank input[name=blank-1]"))
+            .await
+            .unwrap()
+            .send_keys("cpu\n")
+            .await
+            .unwrap();
+        wait_until(
+            c,
+            "return document.querySelector('#exercise-blank').classList.contains('is-solved')",
+            "the blanks are solved",
+        )
+        .await;
+        assert_eq!(earned(c).await, "30");
+        assert_eq!(solved_xp(c, "blank").await, None, "not stored");
+        assert!(
+            text(c, ".banner-status")
+                .await
+                .contains("does not let the page store progress")
+        );
+        js(c, "window.quota = 1e6; return true").await;
+        choose(c, "all", "0").await;
+        choose(c, "all", "1").await;
+        check(c, "all").await;
+        assert_eq!(earned(c).await, "40");
+        assert_eq!(solved_xp(c, "blank").await, Some(10), "stored on the retry");
+        assert_eq!(
+            text(c, ".banner-status").await,
+            "Your progress is stored again."
+        );
+        c.refresh().await.unwrap();
+        wait_until(c, "return document.readyState === 'complete'", "reloaded").await;
+        assert_eq!(earned(c).await, "40");
+        assert_eq!(solved_count(c).await, json!(4));
+    });
+}

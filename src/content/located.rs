@@ -1,5 +1,6 @@
 //! Turning positions inside a front matter into file positions and diagnostics.
 
+use super::model::{ID_RULE, id_problem};
 use crate::diagnostics::{Diagnostic, Position, suggest};
 use crate::keypath::{KeyPath, Segment};
 use crate::yaml::{Problem, SpanMap, YamlError};
@@ -35,6 +36,21 @@ impl FrontMatterLocator<'_> {
         message: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic::error(code, self.file, self.value(path), message)
+    }
+
+    /// An error at the id value at `path` unless `id` follows `ID_RULE`; `what` names the
+    /// owner ("exercise", "simulation").
+    pub fn invalid_id(&self, what: &str, id: &str, path: &KeyPath) -> Option<Diagnostic> {
+        let problem = id_problem(id)?;
+        Some(
+            self.error_at(
+                "invalid-id",
+                path,
+                format!("{what} id `{}` {problem}", id.escape_debug()),
+            )
+            .span(id.chars().count())
+            .expected(format!("an id of {ID_RULE}")),
+        )
     }
 
     pub fn warning_at(

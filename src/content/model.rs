@@ -187,6 +187,22 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// What is wrong with an exercise or simulation id, if anything. Ids are ASCII letters,
+/// digits, `-` and `_`, starting with a letter or digit: they key learners' stored
+/// progress and end up in element ids and `{{ exercise ID }}` shortcodes.
+pub fn id_problem(id: &str) -> Option<String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    match (id.chars().next(), id.chars().find(|&c| !allowed(c))) {
+        (None, _) => Some("is empty".into()),
+        (_, Some(c)) => Some(format!("contains `{}`", c.escape_debug())),
+        (Some(c), None) if !c.is_ascii_alphanumeric() => Some(format!("starts with `{c}`")),
+        _ => None,
+    }
+}
+
+/// The rule `id_problem` checks, as an author reads it.
+pub const ID_RULE: &str = "ASCII letters, digits, `-` and `_`, starting with a letter or digit";
+
 /// A file or folder name without its numeric ordering prefix (`02-the-gil` -> `the-gil`),
 /// and the prefix as a number for sorting.
 pub fn strip_order_prefix(name: &str) -> (Option<u64>, &str) {
@@ -211,6 +227,24 @@ mod tests {
         assert_eq!(slugify("The GIL: why?"), "the-gil-why");
         assert_eq!(slugify("  a__b  "), "a-b");
         assert_eq!(slugify("Über Threads"), "über-threads");
+    }
+
+    #[test]
+    fn ids_are_ascii_words_starting_with_a_letter_or_digit() {
+        for ok in ["why-gil", "a", "Q1_b", "3rd", "constructor", "toString"] {
+            assert_eq!(id_problem(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("__proto__", "starts with `_`"),
+            ("-x", "starts with `-`"),
+            ("", "is empty"),
+            ("a b", "contains ` `"),
+            ("a.b", "contains `.`"),
+            ("über", "contains `ü`"),
+            ("a\nb", "contains `\\n`"),
+        ] {
+            assert_eq!(id_problem(bad).as_deref(), Some(why), "{bad:?}");
+        }
     }
 
     #[test]

@@ -113,20 +113,7 @@ fn validate(
     let line = loc.value(path).line;
     let (id, derived) = match &raw.id {
         Some(id) => {
-            let ok = !id.is_empty()
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !ok {
-                problems.push(
-                    loc.error_at(
-                        "invalid-id",
-                        &path.key("id"),
-                        format!("exercise id `{id}` is not a valid id"),
-                    )
-                    .expected("letters, digits, `-` and `_` only"),
-                );
-            }
+            problems.extend(loc.invalid_id("exercise", id, &path.key("id")));
             (id.clone(), false)
         }
         None => (derive_id(&raw.prompt), true),
@@ -487,6 +474,48 @@ mod tests {
         assert_eq!(count_blanks("a ___ b _____ c"), 2);
         assert_eq!(count_blanks("snake_case and __init__"), 0);
         assert_eq!(split_blanks("a ___ b"), vec!["a ", " b"]);
+    }
+
+    /// The exercises of a front matter holding only `quiz:`, starting on file line 2.
+    fn quiz(yaml: &str) -> (Vec<Exercise>, Vec<Diagnostic>) {
+        #[derive(Deserialize)]
+        struct Front {
+            quiz: Vec<Node>,
+        }
+        let (front, spans) = yaml::parse::<Front>(yaml).unwrap();
+        let loc = FrontMatterLocator {
+            file: std::path::Path::new("l.md"),
+            yaml_first_line: 2,
+            spans: &spans,
+        };
+        parse_quiz(&front.quiz, &loc)
+    }
+
+    #[test]
+    fn ids_outside_the_rule_are_errors_at_the_id() {
+        let one = |id: &str| {
+            format!(
+                "  - id: {id}\n    type: true_false\n    prompt: P\n    answer: true\n    explanation: E\n"
+            )
+        };
+        let (exercises, problems) = quiz(&format!(
+            "quiz:\n{}{}",
+            one("constructor"),
+            one("__proto__")
+        ));
+        // `constructor` follows the rule; the theme script treats it as a plain key.
+        assert_eq!(exercises.len(), 1);
+        assert_eq!(exercises[0].id, "constructor");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let d = &problems[0];
+        assert_eq!(d.code, "invalid-id");
+        assert_eq!(d.message, "exercise id `__proto__` starts with `_`");
+        assert_eq!(d.position, crate::diagnostics::Position::new(8, 9));
+        assert_eq!(d.span_len, "__proto__".len());
+        assert_eq!(
+            d.expected.as_deref(),
+            Some("an id of ASCII letters, digits, `-` and `_`, starting with a letter or digit")
+        );
     }
 
     #[test]

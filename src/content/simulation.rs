@@ -183,6 +183,8 @@ pub fn parse_simulations(
             );
         }
         let line = loc.value(&at).line;
+        // Ids name the chart in `{{ chart ID }}` and in its element id.
+        problems.extend(loc.invalid_id("simulation", &raw.id, &at.key("id")));
         if let Some(first) = seen.insert(raw.id.clone(), line) {
             problems.push(
                 loc.error_at(
@@ -212,4 +214,28 @@ pub fn parse_simulations(
         });
     }
     (sims, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::content::lesson::parse_simulation_file;
+
+    const RUN: &str =
+        "  runs:\n    - label: one\n      threads: [ { name: main, work: [ { cpu_ms: 10 } ] } ]\n";
+
+    #[test]
+    fn ids_outside_the_rule_are_errors_at_the_id() {
+        let ok = format!("- id: cpu_1\n{RUN}");
+        assert_eq!(
+            parse_simulation_file("s.yaml".as_ref(), &ok).unwrap()[0].id,
+            "cpu_1"
+        );
+        let bad = format!("- id: cpu one\n{RUN}");
+        let problems = parse_simulation_file("s.yaml".as_ref(), &bad).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].message, "simulation id `cpu one` contains ` `");
+        assert_eq!(problems[0].position.line, 1);
+        assert_eq!(problems[0].position.column, 7);
+        assert_eq!(problems[0].source_line.as_deref(), Some("- id: cpu one"));
+    }
 }

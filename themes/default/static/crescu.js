@@ -12,29 +12,41 @@
 //                "lessons":{"module/lesson":{"solved":{"exercise-id":xp},"unlocked":true}}}
 //   K:timer     {"end":epoch-ms} while running, {"left":ms} while paused
 // Export downloads K:progress as JSON; Import accepts only such a file for the same K.
+// Ids and other keys from data are looked up with `has` only: a plain `in` or `o[k]`
+// would find `constructor`, `toString`, ... on every object.
 "use strict";
 (() => {
   var body = document.body;
   var KEY = body.dataset.storageKey || "crescu";
   var PKEY = KEY + ":progress", TKEY = KEY + ":timer";
   var FORMAT = "crescu-progress", VERSION = 1;
-  var memory = {}; // fallback when localStorage is unavailable (file://, privacy modes)
-  var storageOk = true;
+  // Values localStorage refused (unavailable, or full): kept for the visit, and each
+  // later write tries localStorage again.
+  var memory = new Map();
+  var NOSTORE = "This browser does not let the page store progress: it will be lost when you leave.";
 
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.from((root || document).querySelectorAll(sel)); }
   function get(k) {
-    try { if (storageOk) return localStorage.getItem(k); } catch (e) { storageOk = false; }
-    return memory[k] || null;
+    if (memory.has(k)) return memory.get(k);
+    try { return localStorage.getItem(k); } catch (e) { return null; }
+  }
+  // Returns whether localStorage took the value.
+  function store(k, v) {
+    try { if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); }
+    catch (e) { return false; }
+    memory.delete(k);
+    return true;
   }
   function set(k, v) {
-    memory[k] = v;
-    try { if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); }
-    catch (e) { storageOk = false; }
+    if (store(k, v)) return true;
+    memory.set(k, v);
+    return false;
   }
   function readJson(k) { try { return JSON.parse(get(k)); } catch (e) { return null; } }
   function plural(n, w) { return n + " " + w + (n === 1 ? "" : "s"); }
   function isObj(x) { return x !== null && typeof x === "object" && !Array.isArray(x); }
+  function has(o, k) { return Object.hasOwn(o, k); }
 
   // Returns the progress object when `d` is a well-formed progress file of this course,
   // else a message saying why not.
@@ -43,12 +55,10 @@
     if (d.version !== VERSION) return "this progress file has an unknown version";
     if (d.course !== KEY) return "this progress file belongs to another course";
     if (!isObj(d.lessons)) return "the file has no lessons";
-    for (var l in d.lessons) {
-      var p = d.lessons[l];
+    for (var [l, p] of Object.entries(d.lessons)) {
       if (!isObj(p) || !isObj(p.solved) || [p.visited, p.unlocked].some(b => b !== undefined && typeof b !== "boolean"))
         return "lesson " + l + " is malformed";
-      for (var x in p.solved) {
-        var xp = p.solved[x];
+      for (var [x, xp] of Object.entries(p.solved)) {
         if (typeof xp !== "number" || !(xp >= 0) || xp > 1e6 || Math.floor(xp) !== xp)
           return "exercise " + x + " has a bad XP value";
       }
@@ -60,16 +70,18 @@
     return d && typeof validate(d) !== "string" ? d : { format: FORMAT, version: VERSION, course: KEY, lessons: {} };
   }
   var progress = load();
-  function save() { set(PKEY, JSON.stringify(progress)); }
+  function save() {
+    if (!set(PKEY, JSON.stringify(progress))) status(NOSTORE, true);
+    else if (text($(".banner-status")) === NOSTORE) status("Your progress is stored again.");
+  }
   function lessonProgress(key, create) {
-    var p = progress.lessons[key];
-    if (!p && create) p = progress.lessons[key] = { solved: {} };
+    var ls = progress.lessons, p = has(ls, key) ? ls[key] : null;
+    if (!p && create) p = ls[key] = { solved: {} };
     return p || { solved: {} };
   }
   function stats(key) {
-    var s = lessonProgress(key).solved, n = 0, xp = 0;
-    for (var id in s) { n++; xp += s[id]; }
-    return { solved: n, xp: xp };
+    var xps = Object.values(lessonProgress(key).solved);
+    return { solved: xps.length, xp: xps.reduce((a, b) => a + b, 0) };
   }
 
   // Exercises
@@ -148,7 +160,7 @@
       fb.focus();
       return;
     }
-    var solved = lessonProgress(lesson, true).solved, award = 0, first = r.ok && !(id in solved);
+    var solved = lessonProgress(lesson, true).solved, award = 0, first = r.ok && !has(solved, id);
     if (first) { solved[id] = award = xp; save(); }
     var html;
     if (r.ok) {
@@ -203,7 +215,7 @@
       // Counts only exercises on this page, in case the lesson changed since they were solved.
       var solved = lessonProgress(lesson).solved, st = { solved: 0, xp: 0 };
       $$(".exercise[data-exercise]").forEach(ex => {
-        var done = ex.dataset.exercise in solved;
+        var done = has(solved, ex.dataset.exercise);
         if (done) { st.solved++; st.xp += solved[ex.dataset.exercise]; }
         ex.classList.toggle("is-solved", done);
         var badge = $("[data-exercise-status]", ex);
@@ -232,7 +244,7 @@
     $$(".lesson-card[data-lesson]").forEach(card => {
       var key = card.dataset.lesson, st = stats(key);
       var n = Number(card.dataset.exercises) || 0, xp = Number(card.dataset.xp) || 0;
-      var p = progress.lessons[key];
+      var p = has(progress.lessons, key) && progress.lessons[key];
       var done = n ? st.solved >= n : !!(p && p.visited);
       total += xp; earned += Math.min(st.xp, xp);
       card.classList.toggle("is-complete", done);
@@ -271,7 +283,7 @@
   }
   function totals() {
     var n = 0, xp = 0;
-    for (var k in progress.lessons) { var s = stats(k); n += s.solved; xp += s.xp; }
+    Object.keys(progress.lessons).forEach(k => { var s = stats(k); n += s.solved; xp += s.xp; });
     return plural(n, "exercise") + " solved, " + xp + " XP";
   }
   $$("[data-action=export]").forEach(b => {
@@ -302,8 +314,12 @@
         if (!/^0 /.test(had) && !window.confirm("Replace your progress here (" + had + ") with the file's?")) {
           status("Import cancelled. Nothing was changed."); return;
         }
-        progress = { format: FORMAT, version: VERSION, course: KEY, lessons: r.lessons };
-        save(); render();
+        // Stored first and shown from storage, so a file the browser refuses changes nothing.
+        if (!store(PKEY, JSON.stringify({ format: FORMAT, version: VERSION, course: KEY, lessons: r.lessons }))) {
+          status("Import failed: this browser could not store the file's progress (its storage is full or turned off). Nothing was changed.", true);
+          return;
+        }
+        render();
         status("Imported " + totals() + ".");
       };
       reader.onerror = () => { status("Import failed: the file could not be read. Nothing was changed.", true); };
@@ -383,8 +399,7 @@
   $$("[data-needs-js]").forEach(el => { if (!el.classList.contains("lock-reason")) el.hidden = false; });
   $$("[data-action=retry], [data-no-js]").forEach(b => { b.hidden = true; });
   render();
+  try { localStorage.length; } catch (e) { status(NOSTORE, true); }
   if (lesson && !lessonProgress(lesson).visited) { lessonProgress(lesson, true).visited = true; save(); render(); }
-  if (!storageOk || !(() => { try { return !!localStorage; } catch (e) { return false; } })())
-    status("This browser does not let the page store progress: it will be lost when you leave.", true);
   window.addEventListener("storage", e => { if (e.key === PKEY || e.key === null) render(); });
 })();
