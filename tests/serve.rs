@@ -423,3 +423,60 @@ fn a_course_broken_from_the_start_is_served_once_fixed() {
     assert_eq!(name, "reload");
     assert!(get(server.port, "/module/live/").text().contains("Fixed."));
 }
+
+/// Run `crescu serve` with `args`, expecting it to stop by itself; fails if it is still
+/// running after 30 s (that is, it went on to serve). Returns (exit code, stdout, stderr).
+fn serve_expecting_exit(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crescu"))
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`crescu serve {args:?}` is still running: it went on to serve");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (mut out, mut err) = (String::new(), String::new());
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (status.code(), out, err)
+}
+
+#[test]
+fn refuses_to_serve_a_folder_a_build_would_refuse() {
+    let (course, _) = course();
+    let content = course.path().join("content");
+    let before = snapshot_tree(&content);
+    for output in [PathBuf::from("/"), content.clone()] {
+        let (code, out, err) = serve_expecting_exit(&[
+            "--root".as_ref(),
+            course.path().as_os_str(),
+            "--output".as_ref(),
+            output.as_os_str(),
+        ]);
+        assert_eq!(code, Some(2), "--output {}: {err}", output.display());
+        assert!(err.contains("error[bad-output]"), "{err}");
+        assert!(!out.contains("serving"), "{out}");
+    }
+    assert_eq!(snapshot_tree(&content), before, "the course is untouched");
+}

@@ -74,13 +74,30 @@ impl Shared {
     }
 }
 
-/// Run the dev server until the process is stopped. Returns only on a setup error, such
-/// as a port in use.
-pub fn run(options: &ServeOptions) -> io::Result<()> {
+/// Why the dev server did not start.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The output folder is one a build refuses to write, so it is not served either.
+    Output(Diagnostics),
+    /// Setting up failed, for example the port is in use.
+    Io(io::Error),
+}
+
+impl From<io::Error> for ServeError {
+    fn from(e: io::Error) -> Self {
+        ServeError::Io(e)
+    }
+}
+
+/// Run the dev server until the process is stopped. Returns only on a setup error.
+pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
     let output = options
         .output
         .clone()
         .unwrap_or_else(|| options.root.join("output"));
+    // Before anything is created or served: only a folder a build may write is served,
+    // never `/` or the course's own files.
+    crate::build::check_output(&options.root, &output).map_err(ServeError::Output)?;
     let build_options = BuildOptions {
         load: LoadOptions {
             drafts: options.drafts,
