@@ -65,28 +65,28 @@ impl Response {
 }
 
 fn request(port: u16, method: &str, path: &str) -> Response {
+    let head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    raw_request(port, head.as_bytes()).expect("a response head")
+}
+
+/// Send `bytes` as they are; the response, or `None` if the server closed without one.
+fn raw_request(port: u16, bytes: &[u8]) -> Option<Response> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
-    )
-    .unwrap();
+    stream.write_all(bytes).ok()?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head");
+    // A reset after a complete answer still counts as that answer.
+    let _ = stream.read_to_end(&mut raw);
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = headers.split_whitespace().nth(1).unwrap().parse().unwrap();
-    Response {
+    let status = headers.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Response {
         status,
         headers,
         body: raw[split + 4..].to_vec(),
-    }
+    })
 }
 
 fn get(port: u16, path: &str) -> Response {
@@ -479,4 +479,100 @@ fn refuses_to_serve_a_folder_a_build_would_refuse() {
         assert!(!out.contains("serving"), "{out}");
     }
     assert_eq!(snapshot_tree(&content), before, "the course is untouched");
+}
+
+/// Connections the server takes at once (`MAX_CONNECTIONS` in src/serve/http.rs).
+const CAP: usize = 128;
+
+fn plain_get(port: u16) -> Option<Response> {
+    raw_request(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+}
+
+#[test]
+fn slow_clients_cannot_starve_the_server() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    let port = server.port;
+    let started = Instant::now();
+    // Request heads that never end, a byte every 2 s: each read alone is quick.
+    let slow: Vec<TcpStream> = (0..CAP)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").unwrap();
+            s
+        })
+        .collect();
+    // Over the cap: an answer saying so, not a silent close.
+    let busy = plain_get(port).expect("an answer at the connection cap");
+    assert_eq!(busy.status, 503, "{}", busy.headers);
+    assert!(busy.header("retry-after").is_some(), "{}", busy.headers);
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let trickler = {
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut slow = slow;
+            let mut last = Instant::now() - Duration::from_secs(2);
+            // Bounded: at most a minute, whatever happens to the test.
+            while !stop.load(std::sync::atomic::Ordering::SeqCst)
+                && started.elapsed() < Duration::from_secs(60)
+            {
+                if last.elapsed() >= Duration::from_secs(2) {
+                    for s in &mut slow {
+                        let _ = s.write_all(b"a");
+                    }
+                    last = Instant::now();
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            slow
+        })
+    };
+    // The whole head has a deadline (10 s), so the slow clients' slots come free.
+    let mut served = false;
+    while !served && started.elapsed() < Duration::from_secs(25) {
+        served = plain_get(port).is_some_and(|r| r.status == 200);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let slow = trickler.join().unwrap();
+    assert!(
+        served,
+        "no page within 25 s while {CAP} clients trickle their heads"
+    );
+    // The slow clients were told why they were dropped.
+    let mut first = &slow[0];
+    first
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = first.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+#[test]
+fn malformed_request_heads_get_400() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    for bytes in [
+        &b"GET /\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"[..],
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Name: \xc3\x28\r\n\r\n",
+        b"\xff\xfe\xfd\r\n\r\n",
+        b"NONSENSE\r\n\r\n",
+        b"GET / SPDY/3\r\nHost: 127.0.0.1\r\n\r\n",
+        b"GET /\x01 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    ] {
+        let shown = String::from_utf8_lossy(bytes);
+        let r = raw_request(server.port, bytes).unwrap_or_else(|| panic!("no answer: {shown:?}"));
+        assert_eq!(r.status, 400, "{shown:?}");
+    }
+    // A head past the size limit is refused as such.
+    let mut huge = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ".to_vec();
+    huge.extend(std::iter::repeat_n(b'a', 20 * 1024));
+    huge.extend(b"\r\n\r\n");
+    let r = raw_request(server.port, &huge).expect("an answer to a huge head");
+    assert_eq!(r.status, 431);
+    // And a well-formed request still works.
+    assert_eq!(get(server.port, "/").status, 200);
 }
