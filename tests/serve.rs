@@ -552,6 +552,21 @@ fn slow_clients_cannot_starve_the_server() {
 }
 
 #[test]
+fn event_streams_of_closed_pages_end_within_seconds() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    let port = server.port;
+    let streams: Vec<Events> = (0..CAP).map(|_| Events::open(port)).collect();
+    let busy = plain_get(port).expect("an answer at the connection cap");
+    assert_eq!(busy.status, 503, "every stream holds a connection");
+    // The browsers go away; their streams' threads must notice soon, not in 30 s.
+    drop(streams);
+    eventually("a page once the event streams are closed", || {
+        plain_get(port).is_some_and(|r| r.status == 200)
+    });
+}
+
+#[test]
 fn malformed_request_heads_get_400() {
     let (course, out) = course();
     let server = start(course.path(), &out);

@@ -28,8 +28,9 @@ const MAX_TURNED_AWAY: usize = 16;
 /// How long an answer that ends a connection waits for the client to read it and close:
 /// closing with its request unread would reset the connection, losing the answer.
 const LINGER: Duration = Duration::from_secs(2);
-/// How often an idle event stream sends a comment, which also notices closed browsers.
-const KEEPALIVE: Duration = Duration::from_secs(15);
+/// How often an idle event stream checks that its browser is still there (and sends a
+/// comment, whose failed write also ends the stream).
+const KEEPALIVE: Duration = Duration::from_secs(2);
 const TEXT: &str = "text/plain; charset=utf-8";
 
 /// One of a limited number of places, given back when dropped (also when the thread
@@ -504,10 +505,27 @@ fn event_stream(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
                 stream.write_all(event(name, &next).as_bytes())?;
                 state = next;
             }
+            None if client_left(&stream) => return Ok(()),
             None => stream.write_all(b": keepalive\n\n")?,
         }
         stream.flush()?;
     }
+}
+
+/// Whether the client of an event stream closed its side. A browser sends nothing after
+/// its request, so the end of input means the page is gone; a write to it would only
+/// fail on the next try.
+fn client_left(stream: &TcpStream) -> bool {
+    let mut byte = [0u8; 1];
+    if stream.set_nonblocking(true).is_err() {
+        return true;
+    }
+    let left = match (&*stream).read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() != io::ErrorKind::WouldBlock,
+    };
+    left || stream.set_nonblocking(false).is_err()
 }
 
 fn event(name: &str, state: &BuildState) -> String {
