@@ -567,6 +567,22 @@ fn event_streams_of_closed_pages_end_within_seconds() {
 }
 
 #[test]
+fn redirects_never_name_another_host() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    for (path, to) in [
+        ("//static", "/static/"),
+        ("///static", "/static/"),
+        ("//module/live", "/module/live/"),
+        ("/static", "/static/"),
+    ] {
+        let r = get(server.port, path);
+        assert_eq!(r.status, 301, "{path}");
+        assert_eq!(r.header("location").as_deref(), Some(to), "{path}");
+    }
+}
+
+#[test]
 fn malformed_request_heads_get_400() {
     let (course, out) = course();
     let server = start(course.path(), &out);

@@ -270,7 +270,8 @@ fn serve_file(
         match resolve(&shared.output, path) {
             Resolved::File(file) => std::fs::File::open(&file).ok().map(|f| (file, f)),
             Resolved::Folder => {
-                let location = format!("{path}/");
+                // One leading slash: browsers read `//name/` as another host.
+                let location = format!("/{}/", path.trim_start_matches(['/', '\\']));
                 return redirect(stream, &location);
             }
             Resolved::Missing => None,
