@@ -121,11 +121,16 @@ impl Events {
         Events { reader }
     }
 
-    /// The next event's name and JSON data (keep-alive comments skipped).
+    /// The next event's name and JSON data (keep-alive comments skipped), within 20 s.
     fn next(&mut self) -> (String, serde_json::Value) {
         let (mut name, mut data) = (String::new(), String::new());
         let mut line = String::new();
+        let started = Instant::now();
         loop {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no event within 20 s"
+            );
             line.clear();
             assert!(
                 self.reader.read_line(&mut line).unwrap() > 0,
@@ -564,6 +569,53 @@ fn event_streams_of_closed_pages_end_within_seconds() {
     eventually("a page once the event streams are closed", || {
         plain_get(port).is_some_and(|r| r.status == 200)
     });
+}
+
+#[test]
+fn content_and_themes_made_after_start_are_watched() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("course");
+    std::fs::create_dir(&root).unwrap();
+    let server = start(&root, &root.join("site"));
+    let port = server.port;
+    let mut events = Events::open(port);
+    let (_, state) = events.next();
+    assert!(state["error"].is_string(), "no content yet: {state}");
+
+    // Made elsewhere and moved in at once, as when a course is unpacked.
+    let made = course_with(&[("01-live.md", lesson("Arrived later.").as_bytes())]);
+    std::fs::rename(made.path().join("content"), root.join("content")).unwrap();
+    let (name, state) = events.next();
+    assert_eq!(name, "reload", "{state}");
+    assert!(get(port, "/module/live/").text().contains("Arrived later."));
+    // Watched from then on, not only noticed once.
+    save(
+        &root.join("content/01-module/01-live.md"),
+        &lesson("Edited."),
+    );
+    assert_eq!(events.next().0, "reload");
+    assert!(get(port, "/module/live/").text().contains("Edited."));
+
+    let themes = dir.path().join("themes");
+    copy_dir(&repo().join("themes/default"), &themes.join("default"));
+    let base = themes.join("default/templates/base.html");
+    let html = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(
+        &base,
+        html.replace("<main id=\"main\"", "<main data-edited id=\"main\""),
+    )
+    .unwrap();
+    std::fs::rename(&themes, root.join("themes")).unwrap();
+    let (name, state) = events.next();
+    assert_eq!(name, "reload", "{state}");
+    eventually("the new theme's template", || {
+        get(port, "/").text().contains("data-edited")
+    });
+    // Writing the site (inside the root here) does not itself count as a change.
+    let last = state["version"].as_u64().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let (_, now) = Events::open(port).next();
+    assert_eq!(now["version"].as_u64(), Some(last), "no rebuild by itself");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `crescu serve`: build, serve the output folder on 127.0.0.1, watch `content/` and
-//! `themes/`, rebuild on change and tell open pages to reload. A failed rebuild leaves the
-//! last good site in place and shows its errors over every open page.
+//! `themes/` (also when made after the start), rebuild on change and tell open pages to
+//! reload. A failed rebuild leaves the last good site in place and shows its errors over
+//! every open page.
 
 pub mod http;
 mod watch;
@@ -106,7 +107,7 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         ..BuildOptions::new(options.root.clone(), Some(output.clone()))
     };
     let mut workspace = Workspace::for_rebuilds();
-    let watcher = watch::Watcher::start(&options.root)?;
+    let mut watcher = watch::Watcher::start(&options.root)?;
 
     // Watching starts first, so no edit made during this build is missed. A failed first
     // build still starts the server: open pages show its errors until they are fixed.
