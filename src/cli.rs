@@ -182,9 +182,18 @@ pub fn run(cli: Cli) -> ExitCode {
                 open,
                 drafts,
             };
+            // Both are usage errors: the command line names what cannot be served.
             match crate::serve::run(&options) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
+                Err(crate::serve::ServeError::Output(diags)) => {
+                    print_diagnostics(&diags, Format::Text);
+                    eprintln!(
+                        "error: cannot serve that output folder ({})",
+                        count_note(&diags)
+                    );
+                    ExitCode::from(2)
+                }
+                Err(crate::serve::ServeError::Io(e)) => {
                     eprintln!("error: cannot serve: {e}");
                     ExitCode::from(2)
                 }

@@ -69,6 +69,8 @@ async fn session(port: u16, chrome: &Path, profile: &Path) -> Client {
         "--disable-dev-shm-usage".into(),
         "--no-first-run".into(),
         "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
         format!("--user-data-dir={}", profile.display()),
     ];
     let mut caps = serde_json::Map::new();
@@ -213,13 +215,9 @@ fn save(root: &Path, path: &Path, text: &str) {
     std::fs::rename(&tmp, path).unwrap();
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn live_reload_and_the_error_overlay() {
-    let Some((_driver, port, chrome)) = start_driver() else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("course");
+/// A course of one lesson in `dir`, saying "First words."; returns its root and the lesson.
+fn live_course(dir: &Path) -> (PathBuf, PathBuf) {
+    let root = dir.join("course");
     let lesson = root.join("content/01-basics/01-live.md");
     std::fs::create_dir_all(lesson.parent().unwrap()).unwrap();
     std::fs::write(root.join("content/_index.md"), "---\ntitle: Live\n---\n").unwrap();
@@ -228,25 +226,51 @@ async fn live_reload_and_the_error_overlay() {
         "---\ntitle: Live lesson\nsummary: s\n---\nFirst words.\n",
     )
     .unwrap();
+    (root, lesson)
+}
+
+/// The lesson of `live_course` with a misspelt key, and then fixed with new words.
+const BROKEN_LESSON: &str = "---\ntitle: Live lesson\nsumary: s\n---\nFirst words.\n";
+const FIXED_LESSON: &str = "---\ntitle: Live lesson\nsummary: s\n---\nSecond words.\n";
+
+/// What a live test only keeps to drop at its end: the server, chromedriver, the folder.
+type Keep = (DevServer, Driver, tempfile::TempDir);
+
+/// `crescu serve` of a `live_course` and a browser session: the session, the lesson's
+/// address, the course root and the lesson file. `None` where chromedriver or Chromium is
+/// missing (then the test is skipped).
+async fn live_setup() -> Option<(Client, String, PathBuf, PathBuf, Keep)> {
+    let (driver, port, chrome) = start_driver()?;
+    let dir = tempfile::tempdir().unwrap();
+    let (root, lesson) = live_course(dir.path());
     let server = dev_server(&root);
     let page = format!("http://127.0.0.1:{}/basics/live/", server.1);
-
     let c = session(port, &chrome, &dir.path().join("profile")).await;
-    c.goto(&page).await.unwrap();
+    Some((c, page, root, lesson, (server, driver, dir)))
+}
+
+/// Open the lesson of `live_course` and mark the document: a reload replaces it.
+async fn open_live_page(c: &Client, page: &str, what: &str) {
+    c.goto(page)
+        .await
+        .unwrap_or_else(|e| panic!("{what} does not load: {e}"));
     wait_until(
-        &c,
+        c,
         "return document.body.textContent.includes('First words.')",
-        "the page shows",
+        &format!("{what} shows"),
     )
     .await;
-    // Marks this document: a reload replaces it.
-    js(&c, "window.__before = true; return true").await;
+    js(c, "window.__before = true; return true").await;
+}
 
-    save(
-        &root,
-        &lesson,
-        "---\ntitle: Live lesson\nsumary: s\n---\nFirst words.\n",
-    );
+#[tokio::test(flavor = "current_thread")]
+async fn live_reload_and_the_error_overlay() {
+    let Some((c, page, root, lesson, _keep)) = live_setup().await else {
+        return;
+    };
+    open_live_page(&c, &page, "the page").await;
+
+    save(&root, &lesson, BROKEN_LESSON);
     wait_until(
         &c,
         "const o = document.getElementById('crescu-error-overlay'); return !!o && o.textContent.includes('unknown key `sumary`') && o.textContent.includes('content/01-basics/01-live.md:3:1')",
@@ -259,11 +283,7 @@ async fn live_reload_and_the_error_overlay() {
         "no reload on error"
     );
 
-    save(
-        &root,
-        &lesson,
-        "---\ntitle: Live lesson\nsummary: s\n---\nSecond words.\n",
-    );
+    save(&root, &lesson, FIXED_LESSON);
     wait_until(
         &c,
         "return window.__before === undefined && document.body.textContent.includes('Second words.')",
@@ -279,4 +299,69 @@ async fn live_reload_and_the_error_overlay() {
         json!(true)
     );
     c.close().await.unwrap();
+}
+
+/// Browsers open at most six HTTP/1.1 connections to one server: tabs that each held an
+/// event stream left a seventh unable to load. Eight tabs of one browser all load, all
+/// show a build's errors, and all reload after the fix, also once the tab holding the
+/// shared stream is closed.
+#[tokio::test(flavor = "current_thread")]
+async fn eight_tabs_load_and_all_follow_rebuilds() {
+    let Some((c, page, root, lesson, _keep)) = live_setup().await else {
+        return;
+    };
+    // Run in a task so the browser is closed even when a step fails.
+    let steps = tokio::spawn({
+        let c = c.clone();
+        async move {
+            // A tab that cannot load fails the test in 20 s, not chromedriver's five minutes.
+            c.update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                None,
+                Some(Duration::from_secs(20)),
+                None,
+            ))
+            .await
+            .unwrap();
+            let mut tabs = vec![c.window().await.unwrap()];
+            for _ in 1..8 {
+                tabs.push(c.new_window(true).await.unwrap().handle);
+            }
+            for (i, tab) in tabs.iter().enumerate() {
+                c.switch_to_window(tab.clone()).await.unwrap();
+                open_live_page(&c, &page, &format!("tab {}", i + 1)).await;
+            }
+
+            // A broken lesson: every tab shows the report and none reloads.
+            save(&root, &lesson, BROKEN_LESSON);
+            for (i, tab) in tabs.iter().enumerate() {
+                c.switch_to_window(tab.clone()).await.unwrap();
+                wait_until(
+                    &c,
+                    "const o = document.getElementById('crescu-error-overlay'); return window.__before === true && !!o && o.textContent.includes('sumary')",
+                    &format!("tab {} shows the error", i + 1),
+                )
+                .await;
+            }
+            // The first tab to load holds the stream for all; when it closes, another
+            // takes over.
+            c.switch_to_window(tabs[0].clone()).await.unwrap();
+            c.close_window().await.unwrap();
+            let tabs = &tabs[1..];
+            save(&root, &lesson, FIXED_LESSON);
+            for (i, tab) in tabs.iter().enumerate() {
+                c.switch_to_window(tab.clone()).await.unwrap();
+                wait_until(
+                    &c,
+                    "return window.__before === undefined && document.body.textContent.includes('Second words.') && !document.getElementById('crescu-error-overlay')",
+                    &format!("tab {} reloads with the fix", i + 2),
+                )
+                .await;
+            }
+        }
+    })
+    .await;
+    let _ = c.close().await;
+    if let Err(e) = steps {
+        std::panic::resume_unwind(e.into_panic());
+    }
 }

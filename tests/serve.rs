@@ -65,28 +65,28 @@ impl Response {
 }
 
 fn request(port: u16, method: &str, path: &str) -> Response {
+    let head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    raw_request(port, head.as_bytes()).expect("a response head")
+}
+
+/// Send `bytes` as they are; the response, or `None` if the server closed without one.
+fn raw_request(port: u16, bytes: &[u8]) -> Option<Response> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
-    )
-    .unwrap();
+    stream.write_all(bytes).ok()?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head");
+    // A reset after a complete answer still counts as that answer.
+    let _ = stream.read_to_end(&mut raw);
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = headers.split_whitespace().nth(1).unwrap().parse().unwrap();
-    Response {
+    let status = headers.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Response {
         status,
         headers,
         body: raw[split + 4..].to_vec(),
-    }
+    })
 }
 
 fn get(port: u16, path: &str) -> Response {
@@ -121,11 +121,16 @@ impl Events {
         Events { reader }
     }
 
-    /// The next event's name and JSON data (keep-alive comments skipped).
+    /// The next event's name and JSON data (keep-alive comments skipped), within 20 s.
     fn next(&mut self) -> (String, serde_json::Value) {
         let (mut name, mut data) = (String::new(), String::new());
         let mut line = String::new();
+        let started = Instant::now();
         loop {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no event within 20 s"
+            );
             line.clear();
             assert!(
                 self.reader.read_line(&mut line).unwrap() > 0,
@@ -422,4 +427,235 @@ fn a_course_broken_from_the_start_is_served_once_fixed() {
     let (name, _) = events.next();
     assert_eq!(name, "reload");
     assert!(get(server.port, "/module/live/").text().contains("Fixed."));
+}
+
+/// Run `crescu serve` with `args`, expecting it to stop by itself; fails if it is still
+/// running after 30 s (that is, it went on to serve). Returns (exit code, stdout, stderr).
+fn serve_expecting_exit(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crescu"))
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`crescu serve {args:?}` is still running: it went on to serve");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (mut out, mut err) = (String::new(), String::new());
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (status.code(), out, err)
+}
+
+#[test]
+fn refuses_to_serve_a_folder_a_build_would_refuse() {
+    let (course, _) = course();
+    let content = course.path().join("content");
+    let before = snapshot_tree(&content);
+    for output in [PathBuf::from("/"), content.clone()] {
+        let (code, out, err) = serve_expecting_exit(&[
+            "--root".as_ref(),
+            course.path().as_os_str(),
+            "--output".as_ref(),
+            output.as_os_str(),
+        ]);
+        assert_eq!(code, Some(2), "--output {}: {err}", output.display());
+        assert!(err.contains("error[bad-output]"), "{err}");
+        assert!(!out.contains("serving"), "{out}");
+    }
+    assert_eq!(snapshot_tree(&content), before, "the course is untouched");
+}
+
+/// Connections the server takes at once (`MAX_CONNECTIONS` in src/serve/http.rs).
+const CAP: usize = 128;
+
+fn plain_get(port: u16) -> Option<Response> {
+    raw_request(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+}
+
+#[test]
+fn slow_clients_cannot_starve_the_server() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    let port = server.port;
+    let started = Instant::now();
+    // Request heads that never end, a byte every 2 s: each read alone is quick.
+    let slow: Vec<TcpStream> = (0..CAP)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").unwrap();
+            s
+        })
+        .collect();
+    // Over the cap: an answer saying so, not a silent close.
+    let busy = plain_get(port).expect("an answer at the connection cap");
+    assert_eq!(busy.status, 503, "{}", busy.headers);
+    assert!(busy.header("retry-after").is_some(), "{}", busy.headers);
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let trickler = {
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut slow = slow;
+            let mut last = Instant::now() - Duration::from_secs(2);
+            // Bounded: at most a minute, whatever happens to the test.
+            while !stop.load(std::sync::atomic::Ordering::SeqCst)
+                && started.elapsed() < Duration::from_secs(60)
+            {
+                if last.elapsed() >= Duration::from_secs(2) {
+                    for s in &mut slow {
+                        let _ = s.write_all(b"a");
+                    }
+                    last = Instant::now();
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            slow
+        })
+    };
+    // The whole head has a deadline (10 s), so the slow clients' slots come free.
+    let mut served = false;
+    while !served && started.elapsed() < Duration::from_secs(25) {
+        served = plain_get(port).is_some_and(|r| r.status == 200);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let slow = trickler.join().unwrap();
+    assert!(
+        served,
+        "no page within 25 s while {CAP} clients trickle their heads"
+    );
+    // The slow clients were told why they were dropped.
+    let mut first = &slow[0];
+    first
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = first.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+#[test]
+fn event_streams_of_closed_pages_end_within_seconds() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    let port = server.port;
+    let streams: Vec<Events> = (0..CAP).map(|_| Events::open(port)).collect();
+    let busy = plain_get(port).expect("an answer at the connection cap");
+    assert_eq!(busy.status, 503, "every stream holds a connection");
+    // The browsers go away; their streams' threads must notice soon, not in 30 s.
+    drop(streams);
+    eventually("a page once the event streams are closed", || {
+        plain_get(port).is_some_and(|r| r.status == 200)
+    });
+}
+
+#[test]
+fn content_and_themes_made_after_start_are_watched() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("course");
+    std::fs::create_dir(&root).unwrap();
+    let server = start(&root, &root.join("site"));
+    let port = server.port;
+    let mut events = Events::open(port);
+    let (_, state) = events.next();
+    assert!(state["error"].is_string(), "no content yet: {state}");
+
+    // Made elsewhere and moved in at once, as when a course is unpacked.
+    let made = course_with(&[("01-live.md", lesson("Arrived later.").as_bytes())]);
+    std::fs::rename(made.path().join("content"), root.join("content")).unwrap();
+    let (name, state) = events.next();
+    assert_eq!(name, "reload", "{state}");
+    assert!(get(port, "/module/live/").text().contains("Arrived later."));
+    // Watched from then on, not only noticed once.
+    save(
+        &root.join("content/01-module/01-live.md"),
+        &lesson("Edited."),
+    );
+    assert_eq!(events.next().0, "reload");
+    assert!(get(port, "/module/live/").text().contains("Edited."));
+
+    let themes = dir.path().join("themes");
+    copy_dir(&repo().join("themes/default"), &themes.join("default"));
+    let base = themes.join("default/templates/base.html");
+    let html = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(
+        &base,
+        html.replace("<main id=\"main\"", "<main data-edited id=\"main\""),
+    )
+    .unwrap();
+    std::fs::rename(&themes, root.join("themes")).unwrap();
+    let (name, state) = events.next();
+    assert_eq!(name, "reload", "{state}");
+    eventually("the new theme's template", || {
+        get(port, "/").text().contains("data-edited")
+    });
+    // Writing the site (inside the root here) does not itself count as a change.
+    let last = state["version"].as_u64().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let (_, now) = Events::open(port).next();
+    assert_eq!(now["version"].as_u64(), Some(last), "no rebuild by itself");
+}
+
+#[test]
+fn redirects_never_name_another_host() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    for (path, to) in [
+        ("//static", "/static/"),
+        ("///static", "/static/"),
+        ("//module/live", "/module/live/"),
+        ("/static", "/static/"),
+    ] {
+        let r = get(server.port, path);
+        assert_eq!(r.status, 301, "{path}");
+        assert_eq!(r.header("location").as_deref(), Some(to), "{path}");
+    }
+}
+
+#[test]
+fn malformed_request_heads_get_400() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    for bytes in [
+        &b"GET /\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"[..],
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Name: \xc3\x28\r\n\r\n",
+        b"\xff\xfe\xfd\r\n\r\n",
+        b"NONSENSE\r\n\r\n",
+        b"GET / SPDY/3\r\nHost: 127.0.0.1\r\n\r\n",
+        b"GET /\x01 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    ] {
+        let shown = String::from_utf8_lossy(bytes);
+        let r = raw_request(server.port, bytes).unwrap_or_else(|| panic!("no answer: {shown:?}"));
+        assert_eq!(r.status, 400, "{shown:?}");
+    }
+    // A head past the size limit is refused as such.
+    let mut huge = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ".to_vec();
+    huge.extend(std::iter::repeat_n(b'a', 20 * 1024));
+    huge.extend(b"\r\n\r\n");
+    let r = raw_request(server.port, &huge).expect("an answer to a huge head");
+    assert_eq!(r.status, 431);
+    // And a well-formed request still works.
+    assert_eq!(get(server.port, "/").status, 200);
 }

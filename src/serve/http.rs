@@ -4,47 +4,90 @@
 //! states to browsers as server-sent events.
 
 use super::{BuildState, Shared};
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{self, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Path of the server-sent events stream.
 pub const EVENTS_PATH: &str = "/__crescu/events";
 const RELOAD_SCRIPT: &str = include_str!("reload.js");
 /// A request head larger than this is refused.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// Time for a whole request head, however it is split into reads: a client sending a
+/// byte now and then cannot hold a connection longer than this.
+const HEAD_DEADLINE: Duration = Duration::from_secs(10);
 /// Pages are read whole to inject the reload script; none is near this size.
 const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
-/// Connections served at once; more are closed at once rather than piling up threads.
+/// Connections served at once.
 const MAX_CONNECTIONS: usize = 128;
-/// How often an idle event stream sends a comment, which also notices closed browsers.
-const KEEPALIVE: Duration = Duration::from_secs(15);
+/// Connections past the cap that are still answered 503; past both, they are closed.
+const MAX_TURNED_AWAY: usize = 16;
+/// How long an answer that ends a connection waits for the client to read it and close:
+/// closing with its request unread would reset the connection, losing the answer.
+const LINGER: Duration = Duration::from_secs(2);
+/// How often an idle event stream checks that its browser is still there (and sends a
+/// comment, whose failed write also ends the stream).
+const KEEPALIVE: Duration = Duration::from_secs(2);
+const TEXT: &str = "text/plain; charset=utf-8";
 
-/// Accept connections until the process ends.
+/// One of a limited number of places, given back when dropped (also when the thread
+/// holding it could not be started).
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(count: &Arc<AtomicUsize>, max: usize) -> Option<Slot> {
+        count
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(Arc::clone(count)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Accept connections until the process ends. The loop itself never reads or writes, so
+/// no client can hold it up.
 pub fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
-    let open = Arc::new(AtomicUsize::new(0));
+    let (serving, turning_away) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
-        if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            open.fetch_sub(1, Ordering::SeqCst);
-            continue;
-        }
-        let (shared, counter) = (Arc::clone(&shared), Arc::clone(&open));
-        let spawned = std::thread::Builder::new()
-            .name("crescu-http".into())
-            .spawn(move || {
+        if let Some(slot) = Slot::take(&serving, MAX_CONNECTIONS) {
+            let shared = Arc::clone(&shared);
+            spawn(move || {
+                let _slot = slot;
                 // Errors here are clients that went away: nothing to report.
                 let _ = handle(stream, &shared);
-                counter.fetch_sub(1, Ordering::SeqCst);
             });
-        if spawned.is_err() {
-            // The closure (and its counter decrement) was dropped unrun.
-            open.fetch_sub(1, Ordering::SeqCst);
+        } else if let Some(slot) = Slot::take(&turning_away, MAX_TURNED_AWAY) {
+            spawn(move || {
+                let _slot = slot;
+                let _ = answer_and_close(
+                    stream,
+                    503,
+                    b"the dev server is busy; try again in a moment",
+                    &[("Retry-After", "1")],
+                );
+            });
         }
+        // Otherwise the stream is dropped here: closed unanswered.
     }
+}
+
+/// Run `f` on a thread of its own. When no thread can be started, `f` is dropped unrun,
+/// and with it the connection (closed) and its slot (given back).
+fn spawn(f: impl FnOnce() + Send + 'static) {
+    let _ = std::thread::Builder::new()
+        .name("crescu-http".into())
+        .spawn(f);
 }
 
 struct Request {
@@ -53,64 +96,117 @@ struct Request {
     host: Option<String>,
 }
 
-fn read_head(stream: &TcpStream) -> io::Result<Option<Request>> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.take(MAX_HEAD_BYTES as u64));
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
+/// Why a request head is answered with an error instead of served.
+#[derive(Debug, PartialEq, Eq)]
+enum BadHead {
+    /// Not UTF-8, or not `METHOD TARGET HTTP/1.x` followed by headers.
+    Malformed,
+    TooLarge,
+    TimedOut,
+}
+
+impl BadHead {
+    fn answer(&self) -> (u16, &'static [u8]) {
+        match self {
+            BadHead::Malformed => (400, b"bad request"),
+            BadHead::TooLarge => (431, b"request head too large"),
+            BadHead::TimedOut => (408, b"request head not received in time"),
+        }
+    }
+}
+
+/// Read a request head as bytes, within `HEAD_DEADLINE` and `MAX_HEAD_BYTES`. An error
+/// means the client left without a complete head.
+fn read_head(stream: &mut TcpStream) -> io::Result<Result<Request, BadHead>> {
+    let deadline = Instant::now() + HEAD_DEADLINE;
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Ok(Err(BadHead::TimedOut));
+        }
+        stream.set_read_timeout(Some(remaining))?;
+        let room = (MAX_HEAD_BYTES + 1 - head.len()).min(chunk.len());
+        let n = match stream.read(&mut chunk[..room]) {
+            Ok(0) if head.is_empty() => return Err(io::ErrorKind::UnexpectedEof.into()),
+            // Half a head and then the end: the client may still read an answer.
+            Ok(0) => return Ok(Err(BadHead::Malformed)),
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) =>
+            {
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        // Only the new bytes (and the three before them) can complete the blank line.
+        let from = head.len().saturating_sub(3);
+        head.extend_from_slice(&chunk[..n]);
+        if let Some(end) = head_end(&head[from..]) {
+            return Ok(parse_head(&head[..from + end]));
+        }
+        if head.len() > MAX_HEAD_BYTES {
+            return Ok(Err(BadHead::TooLarge));
+        }
+    }
+}
+
+/// Where the blank line ending a head starts, if `bytes` hold one.
+fn head_end(bytes: &[u8]) -> Option<usize> {
+    (0..bytes.len()).find(|&i| bytes[i..].starts_with(b"\n\n") || bytes[i..].starts_with(b"\n\r\n"))
+}
+
+fn parse_head(head: &[u8]) -> Result<Request, BadHead> {
+    let text = std::str::from_utf8(head).map_err(|_| BadHead::Malformed)?;
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let line = lines.next().unwrap_or_default();
+    if line.chars().any(char::is_control) {
+        return Err(BadHead::Malformed);
+    }
+    let mut parts = line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Ok(None);
+        return Err(BadHead::Malformed);
     };
-    if !version.starts_with("HTTP/1.") {
-        return Ok(None);
+    if method.is_empty() || target.is_empty() || !version.starts_with("HTTP/1.") {
+        return Err(BadHead::Malformed);
     }
     let mut request = Request {
         method: method.to_string(),
         target: target.to_string(),
         host: None,
     };
-    loop {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            // The head did not end within the size limit or the client hung up.
-            return Ok(None);
-        }
-        let header = line.trim_end();
-        if header.is_empty() {
-            return Ok(Some(request));
-        }
+    for header in lines {
         if let Some((name, value)) = header.split_once(':')
             && name.eq_ignore_ascii_case("host")
         {
             request.host = Some(value.trim().to_string());
         }
     }
+    Ok(request)
 }
 
 fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
-    let Some(request) = read_head(&stream)? else {
-        return respond(
-            &mut stream,
-            400,
-            "text/plain; charset=utf-8",
-            b"bad request",
-            true,
-        );
+    let request = match read_head(&mut stream)? {
+        Ok(request) => request,
+        Err(bad) => {
+            let (status, body) = bad.answer();
+            return answer_and_close(stream, status, body, &[]);
+        }
     };
     let head_only = match request.method.as_str() {
         "GET" => false,
         "HEAD" => true,
         _ => {
-            return respond(
-                &mut stream,
-                405,
-                "text/plain; charset=utf-8",
-                b"only GET and HEAD",
-                false,
-            );
+            return respond(&mut stream, 405, TEXT, b"only GET and HEAD", false);
         }
     };
     // Pages of the dev server are for this machine's browser only: a page elsewhere that
@@ -118,19 +214,40 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
     if let Some(host) = &request.host
         && !is_local_host(host)
     {
-        return respond(
-            &mut stream,
-            403,
-            "text/plain; charset=utf-8",
-            b"forbidden",
-            head_only,
-        );
+        return respond(&mut stream, 403, TEXT, b"forbidden", head_only);
     }
     let path = request.target.split(['?', '#']).next().unwrap_or_default();
     if path == EVENTS_PATH && !head_only {
         return event_stream(stream, shared);
     }
     serve_file(&mut stream, shared, path, head_only)
+}
+
+/// Answer and end the connection without leaving unread bytes behind; a client that
+/// does not close within `LINGER` is dropped.
+fn answer_and_close(
+    mut stream: TcpStream,
+    status: u16,
+    body: &[u8],
+    extra: &[(&str, &str)],
+) -> io::Result<()> {
+    stream.set_write_timeout(Some(LINGER))?;
+    write_head(&mut stream, status, TEXT, body.len() as u64, extra)?;
+    stream.write_all(body)?;
+    stream.flush()?;
+    stream.shutdown(Shutdown::Write)?;
+    let deadline = Instant::now() + LINGER;
+    let mut sink = [0u8; 4096];
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Ok(());
+        }
+        stream.set_read_timeout(Some(remaining))?;
+        if stream.read(&mut sink)? == 0 {
+            return Ok(());
+        }
+    }
 }
 
 fn is_local_host(host: &str) -> bool {
@@ -153,7 +270,8 @@ fn serve_file(
         match resolve(&shared.output, path) {
             Resolved::File(file) => std::fs::File::open(&file).ok().map(|f| (file, f)),
             Resolved::Folder => {
-                let location = format!("{path}/");
+                // One leading slash: browsers read `//name/` as another host.
+                let location = format!("/{}/", path.trim_start_matches(['/', '\\']));
                 return redirect(stream, &location);
             }
             Resolved::Missing => None,
@@ -325,6 +443,9 @@ fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
         _ => "Error",
     }
 }
@@ -362,13 +483,7 @@ fn respond(
 }
 
 fn redirect(stream: &mut TcpStream, location: &str) -> io::Result<()> {
-    write_head(
-        stream,
-        301,
-        "text/plain; charset=utf-8",
-        0,
-        &[("Location", location)],
-    )?;
+    write_head(stream, 301, TEXT, 0, &[("Location", location)])?;
     stream.flush()
 }
 
@@ -391,10 +506,27 @@ fn event_stream(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
                 stream.write_all(event(name, &next).as_bytes())?;
                 state = next;
             }
+            None if client_left(&stream) => return Ok(()),
             None => stream.write_all(b": keepalive\n\n")?,
         }
         stream.flush()?;
     }
+}
+
+/// Whether the client of an event stream closed its side. A browser sends nothing after
+/// its request, so the end of input means the page is gone; a write to it would only
+/// fail on the next try.
+fn client_left(stream: &TcpStream) -> bool {
+    let mut byte = [0u8; 1];
+    if stream.set_nonblocking(true).is_err() {
+        return true;
+    }
+    let left = match (&*stream).read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() != io::ErrorKind::WouldBlock,
+    };
+    left || stream.set_nonblocking(false).is_err()
 }
 
 fn event(name: &str, state: &BuildState) -> String {
@@ -446,6 +578,35 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("__crescuVersion=7"));
         assert!(text.ends_with("</script>\n</body></html>"));
+    }
+
+    #[test]
+    fn heads_are_read_as_bytes() {
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"), Some(24));
+        assert_eq!(head_end(b"GET / HTTP/1.1\n\n"), Some(14));
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: x\r\n"), None);
+        let request = parse_head(b"GET /a?b HTTP/1.0\r\nhOsT:  localhost:1 \r").unwrap();
+        assert_eq!(
+            (request.method.as_str(), request.target.as_str()),
+            ("GET", "/a?b")
+        );
+        assert_eq!(request.host.as_deref(), Some("localhost:1"));
+        for bad in [
+            &b"GET /\xff HTTP/1.1"[..],
+            b"GET / HTTP/1.1\r\nX: \xc3\x28",
+            b"GET  / HTTP/1.1",
+            b"GET / HTTP/1.1 extra",
+            b"GET /\t HTTP/1.1",
+            b"GET / HTTP/2",
+            b"",
+        ] {
+            assert_eq!(
+                parse_head(bad).err(),
+                Some(BadHead::Malformed),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `crescu serve`: build, serve the output folder on 127.0.0.1, watch `content/` and
-//! `themes/`, rebuild on change and tell open pages to reload. A failed rebuild leaves the
-//! last good site in place and shows its errors over every open page.
+//! `themes/` (also when made after the start), rebuild on change and tell open pages to
+//! reload. A failed rebuild leaves the last good site in place and shows its errors over
+//! every open page.
 
 pub mod http;
 mod watch;
@@ -74,13 +75,30 @@ impl Shared {
     }
 }
 
-/// Run the dev server until the process is stopped. Returns only on a setup error, such
-/// as a port in use.
-pub fn run(options: &ServeOptions) -> io::Result<()> {
+/// Why the dev server did not start.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The output folder is one a build refuses to write, so it is not served either.
+    Output(Diagnostics),
+    /// Setting up failed, for example the port is in use.
+    Io(io::Error),
+}
+
+impl From<io::Error> for ServeError {
+    fn from(e: io::Error) -> Self {
+        ServeError::Io(e)
+    }
+}
+
+/// Run the dev server until the process is stopped. Returns only on a setup error.
+pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
     let output = options
         .output
         .clone()
         .unwrap_or_else(|| options.root.join("output"));
+    // Before anything is created or served: only a folder a build may write is served,
+    // never `/` or the course's own files.
+    crate::build::check_output(&options.root, &output).map_err(ServeError::Output)?;
     let build_options = BuildOptions {
         load: LoadOptions {
             drafts: options.drafts,
@@ -89,7 +107,7 @@ pub fn run(options: &ServeOptions) -> io::Result<()> {
         ..BuildOptions::new(options.root.clone(), Some(output.clone()))
     };
     let mut workspace = Workspace::for_rebuilds();
-    let watcher = watch::Watcher::start(&options.root)?;
+    let mut watcher = watch::Watcher::start(&options.root)?;
 
     // Watching starts first, so no edit made during this build is missed. A failed first
     // build still starts the server: open pages show its errors until they are fixed.

@@ -27,8 +27,7 @@
     if (overlay) overlay.remove();
     overlay = null;
   }
-  function onState(event) {
-    var state = JSON.parse(event.data);
+  function onState(state) {
     if (state.error) {
       showError(state.error);
     } else if (state.version !== pageVersion) {
@@ -37,8 +36,46 @@
       hideError();
     }
   }
-  var events = new EventSource("/__crescu/events");
-  events.addEventListener("state", onState);
-  events.addEventListener("reload", onState);
-  events.addEventListener("build-error", onState);
+  function listen(handle) {
+    var events = new EventSource("/__crescu/events");
+    ["state", "reload", "build-error"].forEach(function (name) {
+      events.addEventListener(name, function (event) {
+        handle(JSON.parse(event.data));
+      });
+    });
+  }
+  // Browsers open at most six connections to a server, and a stream holds one for as long
+  // as its page is open: so all tabs share one. The tab holding the lock has the stream
+  // and passes each state on; when it closes, the lock and the stream go to another tab.
+  if (!(navigator.locks && window.BroadcastChannel)) {
+    listen(onState);
+    return;
+  }
+  var channel = new BroadcastChannel("crescu-reload");
+  var latest = null;
+  var leading = false;
+  channel.onmessage = function (message) {
+    var data = message.data || {};
+    if (data.state) {
+      onState(data.state);
+    } else if (data.hello && leading && latest) {
+      // A page just opened: it needs the latest state to know if it is already old.
+      channel.postMessage({ state: latest });
+    }
+  };
+  navigator.locks
+    .request("crescu-reload", function () {
+      leading = true;
+      listen(function (state) {
+        latest = state;
+        channel.postMessage({ state: state });
+        onState(state);
+      });
+      // Held until this page goes away.
+      return new Promise(function () {});
+    })
+    .catch(function () {
+      listen(onState);
+    });
+  channel.postMessage({ hello: true });
 })();
