@@ -181,7 +181,7 @@ fn course_of(parent: &Path, n: usize) -> PathBuf {
     std::fs::write(root.join("content/_index.md"), "---\ntitle: Big\n---\n").unwrap();
     for i in 0..n {
         std::fs::write(
-            module.join(format!("{i:04}-l.md")),
+            module.join(format!("{i:04}-lesson-{i}.md")),
             format!(
                 "---\ntitle: Lesson {i}\nsummary: s\n---\n## Part\n\nText of lesson {i}.\n\n```python\nprint({i})\n```\n"
             ),
@@ -415,7 +415,7 @@ fn simulations_over_the_budget_fail_fast_with_a_location() {
         .map(|i| {
             format!(
                 "  - id: s{i}\n    title: T\n    chart: {{ kind: bars }}\n    runs:\n{}",
-                threads_yaml(60, 1000.0 + f64::from(i))
+                threads_yaml(150, 1000.0 + f64::from(i))
             )
         })
         .collect();

@@ -531,10 +531,13 @@ pub fn load_partial_reusing(
 
     // A lesson that parsed cleanly, with a problem found later (a link): read its text
     // again.
+    // Only for problems at a line, and only regular files: never a FIFO or a link's
+    // target that the walk refused.
     for d in &diags.0 {
-        if d.source_line.is_none() && !texts.contains_key(&d.file) {
+        if d.source_line.is_none() && d.position.line > 0 && !texts.contains_key(&d.file) {
             let path = root.join(&d.file);
-            if let Ok(t) = read_text(&path, &d.file, max_lesson_bytes) {
+            let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+            if regular && let Ok(t) = read_text(&path, &d.file, max_lesson_bytes) {
                 texts.insert(d.file.clone(), t);
             }
         }
