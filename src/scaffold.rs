@@ -99,7 +99,7 @@ Link to other lessons by file name, such as [this lesson](01-first-lesson.md#wri
 broken links are reported when the site is built.
 "#;
 
-const GITIGNORE: &str = "/output/\n";
+const GITIGNORE: &str = "/output/\n.crescu-cache/\n.*.crescu-lock\n";
 
 /// Create a course skeleton in `dir`, which must not exist or be empty. Returns the files
 /// written.

@@ -80,24 +80,17 @@ fn order_key(path: &Path) -> (u64, String) {
 
 /// A module folder's slug: its whole name counts (`01-python-3.12` -> `python-3-12`).
 fn slug_of_folder(path: &Path) -> String {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let slug = slugify(strip_order_prefix(&name).1);
-    if slug.is_empty() {
-        "untitled".to_string()
-    } else {
-        slug
-    }
+    slug_from(path.file_name())
 }
 
+/// A lesson file's slug: its name without the `.md`.
 fn slug_of(path: &Path) -> String {
-    let stem = path
-        .file_stem()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let slug = slugify(strip_order_prefix(&stem).1);
+    slug_from(path.file_stem())
+}
+
+fn slug_from(name: Option<&std::ffi::OsStr>) -> String {
+    let name = name.map(|n| n.to_string_lossy()).unwrap_or_default();
+    let slug = slugify(strip_order_prefix(&name).1);
     if slug.is_empty() {
         "untitled".to_string()
     } else {
