@@ -138,9 +138,14 @@ fn rebuild_replaces_output_and_keeps_gitkeep() {
     build_fixture(&out);
     assert!(out.join(".gitkeep").exists());
     assert!(!out.join("stale.html").exists());
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
     assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        1,
+        names,
+        [".output.crescu-lock", "output"],
         "no temp folders left"
     );
 }

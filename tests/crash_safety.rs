@@ -77,7 +77,11 @@ fn leftovers(dir: &Path, keep: &str) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().is_some_and(|n| n != keep))
+        // The lock file beside the output stays on purpose (removing it would race).
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n != keep && !n.to_string_lossy().ends_with(".crescu-lock"))
+        })
         .collect()
 }
 
