@@ -50,7 +50,7 @@ impl Default for Budget {
 /// Default steps per run: a few seconds of simulation on a slow machine.
 pub const DEFAULT_MAX_WORK: f64 = 1e9;
 /// Default steps of all the distinct simulations of one build together.
-pub const DEFAULT_BUILD_WORK: f64 = 2e10;
+pub const DEFAULT_BUILD_WORK: f64 = 1e10;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SimError {
