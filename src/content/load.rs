@@ -125,12 +125,15 @@ fn walk(
             // A link cycle: reported, the rest of the course still walked.
             Err(e) if e.loop_ancestor().is_some() => {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_default();
-                problems.borrow_mut().push(Diagnostic::error(
-                    "link-loop",
-                    &shown(&path),
-                    Position::default(),
-                    "this symbolic link leads back into a folder that contains it",
-                ));
+                problems.borrow_mut().push(
+                    Diagnostic::error(
+                        "link-loop",
+                        &shown(&path),
+                        Position::default(),
+                        "this symbolic link leads back into a folder that contains it",
+                    )
+                    .expected("a link to a file, or to a folder that does not contain the link"),
+                );
                 continue;
             }
             Err(e) => return Err(std::io::Error::other(e)),
