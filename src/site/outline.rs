@@ -87,7 +87,17 @@ impl SiteOutline {
                 .iter()
                 .map(|f| f.path.to_string_lossy().into_owned()),
         );
-        let mut links = SiteLinks::new(course, &lessons, files.iter().map(String::as_str));
+        // Only their headings are needed, and only when a build fails: never indexed.
+        let broken: Vec<Option<RenderedBody>> = course
+            .broken_lessons
+            .par_iter()
+            .map(|l| {
+                l.body
+                    .as_ref()
+                    .map(|b| markdown.outline(&b.text, b.first_line))
+            })
+            .collect();
+        let mut links = SiteLinks::new(course, &lessons, &broken, files.iter().map(String::as_str));
         let intros = intros(course, markdown);
         for intro in &intros {
             let mut anchors: BTreeSet<String> = intro
