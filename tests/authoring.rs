@@ -1,5 +1,6 @@
 //! Authoring mistakes give exactly the errors they should: one front-matter mistake is
-//! one error (not one more per lesson linking to it).
+//! one error (not one more per lesson linking to it), and mistyped or misplaced
+//! shortcodes are errors instead of raw braces on the page.
 
 mod common;
 
@@ -103,4 +104,104 @@ fn links_into_a_broken_lesson_are_still_checked() {
             .any(|m| m.contains("no lesson file `content/01-m/01-gone.md`")),
         "{messages:?}"
     );
+}
+
+/// `check_errors` of a course with one lesson: an exercise `branch-cost` and the given
+/// body, starting on line 10. The course is returned too, to be checked again.
+fn check_lesson(body: &str) -> (i32, Vec<serde_json::Value>, tempfile::TempDir) {
+    let lesson = format!(
+        "---\ntitle: L\nsummary: s\nquiz:\n  - id: branch-cost\n    type: true_false\n    prompt: P\n    answer: true\n---\n{body}"
+    );
+    let dir = course(&[("01-l.md", &lesson)]);
+    let (code, errors) = check_errors(dir.path());
+    (code, errors, dir)
+}
+
+#[test]
+fn a_mistyped_shortcode_is_an_error_with_a_suggestion() {
+    let (code, errors, dir) = check_lesson("Intro.\n\n{{ exercies branch-cost }}\n");
+    assert_eq!(code, 1);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let e = &errors[0];
+    assert_eq!(e["file"], "content/01-m/01-l.md");
+    assert_eq!(
+        (e["line"].clone(), e["column"].clone()),
+        (12.into(), 1.into())
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `exercise`?"),
+        "{e}"
+    );
+    assert!(
+        e["expected"]
+            .as_str()
+            .unwrap()
+            .contains("{{ exercise ID }}")
+    );
+
+    // The text report shows the offending line.
+    let (_, _, stderr) = crescu(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert!(
+        stderr.contains("12 | {{ exercies branch-cost }}"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_shortcode_inside_a_sentence_is_an_error() {
+    for (body, line, column) in [
+        ("See {{ exercise branch-cost }} here.\n", 10, 5),
+        ("Intro.\n\nA chart: {{ chart x }}\n", 12, 10),
+        ("- one\n- {{ exercise branch-cost }}\n", 11, 3),
+        ("> {{ exercise branch-cost }}\n", 10, 3),
+    ] {
+        let (code, errors, _) = check_lesson(body);
+        assert_eq!(code, 1, "{body}");
+        assert_eq!(errors.len(), 1, "{body}: {errors:#?}");
+        let e = &errors[0];
+        assert_eq!(
+            (e["line"].clone(), e["column"].clone()),
+            (line.into(), column.into()),
+            "{body}: {e}"
+        );
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("must be a paragraph of its own"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_shortcode_without_its_id_is_an_error() {
+    let (_, errors, _) = check_lesson("{{ exercise }}\n\n{{ exercise branch-cost }}\n");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0]["line"], 10);
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs exactly one id"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn braces_in_code_are_not_shortcodes() {
+    // Only the mistyped shortcode at the end is an error.
+    let body = "Write `{{ exercise branch-cost }}` or `{{ exercies x }}`.\n\n\
+```\n{{ exercise branch-cost }}\n{{ exercies x }}\n```\n\n    {{ chart x }}\n\n\
+Templates use {{ user.name }} too; \\{{ exercise x }} is escaped.\n\n\
+{{ exercise branch-cost }}\n\n{{ exercies branch-cost }}\n";
+    let (code, errors, _) = check_lesson(body);
+    assert_eq!(code, 1);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0]["code"], "unknown-shortcode");
+    assert_eq!(errors[0]["line"], 23, "{errors:#?}");
 }
