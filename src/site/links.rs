@@ -127,7 +127,8 @@ impl SiteLinks {
             links
                 .sources
                 .insert(slash_path(&lesson.source), page.clone());
-            links.pages.insert(page, anchors);
+            // A loaded lesson of the same slug (an error of its own) keeps its anchors.
+            links.pages.entry(page).or_insert(anchors);
         }
         for asset in &course.assets {
             let target = slash_path(&asset.target);
