@@ -109,6 +109,24 @@ pub fn parse_front_matter<T: DeserializeOwned>(
     }
 }
 
+/// The Markdown body of a file whose front matter may be broken, as far as its fences
+/// tell: the text after the closing `---`, or the whole text when there is no front
+/// matter; `None` when the front matter is never closed.
+pub fn body_of(text: &str) -> Option<Body> {
+    let text = front_matter::normalize(text);
+    match front_matter::split(&text) {
+        Ok(split) => Some(Body {
+            text: split.body.to_string(),
+            first_line: split.body_first_line,
+        }),
+        Err(SplitError::Missing) => Some(Body {
+            text: text.into_owned(),
+            first_line: 1,
+        }),
+        Err(SplitError::Unclosed) => None,
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLesson {
@@ -355,12 +373,7 @@ mod tests {
         CourseConfig {
             title: "C".into(),
             brand: "C".into(),
-            description: None,
-            language: "en".into(),
-            focus_minutes: 25,
-            base_url: None,
-            theme: "default".into(),
-            simulation_budget: crate::sim::DEFAULT_BUILD_WORK,
+            ..CourseConfig::default()
         }
     }
 
@@ -415,6 +428,18 @@ mod tests {
             errs[0].message,
             "`xp` must be a whole number, found the text \"lots\""
         );
+    }
+
+    #[test]
+    fn the_body_of_a_broken_lesson_is_found_by_its_fences() {
+        let body = body_of("---\ntitle: [unclosed\n---\n## Start\n").unwrap();
+        assert_eq!((body.text.as_str(), body.first_line), ("## Start\n", 4));
+        let body = body_of("\u{feff}# No front matter\r\n").unwrap();
+        assert_eq!(
+            (body.text.as_str(), body.first_line),
+            ("# No front matter\n", 1)
+        );
+        assert_eq!(body_of("---\ntitle: T\n"), None);
     }
 
     #[test]

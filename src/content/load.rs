@@ -2,7 +2,7 @@
 
 use super::lesson::{self, LessonPlace, ParsedLesson};
 use super::model::{
-    Asset, Body, Course, CourseConfig, LessonRef, Module, slugify, strip_order_prefix,
+    Asset, Body, BrokenLesson, Course, CourseConfig, LessonRef, Module, slugify, strip_order_prefix,
 };
 use super::reuse::ParseMemo;
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
@@ -408,16 +408,7 @@ pub fn load_partial_reusing(
     let config = config_and_intro
         .as_ref()
         .map(|(c, _)| c.clone())
-        .unwrap_or_else(|| CourseConfig {
-            title: String::new(),
-            brand: String::new(),
-            description: None,
-            language: "en".into(),
-            focus_minutes: 25,
-            base_url: None,
-            theme: "default".into(),
-            simulation_budget: crate::sim::DEFAULT_BUILD_WORK,
-        });
+        .unwrap_or_default();
 
     // Parse every lesson of every module in parallel; results keep their order.
     type LessonOutcome = (
@@ -500,15 +491,26 @@ pub fn load_partial_reusing(
             Vec::new(),
         ));
     }
+    let mut broken_lessons = Vec::new();
     for (mi, (file, text, parsed, problems)) in outcomes {
         diags.extend(problems);
+        match parsed {
+            Some(p) => {
+                if options.drafts || !p.lesson.draft {
+                    modules[mi].1.push(p);
+                }
+            }
+            // Still a lesson of the course, only for link checking (its draft flag is
+            // unknown, so it counts as published).
+            None => broken_lessons.push(BrokenLesson {
+                module: tree.modules[mi].slug.clone(),
+                slug: slug_of(&file),
+                body: text.as_deref().and_then(lesson::body_of),
+                source: file.clone(),
+            }),
+        }
         if let Some(t) = text {
             texts.insert(file, t);
-        }
-        if let Some(p) = parsed
-            && (options.drafts || !p.lesson.draft)
-        {
-            modules[mi].1.push(p);
         }
     }
 
@@ -557,6 +559,7 @@ pub fn load_partial_reusing(
         intro,
         modules,
         assets: tree.assets,
+        broken_lessons,
     });
     (course, diags)
 }

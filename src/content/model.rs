@@ -11,6 +11,10 @@ pub struct Course {
     pub modules: Vec<Module>,
     /// Files under `content/` that are not Markdown (images, downloads), copied as they are.
     pub assets: Vec<Asset>,
+    /// Lesson files that exist but failed to load (their errors are reported). They get
+    /// no page; links to them are checked against them, so that one mistake in a lesson
+    /// is not reported again in every lesson linking to it.
+    pub broken_lessons: Vec<BrokenLesson>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +28,23 @@ pub struct CourseConfig {
     pub theme: String,
     /// Steps all the course's distinct simulations may take together (see `sim::Budget`).
     pub simulation_budget: f64,
+}
+
+/// The settings of a course whose index says nothing (or cannot be read): its lessons
+/// are still checked with these.
+impl Default for CourseConfig {
+    fn default() -> Self {
+        CourseConfig {
+            title: String::new(),
+            brand: String::new(),
+            description: None,
+            language: "en".into(),
+            focus_minutes: 25,
+            base_url: None,
+            theme: "default".into(),
+            simulation_budget: crate::sim::DEFAULT_BUILD_WORK,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -64,6 +85,19 @@ pub struct Lesson {
     /// Path of the source file as shown to authors (relative to the course root).
     pub source: PathBuf,
     pub draft: bool,
+}
+
+/// What is known of a lesson file whose front matter (or reading) failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokenLesson {
+    /// Slug of its module.
+    pub module: String,
+    pub slug: String,
+    /// Path of the source file as shown to authors (relative to the course root).
+    pub source: PathBuf,
+    /// Its Markdown body, for the ids of its headings; `None` when even that is unknown
+    /// (the file could not be read, or its front matter is never closed).
+    pub body: Option<Body>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 //! the `{{ exercise ID }}` / `{{ chart ID }}` shortcodes.
 //!
 //! The renderer knows nothing about exercises or charts beyond their ids: it returns the
-//! body as a list of parts, and the site stage fills the placeholders in.
+//! body as a list of parts, and the site stage fills the placeholders in (and reports the
+//! shortcodes that would show as raw braces, which the renderer lists).
 
 pub mod highlight;
 
@@ -50,11 +51,83 @@ pub struct Link {
     pub image_alt: Option<String>,
 }
 
+/// Names of the shortcodes, each written `{{ NAME ID }}` as a paragraph of its own.
+pub const SHORTCODES: &[&str] = &["exercise", "chart"];
+
+/// Something written as a shortcode that would reach the page as raw braces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShortcodeProblem {
+    pub mistake: ShortcodeMistake,
+    /// What the author wrote, from `{{` to `}}`.
+    pub written: String,
+    /// File line and column of its `{{`.
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShortcodeMistake {
+    /// `{{ exercies branch-cost }}`: no shortcode has this name.
+    UnknownName(String),
+    /// `{{ exercise }}`, `{{ exercise a b }}`: a shortcode takes exactly one id.
+    Arguments(String),
+    /// `See {{ exercise x }} here`, or in a list or quote: only a paragraph of its own is
+    /// a shortcode.
+    NotAlone(String),
+}
+
+impl ShortcodeProblem {
+    /// A short stable code for tools.
+    pub fn code(&self) -> &'static str {
+        match self.mistake {
+            ShortcodeMistake::UnknownName(_) => "unknown-shortcode",
+            ShortcodeMistake::Arguments(_) => "shortcode-arguments",
+            ShortcodeMistake::NotAlone(_) => "shortcode-not-alone",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match &self.mistake {
+            ShortcodeMistake::UnknownName(name) => {
+                let hint = crate::diagnostics::suggest(name, SHORTCODES.iter().copied())
+                    .map(|s| format!(", did you mean `{s}`?"))
+                    .unwrap_or_default();
+                format!("unknown shortcode `{name}`{hint}")
+            }
+            ShortcodeMistake::Arguments(name) => {
+                format!("`{}` needs exactly one id after `{name}`", self.written)
+            }
+            ShortcodeMistake::NotAlone(_) => format!(
+                "`{}` would show as text: a shortcode must be a paragraph of its own",
+                self.written
+            ),
+        }
+    }
+
+    /// What to write instead.
+    pub fn expected(&self) -> String {
+        match &self.mistake {
+            ShortcodeMistake::UnknownName(_) => format!(
+                "{}, or braces in backticks to show them as text",
+                SHORTCODES
+                    .iter()
+                    .map(|s| format!("`{{{{ {s} ID }}}}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            ShortcodeMistake::Arguments(name) => format!("`{{{{ {name} ID }}}}`"),
+            ShortcodeMistake::NotAlone(_) => "the shortcode alone on its line, with a blank line before and after, outside lists and quotes".into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RenderedBody {
     pub parts: Vec<BodyPart>,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
+    /// Shortcodes that would show as raw braces: errors for the site stage to report.
+    pub shortcode_problems: Vec<ShortcodeProblem>,
     /// Plain text of the body (for search and descriptions).
     pub text: String,
 }
@@ -108,15 +181,57 @@ impl LineIndex {
     }
 }
 
-/// Parse a paragraph's text as a shortcode: `{{ exercise why-gil }}`.
-fn shortcode(text: &str) -> Option<(&str, &str)> {
+/// A paragraph's text read as a shortcode, `{{ name args... }}`: its name and arguments.
+/// Braces around anything but a name (`{{ user.name }}`, `{{ }}`) are not a shortcode.
+fn shortcode(text: &str) -> Option<(&str, Vec<&str>)> {
     let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?;
-    let mut words = inner.split_whitespace();
-    let (kind, id) = (words.next()?, words.next()?);
-    if words.next().is_some() || !matches!(kind, "exercise" | "chart") {
+    if inner.contains("{{") || inner.contains("}}") {
         return None;
     }
-    Some((kind, id))
+    let mut words = inner.split_whitespace();
+    let name = words.next().filter(|w| is_name(w))?;
+    Some((name, words.collect()))
+}
+
+/// Looks like a shortcode name: a letter, then letters, digits, `-` or `_`.
+fn is_name(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Known shortcodes written amid other text (`source`, a run of text in the file):
+/// the byte offset of each one's `{{`, its name and the text from `{{` to `}}`.
+fn shortcodes_amid_text(source: &str) -> Vec<(usize, &str, &str)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    // The first `}}` after the current `{{`, kept while `{{`s come before it: looking it
+    // up again for each would be quadratic in a run of many `{{` and one `}}`.
+    let mut close: Option<usize> = None;
+    while let Some(start) = source[from..].find("{{").map(|i| from + i) {
+        from = start + 2;
+        // `\{{`: the author escaped the braces to show them.
+        if source[..start].ends_with('\\') {
+            continue;
+        }
+        if close.is_none_or(|c| c < from) {
+            close = source[from..].find("}}").map(|i| from + i);
+        }
+        let Some(end) = close else {
+            break;
+        };
+        let inner = &source[from..end];
+        // A name that another `{{` follows before the `}}` is judged with that one.
+        if let Some(name) = inner.split_whitespace().next()
+            && SHORTCODES.contains(&name)
+            && !inner.contains("{{")
+        {
+            found.push((start, name, &source[start..end + 2]));
+            from = end + 2;
+        }
+    }
+    found
 }
 
 fn callout_of(label: &str) -> Option<&'static str> {
@@ -297,6 +412,8 @@ impl Renderer {
         // Next suffix to try per heading id: trying `-1`, `-2`, ... from the start for
         // every repeat is quadratic in the number of equal headings.
         let mut next_suffix: HashMap<String, usize> = HashMap::new();
+        // Events before this index belong to a paragraph already judged as a shortcode.
+        let mut judged_until = 0usize;
         // For each open blockquote: does it close a callout?
         let mut quotes: Vec<bool> = Vec::new();
         let mut depth = 0usize;
@@ -383,28 +500,38 @@ impl Renderer {
                     let inner = &events[i + 1..end];
                     let only_text = inner.iter().all(|(e, _)| matches!(e, Event::Text(_)));
                     if only_text {
-                        let joined: String = inner
-                            .iter()
-                            .filter_map(|(e, _)| match e {
-                                Event::Text(t) => Some(t.as_ref()),
-                                _ => None,
-                            })
-                            .collect();
-                        if let Some((kind, id)) = shortcode(&joined) {
-                            let (line, _) = lines.locate(text, range.start);
-                            flush(&mut html_events, &mut out.parts);
-                            out.parts.push(match kind {
-                                "exercise" => BodyPart::Exercise {
-                                    id: id.to_string(),
+                        // Read as written, so that escaped braces (`\{\{`) stay text.
+                        let source = text.get(range.clone()).unwrap_or_default();
+                        match shortcode(source) {
+                            Some((kind, args)) if SHORTCODES.contains(&kind) && args.len() == 1 => {
+                                let (line, _) = lines.locate(text, range.start);
+                                let id = args[0].to_string();
+                                flush(&mut html_events, &mut out.parts);
+                                out.parts.push(match kind {
+                                    "exercise" => BodyPart::Exercise { id, line },
+                                    _ => BodyPart::Chart { id, line },
+                                });
+                                i = end + 1;
+                                continue;
+                            }
+                            Some((name, _)) => {
+                                let mistake = if SHORTCODES.contains(&name) {
+                                    ShortcodeMistake::Arguments(name.to_string())
+                                } else {
+                                    ShortcodeMistake::UnknownName(name.to_string())
+                                };
+                                let open = source.find("{{").unwrap_or(0);
+                                let close = source.rfind("}}").map_or(source.len(), |c| c + 2);
+                                let (line, column) = lines.locate(text, range.start + open);
+                                out.shortcode_problems.push(ShortcodeProblem {
+                                    mistake,
+                                    written: source[open..close].to_string(),
                                     line,
-                                },
-                                _ => BodyPart::Chart {
-                                    id: id.to_string(),
-                                    line,
-                                },
-                            });
-                            i = end + 1;
-                            continue;
+                                    column,
+                                });
+                                judged_until = end;
+                            }
+                            None => {}
                         }
                     }
                     html_events.push(event.clone());
@@ -483,6 +610,11 @@ impl Renderer {
                     }
                 }
                 Event::Text(t) | Event::Code(t) => {
+                    let starts_run = matches!(event, Event::Text(_))
+                        && !matches!(i.checked_sub(1).map(|j| &events[j].0), Some(Event::Text(_)));
+                    if starts_run && i >= judged_until {
+                        shortcodes_in_run(text, &events, i, &lines, &mut out.shortcode_problems);
+                    }
                     out.text.push_str(t);
                     out.text.push(' ');
                     html_events.push(event.clone());
@@ -577,6 +709,37 @@ fn find_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
     events.len().saturating_sub(1)
 }
 
+/// Shortcodes amid the run of text events starting at `first` (the parser may split
+/// text), read from the file as written: code spans end a run, and escaped braces
+/// (`\{{`) are not taken for a shortcode.
+fn shortcodes_in_run(
+    text: &str,
+    events: &[(Event, Range<usize>)],
+    first: usize,
+    lines: &LineIndex,
+    problems: &mut Vec<ShortcodeProblem>,
+) {
+    let last = events[first..]
+        .iter()
+        .take_while(|(e, _)| matches!(e, Event::Text(_)))
+        .count()
+        + first
+        - 1;
+    let (start, stop) = (events[first].1.start, events[last].1.end);
+    let Some(source) = text.get(start..stop) else {
+        return;
+    };
+    for (offset, name, written) in shortcodes_amid_text(source) {
+        let (line, column) = lines.locate(text, start + offset);
+        problems.push(ShortcodeProblem {
+            mistake: ShortcodeMistake::NotAlone(name.to_string()),
+            written: written.to_string(),
+            line,
+            column,
+        });
+    }
+}
+
 /// A blockquote opening with `**Note:**`, `**Tip:**` or `**Warning:**`: its kind and the
 /// index of the first event after the label.
 fn bold_label_callout(
@@ -665,7 +828,7 @@ mod tests {
     #[test]
     fn shortcodes_in_code_are_left_alone() {
         let r = Renderer::new().body(
-            "```\n{{ exercise x }}\n```\n\n`{{ chart y }}`\n\n- {{ exercise z }}\n",
+            "```\n{{ exercise x }}\n{{ exercies x }}\n```\n\n`{{ chart y }}`\n\n    {{ chart w }}\n\n- {{ exercise z }}\n",
             1,
         );
         assert_eq!(r.parts.len(), 1);
@@ -676,6 +839,106 @@ mod tests {
                 && h.contains("{{ exercise z }}"),
             "{h}"
         );
+        // Only the one in the list is taken for a shortcode, and reported.
+        let written: Vec<&str> = r
+            .shortcode_problems
+            .iter()
+            .map(|p| p.written.as_str())
+            .collect();
+        assert_eq!(written, ["{{ exercise z }}"]);
+    }
+
+    /// (mistake, line, column) of each shortcode problem of `text`, a body from line 10.
+    fn shortcode_problems(text: &str) -> Vec<(ShortcodeMistake, usize, usize)> {
+        Renderer::new()
+            .outline(text, 10)
+            .shortcode_problems
+            .into_iter()
+            .map(|p| (p.mistake, p.line, p.column))
+            .collect()
+    }
+
+    #[test]
+    fn mistyped_shortcodes_are_problems_with_a_suggestion() {
+        use ShortcodeMistake::*;
+        let problems = shortcode_problems(
+            "Intro.\n\n{{ exercies branch-cost }}\n\n{{ exercise }}\n\n{{ chart a b }}\n",
+        );
+        assert_eq!(
+            problems,
+            [
+                (UnknownName("exercies".into()), 12, 1),
+                (Arguments("exercise".into()), 14, 1),
+                (Arguments("chart".into()), 16, 1),
+            ]
+        );
+        let unknown = &Renderer::new()
+            .outline("{{ exercies x }}", 1)
+            .shortcode_problems[0];
+        assert_eq!(
+            unknown.message(),
+            "unknown shortcode `exercies`, did you mean `exercise`?"
+        );
+        assert_eq!(unknown.written, "{{ exercies x }}");
+        assert!(
+            unknown
+                .expected()
+                .contains("`{{ exercise ID }}` or `{{ chart ID }}`")
+        );
+    }
+
+    #[test]
+    fn known_shortcodes_amid_text_are_problems() {
+        let not_alone = |name: &str| ShortcodeMistake::NotAlone(name.into());
+        assert_eq!(
+            shortcode_problems("See {{ exercise branch-cost }} here, **and** {{chart c}}.\n"),
+            [(not_alone("exercise"), 10, 5), (not_alone("chart"), 10, 46)]
+        );
+        // No blank line between two shortcodes makes them one paragraph.
+        assert_eq!(
+            shortcode_problems("{{ exercise a }}\n{{ chart b }}\n"),
+            [(not_alone("exercise"), 10, 1), (not_alone("chart"), 11, 1)]
+        );
+        assert_eq!(
+            shortcode_problems("> {{ chart b }}\n\n| a |\n|---|\n| x {{ exercise a }} |\n"),
+            [(not_alone("chart"), 10, 3), (not_alone("exercise"), 14, 5)]
+        );
+        let message = Renderer::new()
+            .outline("a {{ chart b }}", 1)
+            .shortcode_problems[0]
+            .message();
+        assert!(
+            message.contains("must be a paragraph of its own"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn many_open_braces_are_read_in_linear_time() {
+        let source = format!("{}}}}}", "{{ x ".repeat(200_000));
+        let start = std::time::Instant::now();
+        assert_eq!(shortcodes_amid_text(&source), []);
+        let with_one = format!("{source} {{{{ chart c }}}}");
+        assert_eq!(shortcodes_amid_text(&with_one).len(), 1);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn braces_that_are_no_shortcode_are_left_alone() {
+        for text in [
+            "Templates write {{ user.name }} and {{ name }}.\n",
+            "{{ user.name }}\n",
+            "{{ }}\n",
+            "Code: `{{ exercise x }}` and `{{ exercies x }}`.\n",
+            "\\{\\{ exercise x }}\n\nEscaped \\{{ chart x }} too.\n",
+            "An {{ exercise never closed\n",
+        ] {
+            assert_eq!(shortcode_problems(text), [], "{text}");
+        }
     }
 
     #[test]

@@ -25,11 +25,33 @@ const LESSON_TEMPLATE_IDS: &[&str] = &[
 #[derive(Debug, Default)]
 pub struct SiteLinks {
     /// Output path of each HTML page -> ids a fragment may name (`None`: not checked).
-    pages: HashMap<String, Option<BTreeSet<String>>>,
+    pages: HashMap<String, Option<Anchors>>,
     /// Output paths of the other files (theme assets, course assets, generated files).
     files: BTreeSet<String>,
     /// Source path as authors see it (`content/01-basics/01-first.md`) -> output path.
     sources: HashMap<String, String>,
+}
+
+/// The ids a link to a page may name after `#`.
+#[derive(Debug, Default)]
+struct Anchors {
+    ids: BTreeSet<String>,
+    /// A lesson whose front matter failed: its exercises (`#exercise-ID`) are unknown, so
+    /// links to them are not judged.
+    any_exercise: bool,
+}
+
+impl Anchors {
+    fn known(ids: BTreeSet<String>) -> Self {
+        Anchors {
+            ids,
+            any_exercise: false,
+        }
+    }
+
+    fn allow(&self, fragment: &str) -> bool {
+        self.ids.contains(fragment) || (self.any_exercise && fragment.starts_with("exercise-"))
+    }
 }
 
 /// What a link written in a page turned out to be.
@@ -47,15 +69,22 @@ pub enum Resolved {
 
 /// Output path of a lesson page.
 pub fn lesson_page(module: &Module, lesson: &Lesson) -> String {
-    format!("{}/{}/index.html", module.slug, lesson.slug)
+    page_of(&module.slug, &lesson.slug)
+}
+
+/// Output path of the page of lesson `lesson` in module `module` (slugs).
+fn page_of(module: &str, lesson: &str) -> String {
+    format!("{module}/{lesson}/index.html")
 }
 
 impl SiteLinks {
-    /// `outlines` are the lessons' bodies in `course.lessons()` order; `extra_files` are
-    /// output paths of files that are not pages (theme assets, generated files).
+    /// `outlines` are the lessons' bodies in `course.lessons()` order, `broken` those of
+    /// `course.broken_lessons` (`None` when unknown); `extra_files` are output paths of
+    /// files that are not pages (theme assets, generated files).
     pub fn new<'a>(
         course: &Course,
         outlines: &[RenderedBody],
+        broken: &[Option<RenderedBody>],
         extra_files: impl IntoIterator<Item = &'a str>,
     ) -> Self {
         let mut links = SiteLinks::default();
@@ -80,7 +109,26 @@ impl SiteLinks {
             links
                 .sources
                 .insert(slash_path(&lesson.source), page.clone());
-            links.pages.insert(page, Some(anchors));
+            links.pages.insert(page, Some(Anchors::known(anchors)));
+        }
+        // Lessons that failed to load have no page in this build, but their own errors
+        // say so: links to them are judged as if they had loaded.
+        for (lesson, outline) in course.broken_lessons.iter().zip(broken) {
+            let page = page_of(&lesson.module, &lesson.slug);
+            let anchors = outline.as_ref().map(|outline| {
+                let mut ids: BTreeSet<String> =
+                    outline.headings.iter().map(|h| h.id.clone()).collect();
+                ids.extend(LESSON_TEMPLATE_IDS.iter().map(|s| s.to_string()));
+                Anchors {
+                    ids,
+                    any_exercise: true,
+                }
+            });
+            links
+                .sources
+                .insert(slash_path(&lesson.source), page.clone());
+            // A loaded lesson of the same slug (an error of its own) keeps its anchors.
+            links.pages.entry(page).or_insert(anchors);
         }
         for asset in &course.assets {
             let target = slash_path(&asset.target);
@@ -212,7 +260,8 @@ impl SiteLinks {
 
     /// Let fragments naming `page` be checked against `anchors`.
     pub fn set_anchors(&mut self, page: &str, anchors: BTreeSet<String>) {
-        self.pages.insert(page.to_string(), Some(anchors));
+        self.pages
+            .insert(page.to_string(), Some(Anchors::known(anchors)));
     }
 
     fn outside(&self, url: &str) -> Resolved {
@@ -227,8 +276,8 @@ impl SiteLinks {
             return Ok(());
         };
         match self.pages.get(page) {
-            Some(Some(anchors)) if !anchors.contains(fragment) => {
-                let hint = suggest(fragment, anchors.iter().map(String::as_str))
+            Some(Some(anchors)) if !anchors.allow(fragment) => {
+                let hint = suggest(fragment, anchors.ids.iter().map(String::as_str))
                     .map(|s| format!(", did you mean `#{s}`?"))
                     .unwrap_or_default();
                 Err(Resolved::Broken {
@@ -416,6 +465,65 @@ mod tests {
         assert_eq!(join("a/b", "../c/").as_deref(), Some("a/c"));
         assert_eq!(join("a", "../../x"), None);
         assert_eq!(join("", "./x/./y"), Some("x/y".into()));
+    }
+
+    /// A course of no loaded lessons and the given broken ones (module `m`).
+    fn course_with_broken(broken: Vec<crate::content::BrokenLesson>) -> Course {
+        Course {
+            config: crate::content::CourseConfig::default(),
+            intro: Body::default(),
+            modules: Vec::new(),
+            assets: Vec::new(),
+            broken_lessons: broken,
+        }
+    }
+
+    #[test]
+    fn broken_lessons_are_link_targets_with_their_headings() {
+        let broken = |slug: &str, body: Option<&str>| crate::content::BrokenLesson {
+            module: "m".into(),
+            slug: slug.into(),
+            source: format!("content/01-m/01-{slug}.md").into(),
+            body: body.map(|text| Body {
+                text: text.into(),
+                first_line: 4,
+            }),
+        };
+        let course = course_with_broken(vec![
+            broken("a", Some("## First steps\n")),
+            broken("u", None),
+        ]);
+        let markdown = crate::markdown::Renderer::new();
+        let outlines = vec![Some(markdown.outline("## First steps\n", 4)), None];
+        let links = SiteLinks::new(&course, &[], &outlines, []);
+        let from =
+            |url: &str| links.resolve("m/b/index.html", Path::new("content/01-m/02-b.md"), url);
+        for url in [
+            "01-a.md",
+            "01-a.md#first-steps",
+            "../a/",
+            "../a/index.html#first-steps",
+            // Its exercises are unknown.
+            "../a/#exercise-q",
+            "01-a.md#main",
+            // Nothing of its body is known.
+            "01-u.md#anything",
+        ] {
+            assert!(
+                matches!(from(url), Resolved::Internal(_)),
+                "{url}: {:?}",
+                from(url)
+            );
+        }
+        match from("01-a.md#first-step") {
+            Resolved::Broken { message, .. } => {
+                assert!(
+                    message.contains("did you mean `#first-steps`?"),
+                    "{message}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -6,8 +6,8 @@ use super::links::{self, Resolved, SiteLinks};
 use super::output::OutputFile;
 use super::reuse::RenderMemo;
 use super::{search, sitemap};
-use crate::content::{Course, Lesson, Module};
-use crate::diagnostics::Diagnostics;
+use crate::content::{Body, Course, Lesson, Module};
+use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::{RenderedBody, Renderer};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -33,6 +33,30 @@ fn intros(course: &Course, markdown: &Renderer) -> Vec<Intro> {
         outline: markdown.outline(&m.intro.text, m.intro.first_line),
     });
     std::iter::once(course_intro).chain(modules).collect()
+}
+
+/// Errors for the shortcodes of `body` (from the file `source`) that would reach the
+/// page as raw braces.
+fn shortcode_problems(source: &Path, body: &Body, outline: &RenderedBody) -> Vec<Diagnostic> {
+    if outline.shortcode_problems.is_empty() {
+        return Vec::new();
+    }
+    // Split once: a body may hold thousands of them.
+    let lines: Vec<&str> = body.text.lines().collect();
+    outline
+        .shortcode_problems
+        .iter()
+        .map(|p| {
+            let position = Position::new(p.line, p.column);
+            let mut d = Diagnostic::error(p.code(), source, position, p.message())
+                .span(p.written.chars().count())
+                .expected(p.expected());
+            d.source_line = lines
+                .get(p.line.saturating_sub(body.first_line))
+                .map(|l| l.to_string());
+            d
+        })
+        .collect()
 }
 
 pub struct SiteOutline {
@@ -87,7 +111,17 @@ impl SiteOutline {
                 .iter()
                 .map(|f| f.path.to_string_lossy().into_owned()),
         );
-        let mut links = SiteLinks::new(course, &lessons, files.iter().map(String::as_str));
+        // Only their headings are needed, and only when a build fails: never indexed.
+        let broken: Vec<Option<RenderedBody>> = course
+            .broken_lessons
+            .par_iter()
+            .map(|l| {
+                l.body
+                    .as_ref()
+                    .map(|b| markdown.outline(&b.text, b.first_line))
+            })
+            .collect();
+        let mut links = SiteLinks::new(course, &lessons, &broken, files.iter().map(String::as_str));
         let intros = intros(course, markdown);
         for intro in &intros {
             let mut anchors: BTreeSet<String> = intro
@@ -110,9 +144,12 @@ impl SiteOutline {
         }
     }
 
-    /// Broken links (errors) and images without alt text (warnings).
+    /// Broken links and shortcodes (errors) and images without alt text (warnings).
     pub fn problems(&self, course: &Course) -> Diagnostics {
         let mut problems = links::check(course, &self.lessons, &self.links);
+        for ((_, lesson), outline) in course.lessons().zip(&self.lessons) {
+            problems.extend(shortcode_problems(&lesson.source, &lesson.body, outline));
+        }
         let bodies = std::iter::once(&course.intro).chain(course.modules.iter().map(|m| &m.intro));
         for (intro, body) in self.intros.iter().zip(bodies) {
             problems.extend(links::check_body(
@@ -122,6 +159,7 @@ impl SiteOutline {
                 body,
                 &intro.outline,
             ));
+            problems.extend(shortcode_problems(&intro.source, body, &intro.outline));
         }
         problems
     }
