@@ -252,16 +252,14 @@ pub fn parse_lesson(
             }
         })
         .collect();
-    let words = fm.body.text.split_whitespace().count() as u32;
     let quiz_xp: u32 = quiz.iter().map(|e| e.xp).sum();
     let lesson = Lesson {
         slug: place.slug,
         number: raw.lesson.unwrap_or(place.position),
         title: raw.title.trim().to_string(),
-        // Reading speed of about 200 words a minute, plus time for the exercises.
         minutes: raw
             .minutes
-            .unwrap_or_else(|| (words.div_ceil(200) + quiz.len() as u32 / 2).max(1)),
+            .unwrap_or_else(|| estimate_minutes(&fm.body.text, quiz.len(), simulations.len())),
         xp: raw.xp.unwrap_or(quiz_xp),
         summary: raw.summary,
         focus_minutes: raw.focus_minutes.unwrap_or(course.focus_minutes),
@@ -289,6 +287,27 @@ pub fn parse_lesson(
         }),
         problems,
     )
+}
+
+/// Minutes a learner needs for a lesson, from what it holds: prose at 200 words a
+/// minute, code at 12 lines a minute (code is read slowly, often twice), one minute per
+/// exercise and one per chart (reading its axes and comparing runs). Rounded up; at
+/// least 1. A lesson's `minutes:` overrides it.
+pub fn estimate_minutes(body: &str, exercises: usize, charts: usize) -> u32 {
+    let (mut words, mut code_lines, mut in_code) = (0usize, 0usize, false);
+    for line in body.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_code = !in_code;
+        } else if in_code {
+            code_lines += usize::from(!trimmed.is_empty());
+        } else if !trimmed.starts_with("{{") {
+            words += line.split_whitespace().count();
+        }
+    }
+    let minutes =
+        words as f64 / 200.0 + code_lines as f64 / 12.0 + exercises as f64 + charts as f64;
+    (minutes.ceil() as u32).max(1)
 }
 
 /// Links in the lesson's front matter that could run a script when clicked: video
@@ -368,6 +387,21 @@ pub fn parse_simulation_file(file: &Path, text: &str) -> Result<Vec<Simulation>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minutes_count_prose_code_exercises_and_charts() {
+        let prose = "word ".repeat(1000);
+        assert_eq!(estimate_minutes(&prose, 0, 0), 5);
+        let code = format!("{prose}\n```python\n{}```\n", "x = 1\n\n".repeat(24));
+        assert_eq!(estimate_minutes(&code, 0, 0), 7, "24 code lines: 2 minutes");
+        assert_eq!(estimate_minutes(&code, 3, 5), 15);
+        assert_eq!(
+            estimate_minutes("{{ chart a }}", 0, 0),
+            1,
+            "at least a minute"
+        );
+        assert_eq!(estimate_minutes(&"w ".repeat(201), 0, 0), 2, "rounded up");
+    }
 
     fn config() -> CourseConfig {
         CourseConfig {
