@@ -3,7 +3,7 @@
 
 use crate::build::{BuildOptions, build};
 use crate::content::LoadOptions;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, plural};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -47,6 +47,7 @@ pub enum Command {
     Sim {
         /// A YAML list of simulations.
         file: PathBuf,
+        /// Report as text, JSON, or the charts as HTML with inline SVG.
         #[arg(long, value_enum, default_value_t = SimFormat::Text)]
         format: SimFormat,
         /// Seed for every simulation of the file (overrides their own).
@@ -55,6 +56,7 @@ pub enum Command {
     },
     /// Build, serve on 127.0.0.1, rebuild on change and reload open pages.
     Serve {
+        /// Course root (holds content/ and optionally themes/).
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// Output folder [default: <root>/output].
@@ -66,17 +68,24 @@ pub enum Command {
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,
+        /// Include lessons marked `draft: true`.
         #[arg(long)]
         drafts: bool,
     },
     /// Create a course skeleton in DIR (which must be empty or not exist).
-    New { dir: PathBuf },
+    New {
+        /// Folder to create the course in.
+        dir: PathBuf,
+    },
     /// Validate the course without writing anything.
     Check {
+        /// Course root (holds content/ and optionally themes/).
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// Problems as text with the offending lines, or as JSON lines for tools.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Include lessons marked `draft: true`.
         #[arg(long)]
         drafts: bool,
     },
@@ -143,12 +152,12 @@ pub fn run(cli: Cli) -> ExitCode {
                     print_diagnostics(&outcome.warnings, Format::Text);
                     let s = outcome.stats;
                     eprintln!(
-                        "built {} pages ({} lessons, {} exercises, {} charts: {} simulations run, {} from cache) into {} in {} ms{}",
-                        s.pages,
-                        s.lessons,
-                        s.exercises,
-                        s.charts,
-                        outcome.simulations_ran,
+                        "built {} ({}, {}, {}: {} run, {} from cache) into {} in {} ms{}",
+                        plural(s.pages, "page"),
+                        plural(s.lessons, "lesson"),
+                        plural(s.exercises, "exercise"),
+                        plural(s.charts, "chart"),
+                        plural(outcome.simulations_ran, "simulation"),
                         outcome.simulations_cached,
                         output.display(),
                         outcome.elapsed.as_millis(),
@@ -193,6 +202,13 @@ pub fn run(cli: Cli) -> ExitCode {
                     );
                     ExitCode::from(2)
                 }
+                Err(crate::serve::ServeError::PortInUse(port)) => {
+                    eprintln!(
+                        "error: port {port} is in use by another program; try another with `--port {}`, or `--port 0` to pick a free one",
+                        port.wrapping_add(1).max(1024)
+                    );
+                    ExitCode::from(2)
+                }
                 Err(crate::serve::ServeError::Io(e)) => {
                     eprintln!("error: cannot serve: {e}");
                     ExitCode::from(2)
@@ -233,9 +249,9 @@ pub fn run(cli: Cli) -> ExitCode {
                     print_diagnostics(&outcome.warnings, format);
                     if format == Format::Text {
                         eprintln!(
-                            "check passed: {} lessons, {} exercises{}",
-                            outcome.stats.lessons,
-                            outcome.stats.exercises,
+                            "check passed: {}, {}{}",
+                            plural(outcome.stats.lessons, "lesson"),
+                            plural(outcome.stats.exercises, "exercise"),
                             warning_note(&outcome.warnings)
                         );
                     }
@@ -339,13 +355,6 @@ fn run_sim_file(file: &std::path::Path, format: SimFormat, seed: Option<u64>) ->
 
 fn count_note(d: &Diagnostics) -> String {
     let (e, w) = (d.error_count(), d.warning_count());
-    let plural = |n: usize, s: &str| {
-        if n == 1 {
-            format!("{n} {s}")
-        } else {
-            format!("{n} {s}s")
-        }
-    };
     if w == 0 {
         plural(e, "error")
     } else {
@@ -356,7 +365,6 @@ fn count_note(d: &Diagnostics) -> String {
 fn warning_note(d: &Diagnostics) -> String {
     match d.warning_count() {
         0 => String::new(),
-        1 => ", 1 warning".to_string(),
-        n => format!(", {n} warnings"),
+        n => format!(", {}", plural(n, "warning")),
     }
 }

@@ -302,6 +302,18 @@ pub fn load_partial_reusing(
             diags.extend(std::mem::take(&mut t.problems));
             t
         }
+        Err(_) if !content.exists() => {
+            diags.push(
+                Diagnostic::error(
+                    "no-content",
+                    &content,
+                    Position::default(),
+                    format!("there is no course here: {} has no `content/` folder", root.display()),
+                )
+                .expected("`--root` set to the folder holding `content/`, or a new course made with `crescu new DIR`"),
+            );
+            return (None, diags);
+        }
         Err(e) => {
             diags.push(Diagnostic::error(
                 "io",

@@ -80,7 +80,9 @@ impl Shared {
 pub enum ServeError {
     /// The output folder is one a build refuses to write, so it is not served either.
     Output(Diagnostics),
-    /// Setting up failed, for example the port is in use.
+    /// Another program listens on the port.
+    PortInUse(u16),
+    /// Setting up failed otherwise.
     Io(io::Error),
 }
 
@@ -116,8 +118,10 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
             report_success(&outcome, "built");
             None
         }
-        Err(diags) => Some(report_failure(&diags)),
+        Err(diags) => Some(report_failure(&diags, false)),
     };
+    // Whether a good site was ever built, so a failure does not claim one is served.
+    let mut has_site = first_error.is_none();
     if first_error.is_some() {
         eprintln!("fix the errors above: crescu rebuilds when a file changes");
     }
@@ -132,7 +136,13 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         swap: RwLock::new(()),
     });
 
-    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port)))?;
+    let listener =
+        TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port))).map_err(|e| match e
+            .kind()
+        {
+            io::ErrorKind::AddrInUse => ServeError::PortInUse(options.port),
+            _ => ServeError::Io(e),
+        })?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}/");
     {
@@ -165,10 +175,11 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         match result {
             Ok(outcome) => {
                 report_success(&outcome, "rebuilt");
+                has_site = true;
                 shared.publish(None);
             }
             Err(diags) => {
-                let report = report_failure(&diags);
+                let report = report_failure(&diags, has_site);
                 shared.publish(Some(report));
             }
         }
@@ -180,22 +191,28 @@ fn report_success(outcome: &crate::build::BuildOutcome, verb: &str) {
         eprintln!("{}", w.render_text());
     }
     eprintln!(
-        "{verb} {} pages in {} ms",
-        outcome.stats.pages,
+        "{verb} {} in {} ms",
+        crate::diagnostics::plural(outcome.stats.pages, "page"),
         outcome.elapsed.as_millis()
     );
 }
 
-/// Print a failed build's report and return it, for the browser overlay.
-fn report_failure(diags: &Diagnostics) -> String {
+/// Print a failed build's report and return it, for the browser overlay. `has_site`:
+/// whether an earlier build succeeded (and its site is still served).
+fn report_failure(diags: &Diagnostics, has_site: bool) -> String {
     let mut report = String::new();
     for d in diags.iter() {
         report.push_str(&d.render_text());
         report.push('\n');
     }
+    let served = if has_site {
+        "still serving the last good site"
+    } else {
+        "no site yet: the pages appear once a build succeeds"
+    };
     report.push_str(&format!(
-        "build failed: {} error(s); still serving the last good site",
-        diags.error_count()
+        "build failed: {}; {served}",
+        crate::diagnostics::plural(diags.error_count(), "error")
     ));
     eprintln!("{report}");
     report
