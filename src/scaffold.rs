@@ -1,5 +1,6 @@
-//! `crescu new DIR`: a course skeleton that builds as it is, with one module and one lesson
-//! showing every exercise kind, for authors to copy from.
+//! `crescu new DIR`: a course skeleton that builds as it is, with one module and two
+//! lessons showing every exercise kind, a go-deeper link, a callout, code, a table and a
+//! simulated chart, for authors to copy from.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -48,7 +49,8 @@ takeaways:
   - A lesson is Markdown with YAML **front matter**.
   - Exercises live under `quiz:` and keep their `id` forever.
 go_deeper:
-  - question: How do I add a second lesson?
+  - question: How do I show a chart the simulator measured?
+    lesson: charts-and-tables
 quiz:
   - id: file-format
     type: multiple_choice
@@ -95,8 +97,45 @@ Exercises you do not place follow the body, in order.
 
 ## Next steps
 
-Link to other lessons by file name, such as [this lesson](01-first-lesson.md#writing-a-lesson):
+Link to other lessons by file name, such as [the next lesson](02-charts-and-tables.md):
 broken links are reported when the site is built.
+"#;
+
+const SECOND_LESSON: &str = r#"---
+title: Charts and tables
+summary: A chart measured by the built-in GIL simulator, and a table.
+takeaways:
+  - A chart is declared under `simulations:` and placed with its id.
+simulations:
+  - id: two-threads
+    title: Two CPU-bound threads share one GIL
+    caption: The threads take turns holding the GIL, one switch interval at a time.
+    chart: { kind: timeline, window_ms: [0, 30] }
+    machine: { cores: 2 }
+    runs:
+      - label: 2 threads
+        threads:
+          - { name: T1, work: [ { cpu_ms: 30 } ] }
+          - { name: T2, work: [ { cpu_ms: 30 } ] }
+quiz:
+  - id: chart-source
+    type: true_false
+    prompt: The chart below is drawn when the site is built, not in the browser.
+    answer: true
+    explanation: The simulator runs at build time and the page holds the SVG.
+---
+## A chart
+
+{{ chart two-threads }}
+
+## A table
+
+| Kind | Front-matter key |
+|:-----|:-----------------|
+| Exercise | `quiz:` |
+| Chart | `simulations:` |
+
+> **Note:** `crescu sim FILE.yaml` runs simulations on their own while you try them out.
 "#;
 
 const GITIGNORE: &str = "/output/\n.crescu-cache/\n.*.crescu-lock\n";
@@ -126,6 +165,10 @@ pub fn create(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
         (
             PathBuf::from("content/01-getting-started/01-first-lesson.md"),
             LESSON.to_string(),
+        ),
+        (
+            PathBuf::from("content/01-getting-started/02-charts-and-tables.md"),
+            SECOND_LESSON.to_string(),
         ),
         (PathBuf::from(".gitignore"), GITIGNORE.to_string()),
     ];

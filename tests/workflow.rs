@@ -76,6 +76,19 @@ fn new_course_builds_as_is_and_new_refuses_a_non_empty_folder() {
     ] {
         assert!(page.contains(kind), "the lesson shows {kind}");
     }
+    let second =
+        std::fs::read_to_string(root.join("output/getting-started/charts-and-tables/index.html"))
+            .unwrap();
+    assert!(
+        second.contains("<svg") && second.contains("<table"),
+        "a chart and a table"
+    );
+    assert!(
+        page.contains("charts-and-tables/"),
+        "the go-deeper link resolves"
+    );
+    let ignored = std::fs::read_to_string(root.join(".gitignore")).unwrap();
+    assert!(ignored.contains(".crescu-cache/") && ignored.contains("/output/"));
     let index = std::fs::read_to_string(root.join("output/index.html")).unwrap();
     assert!(
         index.contains("<h1>My course</h1>"),
