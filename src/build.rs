@@ -122,6 +122,12 @@ pub fn build_in(
     progress: &dyn Fn(Stage),
 ) -> Result<BuildOutcome, Diagnostics> {
     let start = Instant::now();
+    // Before anything is read or cached: a refused output folder stops the build at once.
+    // Written at the output's real place: a link to a folder elsewhere stays a link.
+    let real_output = match &options.output {
+        Some(output) => Some(check_output(&options.root, output)?),
+        None => None,
+    };
     progress(Stage::Load);
     let loaded = content::load::load_partial_reusing(
         &options.root,
@@ -182,11 +188,6 @@ pub fn build_in(
     // the build fails), so the site never sits in memory whole. The dev server instead
     // keeps the pages, to write only those that differ from its previous build.
     let incremental = workspace.written.is_some();
-    // Written at the output's real place: a link to a folder elsewhere stays a link.
-    let real_output = match &options.output {
-        Some(output) => Some(check_output(&options.root, output)?),
-        None => None,
-    };
     let staging = match &real_output {
         Some(output) => {
             if incremental {

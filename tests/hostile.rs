@@ -42,7 +42,7 @@ fn a_linked_output_folder_never_loses_its_target() {
         let (code, err) = build(&root, &out);
         assert_eq!(code, 1, "{err}");
         assert!(err.contains("refusing to use this output folder"), "{err}");
-        assert_eq!(snapshot_tree(&root), before, "the course changed");
+        assert!(snapshot_tree(&root) == before, "the course changed");
     }
     // A link to a folder elsewhere: the site is built there and the link stays a link.
     let www = dir.path().join("www");
@@ -100,7 +100,7 @@ fn no_spelling_of_the_course_is_accepted_as_output() {
     // The course given through a link is recognised too.
     let (code, err) = build(&base.join("link-to-c"), &root.join("content"));
     assert_eq!(code, 1, "{err}");
-    assert_eq!(snapshot_tree(&root), before, "the course changed");
+    assert!(snapshot_tree(&root) == before, "the course changed");
     assert!(!root.join(".crescu-cache/spare-output").exists());
 }
 
@@ -140,7 +140,7 @@ fn links_out_of_the_course_are_errors_and_links_inside_are_followed() {
         "{err}"
     );
     assert!(err.contains("folder") && err.contains("secrets"), "{err}");
-    assert_eq!(snapshot_tree(&out), before, "the previous site changed");
+    assert!(snapshot_tree(&out) == before, "the previous site changed");
     // Inside the course, a link is an ordinary file.
     std::fs::remove_file(module.join("env.txt")).unwrap();
     std::fs::remove_file(module.join("folder")).unwrap();
