@@ -11,8 +11,9 @@ def machine(extra=""):
             f"load {os.getloadavg()[0]:.2f} (1 min)")
     print(f"{line}, {extra}" if extra else line)
     if os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
-        print("WARNING: other programs are using the CPU; thread timings measured now "
-              "depend on them (run again on an idle machine)")
+        print("WARNING: the load average is high (it also counts earlier runs of these "
+              "scripts); make sure nothing else is running, or thread timings will "
+              "depend on it")
 
 
 def spread(values, fmt):
