@@ -13,6 +13,10 @@ calls that took longer than half an interval ("lost the GIL") is counted: about 
 for calls that keep the GIL, clearly more for calls that release it. The kinds are
 measured in interleaved rounds; the median and min-max share per round are printed.
 
+A call that keeps the GIL must never lose it (that would contradict the claim); a
+call that releases it only shows it when the waiting thread wakes up in time, so on
+some runs short releasing calls come out "no release seen" (inconclusive).
+
 Run:  python3 scripts/claims/gil_release.py [--rounds 5] [--calls 100]
 Check `uptime` first: on a loaded machine the busy thread may not be running.
 """
@@ -103,15 +107,24 @@ def main():
     finally:
         stop.set()
         busy.join()
-    ok = True
+    wrong, seen, expected_releases = 0, 0, 0
     print(f"{'call':55s} % calls that lost the GIL            verdict (expected)")
     for name, _, expected in CASES:
         s = shares[name]
-        verdict = "releases" if statistics.median(s) >= 2 else "keeps"
-        ok &= verdict == expected
+        verdict = "released" if statistics.median(s) >= 2 else "no release seen"
+        if expected == "releases":
+            expected_releases += 1
+            seen += verdict == "released"
+        else:
+            wrong += verdict == "released"
         print(f"{name:55s} {spread(s, '.0f'):34s} {verdict} ({expected})")
-    print("all as expected" if ok else "SOME RESULTS DIFFER FROM THE CLAIM")
-
+    print(f"calls expected to keep the GIL that released it: {wrong}; calls expected to "
+          f"release it that were seen releasing: {seen} of {expected_releases}")
+    if seen < expected_releases:
+        print("(a release only shows when the waiting thread wakes before the call "
+              "returns; for calls of a few microseconds that depends on this machine's "
+              "wake-up latency at the moment, so 'no release seen' is inconclusive there "
+              "and CPython's source is the evidence)")
 
 if __name__ == "__main__":
     main()
