@@ -618,3 +618,46 @@ fn links_in_course_and_module_introductions_are_checked_and_rewritten() {
         (Some(7), Some(5))
     );
 }
+
+/// The README's quick start, followed literally: `crescu new my-course`, `cd my-course`,
+/// `crescu serve` (here on a free port) serves the new course.
+#[test]
+fn the_quick_start_serves_a_course() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crescu"))
+        .args(["new", "my-course"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_crescu"))
+        .args(["serve", "--port", "0"])
+        .current_dir(dir.path().join("my-course"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut page = String::new();
+    stream.read_to_string(&mut page).unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("My course") && page.contains("Your first lesson"));
+}
