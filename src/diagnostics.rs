@@ -135,16 +135,38 @@ impl Diagnostic {
 
     /// Multi-line human report in the style of rustc and just.
     pub fn render_text(&self) -> String {
-        let mut out = String::new();
+        let pad = self.gutter();
+        format!(
+            "{}\n{pad}--> {}\n{}",
+            self.headline(),
+            self.location(),
+            self.render_snippet()
+        )
+    }
+
+    /// `error[code]: message`, the first line of the text report.
+    pub fn headline(&self) -> String {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{label}[{}]: {}", self.code, self.message);
-        let location = file_location(&self.file, self.position);
-        let gutter = self.position.line.max(1).to_string().len();
-        let pad = " ".repeat(gutter);
-        let _ = writeln!(out, "{pad}--> {location}");
+        format!("{label}[{}]: {}", self.code, self.message)
+    }
+
+    /// `file:line:col` (or less, see `Position`), as editors and terminals open it.
+    pub fn location(&self) -> String {
+        file_location(&self.file, self.position)
+    }
+
+    fn gutter(&self) -> String {
+        " ".repeat(self.position.line.max(1).to_string().len())
+    }
+
+    /// The text report below its location line: the source line with a caret, what is
+    /// expected, and the notes.
+    pub fn render_snippet(&self) -> String {
+        let mut out = String::new();
+        let pad = self.gutter();
         if let Some(line) = &self.source_line {
             let shown = line.replace('\t', "    ");
             let _ = writeln!(out, "{pad} |");
