@@ -20,6 +20,8 @@ pub struct BuildOptions {
     pub load: LoadOptions,
     /// Reuse simulation figures and highlighted code blocks from `<root>/.crescu-cache`.
     pub use_cache: bool,
+    /// Warnings fail the build like errors (`--deny-warnings`): nothing is written.
+    pub deny_warnings: bool,
 }
 
 impl BuildOptions {
@@ -30,6 +32,7 @@ impl BuildOptions {
             output,
             load: LoadOptions::default(),
             use_cache: true,
+            deny_warnings: false,
         }
     }
 
@@ -227,6 +230,11 @@ pub fn build_in(
         d
     })?;
     warnings.extend(rendered.warnings.0);
+    warnings.sort();
+    if options.deny_warnings && !warnings.is_empty() {
+        // Before the write stage: the staged pages are dropped, the old site stays.
+        return Err(warnings);
+    }
     if let Some(output) = &real_output {
         progress(Stage::Write);
         let written = match (staging, &mut workspace.written) {
@@ -236,7 +244,6 @@ pub fn build_in(
         };
         written.map_err(|e| write_error(output, e))?;
     }
-    warnings.sort();
     Ok(BuildOutcome {
         stats: rendered.stats,
         simulations_ran: charts.ran,

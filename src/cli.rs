@@ -6,7 +6,7 @@ use crate::content::LoadOptions;
 use crate::diagnostics::{Diagnostics, plural};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -42,6 +42,9 @@ pub enum Command {
         /// Rerun every simulation instead of reusing cached charts.
         #[arg(long)]
         no_cache: bool,
+        /// Treat warnings as errors: exit 1 and leave the output folder unchanged.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Run the simulations of a YAML file (the schema of a lesson's `simulations:`).
     Sim {
@@ -88,6 +91,9 @@ pub enum Command {
         /// Include lessons marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Treat warnings as errors: exit 1 if there is any.
+        #[arg(long)]
+        deny_warnings: bool,
     },
 }
 
@@ -105,14 +111,51 @@ pub enum Format {
     Json,
 }
 
-fn print_diagnostics(diags: &Diagnostics, format: Format) {
+/// `root` is the course root the diagnostics' files are relative to.
+fn print_diagnostics(diags: &Diagnostics, format: Format, root: &Path) {
     let mut err = std::io::stderr().lock();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let from_cwd = |file: &Path| relative_to_cwd(&cwd, root, file);
     for d in diags.iter() {
         let _ = match format {
             Format::Text => writeln!(err, "{}", d.render_text()),
-            Format::Json => writeln!(std::io::stdout().lock(), "{}", d.render_json()),
+            Format::Json => writeln!(std::io::stdout().lock(), "{}", d.render_json(&from_cwd)),
         };
     }
+}
+
+/// A course-root-relative `file` as a path from the current folder, so tools started
+/// there (CI annotations, editors) find it when the course is a subfolder; absolute when
+/// the course is outside the current folder.
+fn relative_to_cwd(cwd: &Path, root: &Path, file: &Path) -> PathBuf {
+    let full = normalize(&cwd.join(root).join(file));
+    if let Ok(rel) = full.strip_prefix(normalize(cwd)) {
+        return rel.to_path_buf();
+    }
+    // The current folder may be reached through a symbolic link (macOS's /tmp).
+    match (cwd.canonicalize(), cwd.join(root).canonicalize()) {
+        (Ok(c), Ok(r)) => match normalize(&r.join(file)).strip_prefix(&c) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => full,
+        },
+        _ => full,
+    }
+}
+
+/// `a/./b/../c` as `a/c`, without touching the file system (the file may be gone).
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn set_jobs(jobs: Option<usize>) {
@@ -133,13 +176,15 @@ pub fn run(cli: Cli) -> ExitCode {
             drafts,
             jobs,
             no_cache,
+            deny_warnings,
         } => {
             set_jobs(jobs);
             let output = output.unwrap_or_else(|| root.join("output"));
             let options = BuildOptions {
                 load: LoadOptions { drafts, base_url },
                 use_cache: !no_cache,
-                ..BuildOptions::new(root, Some(output.clone()))
+                deny_warnings,
+                ..BuildOptions::new(root.clone(), Some(output.clone()))
             };
             let progress = crate::progress::BuildProgress::start();
             let result =
@@ -149,7 +194,7 @@ pub fn run(cli: Cli) -> ExitCode {
             progress.finish();
             match result {
                 Ok(outcome) => {
-                    print_diagnostics(&outcome.warnings, Format::Text);
+                    print_diagnostics(&outcome.warnings, Format::Text, &root);
                     let s = outcome.stats;
                     eprintln!(
                         "built {} ({}, {}, {}: {} run, {} from cache) into {} in {} ms{}",
@@ -166,10 +211,11 @@ pub fn run(cli: Cli) -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(diags) => {
-                    print_diagnostics(&diags, Format::Text);
+                    print_diagnostics(&diags, Format::Text, &root);
                     eprintln!(
-                        "build failed: {}; {} left unchanged",
+                        "build failed: {}{}; {} left unchanged",
                         count_note(&diags),
+                        denied_note(&diags, deny_warnings),
                         output.display()
                     );
                     ExitCode::from(1)
@@ -184,6 +230,7 @@ pub fn run(cli: Cli) -> ExitCode {
             open,
             drafts,
         } => {
+            let options_root = root.clone();
             let options = crate::serve::ServeOptions {
                 root,
                 output,
@@ -195,7 +242,7 @@ pub fn run(cli: Cli) -> ExitCode {
             match crate::serve::run(&options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(crate::serve::ServeError::Output(diags)) => {
-                    print_diagnostics(&diags, Format::Text);
+                    print_diagnostics(&diags, Format::Text, &options_root);
                     eprintln!(
                         "error: cannot serve that output folder ({})",
                         count_note(&diags)
@@ -236,17 +283,19 @@ pub fn run(cli: Cli) -> ExitCode {
             root,
             format,
             drafts,
+            deny_warnings,
         } => {
             let options = BuildOptions {
                 load: LoadOptions {
                     drafts,
                     base_url: None,
                 },
-                ..BuildOptions::new(root, None)
+                deny_warnings,
+                ..BuildOptions::new(root.clone(), None)
             };
             match build(&options) {
                 Ok(outcome) => {
-                    print_diagnostics(&outcome.warnings, format);
+                    print_diagnostics(&outcome.warnings, format, &root);
                     if format == Format::Text {
                         eprintln!(
                             "check passed: {}, {}{}",
@@ -258,9 +307,13 @@ pub fn run(cli: Cli) -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(diags) => {
-                    print_diagnostics(&diags, format);
+                    print_diagnostics(&diags, format, &root);
                     if format == Format::Text {
-                        eprintln!("check failed: {}", count_note(&diags));
+                        eprintln!(
+                            "check failed: {}{}",
+                            count_note(&diags),
+                            denied_note(&diags, deny_warnings)
+                        );
                     }
                     ExitCode::from(1)
                 }
@@ -295,7 +348,7 @@ fn run_sim_file(file: &std::path::Path, format: SimFormat, seed: Option<u64>) ->
         Ok(bytes) => match crate::content::lesson::decode(file, &bytes) {
             Ok(t) => t,
             Err(d) => {
-                print_diagnostics(&Diagnostics(vec![d]), Format::Text);
+                print_diagnostics(&Diagnostics(vec![d]), Format::Text, Path::new("."));
                 return ExitCode::from(1);
             }
         },
@@ -308,7 +361,7 @@ fn run_sim_file(file: &std::path::Path, format: SimFormat, seed: Option<u64>) ->
         Ok(s) => s,
         Err(problems) => {
             let diags = Diagnostics(problems);
-            print_diagnostics(&diags, Format::Text);
+            print_diagnostics(&diags, Format::Text, Path::new("."));
             eprintln!("sim failed: {}", count_note(&diags));
             return ExitCode::from(1);
         }
@@ -359,6 +412,15 @@ fn count_note(d: &Diagnostics) -> String {
         plural(e, "error")
     } else {
         format!("{}, {}", plural(e, "error"), plural(w, "warning"))
+    }
+}
+
+/// Why a run with no errors failed: its warnings were denied.
+fn denied_note(d: &Diagnostics, deny_warnings: bool) -> &'static str {
+    if deny_warnings && d.warning_count() > 0 {
+        " (warnings denied by --deny-warnings)"
+    } else {
+        ""
     }
 }
 

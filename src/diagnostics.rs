@@ -40,6 +40,8 @@ impl Position {
 /// A secondary location shown with a diagnostic ("first used here").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Related {
+    /// Course-root-relative, like `Diagnostic::file`; usually the diagnostic's own file.
+    pub file: PathBuf,
     pub position: Position,
     pub note: String,
 }
@@ -105,6 +107,7 @@ impl Diagnostic {
 
     pub fn related(mut self, position: Position, note: impl Into<String>) -> Self {
         self.related.push(Related {
+            file: self.file.clone(),
             position,
             note: note.into(),
         });
@@ -132,27 +135,38 @@ impl Diagnostic {
 
     /// Multi-line human report in the style of rustc and just.
     pub fn render_text(&self) -> String {
-        let mut out = String::new();
+        let pad = self.gutter();
+        format!(
+            "{}\n{pad}--> {}\n{}",
+            self.headline(),
+            self.location(),
+            self.render_snippet()
+        )
+    }
+
+    /// `error[code]: message`, the first line of the text report.
+    pub fn headline(&self) -> String {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{label}[{}]: {}", self.code, self.message);
-        let location = if self.position.line == 0 {
-            self.file.display().to_string()
-        } else if self.position.column == 0 {
-            format!("{}:{}", self.file.display(), self.position.line)
-        } else {
-            format!(
-                "{}:{}:{}",
-                self.file.display(),
-                self.position.line,
-                self.position.column
-            )
-        };
-        let gutter = self.position.line.max(1).to_string().len();
-        let pad = " ".repeat(gutter);
-        let _ = writeln!(out, "{pad}--> {location}");
+        format!("{label}[{}]: {}", self.code, self.message)
+    }
+
+    /// `file:line:col` (or less, see `Position`), as editors and terminals open it.
+    pub fn location(&self) -> String {
+        file_location(&self.file, self.position)
+    }
+
+    fn gutter(&self) -> String {
+        " ".repeat(self.position.line.max(1).to_string().len())
+    }
+
+    /// The text report below its location line: the source line with a caret, what is
+    /// expected, and the notes.
+    pub fn render_snippet(&self) -> String {
+        let mut out = String::new();
+        let pad = self.gutter();
         if let Some(line) = &self.source_line {
             let shown = line.replace('\t', "    ");
             let _ = writeln!(out, "{pad} |");
@@ -182,20 +196,31 @@ impl Diagnostic {
         for rel in &self.related {
             let _ = writeln!(
                 out,
-                "{pad} = note: {} ({}:{})",
+                "{pad} = note: {} ({})",
                 rel.note,
-                self.file.display(),
-                rel.position.line
+                file_location(&rel.file, rel.position)
             );
         }
         out
     }
 
     /// One JSON object per diagnostic, for editors and CI (`crescu check --format json`).
-    pub fn render_json(&self) -> String {
+    /// `paths` turns a course-root-relative file into the `file` field (relative to the
+    /// current folder); `course_file` keeps the root-relative one. The shape is documented
+    /// in README.md.
+    pub fn render_json(&self, paths: &dyn Fn(&Path) -> PathBuf) -> String {
+        #[derive(Serialize)]
+        struct Note<'a> {
+            file: String,
+            course_file: String,
+            line: usize,
+            column: usize,
+            message: &'a str,
+        }
         #[derive(Serialize)]
         struct Line<'a> {
             file: String,
+            course_file: String,
             line: usize,
             column: usize,
             severity: Severity,
@@ -203,17 +228,50 @@ impl Diagnostic {
             message: &'a str,
             #[serde(skip_serializing_if = "Option::is_none")]
             expected: Option<&'a str>,
+            related: Vec<Note<'a>>,
         }
+        let shown = |p: &Path| slashes(&paths(p));
         serde_json::to_string(&Line {
-            file: self.file.display().to_string(),
+            file: shown(&self.file),
+            course_file: slashes(&self.file),
             line: self.position.line,
             column: self.position.column,
             severity: self.severity,
             code: self.code,
             message: &self.message,
             expected: self.expected.as_deref(),
+            related: self
+                .related
+                .iter()
+                .map(|r| Note {
+                    file: shown(&r.file),
+                    course_file: slashes(&r.file),
+                    line: r.position.line,
+                    column: r.position.column,
+                    message: &r.note,
+                })
+                .collect(),
         })
         .unwrap_or_default()
+    }
+}
+
+/// `file`, `file:line` or `file:line:col`: line 0 is the whole file, column 0 the line.
+fn file_location(file: &Path, p: Position) -> String {
+    match (p.line, p.column) {
+        (0, _) => file.display().to_string(),
+        (line, 0) => format!("{}:{line}", file.display()),
+        (line, column) => format!("{}:{line}:{column}", file.display()),
+    }
+}
+
+/// A path with `/` separators on every system, so JSON consumers need not care.
+fn slashes(p: &Path) -> String {
+    let s = p.display().to_string();
+    if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s
     }
 }
 
@@ -318,7 +376,11 @@ mod tests {
             Position::new(1, 0),
             "no summary",
         );
-        let v: serde_json::Value = serde_json::from_str(&d.render_json()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&d.render_json(&|p| Path::new("course").join(p))).unwrap();
+        assert_eq!(v["file"], "course/a.md");
+        assert_eq!(v["course_file"], "a.md");
+        assert_eq!(v["related"], serde_json::json!([]));
         assert_eq!(v["severity"], "warning");
         assert_eq!(v["line"], 1);
         assert_eq!(v["code"], "no-summary");

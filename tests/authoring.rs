@@ -74,7 +74,10 @@ fn a_front_matter_mistake_is_one_error_in_its_own_lesson() {
         let (code, errors) = check_errors(dir.path());
         assert_eq!(code, 1, "{mistake}");
         assert_eq!(errors.len(), 1, "{mistake}: {errors:#?}");
-        assert_eq!(errors[0]["file"], "content/01-m/01-a.md", "{mistake}");
+        assert_eq!(
+            errors[0]["course_file"], "content/01-m/01-a.md",
+            "{mistake}"
+        );
         assert_eq!(errors[0]["line"], *line, "{mistake}: {errors:#?}");
     }
 }
@@ -123,7 +126,7 @@ fn a_mistyped_shortcode_is_an_error_with_a_suggestion() {
     assert_eq!(code, 1);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
-    assert_eq!(e["file"], "content/01-m/01-l.md");
+    assert_eq!(e["course_file"], "content/01-m/01-l.md");
     assert_eq!(
         (e["line"].clone(), e["column"].clone()),
         (12.into(), 1.into())

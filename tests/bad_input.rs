@@ -56,7 +56,11 @@ const CASES: &[(&str, &[&str], Option<usize>)] = &[
     ),
     (
         "duplicate-exercise-id.md",
-        &["exercise id `why` is used twice", "first used here", ":4)"],
+        &[
+            "exercise id `why` is used twice",
+            "first used here",
+            ":4:9)",
+        ],
         Some(8),
     ),
     (

@@ -172,7 +172,7 @@ fn usage_errors_exit_2_and_check_reports_json() {
         .iter()
         .find(|l| l["severity"] == "error")
         .expect("an error line");
-    assert_eq!(err["file"], "content/01-module/01-lesson.md");
+    assert_eq!(err["course_file"], "content/01-module/01-lesson.md");
     assert_eq!(err["line"], 3);
     assert_eq!(err["code"], "wrong-type");
 }

@@ -365,3 +365,110 @@ async fn eight_tabs_load_and_all_follow_rebuilds() {
         std::panic::resume_unwind(e.into_panic());
     }
 }
+
+/// The overlay of a failed build: opaque, each problem styled by severity with its
+/// location as selectable text, dismissed with a button to use the last good page, and
+/// back on the next failure.
+#[tokio::test(flavor = "current_thread")]
+async fn the_error_overlay_is_opaque_located_and_dismissable() {
+    let Some((c, page, root, lesson, _keep)) = live_setup().await else {
+        return;
+    };
+    // A lesson without a summary: a warning, shown with the other lesson's error.
+    let warn = lesson.with_file_name("02-warn.md");
+    save(&root, &warn, "---\ntitle: Warn\n---\nText.\n");
+    open_live_page(&c, &page, "the page").await;
+    let overlay = "document.getElementById('crescu-error-overlay')";
+
+    save(&root, &lesson, BROKEN_LESSON);
+    wait_until(
+        &c,
+        &format!("return !!{overlay}"),
+        "the overlay shows the failure",
+    )
+    .await;
+    let seen = js(
+        &c,
+        &format!(
+            "const o = {overlay};
+             const problem = kind => [...o.querySelectorAll('.crescu-problem.crescu-' + kind)].map(p => ({{
+               text: p.textContent,
+               location: p.querySelector('.crescu-location').textContent,
+               border: getComputedStyle(p).borderLeftColor,
+               select: getComputedStyle(p.querySelector('.crescu-location')).userSelect,
+             }}));
+             return {{ background: getComputedStyle(o).backgroundColor, errors: problem('error'), warnings: problem('warning') }};"
+        ),
+    )
+    .await;
+    // rgb() has no alpha: fully opaque (rgba(.., 0.94) before).
+    let background = seen["background"].as_str().unwrap();
+    assert!(background.starts_with("rgb("), "opaque: {background}");
+    let (errors, warnings) = (&seen["errors"], &seen["warnings"]);
+    assert_eq!(errors.as_array().map(Vec::len), Some(1), "{seen}");
+    assert_eq!(warnings.as_array().map(Vec::len), Some(1), "{seen}");
+    assert_eq!(errors[0]["location"], "content/01-basics/01-live.md:3:1");
+    assert!(
+        errors[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("unknown key `sumary`")
+    );
+    assert_eq!(warnings[0]["location"], "content/01-basics/02-warn.md:1");
+    assert_ne!(
+        errors[0]["border"], warnings[0]["border"],
+        "errors and warnings look different"
+    );
+    assert_eq!(errors[0]["select"], "all", "one click selects the location");
+    // The location is text that selects and copies like any other.
+    let selected = js(
+        &c,
+        &format!(
+            "const at = {overlay}.querySelector('.crescu-location');
+             const range = document.createRange(); range.selectNodeContents(at);
+             getSelection().removeAllRanges(); getSelection().addRange(range);
+             return getSelection().toString();"
+        ),
+    )
+    .await;
+    assert_eq!(selected, json!("content/01-basics/01-live.md:3:1"));
+    if let Some(dir) = std::env::var_os("CRESCU_SCREENSHOTS") {
+        std::fs::create_dir_all(&dir).unwrap();
+        js(&c, "getSelection().removeAllRanges(); return true").await;
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(Path::new(&dir).join("error-overlay.png"), png).unwrap();
+    }
+
+    // Dismissed: the last good page is there and takes clicks; no reload happened.
+    c.find(Locator::Id("crescu-overlay-dismiss"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let beneath = js(
+        &c,
+        &format!(
+            "const hit = document.elementFromPoint(innerWidth / 2, innerHeight / 2);
+             return {overlay} === null && window.__before === true
+               && !!hit && !hit.closest('#crescu-error-overlay')
+               && document.body.textContent.includes('First words.');"
+        ),
+    )
+    .await;
+    assert_eq!(beneath, json!(true), "the page beneath is back");
+
+    // A second failure shows the overlay again.
+    save(
+        &root,
+        &lesson,
+        "---\ntitle: Live lesson\nsummary: s\ntakeaway: x\n---\nFirst words.\n",
+    );
+    wait_until(
+        &c,
+        &format!("const o = {overlay}; return !!o && o.textContent.includes('takeaway')"),
+        "the next failure shows the overlay again",
+    )
+    .await;
+    c.close().await.unwrap();
+}

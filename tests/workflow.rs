@@ -43,7 +43,7 @@ fn check_json_lines_carry_every_warning_with_location() {
     };
     let alt = find("image-without-alt");
     assert_eq!(alt["severity"], "warning");
-    assert_eq!(alt["file"], "content/01-module/01-pictures.md");
+    assert_eq!(alt["course_file"], "content/01-module/01-pictures.md");
     assert_eq!(
         (alt["line"].as_u64(), alt["column"].as_u64()),
         (Some(11), Some(1))
@@ -172,7 +172,7 @@ Fine line.
         .iter()
         .filter(|l| l["code"] == "broken-link")
         .map(|l| {
-            assert_eq!(l["file"], "content/01-module/01-broken.md");
+            assert_eq!(l["course_file"], "content/01-module/01-broken.md");
             assert_eq!(l["severity"], "error");
             (
                 l["line"].as_u64().unwrap(),
@@ -612,7 +612,7 @@ fn links_in_course_and_module_introductions_are_checked_and_rewritten() {
         .into_iter()
         .find(|l| l["code"] == "broken-link")
         .expect("a broken-link error");
-    assert_eq!(broken["file"], "content/01-module/_index.md");
+    assert_eq!(broken["course_file"], "content/01-module/_index.md");
     assert_eq!(
         (broken["line"].as_u64(), broken["column"].as_u64()),
         (Some(7), Some(5))

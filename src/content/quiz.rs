@@ -55,7 +55,7 @@ enum RawBlank {
 pub fn parse_quiz(nodes: &[Node], loc: &FrontMatterLocator) -> (Vec<Exercise>, Vec<Diagnostic>) {
     let mut exercises = Vec::new();
     let mut problems = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, crate::diagnostics::Position> = HashMap::new();
     for (i, node) in nodes.iter().enumerate() {
         let path = KeyPath::root().key("quiz").index(i);
         let raw: RawExercise = match yaml::from_node(node, &path, loc.spans) {
@@ -71,20 +71,18 @@ pub fn parse_quiz(nodes: &[Node], loc: &FrontMatterLocator) -> (Vec<Exercise>, V
         let exercise = validate(raw, &path, loc, &mut problems);
         if let Some(ex) = exercise {
             match seen.get(&ex.id) {
-                Some(&first_line) => problems.push(
+                Some(&first) => problems.push(
                     loc.error_at(
                         "duplicate-id",
                         &id_path(&path, loc),
                         format!("exercise id `{}` is used twice", ex.id),
                     )
-                    .related(
-                        crate::diagnostics::Position::new(first_line, 0),
-                        "first used here",
-                    )
+                    .related(first, "first used here")
                     .expected("a unique id per lesson: learners' progress is stored under it"),
                 ),
                 None => {
-                    seen.insert(ex.id.clone(), ex.line);
+                    // Where the id itself is, so the note points at it, not its line.
+                    seen.insert(ex.id.clone(), loc.value(&id_path(&path, loc)));
                 }
             }
             if !problems[problems_before..].iter().any(Diagnostic::is_error) {

@@ -61,7 +61,7 @@ pub fn parse_simulations(
 ) -> (Vec<Simulation>, Vec<Diagnostic>) {
     let mut sims = Vec::new();
     let mut problems = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, crate::diagnostics::Position> = HashMap::new();
     for (i, node) in nodes.iter().enumerate() {
         let at = base.index(i);
         let raw: RawSimulation = match yaml::from_node(node, &at, loc.spans) {
@@ -185,17 +185,14 @@ pub fn parse_simulations(
         let line = loc.value(&at).line;
         // Ids name the chart in `{{ chart ID }}` and in its element id.
         problems.extend(loc.invalid_id("simulation", &raw.id, &at.key("id")));
-        if let Some(first) = seen.insert(raw.id.clone(), line) {
+        if let Some(first) = seen.insert(raw.id.clone(), loc.value(&at.key("id"))) {
             problems.push(
                 loc.error_at(
                     "duplicate-id",
                     &at.key("id"),
                     format!("simulation id `{}` is used twice", raw.id),
                 )
-                .related(
-                    crate::diagnostics::Position::new(first, 0),
-                    "first used here",
-                )
+                .related(first, "first used here")
                 .expected("a unique id per lesson"),
             );
         }

@@ -530,7 +530,11 @@ fn client_left(stream: &TcpStream) -> bool {
 }
 
 fn event(name: &str, state: &BuildState) -> String {
-    let data = serde_json::json!({ "version": state.version, "error": state.error });
+    let data = serde_json::json!({
+        "version": state.version,
+        "error": state.error,
+        "problems": state.problems,
+    });
     format!("event: {name}\ndata: {data}\n\n")
 }
 

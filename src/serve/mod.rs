@@ -8,7 +8,7 @@ mod watch;
 
 use crate::build::{BuildOptions, Workspace, build_in};
 use crate::content::LoadOptions;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, Severity};
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -34,6 +34,34 @@ pub struct BuildState {
     pub version: u64,
     /// The report of a failed build, exactly as the terminal shows it.
     pub error: Option<String>,
+    /// The same report problem by problem, for the overlay to style and locate each.
+    pub problems: Vec<Problem>,
+}
+
+/// One problem of a failed build, as the browser overlay shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    /// `error[code]: message`.
+    pub headline: String,
+    /// `file:line:col`, to copy into an editor.
+    pub location: String,
+    /// The source line with its caret, and any notes.
+    pub snippet: String,
+}
+
+impl Problem {
+    fn list(diags: &Diagnostics) -> Vec<Problem> {
+        diags
+            .iter()
+            .map(|d| Problem {
+                severity: d.severity,
+                headline: d.headline(),
+                location: d.location(),
+                snippet: d.render_snippet(),
+            })
+            .collect()
+    }
 }
 
 /// What the HTTP threads and the build loop share.
@@ -56,10 +84,11 @@ impl Shared {
         self.lock().clone()
     }
 
-    fn publish(&self, error: Option<String>) -> u64 {
+    fn publish(&self, error: Option<String>, problems: Vec<Problem>) -> u64 {
         let mut state = self.lock();
         state.version += 1;
         state.error = error;
+        state.problems = problems;
         self.changed.notify_all();
         state.version
     }
@@ -113,12 +142,12 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
 
     // Watching starts first, so no edit made during this build is missed. A failed first
     // build still starts the server: open pages show its errors until they are fixed.
-    let first_error = match build_in(&build_options, &mut workspace, &|_| {}) {
+    let (first_error, first_problems) = match build_in(&build_options, &mut workspace, &|_| {}) {
         Ok(outcome) => {
             report_success(&outcome, "built");
-            None
+            (None, Vec::new())
         }
-        Err(diags) => Some(report_failure(&diags, false)),
+        Err(diags) => (Some(report_failure(&diags, false)), Problem::list(&diags)),
     };
     // Whether a good site was ever built, so a failure does not claim one is served.
     let mut has_site = first_error.is_none();
@@ -131,6 +160,7 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         state: Mutex::new(BuildState {
             version: 1,
             error: first_error,
+            problems: first_problems,
         }),
         changed: Condvar::new(),
         swap: RwLock::new(()),
@@ -176,11 +206,11 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
             Ok(outcome) => {
                 report_success(&outcome, "rebuilt");
                 has_site = true;
-                shared.publish(None);
+                shared.publish(None, Vec::new());
             }
             Err(diags) => {
                 let report = report_failure(&diags, has_site);
-                shared.publish(Some(report));
+                shared.publish(Some(report), Problem::list(&diags));
             }
         }
     }

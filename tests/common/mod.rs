@@ -59,7 +59,13 @@ pub fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// Run the `crescu` binary; returns (exit code, stdout, stderr).
 pub fn crescu(args: &[&str]) -> (i32, String, String) {
+    crescu_in(&std::env::current_dir().unwrap(), args)
+}
+
+/// `crescu` started in the folder `cwd`, as a tool run from elsewhere would.
+pub fn crescu_in(cwd: &Path, args: &[&str]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_crescu"))
+        .current_dir(cwd)
         .args(args)
         .output()
         .unwrap();
