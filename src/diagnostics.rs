@@ -354,7 +354,7 @@ mod tests {
         d.attach_source("---\nsummary: a: b\n---\n");
         let text = d.render_text();
         assert!(
-            text.contains("2 | summary: a: b\n  |               ^ expected text in quotes\n  = help: quote the text\n  |\n2 | summary: \"a: b\"\n"),
+            text.contains("2 | summary: a: b\n  |              ^ expected text in quotes\n  = help: quote the text\n  |\n2 | summary: \"a: b\"\n"),
             "{text}"
         );
         let v: serde_json::Value = serde_json::from_str(&d.render_json()).unwrap();
