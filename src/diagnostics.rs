@@ -61,6 +61,10 @@ pub struct Diagnostic {
     /// The offending source line, filled in by `attach_source`.
     pub source_line: Option<String>,
     pub related: Vec<Related>,
+    /// What to do about it, when a one-line reason is not enough ("quote the text").
+    pub help: Option<String>,
+    /// The offending line rewritten as the author meant it, shown under `help`.
+    pub fix: Option<String>,
 }
 
 impl Diagnostic {
@@ -80,6 +84,8 @@ impl Diagnostic {
             expected: None,
             source_line: None,
             related: Vec::new(),
+            help: None,
+            fix: None,
         }
     }
 
@@ -102,6 +108,13 @@ impl Diagnostic {
 
     pub fn span(mut self, len: usize) -> Self {
         self.span_len = len.max(1);
+        self
+    }
+
+    /// Advice, with the offending line as it should be written when `fix` is given.
+    pub fn help(mut self, help: impl Into<String>, fix: Option<String>) -> Self {
+        self.help = Some(help.into());
+        self.fix = fix;
         self
     }
 
@@ -193,6 +206,18 @@ impl Diagnostic {
         } else if let Some(exp) = &self.expected {
             let _ = writeln!(out, "{pad} = expected {exp}");
         }
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "{pad} = help: {help}");
+            if let Some(fix) = &self.fix {
+                let _ = writeln!(out, "{pad} |");
+                let _ = writeln!(
+                    out,
+                    "{} | {}",
+                    self.position.line,
+                    fix.replace('\t', "    ")
+                );
+            }
+        }
         for rel in &self.related {
             let _ = writeln!(
                 out,
@@ -228,6 +253,10 @@ impl Diagnostic {
             message: &'a str,
             #[serde(skip_serializing_if = "Option::is_none")]
             expected: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            help: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            fix: Option<&'a str>,
             related: Vec<Note<'a>>,
         }
         let shown = |p: &Path| slashes(&paths(p));
@@ -240,6 +269,8 @@ impl Diagnostic {
             code: self.code,
             message: &self.message,
             expected: self.expected.as_deref(),
+            help: self.help.as_deref(),
+            fix: self.fix.as_deref(),
             related: self
                 .related
                 .iter()
@@ -366,6 +397,28 @@ mod tests {
         assert!(text.contains("--> content/a.md:2:1"), "{text}");
         assert!(text.contains("2 | titel: x"), "{text}");
         assert!(text.contains("  | ^^^^^ expected `title`"), "{text}");
+    }
+
+    #[test]
+    fn help_shows_the_fixed_line_under_the_offending_one() {
+        let mut d = Diagnostic::error(
+            "yaml-syntax",
+            Path::new("a.md"),
+            Position::new(2, 15),
+            "YAML syntax error",
+        )
+        .expected("text in quotes")
+        .help("quote the text", Some("summary: \"a: b\"".into()));
+        d.attach_source("---\nsummary: a: b\n---\n");
+        let text = d.render_text();
+        assert!(
+            text.contains("2 | summary: a: b\n  |              ^ expected text in quotes\n  = help: quote the text\n  |\n2 | summary: \"a: b\"\n"),
+            "{text}"
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&d.render_json(&|p| p.to_path_buf())).unwrap();
+        assert_eq!(v["fix"], "summary: \"a: b\"");
+        assert_eq!(v["help"], "quote the text");
     }
 
     #[test]

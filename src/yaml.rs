@@ -9,9 +9,13 @@ use crate::diagnostics::Position;
 use crate::keypath::KeyPath;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+pub mod traps;
+pub use traps::{QuoteReason, Trap};
 
 /// Where a node was written: the key that names it (for mapping values) and the value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,9 +28,24 @@ pub struct NodeSpan {
 #[derive(Clone, Debug, Default)]
 pub struct SpanMap {
     nodes: HashMap<KeyPath, NodeSpan>,
+    /// The YAML text, so errors found later (on nodes) can still look at their line.
+    text: Arc<str>,
+    /// Values that parsed, but not as written (see `silent_traps`).
+    silent: Vec<(Position, Trap)>,
 }
 
 impl SpanMap {
+    /// Text that YAML read without error but not as the author wrote it: cut by a ` #`
+    /// comment, or losing a leading `&name` or `!name` as an anchor or a tag.
+    pub fn silent_traps(&self) -> &[(Position, Trap)] {
+        &self.silent
+    }
+
+    /// Line `n` (1-based) of the YAML text.
+    pub fn line(&self, n: usize) -> Option<&str> {
+        self.text.lines().nth(n.checked_sub(1)?)
+    }
+
     pub fn get(&self, path: &KeyPath) -> Option<NodeSpan> {
         self.nodes.get(path).copied()
     }
@@ -182,6 +201,8 @@ pub struct YamlError {
     pub path: KeyPath,
     pub position: Position,
     pub problem: Problem,
+    /// The common mistake behind the problem, when it is recognised.
+    pub trap: Option<Trap>,
 }
 
 /// Parse `text` as one YAML document and deserialise it into `T`.
@@ -197,10 +218,12 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<(T, SpanMap), YamlError>
             .location()
             .map(|l| Position::new(l.line(), l.column()))
             .unwrap_or(Position::new(1, 1));
+        let problem = Problem::Syntax(strip_location(&e.to_string()));
         YamlError {
             path: KeyPath::root(),
             position,
-            problem: Problem::Syntax(strip_location(&e.to_string())),
+            trap: trap_for(text, position, &problem),
+            problem,
         }
     })?;
     let typed = from_value::<T>(value, &KeyPath::root(), &spans)?;
@@ -253,9 +276,36 @@ fn from_value<T: DeserializeOwned>(
         YamlError {
             path,
             position,
+            trap: trap_for(&spans.text, position, &problem),
             problem,
         }
     })
+}
+
+/// The common mistake behind `problem` at `position` of the YAML `text`, if any.
+fn trap_for(text: &str, position: Position, problem: &Problem) -> Option<Trap> {
+    let index = position.line.checked_sub(1)?;
+    let lines: Vec<&str> = text.lines().take(index + 1).collect();
+    let line = *lines.get(index)?;
+    match problem {
+        Problem::Syntax(_) => {
+            let previous = lines[..index]
+                .iter()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .copied();
+            traps::tab_indent(line, previous)
+                .or_else(|| traps::leading_indicator(line))
+                .or_else(|| traps::colon_in_text(line))
+        }
+        Problem::WrongType { expected, found } if expected == "text" && found == "a mapping" => {
+            traps::colon_in_text(line)
+        }
+        Problem::WrongType { expected, .. } if expected == "true or false" => {
+            traps::yaml11_bool_line(line)
+        }
+        _ => None,
+    }
 }
 
 /// serde_yaml appends " at line L column C" to messages; the position is kept apart.
@@ -347,7 +397,10 @@ fn humanize_found(found: &str) -> String {
 /// document yaml-rust2 cannot read (it follows YAML 1.2 where serde_yaml is more lenient)
 /// yields what was recorded up to that point.
 fn span_map(text: &str) -> (SpanMap, Option<YamlError>) {
-    let mut recorder = SpanRecorder::default();
+    let mut recorder = SpanRecorder {
+        has_hash: text.contains('#'),
+        ..SpanRecorder::default()
+    };
     let mut parser = Parser::new_from_str(text);
     // Pulled event by event so reading stops at the first limit: both YAML scanners
     // spend time proportional to the open flow nesting on every token, which a deep
@@ -375,12 +428,58 @@ fn span_map(text: &str) -> (SpanMap, Option<YamlError>) {
         // bracket count that ignores quoting (hence the generous margin).
         over = deep_brackets(text, 4 * MAX_DEPTH);
     }
+    let silent = silent_traps(text, &recorder.scalars, &recorder.aliased);
     (
         SpanMap {
             nodes: recorder.nodes,
+            text: Arc::from(text),
+            silent,
         },
         over,
     )
+}
+
+/// A scalar that may not read as written: plain text on a line with a `#`, or one with
+/// an anchor or a local tag.
+struct ScalarSeen {
+    position: Position,
+    value: String,
+    plain: bool,
+    anchor: usize,
+    local_tag: bool,
+}
+
+/// The silent traps among the scalars seen (see `SpanMap::silent_traps`).
+fn silent_traps(
+    text: &str,
+    seen: &[ScalarSeen],
+    aliased: &HashSet<usize>,
+) -> Vec<(Position, Trap)> {
+    if seen.is_empty() {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for s in seen {
+        let Some(line) = s.position.line.checked_sub(1).and_then(|i| lines.get(i)) else {
+            continue;
+        };
+        let trap = if (s.anchor != 0 && !aliased.contains(&s.anchor)) || s.local_tag {
+            // An anchor nothing refers to, or a tag crescu has no use for: the author
+            // wrote `&` or `!` as text.
+            traps::leading_indicator(line)
+        } else if s.plain && s.anchor == 0 {
+            line.char_indices()
+                .nth(s.position.column - 1)
+                .and_then(|(start, _)| traps::comment_cut(line, start, &s.value))
+        } else {
+            None
+        };
+        if let Some(trap) = trap {
+            out.push((s.position, trap));
+        }
+    }
+    out
 }
 
 /// Where `[` and `{` first stand open more than `limit` deep, counted on the raw text.
@@ -397,6 +496,7 @@ fn deep_brackets(text: &str, limit: usize) -> Option<YamlError> {
                         problem: Problem::OverLimit(format!(
                             "brackets are nested more than {limit} deep"
                         )),
+                        trap: None,
                     });
                 }
             }
@@ -488,6 +588,10 @@ struct SpanRecorder {
     stack: Vec<Frame>,
     nodes: HashMap<KeyPath, NodeSpan>,
     limits: LimitTracker,
+    /// Whether the text has a `#` at all: without one no comment can cut a value.
+    has_hash: bool,
+    scalars: Vec<ScalarSeen>,
+    aliased: HashSet<usize>,
 }
 
 impl SpanRecorder {
@@ -537,11 +641,23 @@ impl MarkedEventReceiver for SpanRecorder {
                 path,
                 position: pos,
                 problem: Problem::OverLimit(message),
+                trap: None,
             });
             return;
         }
         match ev {
-            Event::Scalar(value, ..) => {
+            Event::Scalar(value, style, anchor, tag) => {
+                let plain = style == TScalarStyle::Plain;
+                let local_tag = tag.is_some_and(|t| t.handle == "!" && !t.suffix.is_empty());
+                if anchor != 0 || local_tag || (plain && self.has_hash) {
+                    self.scalars.push(ScalarSeen {
+                        position: pos,
+                        value: value.clone(),
+                        plain,
+                        anchor,
+                        local_tag,
+                    });
+                }
                 if self.expects_key() {
                     if let Some(Frame::Mapping { pending_key, .. }) = self.stack.last_mut() {
                         *pending_key = Some((value, pos));
@@ -550,7 +666,8 @@ impl MarkedEventReceiver for SpanRecorder {
                     self.place_value(pos);
                 }
             }
-            Event::Alias(_) => {
+            Event::Alias(anchor) => {
+                self.aliased.insert(anchor);
                 if self.expects_key() {
                     if let Some(Frame::Mapping { pending_key, .. }) = self.stack.last_mut() {
                         *pending_key = Some(("*".to_string(), pos));

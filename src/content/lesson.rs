@@ -204,7 +204,8 @@ pub fn parse_lesson(
         spans: &fm.spans,
     };
     let raw = fm.data;
-    let mut problems = unsafe_links(&raw, &loc);
+    let mut problems = loc.silent_trap_warnings();
+    problems.extend(unsafe_links(&raw, &loc));
     let (quiz, quiz_problems) = quiz::parse_quiz(&raw.quiz, &loc);
     problems.extend(quiz_problems);
     let (simulations, sim_problems) =

@@ -317,17 +317,18 @@ fn true_false(
         Some(a) => match a.as_bool() {
             Some(answer) => Some(ExerciseKind::TrueFalse { answer }),
             None => {
-                problems.push(
-                    loc.error_at(
+                let at = path.key("answer");
+                let d = loc
+                    .error_at(
                         "wrong-type",
-                        &path.key("answer"),
+                        &at,
                         format!(
                             "a true/false answer must be true or false, found {}",
                             a.describe()
                         ),
                     )
-                    .expected("`true` or `false`"),
-                );
+                    .expected("`true` or `false`");
+                problems.push(loc.bool_error(d, &at));
                 None
             }
         },
