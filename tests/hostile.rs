@@ -477,3 +477,22 @@ fn write_errors_name_the_output_folder_given() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains(out), "{err}");
 }
+
+#[test]
+fn a_linked_content_folder_may_link_among_its_own_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_course(dir.path());
+    let elsewhere = dir.path().join("shared-content");
+    std::fs::rename(root.join("content"), &elsewhere).unwrap();
+    symlink(&elsewhere, root.join("content")).unwrap();
+    std::fs::write(elsewhere.join("logo.txt"), "logo").unwrap();
+    symlink(elsewhere.join("logo.txt"), elsewhere.join("alias.txt")).unwrap();
+    let out = dir.path().join("site");
+    let (code, err) = build(&root, &out);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(out.join("alias.txt")).unwrap(), b"logo");
+    symlink("/proc/self/environ", elsewhere.join("env.txt")).unwrap();
+    let (code, err) = build(&root, &out);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("leads out of the course"), "{err}");
+}

@@ -110,6 +110,11 @@ fn walk(
     let mut tree = SourceTree::default();
     let mut modules: HashMap<PathBuf, SourceModule> = HashMap::new();
     let problems = std::cell::RefCell::new(Vec::new());
+    // A `content/` that is itself a link (the author's choice) may hold links among its
+    // own files.
+    let allowed: Vec<PathBuf> = std::iter::once(root.to_path_buf())
+        .chain(content.canonicalize().ok())
+        .collect();
     let walker = walkdir::WalkDir::new(content)
         .min_depth(1)
         .follow_links(true)
@@ -117,7 +122,7 @@ fn walk(
         .into_iter()
         .filter_entry(|e| {
             !e.file_name().to_string_lossy().starts_with('.')
-                && (!e.path_is_symlink() || link_stays_inside(e.path(), root, shown, &problems))
+                && (!e.path_is_symlink() || link_stays_inside(e.path(), &allowed, shown, &problems))
         });
     for entry in walker {
         let entry = match entry {
@@ -207,17 +212,17 @@ fn walk(
     Ok(tree)
 }
 
-/// Whether the symlink at `link` leads to a place inside the course at `root`; if not,
-/// says so in `problems`.
+/// Whether the symlink at `link` leads to a place inside one of the `allowed` folders
+/// (the course root, its content folder); if not, says so in `problems`.
 fn link_stays_inside(
     link: &Path,
-    root: &Path,
+    allowed: &[PathBuf],
     shown: &dyn Fn(&Path) -> PathBuf,
     problems: &std::cell::RefCell<Vec<Diagnostic>>,
 ) -> bool {
     let target = std::fs::read_link(link).unwrap_or_default();
     let (message, expected) = match link.canonicalize() {
-        Ok(real) if real.starts_with(root) => return true,
+        Ok(real) if allowed.iter().any(|dir| real.starts_with(dir)) => return true,
         Ok(real) => (
             format!(
                 "this symbolic link leads out of the course, to {}",
