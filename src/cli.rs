@@ -326,34 +326,18 @@ fn parse_base_url(url: &str) -> Result<String, String> {
     crate::content::url::check_base_url(url).map(|()| url.to_string())
 }
 
-/// A simulation file's bytes, refusing files (or devices) over the lesson size limit.
-fn read_limited(file: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let limit = crate::content::load::MAX_FILE_BYTES;
-    let mut bytes = Vec::new();
-    std::fs::File::open(file)?
-        .take(limit + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(std::io::Error::other(format!(
-            "the file is more than {limit} bytes, the limit of a simulation file"
-        )));
-    }
-    Ok(bytes)
-}
-
 /// `crescu sim`: run a simulation file and print a report.
 fn run_sim_file(file: &std::path::Path, format: SimFormat, seed: Option<u64>) -> ExitCode {
-    let text = match read_limited(file) {
-        Ok(bytes) => match crate::content::lesson::decode(file, &bytes) {
-            Ok(t) => t,
-            Err(d) => {
-                print_diagnostics(&Diagnostics(vec![d]), Format::Text, Path::new("."));
-                return ExitCode::from(1);
+    // Read as lessons are: at most the default lesson size (a device such as /dev/zero
+    // never ends), valid UTF-8.
+    let limit = crate::content::load::MAX_FILE_BYTES;
+    let text = match crate::content::load::read_text(file, file, limit) {
+        Ok(t) => t,
+        Err(mut d) => {
+            if d.code == "file-too-large" {
+                d.expected = Some(format!("a simulation file of at most {limit} bytes"));
             }
-        },
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", file.display());
+            print_diagnostics(&Diagnostics(vec![d]), Format::Text, Path::new("."));
             return ExitCode::from(1);
         }
     };

@@ -93,7 +93,15 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
         .flat_map(|(m, l)| l.simulations.iter().map(move |s| (m, l, s)))
         .collect();
 
-    check_build_budget(&wanted, course.config.simulation_budget)?;
+    // One hash per simulation, for the budget, the cache and running each figure once.
+    let hashes: Vec<String> = wanted.iter().map(|(_, _, s)| figure_hash(s)).collect();
+    check_build_budget(
+        wanted
+            .iter()
+            .zip(&hashes)
+            .map(|(&(_, l, s), h)| (l, s, h.as_str())),
+        course.config.simulation_budget,
+    )?;
     if let Some(dir) = cache_dir {
         remove_torn_writes(&dir.join("charts"));
     }
@@ -103,9 +111,8 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     let mut figures: HashMap<(String, String), Arc<str>> = HashMap::new();
     let mut by_figure: HashMap<String, Arc<str>> = HashMap::new();
     let mut missing = Vec::new();
-    for &(m, l, s) in &wanted {
+    for (&(m, l, s), hash) in wanted.iter().zip(hashes) {
         let key = (format!("{}/{}", m.slug, l.slug), s.id.clone());
-        let hash = figure_hash(s);
         let known = by_figure.get(&hash).cloned().or_else(|| {
             let html = cache_dir.and_then(|d| std::fs::read_to_string(cache_path(d, s)).ok())?;
             let html: Arc<str> = html.into();
@@ -190,17 +197,17 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     })
 }
 
-/// All distinct simulations of the build together must fit `budget` steps (estimated,
-/// cached or not, so the answer does not depend on the cache): many simulations each
-/// within its own budget must not keep a build busy for an hour.
-fn check_build_budget(
-    wanted: &[(&Module, &Lesson, &Simulation)],
+/// All distinct simulations of the build together (by figure hash) must fit `budget`
+/// steps, estimated whether cached or not, so the answer does not depend on the cache:
+/// many simulations each within its own budget must not keep a build busy for an hour.
+fn check_build_budget<'a>(
+    wanted: impl Iterator<Item = (&'a Lesson, &'a Simulation, &'a str)>,
     budget: f64,
 ) -> Result<(), Diagnostics> {
     let mut seen = std::collections::HashSet::new();
     let mut total = 0.0;
-    for &(_, lesson, s) in wanted {
-        if !seen.insert(spec_hash(s)) {
+    for (lesson, s, hash) in wanted {
+        if !seen.insert(hash) {
             continue;
         }
         total += sim::estimate(&s.scenario)

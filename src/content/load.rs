@@ -247,7 +247,7 @@ fn link_stays_inside(
 
 /// Read a file as text, refusing files over `limit` bytes and invalid UTF-8 with a
 /// located error.
-fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic> {
+pub fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic> {
     use std::io::Read;
     let io_error = |e: std::io::Error| {
         Diagnostic::error(

@@ -636,17 +636,18 @@ impl Renderer {
     pub fn inline(&self, text: &str) -> String {
         // Links the content layer refuses never get here; should one slip through, it
         // is shown as its text only.
-        let mut dropped_links = 0usize;
+        // Links do not nest, so one flag tells which link end to drop.
+        let mut in_dropped_link = false;
         let events =
             Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).filter_map(move |e| match e {
                 Event::Start(Tag::Link { ref dest_url, .. })
-                    if dropped_links > 0 || crate::content::url::check_link(dest_url).is_err() =>
+                    if crate::content::url::check_link(dest_url).is_err() =>
                 {
-                    dropped_links += 1;
+                    in_dropped_link = true;
                     None
                 }
-                Event::End(TagEnd::Link) if dropped_links > 0 => {
-                    dropped_links -= 1;
+                Event::End(TagEnd::Link) if in_dropped_link => {
+                    in_dropped_link = false;
                     None
                 }
                 Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
