@@ -120,7 +120,7 @@ simulations:
 quiz:
   - id: chart-source
     type: true_false
-    prompt: The chart below is drawn when the site is built, not in the browser.
+    prompt: The chart on this page is drawn when the site is built, not in the browser.
     answer: true
     explanation: The simulator runs at build time and the page holds the SVG.
 ---
