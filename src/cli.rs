@@ -57,6 +57,32 @@ pub enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Run the course's simulations on real CPython and record what it did beside each
+    /// lesson (`<lesson>.measured.yaml`), for the charts to show next to the simulation.
+    Measure {
+        /// Course root (holds content/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Only this lesson (its slug, or `module/lesson`).
+        #[arg(long)]
+        lesson: Option<String>,
+        /// Only the simulation with this id.
+        #[arg(long)]
+        sim: Option<String>,
+        /// Repetitions of every run (median and range are recorded).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        repeat: u32,
+        /// The Python for new-GIL and free-threaded runs [default: `python3` on PATH].
+        #[arg(long)]
+        python: Option<PathBuf>,
+        /// The Python 2.7 for old-GIL runs [default: `python2.7` or `python2` on PATH, else
+        /// pyenv's newest 2.7].
+        #[arg(long)]
+        python2: Option<PathBuf>,
+        /// Longest wait, in seconds, for a quiet machine before each round of runs.
+        #[arg(long, default_value_t = 60)]
+        max_wait: u64,
+    },
     /// Build, serve on 127.0.0.1, rebuild on change and reload open pages.
     Serve {
         /// Course root (holds content/ and optionally themes/).
@@ -223,6 +249,25 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Sim { file, format, seed } => run_sim_file(&file, format, seed),
+        Command::Measure {
+            root,
+            lesson,
+            sim,
+            repeat,
+            python,
+            python2,
+            max_wait,
+        } => run_measure(crate::measure::MeasureOptions {
+            root,
+            lesson,
+            sim,
+            repeat,
+            python,
+            python2,
+            patience: std::time::Duration::from_secs(max_wait),
+            quiet_share: 0.15,
+            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        }),
         Command::Serve {
             root,
             output,
@@ -324,6 +369,46 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn parse_base_url(url: &str) -> Result<String, String> {
     crate::content::url::check_base_url(url).map(|()| url.to_string())
+}
+
+/// `crescu measure`: exit 1 when the course does not load, 2 for usage problems.
+fn run_measure(options: crate::measure::MeasureOptions) -> ExitCode {
+    use crate::measure::MeasureError;
+    match crate::measure::measure(&options) {
+        Ok(summary) => {
+            for (id, label, why) in &summary.not_measurable {
+                eprintln!("not measurable: {id} / {label}: {why}");
+            }
+            if summary.busy {
+                eprintln!(
+                    "warning: the machine never became quiet; the files record the load seen"
+                );
+            }
+            let cwd = std::env::current_dir().unwrap_or_default();
+            for f in &summary.files {
+                eprintln!("wrote {}", f.strip_prefix(&cwd).unwrap_or(f).display());
+            }
+            eprintln!(
+                "measured {} on {}",
+                plural(summary.runs_measured, "run"),
+                summary.pythons.join(" and ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(MeasureError::Course(diags)) => {
+            print_diagnostics(&diags, Format::Text, &options.root);
+            eprintln!("measure failed: {}", count_note(&diags));
+            ExitCode::from(1)
+        }
+        Err(MeasureError::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(MeasureError::Io(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// `crescu sim`: run a simulation file and print a report.

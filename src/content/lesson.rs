@@ -276,6 +276,7 @@ pub fn parse_lesson(
         go_deeper,
         quiz,
         simulations,
+        measured: Vec::new(),
         body: fm.body,
         source: file.to_path_buf(),
         draft: raw.draft,

@@ -56,6 +56,8 @@ struct SourceTree {
     modules: Vec<SourceModule>,
     assets: Vec<Asset>,
     misplaced: Vec<PathBuf>,
+    /// `<lesson>.measured.yaml` files in module folders (not assets: the build reads them).
+    measured: Vec<PathBuf>,
     /// Links leading out of the course (errors), special files skipped (warnings).
     problems: Vec<Diagnostic>,
 }
@@ -184,6 +186,14 @@ fn walk(
                 }
             }
             (_, true, _) => tree.misplaced.push(path),
+            (2, false, _)
+                if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(super::measured::SUFFIX) =>
+            {
+                tree.measured.push(path)
+            }
             _ => {
                 // Assets keep their place, with module folders renamed to module slugs.
                 let mut target = PathBuf::new();
@@ -542,7 +552,8 @@ pub fn load_partial_reusing(
             })
         })
         .collect();
-    let modules = resolve_links(modules, &every_lesson, &mut diags);
+    let mut modules = resolve_links(modules, &every_lesson, &mut diags);
+    attach_measurements(&tree.measured, &shown, &mut modules, &mut diags);
 
     // A lesson that parsed cleanly, with a problem found later (a link): read its text
     // again.
@@ -579,6 +590,85 @@ pub fn load_partial_reusing(
         broken_lessons,
     });
     (course, diags)
+}
+
+/// Reads each lesson's measurement file into the lesson: its up-to-date entries; a file
+/// without a lesson, a malformed file, and stale entries are reported.
+fn attach_measurements(
+    files: &[PathBuf],
+    shown: &dyn Fn(&Path) -> PathBuf,
+    modules: &mut [Module],
+    diags: &mut Diagnostics,
+) {
+    use super::measured;
+    for path in files {
+        let file = shown(path);
+        let lesson_source = {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            file.with_file_name(format!("{}.md", name.trim_end_matches(measured::SUFFIX)))
+        };
+        let lesson = modules
+            .iter_mut()
+            .flat_map(|m| m.lessons.iter_mut())
+            .find(|l| l.source == lesson_source);
+        let Some(lesson) = lesson else {
+            // A draft left out, or a lesson that failed: its own errors say enough.
+            if !path
+                .with_file_name(lesson_source.file_name().unwrap_or_default())
+                .exists()
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        "measured-orphan",
+                        &file,
+                        Position::default(),
+                        format!(
+                            "no lesson {} for these measurements",
+                            lesson_source.display()
+                        ),
+                    )
+                    .expected("a measurement file beside the lesson it measures, named after it"),
+                );
+            }
+            continue;
+        };
+        let text = match read_text(path, &file, MAX_FILE_BYTES) {
+            Ok(t) => t,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        match measured::parse(&text, &file, &lesson.slug) {
+            Ok((parsed, spans)) => {
+                diags.extend(
+                    measured::check(
+                        &parsed,
+                        &spans,
+                        &text,
+                        &file,
+                        &lesson.slug,
+                        &lesson.simulations,
+                    )
+                    .0,
+                );
+                lesson.measured = parsed
+                    .simulations
+                    .into_iter()
+                    .filter(|m| {
+                        lesson
+                            .simulations
+                            .iter()
+                            .any(|s| s.id == m.id && measured::scenario_key(&s.scenario) == m.spec)
+                    })
+                    .collect();
+            }
+            Err(d) => diags.push(d),
+        }
+    }
 }
 
 /// Load and validate the course under `root/content`. On success returns the course and

@@ -7,6 +7,7 @@ pub mod front_matter;
 pub mod lesson;
 pub mod load;
 pub mod located;
+pub mod measured;
 pub mod model;
 pub mod quiz;
 pub mod reuse;

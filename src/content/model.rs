@@ -81,6 +81,9 @@ pub struct Lesson {
     pub go_deeper: Vec<GoDeeper>,
     pub quiz: Vec<Exercise>,
     pub simulations: Vec<super::simulation::Simulation>,
+    /// Real-CPython measurements of its simulations that are up to date (from
+    /// `<lesson>.measured.yaml`; stale ones are reported and left out).
+    pub measured: Vec<super::measured::MeasuredSimulation>,
     pub body: Body,
     /// Path of the source file as shown to authors (relative to the course root).
     pub source: PathBuf,

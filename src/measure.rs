@@ -1,0 +1,542 @@
+//! `crescu measure`: run a course's simulations on real CPython and write what it did
+//! beside each lesson (`<lesson>.measured.yaml`), for the build to show next to the
+//! simulation.
+//!
+//! Steps: load the course; choose the simulations and an interpreter for each run;
+//! calibrate each interpreter; run every program `repeat` times, interleaving the
+//! repetitions so that a slow minute of the machine spreads over all runs rather than
+//! one; summarise; replace each lesson's file in one rename (an interrupted measure
+//! leaves the previous files as they were).
+
+use crate::content::measured::{
+    self, LoadSeen, MachineSeen, MeasuredFile, MeasuredRun, MeasuredSimulation,
+};
+use crate::content::{Course, Lesson, LoadOptions};
+use crate::cpython::figures;
+use crate::cpython::program::{self, PythonFacts};
+use crate::cpython::runner::{self, Quiet, RawRun, Scratch};
+use crate::diagnostics::Diagnostics;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub struct MeasureOptions {
+    pub root: PathBuf,
+    /// Only this lesson (its slug, or `module/lesson`).
+    pub lesson: Option<String>,
+    /// Only the simulation with this id.
+    pub sim: Option<String>,
+    pub repeat: u32,
+    /// The interpreter for every run that is not an old-GIL run.
+    pub python: Option<PathBuf>,
+    /// The interpreter for old-GIL runs.
+    pub python2: Option<PathBuf>,
+    /// Longest wait for a quiet machine before each repetition.
+    pub patience: Duration,
+    /// Share of all CPUs that other programs may use for the machine to count as quiet.
+    pub quiet_share: f64,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+#[derive(Debug)]
+pub enum MeasureError {
+    /// The course does not load.
+    Course(Diagnostics),
+    /// The command line asks for something that is not there (exit 2).
+    Usage(String),
+    Io(String),
+}
+
+/// What was measured, for the summary line.
+#[derive(Debug, Default)]
+pub struct MeasureSummary {
+    pub files: Vec<PathBuf>,
+    pub runs_measured: usize,
+    /// (simulation id, run label, why).
+    pub not_measurable: Vec<(String, String, String)>,
+    pub pythons: Vec<String>,
+    pub busy: bool,
+}
+
+/// An interpreter found and calibrated, or why there is none.
+#[derive(Debug, Clone)]
+enum Interpreter {
+    Found(PathBuf, PythonFacts),
+    Missing(String),
+}
+
+impl From<Result<(PathBuf, PythonFacts), String>> for Interpreter {
+    fn from(r: Result<(PathBuf, PythonFacts), String>) -> Self {
+        match r {
+            Ok((path, facts)) => Interpreter::Found(path, facts),
+            Err(why) => Interpreter::Missing(why),
+        }
+    }
+}
+
+impl Interpreter {
+    fn facts(&self) -> Option<&PythonFacts> {
+        match self {
+            Interpreter::Found(_, f) => Some(f),
+            Interpreter::Missing(_) => None,
+        }
+    }
+}
+
+/// One simulation to measure: where it lives and its runs' programs.
+struct Target<'a> {
+    lesson: &'a Lesson,
+    lesson_file: PathBuf,
+    sim: &'a crate::content::simulation::Simulation,
+    /// Per run: the interpreter (0 = Python 3, 1 = Python 2) and program, or why not.
+    runs: Vec<Result<(usize, String), String>>,
+}
+
+pub fn measure(opts: &MeasureOptions) -> Result<MeasureSummary, MeasureError> {
+    let course = load_course(&opts.root)?;
+    let chosen = choose(&course, opts)?;
+    let needs_2 = chosen
+        .iter()
+        .any(|(_, s)| (0..s.scenario.runs.len()).any(|r| program::needs_python2(&s.scenario, r)));
+    let scratch = Scratch::new().map_err(|e| MeasureError::Io(e.to_string()))?;
+    let mut quiet = Quiet::default();
+    let load_before = runner::load_average().unwrap_or(0.0);
+    let python3 = find_python3(opts.python.as_deref())?;
+    runner::wait_for_quiet(opts.quiet_share, opts.patience, &mut quiet);
+    let facts3 = runner::probe(&python3, &scratch)
+        .map_err(|e| MeasureError::Usage(format!("cannot use {}: {e}", python3.display())))?;
+    let python2 = if needs_2 {
+        find_python2(opts.python2.as_deref(), &scratch)
+    } else {
+        Err(String::new())
+    };
+    let pythons = [
+        Interpreter::Found(python3.clone(), facts3),
+        Interpreter::from(python2),
+    ];
+    let targets: Vec<Target> = chosen
+        .into_iter()
+        .map(|(lesson, sim)| plan(&opts.root, lesson, sim, &pythons))
+        .collect();
+    let raws = run_all(&targets, &pythons, opts, &scratch, &mut quiet);
+    let load_after = runner::load_average().unwrap_or(0.0);
+    let seen = Seen {
+        python: pythons[0]
+            .facts()
+            .map(PythonFacts::describe)
+            .unwrap_or_default(),
+        python2: pythons[1].facts().map(PythonFacts::describe),
+        cores: pythons[0].facts().map_or(0, |f| f.cpus),
+        load: LoadSeen {
+            before: round2(load_before),
+            after: round2(load_after),
+            busiest: round2(quiet.busiest),
+            busy: quiet.waited_out,
+        },
+        repeat: opts.repeat,
+    };
+    let mut summary = MeasureSummary {
+        pythons: std::iter::once(seen.python.clone())
+            .chain(seen.python2.clone())
+            .collect(),
+        busy: quiet.waited_out,
+        ..MeasureSummary::default()
+    };
+    write_files(&targets, raws, &seen, &mut summary)?;
+    Ok(summary)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn load_course(root: &Path) -> Result<Course, MeasureError> {
+    let options = LoadOptions {
+        drafts: true,
+        base_url: None,
+    };
+    crate::content::load(root, &options)
+        .map(|(course, _warnings)| course)
+        .map_err(MeasureError::Course)
+}
+
+/// The (lesson, simulation) pairs the options select, or what is not there.
+fn choose<'a>(
+    course: &'a Course,
+    opts: &MeasureOptions,
+) -> Result<Vec<(&'a Lesson, &'a crate::content::simulation::Simulation)>, MeasureError> {
+    let lessons: Vec<(&str, &Lesson)> = course
+        .modules
+        .iter()
+        .flat_map(|m| m.lessons.iter().map(move |l| (m.slug.as_str(), l)))
+        .collect();
+    let picked: Vec<&Lesson> = match &opts.lesson {
+        None => lessons.iter().map(|(_, l)| *l).collect(),
+        Some(want) => {
+            let found: Vec<&Lesson> = lessons
+                .iter()
+                .filter(|(m, l)| &l.slug == want || format!("{m}/{}", l.slug) == *want)
+                .map(|(_, l)| *l)
+                .collect();
+            if found.is_empty() {
+                let names = lessons.iter().map(|(_, l)| l.slug.as_str());
+                return Err(MeasureError::Usage(unknown("lesson", want, names)));
+            }
+            found
+        }
+    };
+    let mut out = Vec::new();
+    for lesson in picked {
+        for sim in &lesson.simulations {
+            if opts.sim.as_ref().is_none_or(|id| id == &sim.id) {
+                out.push((lesson, sim));
+            }
+        }
+    }
+    if let (Some(id), true) = (&opts.sim, out.is_empty()) {
+        let ids: Vec<&str> = lessons
+            .iter()
+            .flat_map(|(_, l)| l.simulations.iter().map(|s| s.id.as_str()))
+            .collect();
+        return Err(MeasureError::Usage(unknown(
+            "simulation",
+            id,
+            ids.into_iter(),
+        )));
+    }
+    Ok(out)
+}
+
+fn unknown<'a>(what: &str, name: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = candidates.collect();
+    match crate::diagnostics::suggest(name, all.iter().copied()) {
+        Some(s) => format!("no {what} `{name}` in this course; did you mean `{s}`?"),
+        None => format!(
+            "no {what} `{name}` in this course (there are: {})",
+            all.join(", ")
+        ),
+    }
+}
+
+/// A program on PATH, as `which` finds it.
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+fn find_python3(given: Option<&Path>) -> Result<PathBuf, MeasureError> {
+    if let Some(p) = given {
+        return Ok(p.to_path_buf());
+    }
+    on_path("python3").ok_or_else(|| {
+        MeasureError::Usage(
+            "no `python3` on PATH: install CPython 3, or name one with `--python PATH`".into(),
+        )
+    })
+}
+
+/// Where a CPython 2.7 may be: the one given, else `python2.7`/`python2` on PATH (which
+/// may be pyenv shims that refuse to run), then pyenv's newest 2.7.
+fn python2_candidates(given: Option<&Path>) -> Vec<PathBuf> {
+    if let Some(p) = given {
+        return vec![p.to_path_buf()];
+    }
+    let mut out: Vec<PathBuf> = ["python2.7", "python2"]
+        .iter()
+        .filter_map(|n| on_path(n))
+        .collect();
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")));
+    if let Some(Ok(entries)) = root.map(|r| std::fs::read_dir(r.join("versions"))) {
+        let mut versions: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("2.7"))
+            })
+            .map(|v| v.join("bin/python"))
+            .filter(|p| p.is_file())
+            .collect();
+        versions.sort();
+        out.extend(versions.into_iter().rev());
+    }
+    out
+}
+
+/// The first candidate that runs and is a Python 2, with its facts.
+fn find_python2(given: Option<&Path>, scratch: &Scratch) -> Result<(PathBuf, PythonFacts), String> {
+    let mut tried = Vec::new();
+    for candidate in python2_candidates(given) {
+        match runner::probe(&candidate, scratch) {
+            Ok(facts) if facts.major() == 2 => return Ok((candidate, facts)),
+            Ok(facts) => tried.push(format!(
+                "{} is Python {}",
+                candidate.display(),
+                facts.version
+            )),
+            Err(e) => tried.push(format!("{}: {e}", candidate.display())),
+        }
+    }
+    Err(if tried.is_empty() {
+        "the old GIL needs a CPython 2.7 and none was found: pass `--python2 PATH`".into()
+    } else {
+        format!("the old GIL needs a CPython 2.7: {}", tried.join("; "))
+    })
+}
+
+fn plan<'a>(
+    root: &Path,
+    lesson: &'a Lesson,
+    sim: &'a crate::content::simulation::Simulation,
+    pythons: &[Interpreter],
+) -> Target<'a> {
+    let runs = (0..sim.scenario.runs.len())
+        .map(|r| {
+            let which = usize::from(program::needs_python2(&sim.scenario, r));
+            match &pythons[which] {
+                Interpreter::Found(_, facts) => {
+                    program::program(&sim.scenario, r, facts).map(|text| (which, text))
+                }
+                Interpreter::Missing(why) => Err(why.clone()),
+            }
+        })
+        .collect();
+    Target {
+        lesson,
+        lesson_file: root.join(&lesson.source),
+        sim,
+        runs,
+    }
+}
+
+/// Every measurable run `repeat` times, rounds interleaved; per target and run, the
+/// repetitions that finished, or the error that stopped one.
+fn run_all(
+    targets: &[Target],
+    pythons: &[Interpreter],
+    opts: &MeasureOptions,
+    scratch: &Scratch,
+    quiet: &mut Quiet,
+) -> Vec<Vec<Result<Vec<RawRun>, String>>> {
+    let mut raws: Vec<Vec<Result<Vec<RawRun>, String>>> = targets
+        .iter()
+        .map(|t| t.runs.iter().map(|_| Ok(Vec::new())).collect())
+        .collect();
+    let jobs: Vec<(usize, usize)> = targets
+        .iter()
+        .enumerate()
+        .flat_map(|(t, target)| {
+            target
+                .runs
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.is_ok())
+                .map(move |(r, _)| (t, r))
+        })
+        .collect();
+    let bar = progress_bar(opts.progress, jobs.len() as u64 * u64::from(opts.repeat));
+    for _ in 0..opts.repeat {
+        runner::wait_for_quiet(opts.quiet_share, opts.patience, quiet);
+        for &(t, r) in &jobs {
+            let Ok((which, text)) = &targets[t].runs[r] else {
+                continue;
+            };
+            bar.set_message(format!(
+                "{} / {}",
+                targets[t].sim.id, targets[t].sim.scenario.runs[r].label
+            ));
+            if let Ok(done) = &mut raws[t][r] {
+                let Interpreter::Found(python, _) = &pythons[*which] else {
+                    continue;
+                };
+                match runner::execute(python, text, scratch, Duration::from_secs(600)) {
+                    Ok(raw) => done.push(raw),
+                    Err(e) => raws[t][r] = Err(e),
+                }
+            }
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    raws
+}
+
+fn progress_bar(show: bool, len: u64) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "measuring [{bar:30}] {pos}/{len} runs, {eta} left: {msg}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// What every entry of this measure records about where it was made.
+struct Seen {
+    python: String,
+    python2: Option<String>,
+    cores: u32,
+    load: LoadSeen,
+    repeat: u32,
+}
+
+fn write_files(
+    targets: &[Target],
+    raws: Vec<Vec<Result<Vec<RawRun>, String>>>,
+    seen: &Seen,
+    summary: &mut MeasureSummary,
+) -> Result<(), MeasureError> {
+    let cpu = runner::cpu_model();
+    let date = today();
+    // Entries grouped by lesson file, in course order.
+    let mut by_file: Vec<(PathBuf, &Lesson, Vec<MeasuredSimulation>)> = Vec::new();
+    for (target, raw) in targets.iter().zip(raws) {
+        let runs: Vec<MeasuredRun> = target
+            .sim
+            .scenario
+            .runs
+            .iter()
+            .zip(target.runs.iter().zip(raw))
+            .map(|(spec, (planned, reps))| {
+                let why = match (planned, reps) {
+                    (Err(why), _) => why.clone(),
+                    (_, Err(why)) => why,
+                    (Ok(_), Ok(reps)) => {
+                        summary.runs_measured += 1;
+                        return figures::summarize(&spec.label, &reps);
+                    }
+                };
+                summary.not_measurable.push((
+                    target.sim.id.clone(),
+                    spec.label.clone(),
+                    why.clone(),
+                ));
+                MeasuredRun {
+                    label: spec.label.clone(),
+                    not_measurable: Some(why),
+                    wall_ms: None,
+                    threads: Vec::new(),
+                }
+            })
+            .collect();
+        let uses_2 = target.runs.iter().any(|r| matches!(r, Ok((1, _))));
+        let entry = MeasuredSimulation {
+            id: target.sim.id.clone(),
+            spec: measured::scenario_key(&target.sim.scenario),
+            python: seen.python.clone(),
+            python2: if uses_2 { seen.python2.clone() } else { None },
+            machine: MachineSeen {
+                cores: seen.cores,
+                cpu: cpu.clone(),
+            },
+            date: date.clone(),
+            load: seen.load.clone(),
+            repeat: seen.repeat,
+            runs,
+        };
+        match by_file
+            .iter_mut()
+            .find(|(f, _, _)| *f == target.lesson_file)
+        {
+            Some((_, _, entries)) => entries.push(entry),
+            None => by_file.push((target.lesson_file.clone(), target.lesson, vec![entry])),
+        }
+    }
+    for (lesson_file, lesson, fresh) in by_file {
+        let path = measured::path_for(&lesson_file);
+        let file = merged(&path, lesson, fresh);
+        write_atomically(&path, &measured::to_text(&file, &lesson.slug))
+            .map_err(|e| MeasureError::Io(format!("cannot write {}: {e}", path.display())))?;
+        summary.files.push(path);
+    }
+    Ok(())
+}
+
+/// The lesson's file after this measure: fresh entries replace older ones of the same
+/// simulation; older entries of simulations this measure skipped are kept while the
+/// lesson still has them; the order is the lesson's.
+fn merged(path: &Path, lesson: &Lesson, fresh: Vec<MeasuredSimulation>) -> MeasuredFile {
+    let old: Vec<MeasuredSimulation> = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| measured::parse(&text, path, &lesson.slug).ok())
+        .map(|(f, _)| f.simulations)
+        .unwrap_or_default();
+    let simulations = lesson
+        .simulations
+        .iter()
+        .filter_map(|s| {
+            fresh
+                .iter()
+                .find(|m| m.id == s.id)
+                .or_else(|| old.iter().find(|m| m.id == s.id))
+                .cloned()
+        })
+        .collect();
+    MeasuredFile {
+        format: measured::FORMAT,
+        simulations,
+    }
+}
+
+/// Writes `text` to a hidden temporary beside `path`, then renames it over `path`: a
+/// reader (or an interrupted measure) sees the old file or the new one, never half.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        use std::io::Write as _;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Today's UTC date as `YYYY-MM-DD` (civil-from-days, proleptic Gregorian).
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_date((secs / 86_400) as i64)
+}
+
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_days_since_1970() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+        assert_eq!(civil_date(20_789), "2026-12-02");
+    }
+}
