@@ -82,6 +82,10 @@ pub enum Command {
         /// Longest wait, in seconds, for a quiet machine before each round of runs.
         #[arg(long, default_value_t = 60)]
         max_wait: u64,
+        /// Run nothing on Python: print the recorded measurements beside the simulation
+        /// as a Markdown table.
+        #[arg(long)]
+        compare: bool,
     },
     /// Build, serve on 127.0.0.1, rebuild on change and reload open pages.
     Serve {
@@ -257,17 +261,21 @@ pub fn run(cli: Cli) -> ExitCode {
             python,
             python2,
             max_wait,
-        } => run_measure(crate::measure::MeasureOptions {
-            root,
-            lesson,
-            sim,
-            repeat,
-            python,
-            python2,
-            patience: std::time::Duration::from_secs(max_wait),
-            quiet_share: 0.15,
-            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        }),
+            compare,
+        } => run_measure(
+            compare,
+            crate::measure::MeasureOptions {
+                root,
+                lesson,
+                sim,
+                repeat,
+                python,
+                python2,
+                patience: std::time::Duration::from_secs(max_wait),
+                quiet_share: 0.15,
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            },
+        ),
         Command::Serve {
             root,
             output,
@@ -372,10 +380,19 @@ fn parse_base_url(url: &str) -> Result<String, String> {
 }
 
 /// `crescu measure`: exit 1 when the course does not load, 2 for usage problems.
-fn run_measure(options: crate::measure::MeasureOptions) -> ExitCode {
+fn run_measure(compare: bool, options: crate::measure::MeasureOptions) -> ExitCode {
     use crate::measure::MeasureError;
-    match crate::measure::measure(&options) {
-        Ok(summary) => {
+    let result = if compare {
+        crate::measure::compare(&options).map(|rows| {
+            print!("{}", crate::measure::comparison_table(&rows));
+            None
+        })
+    } else {
+        crate::measure::measure(&options).map(Some)
+    };
+    match result {
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(summary)) => {
             for (id, label, why) in &summary.not_measurable {
                 eprintln!("not measurable: {id} / {label}: {why}");
             }

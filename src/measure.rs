@@ -529,9 +529,146 @@ fn civil_date(days: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// One figure of a run, simulated and measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub simulation: String,
+    pub run: String,
+    /// "wall", or "<thread> p50 latency" and the like.
+    pub figure: String,
+    pub simulated_ms: f64,
+    pub measured: measured::Stat,
+}
+
+impl Comparison {
+    /// Within 20% of the measured median, or inside the measured range where the
+    /// repetitions spread wider than that.
+    pub fn agrees(&self) -> bool {
+        let m = self.measured;
+        let close = (self.simulated_ms - m.median).abs() <= 0.2 * m.median.abs().max(1e-9);
+        close || (m.min..=m.max).contains(&self.simulated_ms)
+    }
+}
+
+/// Every figure the course's measurement files hold next to what the simulator says,
+/// for the simulations `opts` selects.
+pub fn compare(opts: &MeasureOptions) -> Result<Vec<Comparison>, MeasureError> {
+    let course = load_course(&opts.root)?;
+    let chosen = choose(&course, opts)?;
+    let mut out = Vec::new();
+    for (lesson, sim) in chosen {
+        let Some(m) = measured::current(&lesson.measured, sim) else {
+            continue;
+        };
+        let result = crate::sim::run(&sim.scenario, sim.seed, &crate::sim::Budget::default())
+            .map_err(|e| MeasureError::Usage(format!("simulation `{}`: {e}", sim.id)))?;
+        for (simulated, real) in result.runs.iter().zip(&m.runs) {
+            out.extend(compare_run(&sim.id, simulated, real));
+        }
+    }
+    Ok(out)
+}
+
+fn compare_run(id: &str, simulated: &crate::sim::RunResult, real: &MeasuredRun) -> Vec<Comparison> {
+    let ms = |ns: u64| ns as f64 / 1e6;
+    let row = |figure: String, simulated_ms: f64, measured: measured::Stat| Comparison {
+        simulation: id.to_string(),
+        run: real.label.clone(),
+        figure,
+        simulated_ms,
+        measured,
+    };
+    let mut out = Vec::new();
+    if let Some(wall) = real.wall_ms {
+        out.push(row("wall".into(), ms(simulated.wall_ns), wall));
+    }
+    for thread in &real.threads {
+        let Some(sim_thread) = simulated
+            .threads
+            .iter()
+            .find(|t| t.name == thread.name && t.process == thread.process)
+        else {
+            continue;
+        };
+        if let Some(lat) = thread.latency_ms {
+            let (p50, p99, _) = sim_thread.latency_summary();
+            out.push(row(
+                format!("{} latency p50", thread.name),
+                ms(p50),
+                lat.p50,
+            ));
+            out.push(row(
+                format!("{} latency p99", thread.name),
+                ms(p99),
+                lat.p99,
+            ));
+        }
+    }
+    out
+}
+
+/// The comparison as a Markdown table, with a count of the figures that agree.
+pub fn comparison_table(rows: &[Comparison]) -> String {
+    use std::fmt::Write as _;
+    let mut t = String::from(
+        "| simulation | run | figure | simulated ms | measured ms, median (min to max) | simulated / measured | agrees |\n|---|---|---|---:|---:|---:|:---:|\n",
+    );
+    for r in rows {
+        let ratio = if r.measured.median > 0.0 {
+            format!("{:.2}", r.simulated_ms / r.measured.median)
+        } else {
+            "-".into()
+        };
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {:.3} | {} | {ratio} | {} |",
+            r.simulation,
+            r.run,
+            r.figure,
+            r.simulated_ms,
+            r.measured,
+            if r.agrees() { "yes" } else { "**no**" }
+        );
+    }
+    let agree = rows.iter().filter(|r| r.agrees()).count();
+    let _ = writeln!(
+        t,
+        "\n{agree} of {} figures agree (within 20% of the median, or inside the measured range).",
+        rows.len()
+    );
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(simulated_ms: f64, median: f64, min: f64, max: f64) -> Comparison {
+        Comparison {
+            simulation: "s".into(),
+            run: "r".into(),
+            figure: "wall".into(),
+            simulated_ms,
+            measured: measured::Stat { median, min, max },
+        }
+    }
+
+    #[test]
+    fn agreement_is_twenty_percent_or_the_measured_range() {
+        assert!(row(119.0, 100.0, 99.0, 101.0).agrees());
+        assert!(!row(121.0, 100.0, 99.0, 101.0).agrees());
+        assert!(row(150.0, 100.0, 90.0, 160.0).agrees());
+        assert!(!row(50.0, 100.0, 90.0, 160.0).agrees());
+        let table = comparison_table(&[
+            row(119.0, 100.0, 99.0, 101.0),
+            row(50.0, 100.0, 90.0, 160.0),
+        ]);
+        assert!(
+            table.contains("| s | r | wall | 119.000 | 100 (99 to 101) | 1.19 | yes |"),
+            "{table}"
+        );
+        assert!(table.contains("1 of 2 figures agree"), "{table}");
+    }
 
     #[test]
     fn dates_from_days_since_1970() {

@@ -145,6 +145,19 @@ fn measures_a_course_and_the_build_reads_it() {
         }
     }
 
+    // The comparison with the simulator runs no Python and lists every figure.
+    let (code, table, err) = crescu(&["measure", "--root", root.to_str().unwrap(), "--compare"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        table.contains("| overlap | two sleepers | wall | "),
+        "{table}"
+    );
+    assert!(
+        table.contains("| overlap | io beside C code | IO latency p99 | "),
+        "{table}"
+    );
+    assert!(table.contains("figures agree"), "{table}");
+
     // The build reads it: no warning while the simulation is unchanged.
     let out = root.join("output");
     let (code, _, err) = crescu(&[
