@@ -12,6 +12,7 @@
 //! - [`validate`]: check chart options against a simulation spec before running it.
 
 mod bars;
+pub mod explore;
 mod histogram;
 mod lines;
 pub mod options;
@@ -25,6 +26,7 @@ use crate::html::escape;
 use crate::sim::{RunResult, SimResult, ThreadResult, percentile};
 
 pub use crate::sim::validate::Problem;
+pub use svg::plain;
 pub use options::{ChartKind, ChartOptions, ChartSpec, Measure, RunPoint};
 pub use validate::validate;
 
