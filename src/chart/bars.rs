@@ -198,7 +198,7 @@ fn describe(
             measure.format(base_value)
         );
     } else {
-        let _ = write!(out, " per run (no ratios: “{baseline}” measured 0):");
+        let _ = write!(out, " per run (no ratios: “{baseline}” was 0):");
     }
     let parts: Vec<String> = result
         .runs

@@ -101,6 +101,10 @@ impl Table {
         if !self.groups.is_empty() {
             out.push_str("<tr>");
             for (text, span) in &self.groups {
+                if text.is_empty() {
+                    let _ = write!(out, "<td colspan=\"{span}\"></td>");
+                    continue;
+                }
                 let _ = write!(
                     out,
                     "<th scope=\"colgroup\" colspan=\"{span}\">{}</th>",
