@@ -186,10 +186,12 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
         .map(|s| {
             let mine = scenarios(s)
                 .iter()
-                .map(|scenario| match &results[index_of[&scenario_hash(scenario, s.seed)]] {
-                    Ok(result) => Ok(result.clone()),
-                    Err(e) => Err(e.to_string()),
-                })
+                .map(
+                    |scenario| match &results[index_of[&scenario_hash(scenario, s.seed)]] {
+                        Ok(result) => Ok(result.clone()),
+                        Err(e) => Err(e.to_string()),
+                    },
+                )
                 .collect::<Result<Vec<SimResult>, String>>()?;
             draw_variants(s, &mine).map(Arc::from)
         })

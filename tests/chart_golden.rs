@@ -415,7 +415,10 @@ fn render_explorable() -> String {
 fn explorable_figure_matches_golden_file() {
     let mut mismatches = Vec::new();
     check_golden("explore", &render_explorable(), &mut mismatches);
-    assert!(mismatches.is_empty(), "{mismatches:?} (UPDATE_GOLDEN=1 after an intended change)");
+    assert!(
+        mismatches.is_empty(),
+        "{mismatches:?} (UPDATE_GOLDEN=1 after an intended change)"
+    );
 }
 
 #[test]
@@ -425,12 +428,21 @@ fn explorable_figure_shows_the_default_and_lists_the_others() {
     assert_eq!(html.matches("class=\"chart-variant\"").count(), 8);
     assert_eq!(html.matches("class=\"chart-variant\" hidden").count(), 7);
     // Default: 5 ms, one CPU-bound thread (variant 4), 5.1 ms.
-    let shown = html.split("<div class=\"chart-variant\">\n").nth(1).unwrap();
+    let shown = html
+        .split("<div class=\"chart-variant\">\n")
+        .nth(1)
+        .unwrap();
     assert!(shown.contains("5.10 ms · 176x as long"), "{shown}");
     assert!(html.contains("<div class=\"chart-controls\" hidden>"));
     assert!(html.contains("<input type=\"range\" min=\"0\" max=\"3\" step=\"1\" value=\"2\""));
-    assert!(html.contains("<input type=\"radio\" name=\"chart-explore-p1\" value=\"0\" checked>1</label>"));
-    assert!(html.contains("<strong>Switch interval 20 ms, CPU-bound threads 2</strong>: I/O thread alone 29 µs;"));
+    assert!(
+        html.contains(
+            "<input type=\"radio\" name=\"chart-explore-p1\" value=\"0\" checked>1</label>"
+        )
+    );
+    assert!(html.contains(
+        "<strong>Switch interval 20 ms, CPU-bound threads 2</strong>: I/O thread alone 29 µs;"
+    ));
     assert!(html.contains("Switch interval 5 ms, CPU-bound threads 1 (shown)"));
 }
 
@@ -469,14 +481,24 @@ fn figures_have_accessible_structure() {
         );
         // The title comes first and the result in words is shown under it, before the SVG.
         let title = html
-            .find(&format!("<span class=\"chart-title\" id=\"chart-{name}-title\">"))
+            .find(&format!(
+                "<span class=\"chart-title\" id=\"chart-{name}-title\">"
+            ))
             .unwrap_or_else(|| panic!("{name}: title"));
         let result = html
-            .find(&format!("<p class=\"chart-result\" id=\"chart-{name}-result\">"))
+            .find(&format!(
+                "<p class=\"chart-result\" id=\"chart-{name}-result\">"
+            ))
             .unwrap_or_else(|| panic!("{name}: result"));
-        assert!(title < result && result < html.find("<svg").unwrap(), "{name}: order");
+        assert!(
+            title < result && result < html.find("<svg").unwrap(),
+            "{name}: order"
+        );
         assert!(html.contains("<figcaption>"), "{name}: caption");
-        assert!(!html.contains("easured"), "{name}: simulated, never measured");
+        assert!(
+            !html.contains("easured"),
+            "{name}: simulated, never measured"
+        );
         // Every bar, lane or point is a focusable target naming its value.
         assert!(
             html.contains("<g tabindex=\"0\" role=\"img\" aria-label=\""),

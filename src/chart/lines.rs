@@ -177,7 +177,11 @@ pub(crate) fn draw(
             );
         }
         for p in &s.points {
-            let name = s.name.as_deref().map(|n| format!("{n}, ")).unwrap_or_default();
+            let name = s
+                .name
+                .as_deref()
+                .map(|n| format!("{n}, "))
+                .unwrap_or_default();
             body.push_str(&svg::tip(
                 &format!(
                     "{name}{x_title} {}: {}",

@@ -28,8 +28,8 @@ use crate::html::escape;
 use crate::sim::{RunResult, SimResult, ThreadResult, percentile};
 
 pub use crate::sim::validate::Problem;
-pub use svg::plain;
 pub use options::{ChartKind, ChartOptions, ChartSpec, Measure, RunPoint};
+pub use svg::plain;
 pub use validate::validate;
 
 /// Everything a chart is drawn from.
@@ -157,7 +157,10 @@ pub fn render_explorable(
     compose(input, axes, results)
 }
 
-fn draw_kind(input: &ChartInput, result: &SimResult) -> Result<(&'static str, Drawing), ChartError> {
+fn draw_kind(
+    input: &ChartInput,
+    result: &SimResult,
+) -> Result<(&'static str, Drawing), ChartError> {
     if result.runs.is_empty() {
         return Err(ChartError::NoRuns);
     }

@@ -519,25 +519,44 @@ fn explorable_charts_hold_every_variant() {
     };
     let html = render_explorable(&input, &axes, &results).unwrap();
     assert!(html.starts_with("<figure class=\"chart chart-bars\" id=\"chart-x\" data-explore>"));
-    assert_eq!(html.matches("<div class=\"chart-variant\" hidden>").count(), 5);
+    assert_eq!(
+        html.matches("<div class=\"chart-variant\" hidden>").count(),
+        5
+    );
     assert_eq!(html.matches("<div class=\"chart-variant\">").count(), 1);
     // The default is cores 2, interval 1 ms: variant 3 (row-major), "one" at 40 ms.
-    let shown = html.split("<div class=\"chart-variant\">").nth(1).unwrap().trim_start();
-    assert!(shown.starts_with("<p class=\"chart-result\" id=\"chart-x-v3-result\">"), "{shown}");
-    assert!(shown.contains("compared with “one” (40.0 ms): two 5.00 ms, 0.12x as long."), "{shown}");
+    let shown = html
+        .split("<div class=\"chart-variant\">")
+        .nth(1)
+        .unwrap()
+        .trim_start();
+    assert!(
+        shown.starts_with("<p class=\"chart-result\" id=\"chart-x-v3-result\">"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("compared with “one” (40.0 ms): two 5.00 ms, 0.12x as long."),
+        "{shown}"
+    );
     let heights: std::collections::BTreeSet<&str> = html
         .split(" height=\"")
         .skip(1)
         .filter_map(|h| h.split('"').next())
         .filter(|h| h.contains('.') || h.len() > 2)
         .collect();
-    assert!(heights.len() <= 2, "every SVG has the same height: {heights:?}");
+    assert!(
+        heights.len() <= 2,
+        "every SVG has the same height: {heights:?}"
+    );
     assert_eq!(html.matches("<table>").count(), 6);
     assert!(html.contains("<li><strong>Cores 2, Switch interval 1 ms (shown)</strong>: one 40.0 ms; two 5.00 ms</li>"), "{html}");
     assert!(html.contains("aria-live=\"polite\""));
     assert_eq!(
         render_explorable(&input, &axes, &results[..5]),
-        Err(ChartError::VariantsMismatch { results: 5, variants: 6 })
+        Err(ChartError::VariantsMismatch {
+            results: 5,
+            variants: 6
+        })
     );
 }
 
@@ -545,15 +564,34 @@ fn explorable_charts_hold_every_variant() {
 fn bars_lanes_and_points_name_their_values_for_tooltips() {
     let r = result();
     let points = [
-        RunPoint { x: Some(1.0), series: None },
-        RunPoint { x: Some(2.0), series: None },
+        RunPoint {
+            x: Some(1.0),
+            series: None,
+        },
+        RunPoint {
+            x: Some(2.0),
+            series: None,
+        },
     ];
     let bars = draw(&with_kind(ChartKind::Bars), &points, &r).unwrap();
-    assert!(bars.contains("<g tabindex=\"0\" role=\"img\" aria-label=\"two: 10.0 ms · 0.50x as long\">"), "{bars}");
+    assert!(
+        bars.contains(
+            "<g tabindex=\"0\" role=\"img\" aria-label=\"two: 10.0 ms · 0.50x as long\">"
+        ),
+        "{bars}"
+    );
     let lines = draw(&with_kind(ChartKind::Lines), &points, &r).unwrap();
     assert!(lines.contains("aria-label=\"x 2: 10.0 ms\""), "{lines}");
     let timeline = draw(&ChartOptions::default(), &points, &r).unwrap();
-    assert!(timeline.contains("aria-label=\"cpu: running Python 5 ms (25%), waiting for the GIL 15 ms (75%)\""), "{timeline}");
+    assert!(
+        timeline.contains(
+            "aria-label=\"cpu: running Python 5 ms (25%), waiting for the GIL 15 ms (75%)\""
+        ),
+        "{timeline}"
+    );
     let histogram = draw(&with_kind(ChartKind::Histogram), &points, &r).unwrap();
-    assert!(histogram.contains("aria-label=\"1 ms to 2 ms: 1 call\""), "{histogram}");
+    assert!(
+        histogram.contains("aria-label=\"1 ms to 2 ms: 1 call\""),
+        "{histogram}"
+    );
 }

@@ -126,10 +126,17 @@ fn resolve(path: &[Segment], spec: &Value) -> Result<Target, String> {
     let Some((Segment::Key(leaf), parent)) = path.split_last() else {
         return Err("a key path ends in a key name".to_string());
     };
-    let missing = || format!("the simulation has nothing at `{}`", KeyPath(parent.to_vec()));
+    let missing = || {
+        format!(
+            "the simulation has nothing at `{}`",
+            KeyPath(parent.to_vec())
+        )
+    };
     if leaf == "copies" {
         return match parent {
-            [list @ .., Segment::Key(k), Segment::Index(i)] if k == "threads" || k == "processes" => {
+            [list @ .., Segment::Key(k), Segment::Index(i)]
+                if k == "threads" || k == "processes" =>
+            {
                 let mut list = list.to_vec();
                 list.push(Segment::Key(k.clone()));
                 match get(spec, &list).and_then(Value::as_array) {
@@ -137,7 +144,10 @@ fn resolve(path: &[Segment], spec: &Value) -> Result<Target, String> {
                     _ => Err(missing()),
                 }
             }
-            _ => Err("`copies` applies to one thread or process: `runs[N].threads[M].copies`".to_string()),
+            _ => Err(
+                "`copies` applies to one thread or process: `runs[N].threads[M].copies`"
+                    .to_string(),
+            ),
         };
     }
     let number = |whole: bool| Target::Number {
@@ -147,8 +157,18 @@ fn resolve(path: &[Segment], spec: &Value) -> Result<Target, String> {
     let in_table = |table: &[(&str, bool)]| table.iter().find(|(k, _)| k == leaf).map(|(_, w)| *w);
     match parent {
         [owner @ .., Segment::Key(k)] if k == "machine" || k == "interpreter" => {
-            let table = if k == "machine" { MACHINE_KEYS } else { INTERPRETER_KEYS };
-            let whole = in_table(table).ok_or_else(|| format!("`{k}` has no number `{leaf}`"))?;
+            let table = if k == "machine" {
+                MACHINE_KEYS
+            } else {
+                INTERPRETER_KEYS
+            };
+            let whole = in_table(table).ok_or_else(|| {
+                let names = table.iter().map(|(name, _)| *name);
+                match crate::diagnostics::suggest(leaf, names) {
+                    Some(near) => format!("`{k}` has no number `{leaf}`; did you mean `{near}`?"),
+                    None => format!("`{k}` has no number `{leaf}`"),
+                }
+            })?;
             // The simulation's or a run's machine and interpreter may be left out.
             let at_top_or_run = match owner {
                 [] => true,
@@ -157,7 +177,9 @@ fn resolve(path: &[Segment], spec: &Value) -> Result<Target, String> {
             };
             match get(spec, owner) {
                 Some(Value::Object(_)) if at_top_or_run => Ok(number(whole)),
-                _ => Err(format!("`{k}` belongs to the simulation or to one of its runs")),
+                _ => Err(format!(
+                    "`{k}` belongs to the simulation or to one of its runs"
+                )),
             }
         }
         _ => {
@@ -173,9 +195,14 @@ fn resolve(path: &[Segment], spec: &Value) -> Result<Target, String> {
             // A step keeps its kind: `cpu_ms` varies a `cpu_ms` step, not an `io` one.
             let is_step_key = matches!(leaf.as_str(), "cpu_ms" | "sleep_ms");
             if is_step_key && owner.get(leaf).is_none() {
-                return Err(format!("the step at `{}` has no `{leaf}`", KeyPath(parent.to_vec())));
+                return Err(format!(
+                    "the step at `{}` has no `{leaf}`",
+                    KeyPath(parent.to_vec())
+                ));
             }
-            if leaf == "start_ms" && !matches!(parent.iter().rev().nth(1), Some(Segment::Key(k)) if k == "processes") {
+            if leaf == "start_ms"
+                && !matches!(parent.iter().rev().nth(1), Some(Segment::Key(k)) if k == "processes")
+            {
                 return Err("`start_ms` belongs to a process".to_string());
             }
             if owner.is_object() {
@@ -199,7 +226,8 @@ fn apply(spec: &mut Value, target: &Target, value: f64) {
                 at = match seg {
                     Segment::Key(k) => {
                         let map = at.as_object_mut().expect("resolved path");
-                        map.entry(k.clone()).or_insert_with(|| Value::Object(Default::default()))
+                        map.entry(k.clone())
+                            .or_insert_with(|| Value::Object(Default::default()))
                     }
                     Segment::Index(i) => &mut at[*i],
                 };
@@ -212,13 +240,10 @@ fn apply(spec: &mut Value, target: &Target, value: f64) {
             at[leaf.as_str()] = number;
         }
         Target::Copies { list, index } => {
-            let Some(Value::Array(items)) = list
-                .iter()
-                .try_fold(&mut *spec, |v, seg| match seg {
-                    Segment::Key(k) => v.get_mut(k),
-                    Segment::Index(i) => v.get_mut(i),
-                })
-            else {
+            let Some(Value::Array(items)) = list.iter().try_fold(&mut *spec, |v, seg| match seg {
+                Segment::Key(k) => v.get_mut(k),
+                Segment::Index(i) => v.get_mut(i),
+            }) else {
                 return;
             };
             let template = items.remove(*index);
@@ -243,9 +268,16 @@ fn application_order(targets: &[Target]) -> Vec<usize> {
     order.sort_by(|a, b| match (&targets[*a], &targets[*b]) {
         (Target::Number { .. }, Target::Copies { .. }) => std::cmp::Ordering::Less,
         (Target::Copies { .. }, Target::Number { .. }) => std::cmp::Ordering::Greater,
-        (Target::Copies { list: la, index: ia }, Target::Copies { list: lb, index: ib }) => {
-            (lb, ib).cmp(&(la, ia))
-        }
+        (
+            Target::Copies {
+                list: la,
+                index: ia,
+            },
+            Target::Copies {
+                list: lb,
+                index: ib,
+            },
+        ) => (lb, ib).cmp(&(la, ia)),
         _ => std::cmp::Ordering::Equal,
     });
     order
@@ -269,7 +301,11 @@ fn variant(spec: &Value, targets: &[Target], values: &[f64]) -> Result<Scenario,
                 .map(|p| p.to_string()),
         );
     }
-    if problems.is_empty() { Ok(scenario) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Validate `explore` (at `at`) against the written scenario and build every variant.
@@ -283,8 +319,15 @@ pub fn parse_explore(
         yaml::from_node(node, at, loc.spans).map_err(|e| vec![loc.from_yaml_error(&e)])?;
     let spec = serde_json::to_value(base).unwrap_or(Value::Null);
     let mut problems = Vec::new();
+    // Problems of the whole list point at the `explore` key, the others at their value.
     let error = |path: &KeyPath, message: String, expected: &str| {
-        loc.error_at("invalid-explore", path, message).expected(expected.to_string())
+        let position = if path == at {
+            loc.key(path)
+        } else {
+            loc.value(path)
+        };
+        Diagnostic::error("invalid-explore", loc.file, position, message)
+            .expected(expected.to_string())
     };
     if raw.is_empty() || raw.len() > MAX_PARAMETERS {
         problems.push(error(
@@ -320,7 +363,11 @@ pub fn parse_explore(
             ));
         }
         if param.label.trim().is_empty() {
-            problems.push(error(&p_at.key("label"), "the label is empty".into(), "words naming the parameter for the reader"));
+            problems.push(error(
+                &p_at.key("label"),
+                "the label is empty".into(),
+                "words naming the parameter for the reader",
+            ));
         }
         problems.extend(check_values(param, &p_at, target.as_ref(), loc));
         let default = match param.default {
@@ -330,7 +377,10 @@ pub fn parse_explore(
                 None => {
                     problems.push(error(
                         &p_at.key("default"),
-                        format!("the default {} is not among the values", crate::chart::plain(d)),
+                        format!(
+                            "the default {} is not among the values",
+                            crate::chart::plain(d)
+                        ),
                         "one of the `values`",
                     ));
                     0
@@ -345,7 +395,12 @@ pub fn parse_explore(
                 if let Err(why) = variant(&spec, std::slice::from_ref(&t), &[*v]) {
                     problems.push(error(
                         &p_at.key("values").index(k),
-                        format!("with `{}` = {}: {}", param.key, crate::chart::plain(*v), why.join("; ")),
+                        format!(
+                            "with `{}` = {}: {}",
+                            param.key,
+                            crate::chart::plain(*v),
+                            why.join("; ")
+                        ),
                         "values the simulator accepts",
                     ));
                 }
@@ -411,11 +466,20 @@ fn check_values(
     let n = param.values.len();
     if !(2..=MAX_VARIANTS).contains(&n) {
         out.push(
-            loc.error_at("invalid-explore", &values_at, format!("`values` has {n} values"))
-                .expected(format!("2 to {MAX_VARIANTS} values for the reader to choose from")),
+            loc.error_at(
+                "invalid-explore",
+                &values_at,
+                format!("`values` has {}", crate::diagnostics::plural(n, "value")),
+            )
+            .expected(format!(
+                "2 to {MAX_VARIANTS} values for the reader to choose from"
+            )),
         );
     }
-    let whole = matches!(target, Some(Target::Copies { .. }) | Some(Target::Number { whole: true, .. }));
+    let whole = matches!(
+        target,
+        Some(Target::Copies { .. }) | Some(Target::Number { whole: true, .. })
+    );
     for (k, v) in param.values.iter().enumerate() {
         let bad = if !v.is_finite() {
             Some("is not a finite number")
