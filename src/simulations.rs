@@ -160,9 +160,10 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     let mut index_of: HashMap<String, usize> = HashMap::new();
     for (_, _, s, _) in &missing {
         for scenario in scenarios(s) {
-            let h = scenario_hash(scenario, s.seed);
-            if !index_of.contains_key(&h) {
-                index_of.insert(h, distinct.len());
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                index_of.entry(scenario_hash(scenario, s.seed))
+            {
+                slot.insert(distinct.len());
                 distinct.push((scenario, s.seed));
             }
         }
