@@ -9,7 +9,6 @@
 #[path = "common/browser.rs"]
 mod support;
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, Locator, key::Key};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -699,15 +698,6 @@ async fn without_javascript(c: &Client, origin: &str) {
     );
     assert_eq!(text(c, ".lesson-xp").await, "40 XP");
     screenshot(c, "lesson-noscript").await;
-}
-
-/// Presses and releases one key on the keyboard, wherever the focus is.
-async fn press(c: &Client, key: &str) {
-    let value = key.chars().next().unwrap();
-    let keys = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value })
-        .then(KeyAction::Up { value });
-    c.perform_actions(keys).await.unwrap();
 }
 
 /// Keyboard only: Tab to an exercise, pick with Space, submit with Enter, focus is visible.

@@ -4,6 +4,7 @@
 //! `#[path = "common/browser.rs"] mod support;`.
 #![allow(dead_code)]
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::net::TcpListener;
@@ -317,8 +318,13 @@ pub async fn axe_check(c: &Client, axe: &str, mode: &str) {
 }
 
 /// Runs `steps` in a fresh Chromium session, closing the session even when a step fails.
-pub async fn in_session<F, Fut>(driver: &Driver, chrome: &Path, profile: PathBuf, mode: Mode, steps: F)
-where
+pub async fn in_session<F, Fut>(
+    driver: &Driver,
+    chrome: &Path,
+    profile: PathBuf,
+    mode: Mode,
+    steps: F,
+) where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
@@ -330,3 +336,11 @@ where
     }
 }
 
+/// Presses and releases one key on the keyboard, wherever the focus is.
+pub async fn press(c: &Client, key: &str) {
+    let value = key.chars().next().unwrap();
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value })
+        .then(KeyAction::Up { value });
+    c.perform_actions(keys).await.unwrap();
+}
