@@ -507,6 +507,7 @@ fn check_values(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn spec() -> Value {
@@ -597,5 +598,67 @@ mod tests {
         );
         let err = variant(&spec(), &targets[2..], &[0.0]).unwrap_err();
         assert!(err[0].contains("`cores` must be at least 1"), "{err:?}");
+    }
+
+    fn explored(keys: &[(String, Vec<f64>)]) -> String {
+        let list = if keys.is_empty() { " []" } else { "" };
+        let mut text = format!("- id: s\n  chart: bars\n  explore:{list}\n");
+        for (key, values) in keys {
+            let values: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+            text.push_str(&format!(
+                "    - {{ key: \"{key}\", label: L, values: [{}] }}\n",
+                values.join(", ")
+            ));
+        }
+        text.push_str(
+            "  runs:\n    - label: a\n      threads:\n        - { name: io, work: [ { io: { count: 2, wait_ms: 1 } } ] }\n        - { name: cpu, work: [ { cpu_ms: 5 } ] }\n",
+        );
+        text
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// Whatever the key paths and values, parsing never panics; it gives one valid
+        /// scenario per combination, or located errors.
+        #[test]
+        fn explore_never_panics_and_locates_every_error(
+            keys in prop::collection::vec(
+                (
+                    prop_oneof![
+                        Just("machine.cores".to_string()),
+                        Just("interpreter.switch_interval_ms".to_string()),
+                        Just("runs[0].threads[1].copies".to_string()),
+                        Just("runs[0].threads[0].work[0].io.count".to_string()),
+                        Just("runs[0].threads[1].work[0].cpu_ms".to_string()),
+                        "[a-z_\\[\\]0-9.]{0,24}",
+                    ],
+                    prop::collection::vec(
+                        prop_oneof![Just(0.0), Just(1.0), Just(2.0), -3.0f64..300.0],
+                        0..5,
+                    ),
+                ),
+                0..4,
+            )
+        ) {
+            let text = explored(&keys);
+            match crate::content::lesson::parse_simulation_file("s.yaml".as_ref(), &text) {
+                Ok(sims) => {
+                    let e = sims[0].explore.as_ref().expect("explored");
+                    let count: usize = keys.iter().map(|(_, v)| v.len()).product();
+                    prop_assert_eq!(e.variants.len(), count);
+                    for v in &e.variants {
+                        prop_assert!(crate::sim::validate(v).is_empty());
+                    }
+                    prop_assert_eq!(&sims[0].scenario, &e.variants[e.default_index()]);
+                }
+                Err(problems) => {
+                    prop_assert!(!problems.is_empty());
+                    for p in problems {
+                        prop_assert!(p.position.line >= 1, "{:?}", p);
+                    }
+                }
+            }
+        }
     }
 }
