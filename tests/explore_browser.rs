@@ -86,7 +86,7 @@ async fn controls_switch_variants(c: &Client, origin: &str) {
         start.0
     );
 
-    // Keyboard: ArrowRight steps from 5 ms to 10 ms.
+    // Keyboard: ArrowRight steps from 5 ms to 20 ms.
     js(
         c,
         &format!("document.querySelector('{CONVOY} input[type=range]').focus()"),
@@ -95,9 +95,9 @@ async fn controls_switch_variants(c: &Client, origin: &str) {
     assert_eq!(slider_output(c).await, json!(["2", "5 ms", "5 ms"]));
     let before = shown(c).await;
     press(c, &Key::Right).await;
-    let at_ten = changed_from(c, &before, "ArrowRight on the slider").await;
-    assert_eq!(slider_output(c).await, json!(["3", "10 ms", "10 ms"]));
-    assert!(at_ten.contains("10.1 ms"), "{at_ten}");
+    let at_twenty = changed_from(c, &before, "ArrowRight on the slider").await;
+    assert_eq!(slider_output(c).await, json!(["3", "20 ms", "20 ms"]));
+    assert!(at_twenty.contains("20.1 ms"), "{at_twenty}");
 
     // Mouse: a click at the slider's left end picks the first value, 1 ms.
     let width = js(
@@ -126,10 +126,10 @@ async fn controls_switch_variants(c: &Client, origin: &str) {
     changed_from(c, &before, "a click on the slider").await;
     assert_eq!(slider_output(c).await, json!(["0", "1 ms", "1 ms"]));
 
-    // The segmented control: a click on "3", then ArrowLeft to "2".
+    // The segmented control: a click on "2", then ArrowLeft back to "1".
     let before = shown(c).await;
     c.find(Locator::XPath(&format!(
-        "//figure[@id='{}']//fieldset//label[normalize-space()='3']",
+        "//figure[@id='{}']//fieldset//label[normalize-space()='2']",
         &CONVOY[1..]
     )))
     .await
@@ -137,11 +137,11 @@ async fn controls_switch_variants(c: &Client, origin: &str) {
     .click()
     .await
     .unwrap();
-    let three = changed_from(c, &before, "a click on a segment").await;
+    let two = changed_from(c, &before, "a click on a segment").await;
     press(c, &Key::Left).await;
     changed_from(
         c,
-        &(three, String::new(), before.2, String::new()),
+        &(two, String::new(), before.2, String::new()),
         "ArrowLeft on the segments",
     )
     .await;
@@ -150,7 +150,7 @@ async fn controls_switch_variants(c: &Client, origin: &str) {
         &format!("return document.querySelector('{CONVOY} fieldset :checked').value"),
     )
     .await;
-    assert_eq!(checked, json!("1"), "two CPU-bound threads");
+    assert_eq!(checked, json!("0"), "one CPU-bound thread again");
 }
 
 /// Hover a bar, then Tab onto the next: the tooltip names the exact value each time.
@@ -252,7 +252,7 @@ async fn without_javascript(c: &Client, origin: &str) {
     }
     let convoy = figures
         .iter()
-        .find(|f| f[3] == json!(15))
+        .find(|f| f[3] == json!(8))
         .expect("the convoy chart");
     assert!(convoy[4].as_str().unwrap().contains("5.1"), "{convoy}");
 }
