@@ -563,16 +563,10 @@ fn explorable_charts_hold_every_variant() {
 #[test]
 fn bars_lanes_and_points_name_their_values_for_tooltips() {
     let r = result();
-    let points = [
-        RunPoint {
-            x: Some(1.0),
-            series: None,
-        },
-        RunPoint {
-            x: Some(2.0),
-            series: None,
-        },
-    ];
+    let points = [1.0, 2.0].map(|x| RunPoint {
+        x: Some(x),
+        series: None,
+    });
     let bars = draw(&with_kind(ChartKind::Bars), &points, &r).unwrap();
     assert!(
         bars.contains(
