@@ -126,91 +126,104 @@ fn resolve(path: &[Segment], spec: &Value) -> Result<Target, String> {
     let Some((Segment::Key(leaf), parent)) = path.split_last() else {
         return Err("a key path ends in a key name".to_string());
     };
-    let missing = || {
-        format!(
-            "the simulation has nothing at `{}`",
-            KeyPath(parent.to_vec())
-        )
-    };
     if leaf == "copies" {
-        return match parent {
-            [list @ .., Segment::Key(k), Segment::Index(i)]
-                if k == "threads" || k == "processes" =>
-            {
-                let mut list = list.to_vec();
-                list.push(Segment::Key(k.clone()));
-                match get(spec, &list).and_then(Value::as_array) {
-                    Some(items) if *i < items.len() => Ok(Target::Copies { list, index: *i }),
-                    _ => Err(missing()),
-                }
-            }
-            _ => Err(
-                "`copies` applies to one thread or process: `runs[N].threads[M].copies`"
-                    .to_string(),
-            ),
-        };
+        return resolve_copies(parent, spec);
     }
-    let number = |whole: bool| Target::Number {
+    let whole = match parent {
+        [owner @ .., Segment::Key(k)] if k == "machine" || k == "interpreter" => {
+            settings_number(owner, k, leaf, spec)?
+        }
+        _ => work_number(parent, leaf, spec)?,
+    };
+    Ok(Target::Number {
         path: path.to_vec(),
         whole,
-    };
-    let in_table = |table: &[(&str, bool)]| table.iter().find(|(k, _)| k == leaf).map(|(_, w)| *w);
+    })
+}
+
+fn missing(parent: &[Segment]) -> String {
+    format!(
+        "the simulation has nothing at `{}`",
+        KeyPath(parent.to_vec())
+    )
+}
+
+/// `runs[N].threads[M].copies` or `...processes[M].copies`.
+fn resolve_copies(parent: &[Segment], spec: &Value) -> Result<Target, String> {
     match parent {
-        [owner @ .., Segment::Key(k)] if k == "machine" || k == "interpreter" => {
-            let table = if k == "machine" {
-                MACHINE_KEYS
-            } else {
-                INTERPRETER_KEYS
-            };
-            let whole = in_table(table).ok_or_else(|| {
-                let names = table.iter().map(|(name, _)| *name);
-                match crate::diagnostics::suggest(leaf, names) {
-                    Some(near) => format!("`{k}` has no number `{leaf}`; did you mean `{near}`?"),
-                    None => format!("`{k}` has no number `{leaf}`"),
-                }
-            })?;
-            // The simulation's or a run's machine and interpreter may be left out.
-            let at_top_or_run = match owner {
-                [] => true,
-                [Segment::Key(r), Segment::Index(_)] => r == "runs",
-                _ => false,
-            };
-            match get(spec, owner) {
-                Some(Value::Object(_)) if at_top_or_run => Ok(number(whole)),
-                _ => Err(format!(
-                    "`{k}` belongs to the simulation or to one of its runs"
-                )),
+        [list @ .., Segment::Key(k), Segment::Index(i)] if k == "threads" || k == "processes" => {
+            let mut list = list.to_vec();
+            list.push(Segment::Key(k.clone()));
+            match get(spec, &list).and_then(Value::as_array) {
+                Some(items) if *i < items.len() => Ok(Target::Copies { list, index: *i }),
+                _ => Err(missing(parent)),
             }
         }
-        _ => {
-            let whole = match (parent.last(), leaf.as_str()) {
-                (Some(Segment::Key(k)), "count") if k == "io" => true,
-                (Some(Segment::Key(k)), "wait_ms" | "cpu_us") if k == "io" => false,
-                (Some(Segment::Key(k)), "ms") if k == "c_ext" => false,
-                (Some(Segment::Key(k)), "times") if k == "repeat" => true,
-                (Some(Segment::Index(_)), "cpu_ms" | "sleep_ms" | "start_ms") => false,
-                _ => return Err(format!("`{leaf}` is not a number crescu can vary here")),
-            };
-            let owner = get(spec, parent).ok_or_else(missing)?;
-            // A step keeps its kind: `cpu_ms` varies a `cpu_ms` step, not an `io` one.
-            let is_step_key = matches!(leaf.as_str(), "cpu_ms" | "sleep_ms");
-            if is_step_key && owner.get(leaf).is_none() {
-                return Err(format!(
-                    "the step at `{}` has no `{leaf}`",
-                    KeyPath(parent.to_vec())
-                ));
-            }
-            if leaf == "start_ms"
-                && !matches!(parent.iter().rev().nth(1), Some(Segment::Key(k)) if k == "processes")
-            {
-                return Err("`start_ms` belongs to a process".to_string());
-            }
-            if owner.is_object() {
-                Ok(number(whole))
-            } else {
-                Err(missing())
-            }
+        _ => Err(
+            "`copies` applies to one thread or process: `runs[N].threads[M].copies`".to_string(),
+        ),
+    }
+}
+
+/// A number of the simulation's or a run's `machine` or `interpreter` (which may be left
+/// out); whether it is whole.
+fn settings_number(owner: &[Segment], k: &str, leaf: &str, spec: &Value) -> Result<bool, String> {
+    let table = if k == "machine" {
+        MACHINE_KEYS
+    } else {
+        INTERPRETER_KEYS
+    };
+    let whole = table
+        .iter()
+        .find(|(name, _)| *name == leaf)
+        .map(|(_, w)| *w);
+    let whole = whole.ok_or_else(|| {
+        let names = table.iter().map(|(name, _)| *name);
+        match crate::diagnostics::suggest(leaf, names) {
+            Some(near) => format!("`{k}` has no number `{leaf}`; did you mean `{near}`?"),
+            None => format!("`{k}` has no number `{leaf}`"),
         }
+    })?;
+    let at_top_or_run = match owner {
+        [] => true,
+        [Segment::Key(r), Segment::Index(_)] => r == "runs",
+        _ => false,
+    };
+    match get(spec, owner) {
+        Some(Value::Object(_)) if at_top_or_run => Ok(whole),
+        _ => Err(format!(
+            "`{k}` belongs to the simulation or to one of its runs"
+        )),
+    }
+}
+
+/// A number of a step or a process, which must be written already; whether it is whole.
+fn work_number(parent: &[Segment], leaf: &str, spec: &Value) -> Result<bool, String> {
+    let whole = match (parent.last(), leaf) {
+        (Some(Segment::Key(k)), "count") if k == "io" => true,
+        (Some(Segment::Key(k)), "wait_ms" | "cpu_us") if k == "io" => false,
+        (Some(Segment::Key(k)), "ms") if k == "c_ext" => false,
+        (Some(Segment::Key(k)), "times") if k == "repeat" => true,
+        (Some(Segment::Index(_)), "cpu_ms" | "sleep_ms" | "start_ms") => false,
+        _ => return Err(format!("`{leaf}` is not a number crescu can vary here")),
+    };
+    let owner = get(spec, parent).ok_or_else(|| missing(parent))?;
+    // A step keeps its kind: `cpu_ms` varies a `cpu_ms` step, not an `io` one.
+    if matches!(leaf, "cpu_ms" | "sleep_ms") && owner.get(leaf).is_none() {
+        return Err(format!(
+            "the step at `{}` has no `{leaf}`",
+            KeyPath(parent.to_vec())
+        ));
+    }
+    let in_process =
+        matches!(parent.iter().rev().nth(1), Some(Segment::Key(k)) if k == "processes");
+    if leaf == "start_ms" && !in_process {
+        return Err("`start_ms` belongs to a process".to_string());
+    }
+    if owner.is_object() {
+        Ok(whole)
+    } else {
+        Err(missing(parent))
     }
 }
 
@@ -317,141 +330,178 @@ pub fn parse_explore(
 ) -> Result<Exploration, Vec<Diagnostic>> {
     let raw: Vec<RawParam> =
         yaml::from_node(node, at, loc.spans).map_err(|e| vec![loc.from_yaml_error(&e)])?;
-    let spec = serde_json::to_value(base).unwrap_or(Value::Null);
-    let mut problems = Vec::new();
-    // Problems of the whole list point at the `explore` key, the others at their value.
-    let error = |path: &KeyPath, message: String, expected: &str| {
-        let position = if path == at {
-            loc.key(path)
-        } else {
-            loc.value(path)
-        };
-        Diagnostic::error("invalid-explore", loc.file, position, message)
-            .expected(expected.to_string())
+    let mut check = Checker {
+        at,
+        loc,
+        spec: serde_json::to_value(base).unwrap_or(Value::Null),
+        problems: Vec::new(),
     };
     if raw.is_empty() || raw.len() > MAX_PARAMETERS {
-        problems.push(error(
+        check.error(
             at,
             format!("`explore` lists {} parameters", raw.len()),
             "one or two parameters",
-        ));
+        );
     }
     let mut targets = Vec::new();
     let mut axes = Vec::new();
     for (n, param) in raw.iter().enumerate() {
-        let p_at = at.index(n);
-        let before = problems.len();
-        let target = parse_path(&param.key)
-            .ok_or_else(|| format!("`{}` is not a key path", param.key))
-            .and_then(|path| resolve(&path, &spec));
-        let target = match target {
-            Ok(t) => Some(t),
-            Err(why) => {
-                problems.push(error(
-                    &p_at.key("key"),
-                    format!("unknown key path `{}`: {why}", param.key),
-                    EXAMPLES,
-                ));
-                None
-            }
-        };
-        if raw[..n].iter().any(|p| p.key == param.key) {
-            problems.push(error(
-                &p_at.key("key"),
-                format!("`{}` is explored twice", param.key),
-                "a different key path for each parameter",
-            ));
-        }
-        if param.label.trim().is_empty() {
-            problems.push(error(
-                &p_at.key("label"),
-                "the label is empty".into(),
-                "words naming the parameter for the reader",
-            ));
-        }
-        problems.extend(check_values(param, &p_at, target.as_ref(), loc));
-        let default = match param.default {
-            None => 0,
-            Some(d) => match param.values.iter().position(|v| *v == d) {
-                Some(i) => i,
-                None => {
-                    problems.push(error(
-                        &p_at.key("default"),
-                        format!(
-                            "the default {} is not among the values",
-                            crate::chart::plain(d)
-                        ),
-                        "one of the `values`",
-                    ));
-                    0
-                }
-            },
-        };
-        if problems.len() == before
-            && let Some(t) = target
-        {
-            // Each value alone (the other parameters at their defaults) gets its own error.
-            for (k, v) in param.values.iter().enumerate() {
-                if let Err(why) = variant(&spec, std::slice::from_ref(&t), &[*v]) {
-                    problems.push(error(
-                        &p_at.key("values").index(k),
-                        format!(
-                            "with `{}` = {}: {}",
-                            param.key,
-                            crate::chart::plain(*v),
-                            why.join("; ")
-                        ),
-                        "values the simulator accepts",
-                    ));
-                }
-            }
-            targets.push(t);
-        }
-        axes.push(Axis {
-            label: param.label.clone(),
-            unit: param.unit.clone(),
-            values: param.values.clone(),
-            default,
-        });
+        let (target, axis) = check.param(n, param, &raw[..n]);
+        targets.extend(target);
+        axes.push(axis);
     }
     let count = variant_count(&axes);
     if count > MAX_VARIANTS {
-        problems.push(error(
+        check.error(
             at,
             format!("`explore` makes {count} variants (every combination of the values)"),
             &format!("at most {MAX_VARIANTS} variants per chart"),
-        ));
+        );
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if !check.problems.is_empty() {
+        return Err(check.problems);
     }
-    let mut variants = Vec::with_capacity(count);
-    for k in 0..count {
-        let values: Vec<f64> = axes
-            .iter()
-            .zip(variant_values(&axes, k))
-            .map(|(a, i)| a.values[i])
-            .collect();
-        match variant(&spec, &targets, &values) {
-            Ok(s) => variants.push(s),
-            Err(why) => {
-                let combination: Vec<String> = raw
-                    .iter()
-                    .zip(&values)
-                    .map(|(p, v)| format!("`{}` = {}", p.key, crate::chart::plain(*v)))
-                    .collect();
-                return Err(vec![error(
-                    at,
-                    format!("with {}: {}", combination.join(" and "), why.join("; ")),
-                    "combinations of values the simulator accepts",
-                )]);
-            }
-        }
-    }
+    let variants = check.variants(&raw, &targets, &axes)?;
     Ok(Exploration {
         params: raw.into_iter().map(|p| p.key).zip(axes).collect(),
         variants,
     })
+}
+
+/// The problems found so far, and what they are checked against.
+struct Checker<'a> {
+    at: &'a KeyPath,
+    loc: &'a FrontMatterLocator<'a>,
+    /// The written scenario as JSON.
+    spec: Value,
+    problems: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    /// Problems of the whole list point at the `explore` key, the others at their value.
+    fn diagnostic(&self, path: &KeyPath, message: String, expected: &str) -> Diagnostic {
+        let position = if path == self.at {
+            self.loc.key(path)
+        } else {
+            self.loc.value(path)
+        };
+        Diagnostic::error("invalid-explore", self.loc.file, position, message)
+            .expected(expected.to_string())
+    }
+
+    fn error(&mut self, path: &KeyPath, message: String, expected: &str) {
+        let d = self.diagnostic(path, message, expected);
+        self.problems.push(d);
+    }
+
+    /// Parameter `n`: its target (when it and its values are valid) and its axis.
+    fn param(
+        &mut self,
+        n: usize,
+        param: &RawParam,
+        earlier: &[RawParam],
+    ) -> (Option<Target>, Axis) {
+        let at = self.at.index(n);
+        let before = self.problems.len();
+        let target = parse_path(&param.key)
+            .ok_or_else(|| format!("`{}` is not a key path", param.key))
+            .and_then(|path| resolve(&path, &self.spec));
+        let target = target
+            .map_err(|why| {
+                let message = format!("unknown key path `{}`: {why}", param.key);
+                self.error(&at.key("key"), message, EXAMPLES);
+            })
+            .ok();
+        if earlier.iter().any(|p| p.key == param.key) {
+            let message = format!("`{}` is explored twice", param.key);
+            self.error(
+                &at.key("key"),
+                message,
+                "a different key path for each parameter",
+            );
+        }
+        if param.label.trim().is_empty() {
+            let message = "the label is empty".to_string();
+            self.error(
+                &at.key("label"),
+                message,
+                "words naming the parameter for the reader",
+            );
+        }
+        let problems = check_values(param, &at, target.as_ref(), self.loc);
+        self.problems.extend(problems);
+        let default = param
+            .default
+            .map_or(Some(0), |d| param.values.iter().position(|v| *v == d));
+        if default.is_none() {
+            let message = format!(
+                "the default {} is not among the values",
+                crate::chart::plain(param.default.unwrap_or_default())
+            );
+            self.error(&at.key("default"), message, "one of the `values`");
+        }
+        let target =
+            target.filter(|t| self.problems.len() == before && self.each_value(param, &at, t));
+        let axis = Axis {
+            label: param.label.clone(),
+            unit: param.unit.clone(),
+            values: param.values.clone(),
+            default: default.unwrap_or(0),
+        };
+        (target, axis)
+    }
+
+    /// Each value alone (the other parameters at their defaults), with its own error;
+    /// whether all passed.
+    fn each_value(&mut self, param: &RawParam, at: &KeyPath, target: &Target) -> bool {
+        let before = self.problems.len();
+        for (k, v) in param.values.iter().enumerate() {
+            if let Err(why) = variant(&self.spec, std::slice::from_ref(target), &[*v]) {
+                let message = format!(
+                    "with `{}` = {}: {}",
+                    param.key,
+                    crate::chart::plain(*v),
+                    why.join("; ")
+                );
+                self.error(
+                    &at.key("values").index(k),
+                    message,
+                    "values the simulator accepts",
+                );
+            }
+        }
+        self.problems.len() == before
+    }
+
+    /// Every combination's scenario, or the first the simulator refuses.
+    fn variants(
+        &self,
+        raw: &[RawParam],
+        targets: &[Target],
+        axes: &[Axis],
+    ) -> Result<Vec<Scenario>, Vec<Diagnostic>> {
+        (0..variant_count(axes))
+            .map(|k| {
+                let values: Vec<f64> = axes
+                    .iter()
+                    .zip(variant_values(axes, k))
+                    .map(|(a, i)| a.values[i])
+                    .collect();
+                variant(&self.spec, targets, &values).map_err(|why| {
+                    let combination: Vec<String> = raw
+                        .iter()
+                        .zip(&values)
+                        .map(|(p, v)| format!("`{}` = {}", p.key, crate::chart::plain(*v)))
+                        .collect();
+                    vec![self.diagnostic(
+                        self.at,
+                        format!("with {}: {}", combination.join(" and "), why.join("; ")),
+                        "combinations of values the simulator accepts",
+                    )]
+                })
+            })
+            .collect()
+    }
 }
 
 /// The values list: 2 to 64 distinct finite numbers, whole where the target counts.
