@@ -154,24 +154,7 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     }
     let cached = figures.len();
 
-    // Each distinct (scenario, seed), variants included, runs once, in parallel; results
-    // keep input order.
-    let mut distinct: Vec<(&Scenario, u64)> = Vec::new();
-    let mut index_of: HashMap<String, usize> = HashMap::new();
-    for (_, _, s, _) in &missing {
-        for scenario in scenarios(s) {
-            if let std::collections::hash_map::Entry::Vacant(slot) =
-                index_of.entry(scenario_hash(scenario, s.seed))
-            {
-                slot.insert(distinct.len());
-                distinct.push((scenario, s.seed));
-            }
-        }
-    }
-    let results: Vec<Result<SimResult, sim::SimError>> = distinct
-        .par_iter()
-        .map(|(scenario, seed)| sim::run(scenario, *seed, &Budget::default()))
-        .collect();
+    let (index_of, results) = run_distinct(missing.iter().map(|m| m.2));
 
     // Each distinct figure is drawn once, in parallel.
     let mut to_draw: Vec<&Simulation> = Vec::new();
@@ -230,9 +213,36 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     }
     Ok(ChartSet {
         figures,
-        ran: distinct.len(),
+        ran: results.len(),
         cached,
     })
+}
+
+/// Each distinct (scenario, seed) of `sims`, variants included, run once, in parallel:
+/// the results in input order, and each scenario hash's index among them.
+fn run_distinct<'s>(
+    sims: impl Iterator<Item = &'s Simulation>,
+) -> (
+    HashMap<String, usize>,
+    Vec<Result<SimResult, sim::SimError>>,
+) {
+    let mut distinct: Vec<(&Scenario, u64)> = Vec::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    for s in sims {
+        for scenario in scenarios(s) {
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                index_of.entry(scenario_hash(scenario, s.seed))
+            {
+                slot.insert(distinct.len());
+                distinct.push((scenario, s.seed));
+            }
+        }
+    }
+    let results = distinct
+        .par_iter()
+        .map(|(scenario, seed)| sim::run(scenario, *seed, &Budget::default()))
+        .collect();
+    (index_of, results)
 }
 
 /// All distinct simulations of the build together (by figure hash) must fit `budget`
