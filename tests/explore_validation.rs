@@ -177,7 +177,7 @@ fn every_variant_counts_in_the_build_budget() {
 fn explorable_builds_are_byte_identical() {
     let lesson = EXPLORABLE.replace(
         "EXPLORE",
-        "explore: [ { key: machine.cores, label: Cores, values: [1, 2, 4], default: 2 } ]",
+        "explore: [ { key: machine.cores, label: \"Cores <b>&\", unit: \"<i>\", values: [1, 2, 4], default: 2 } ]",
     );
     let course = course_with(&[("01-lesson.md", lesson.as_bytes())]);
     let root = course.path().to_str().unwrap();
@@ -190,5 +190,11 @@ fn explorable_builds_are_byte_identical() {
     assert_eq!(std::fs::read_to_string(&page).unwrap(), first);
     assert_eq!(first.matches("class=\"chart-variant\"").count(), 3);
     assert_eq!(first.matches("class=\"chart-variant\" hidden").count(), 2);
-    assert!(first.contains("<strong>Cores 2 (shown)</strong>"));
+    // Front-matter text is escaped wherever it lands: legend, values, list of variants.
+    assert!(
+        first.contains("<strong>Cores &lt;b&gt;&amp; 2 &lt;i&gt; (shown)</strong>"),
+        "{first}"
+    );
+    assert!(first.contains("<legend>Cores &lt;b&gt;&amp;</legend>"));
+    assert!(!first.contains("<b>&") && !first.contains("<i>"));
 }
