@@ -46,6 +46,11 @@ const CASES: &[(&str, usize, &str)] = &[
     ),
     ("unknown-field.md", 9, "unknown key `lable`"),
     ("not-a-list.md", 7, "`explore` must be a list"),
+    (
+        "chart-thread-renamed.md",
+        7,
+        "in some variants, run `beside` has no thread `cpu`",
+    ),
 ];
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::located::FrontMatterLocator;
 use crate::chart::explore::{Axis, default_variant, variant_count, variant_values};
+use crate::chart::options::{ChartOptions, RunPoint};
 use crate::diagnostics::Diagnostic;
 use crate::keypath::{KeyPath, Segment};
 use crate::sim::spec::Scenario;
@@ -366,6 +367,35 @@ pub fn parse_explore(
         params: raw.into_iter().map(|p| p.key).zip(axes).collect(),
         variants,
     })
+}
+
+/// Chart options that fit the written runs but not every variant (a histogram's `thread`
+/// that `copies` renamed): one error at `explore` per distinct problem.
+pub fn chart_problems(
+    exploration: &Exploration,
+    chart: &ChartOptions,
+    points: &[RunPoint],
+    at: &KeyPath,
+    loc: &FrontMatterLocator,
+) -> Vec<Diagnostic> {
+    let messages: std::collections::BTreeSet<String> = exploration
+        .variants
+        .iter()
+        .flat_map(|v| crate::chart::validate(chart, points, v))
+        .map(|p| p.message)
+        .collect();
+    messages
+        .into_iter()
+        .map(|m| {
+            Diagnostic::error(
+                "invalid-explore",
+                loc.file,
+                loc.key(at),
+                format!("in some variants, {m}"),
+            )
+            .expected("chart options that fit every variant")
+        })
+        .collect()
 }
 
 /// The problems found so far, and what they are checked against.

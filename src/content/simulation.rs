@@ -4,7 +4,7 @@
 //! `interpreter` and `runs`, wrapped with an `id`, a `title`, an optional `seed` and the
 //! `chart` to draw. Each run may also carry `x` and `series` for line charts.
 
-use super::explore::{Exploration, parse_explore};
+use super::explore::{Exploration, chart_problems, parse_explore};
 use super::located::FrontMatterLocator;
 use crate::chart::options::{ChartKind, ChartOptions, RunPoint};
 use crate::diagnostics::Diagnostic;
@@ -192,6 +192,7 @@ pub fn parse_simulations(
         let explore = match (&raw.explore, sim_problems_found) {
             (Some(node), false) => match parse_explore(node, &at.key("explore"), &scenario, loc) {
                 Ok(e) => {
+                    problems.extend(chart_problems(&e, &chart, &points, &at.key("explore"), loc));
                     scenario = e.variants[e.default_index()].clone();
                     Some(e)
                 }
