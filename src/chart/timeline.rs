@@ -119,11 +119,12 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
                 n(BAR),
                 GRID.css()
             );
-            one.push_str(&strokes(states, mid));
-            lane_markup.push_str(&svg::tip(
-                &lane_tip(lane, &shares[lane_index], to_ns - from_ns, grouped),
-                &one,
-            ));
+            let name = lane_name(lane, grouped);
+            let span = to_ns - from_ns;
+            one.push_str(&strokes(states, mid, |k| {
+                state_tip(&name, k, shares[lane_index][k], span)
+            }));
+            lane_markup.push_str(&one);
             bar_spans.push((y + LABEL, y + LABEL + BAR));
             y += LABEL + BAR + 8.0;
         }
@@ -265,7 +266,7 @@ pub(super) fn dominant_states(
 }
 
 /// One path per state with a horizontal stroke per run of equal cells.
-fn strokes(states: &[Option<ThreadState>], mid: f64) -> String {
+fn strokes(states: &[Option<ThreadState>], mid: f64, tip: impl Fn(usize) -> String) -> String {
     let mut paths: Vec<String> = vec![String::new(); STATES.len()];
     let mut pens: Vec<f64> = vec![0.0; STATES.len()];
     let mut i = 0;
@@ -292,12 +293,14 @@ fn strokes(states: &[Option<ThreadState>], mid: f64) -> String {
     let mut out = String::new();
     for (k, d) in paths.iter().enumerate() {
         if !d.is_empty() {
-            let _ = writeln!(
-                out,
+            // Every stroke of one state is one tooltip target: hovering a segment names
+            // the thread's time in that state.
+            let path = format!(
                 "<path d=\"{d}\" stroke=\"{}\" stroke-width=\"{}\"/>",
                 svg::state_paint(STATES[k]).css(),
                 n(BAR)
             );
+            out.push_str(&svg::tip(&tip(k), &path));
         }
     }
     out
@@ -386,22 +389,14 @@ fn describe(
     out
 }
 
-/// A lane's tooltip: the thread's time in each state within the window.
-fn lane_tip(lane: &Lane, share: &[u64; STATES.len()], span: f64, grouped: bool) -> String {
-    let parts: Vec<String> = STATES
-        .iter()
-        .zip(share)
-        .filter(|(_, t)| **t > 0)
-        .map(|(s, t)| {
-            format!(
-                "{} {} ({})",
-                svg::state_label(*s),
-                svg::duration(*t as f64),
-                percent(*t as f64 / span)
-            )
-        })
-        .collect();
-    format!("{}: {}", lane_name(lane, grouped), parts.join(", "))
+/// A state's tooltip: the thread's time in that state within the window.
+fn state_tip(lane: &str, k: usize, ns: u64, span: f64) -> String {
+    format!(
+        "{lane}, {}: {} ({} of the window)",
+        svg::state_label(STATES[k]),
+        svg::duration(ns as f64),
+        percent(ns as f64 / span)
+    )
 }
 
 fn percent(fraction: f64) -> String {

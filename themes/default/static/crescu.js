@@ -404,8 +404,8 @@
   window.addEventListener("storage", e => { if (e.key === PKEY || e.key === null) render(); });
 })();
 
-// Explorable charts: every variant is baked into the page; the controls show one, and
-// bars, lanes and points name their values in a tooltip on hover and keyboard focus.
+// Explorable charts: the controls show one of the baked variants; bars, segments and
+// points name their values in a tooltip on hover (at the pointer) and keyboard focus.
 (function () {
   document.querySelectorAll(".chart[data-explore]").forEach(function (fig) {
     var box = fig.querySelector(".chart-controls"), axes = box.querySelectorAll("[data-n]");
@@ -436,7 +436,7 @@
     if (!el) return;
     var r = el.getBoundingClientRect();
     tip.textContent = el.getAttribute("aria-label");
-    tip.style.left = r.left + r.width / 2 + scrollX + "px";
+    tip.style.left = (e.type == "mouseover" ? e.clientX : r.left + r.width / 2) + scrollX + "px";
     tip.style.top = r.top + scrollY + "px";
     tip.hidden = false;
   }
