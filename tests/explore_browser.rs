@@ -17,8 +17,8 @@ use support::*;
 const GIL: &str = "python-concurrency/the-gil/index.html";
 const CONVOY: &str = "#chart-io-convoy-latency";
 
-/// What the convoy chart shows: (visible variants' result, table text, figure height, the
-/// live region's text).
+/// What the convoy chart shows: (visible variant's result, table text and SVG, the
+/// figure's height, the live region's text).
 async fn shown(c: &Client) -> (String, String, f64, String) {
     let v = js(
         c,
@@ -27,7 +27,7 @@ async fn shown(c: &Client) -> (String, String, f64, String) {
              const on = [...f.querySelectorAll('.chart-variant')].filter(v => getComputedStyle(v).visibility === 'visible');
              if (on.length !== 1) return ['visible variants: ' + on.length, '', 0, ''];
              return [on[0].querySelector('.chart-result').textContent,
-                     on[0].querySelector('table').textContent,
+                     on[0].querySelector('table').textContent + '|svg|' + on[0].querySelector('svg').innerHTML,
                      f.getBoundingClientRect().height,
                      f.querySelector('.chart-live').textContent];"
         ),
@@ -46,7 +46,16 @@ async fn shown(c: &Client) -> (String, String, f64, String) {
 async fn changed_from(c: &Client, before: &(String, String, f64, String), what: &str) -> String {
     let after = shown(c).await;
     assert_ne!(after.0, before.0, "{what}: the description changes");
-    assert_ne!(after.1, before.1, "{what}: the table changes");
+    let parts = |t: &str| {
+        t.split_once("|svg|")
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+    };
+    if let (Some((table_before, svg_before)), Some((table_after, svg_after))) =
+        (parts(&before.1), parts(&after.1))
+    {
+        assert_ne!(table_after, table_before, "{what}: the table changes");
+        assert_ne!(svg_after, svg_before, "{what}: the chart changes");
+    }
     assert_eq!(after.2, before.2, "{what}: no layout jump");
     assert_eq!(after.3, after.0, "{what}: the new description is announced");
     after.0
