@@ -253,7 +253,7 @@ async fn without_javascript(c: &Client, origin: &str) {
     )
     .await;
     let figures = v.as_array().unwrap();
-    assert_eq!(figures.len(), 3, "three explorable charts: {v}");
+    assert_eq!(figures.len(), 4, "four explorable charts: {v}");
     for f in figures {
         assert_eq!(f[0], json!(0), "no controls without JS: {f}");
         assert_eq!(f[1], json!(1), "one variant shows: {f}");
