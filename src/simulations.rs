@@ -6,7 +6,7 @@ use crate::chart::{self, ChartInput};
 use crate::content::simulation::Simulation;
 use crate::content::{Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
-use crate::sim::{self, Budget, SimResult};
+use crate::sim::{self, Budget, Scenario, SimResult};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -42,10 +42,23 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// Hash of what the simulator sees: the scenario, the seed and the simulator version.
+/// Hash of what the simulator sees: the scenario, the seed and the simulator version
+/// (of the default variant, for an explorable simulation).
 pub fn spec_hash(sim: &Simulation) -> String {
-    let spec = serde_json::to_string(&(sim::VERSION, &sim.scenario, sim.seed)).unwrap_or_default();
+    scenario_hash(&sim.scenario, sim.seed)
+}
+
+fn scenario_hash(scenario: &Scenario, seed: u64) -> String {
+    let spec = serde_json::to_string(&(sim::VERSION, scenario, seed)).unwrap_or_default();
     format!("{:016x}", fnv1a(spec.as_bytes()))
+}
+
+/// The scenarios a simulation's figure needs: every variant of an explorable one.
+fn scenarios(sim: &Simulation) -> &[Scenario] {
+    match &sim.explore {
+        Some(e) => &e.variants,
+        None => std::slice::from_ref(&sim.scenario),
+    }
 }
 
 /// Hash of everything that shapes the figure, for the on-disk cache.
@@ -58,31 +71,44 @@ fn figure_hash(sim: &Simulation) -> String {
         &sim.caption,
         &sim.chart,
         &sim.points,
+        &sim.explore,
     ))
     .unwrap_or_default();
     format!("{:016x}", fnv1a(all.as_bytes()))
 }
 
+/// Where the numbers come from. Simulated, never "measured": the word is kept for runs of
+/// a real interpreter.
 fn provenance(sim: &Simulation) -> String {
     format!(
-        "Measured by the crescu GIL simulator ({}), spec {}",
+        "Simulated by crescu's GIL model ({}), spec {}",
         sim::VERSION,
         &spec_hash(sim)[..8]
     )
 }
 
-/// The figure (HTML with inline SVG) of one simulation's result.
+/// The figure (HTML with inline SVG) of one simulation's result (the default variant's,
+/// for an explorable simulation).
 pub fn draw(sim: &Simulation, result: &SimResult) -> Result<String, String> {
+    draw_variants(sim, std::slice::from_ref(result))
+}
+
+/// The figure of a simulation from the results of all its scenarios (see [`scenarios`]).
+fn draw_variants(sim: &Simulation, results: &[SimResult]) -> Result<String, String> {
     let prov = provenance(sim);
-    chart::render(&ChartInput {
+    let input = ChartInput {
         id: &sim.id,
         title: &sim.title,
         caption: sim.caption.as_deref(),
         options: &sim.chart,
         points: &sim.points,
-        result,
+        result: &results[0],
         provenance: &prov,
-    })
+    };
+    match &sim.explore {
+        Some(e) if results.len() > 1 => chart::render_explorable(&input, &e.axes(), results),
+        _ => chart::render(&input),
+    }
     .map_err(|e| e.to_string())
 }
 
@@ -128,20 +154,7 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     }
     let cached = figures.len();
 
-    // Each distinct (scenario, seed) runs once, in parallel; results keep input order.
-    let mut distinct: Vec<(String, &Simulation)> = Vec::new();
-    let mut index_of: HashMap<String, usize> = HashMap::new();
-    for (_, _, s, _) in &missing {
-        let h = spec_hash(s);
-        if !index_of.contains_key(&h) {
-            index_of.insert(h.clone(), distinct.len());
-            distinct.push((h, s));
-        }
-    }
-    let results: Vec<Result<SimResult, sim::SimError>> = distinct
-        .par_iter()
-        .map(|(_, s)| sim::run(&s.scenario, s.seed, &Budget::default()))
-        .collect();
+    let (index_of, results) = run_distinct(missing.iter().map(|m| m.2));
 
     // Each distinct figure is drawn once, in parallel.
     let mut to_draw: Vec<&Simulation> = Vec::new();
@@ -154,9 +167,17 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     }
     let drawn: Vec<Result<Arc<str>, String>> = to_draw
         .par_iter()
-        .map(|s| match &results[index_of[&spec_hash(s)]] {
-            Ok(result) => draw(s, result).map(Arc::from),
-            Err(e) => Err(e.to_string()),
+        .map(|s| {
+            let mine = scenarios(s)
+                .iter()
+                .map(
+                    |scenario| match &results[index_of[&scenario_hash(scenario, s.seed)]] {
+                        Ok(result) => Ok(result.clone()),
+                        Err(e) => Err(e.to_string()),
+                    },
+                )
+                .collect::<Result<Vec<SimResult>, String>>()?;
+            draw_variants(s, &mine).map(Arc::from)
         })
         .collect();
     if let Some(dir) = cache_dir {
@@ -192,9 +213,36 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     }
     Ok(ChartSet {
         figures,
-        ran: distinct.len(),
+        ran: results.len(),
         cached,
     })
+}
+
+/// Each distinct (scenario, seed) of `sims`, variants included, run once, in parallel:
+/// the results in input order, and each scenario hash's index among them.
+fn run_distinct<'s>(
+    sims: impl Iterator<Item = &'s Simulation>,
+) -> (
+    HashMap<String, usize>,
+    Vec<Result<SimResult, sim::SimError>>,
+) {
+    let mut distinct: Vec<(&Scenario, u64)> = Vec::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    for s in sims {
+        for scenario in scenarios(s) {
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                index_of.entry(scenario_hash(scenario, s.seed))
+            {
+                slot.insert(distinct.len());
+                distinct.push((scenario, s.seed));
+            }
+        }
+    }
+    let results = distinct
+        .par_iter()
+        .map(|(scenario, seed)| sim::run(scenario, *seed, &Budget::default()))
+        .collect();
+    (index_of, results)
 }
 
 /// All distinct simulations of the build together (by figure hash) must fit `budget`
@@ -210,8 +258,10 @@ fn check_build_budget<'a>(
         if !seen.insert(hash) {
             continue;
         }
-        total += sim::estimate(&s.scenario)
+        // Every variant of an explorable simulation is a simulation of its own.
+        total += scenarios(s)
             .iter()
+            .flat_map(sim::estimate)
             .map(|e| e.work)
             .sum::<f64>();
         if total > budget {

@@ -333,7 +333,7 @@ fn render(case: &Case) -> String {
         options: &case.options,
         points: &case.points,
         result: &case.result,
-        provenance: "Measured by the crescu GIL simulator (sim-1), spec 3f2a9c1e",
+        provenance: "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e",
     })
     .unwrap_or_else(|e| panic!("{}: {e}", case.name))
 }
@@ -342,23 +342,115 @@ fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
 
+/// Compare `html` with `tests/golden/chart-NAME.html` (or write it, with UPDATE_GOLDEN=1).
+fn check_golden(name: &str, html: &str, mismatches: &mut Vec<String>) {
+    let path = golden_dir().join(format!("chart-{name}.html"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(golden_dir()).unwrap();
+        std::fs::write(&path, html).unwrap();
+        return;
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(expected) if expected == html => {}
+        Ok(_) => mismatches.push(format!("{} differs", path.display())),
+        Err(_) => mismatches.push(format!("{} is missing", path.display())),
+    }
+}
+
+/// The convoy chart made explorable: the switch interval (a slider of four values) and
+/// the number of CPU-bound threads (a segmented control of two), eight variants.
+fn explorable() -> (Vec<chart::explore::Axis>, Vec<SimResult>) {
+    use chart::explore::Axis;
+    let axes = vec![
+        Axis {
+            label: "Switch interval".to_string(),
+            unit: "ms".to_string(),
+            values: vec![1.0, 2.0, 5.0, 20.0],
+            default: 2,
+        },
+        Axis {
+            label: "CPU-bound threads".to_string(),
+            unit: String::new(),
+            values: vec![1.0, 2.0],
+            default: 0,
+        },
+    ];
+    let mut results = Vec::new();
+    for interval in [1, 2, 5, 20] {
+        for threads in [1, 2] {
+            let mut r = convoy();
+            r.runs.truncate(2);
+            let io = &mut r.runs[1].threads[0];
+            io.io_latencies_ns = vec![interval * threads * 1_020 * US; 3];
+            results.push(r);
+        }
+    }
+    (axes, results)
+}
+
+fn render_explorable() -> String {
+    let (axes, results) = explorable();
+    let points = no_points(&results[0]);
+    chart::render_explorable(
+        &ChartInput {
+            id: "explore",
+            title: "How long an I/O thread waits for the GIL",
+            caption: Some("Median delay from a completed read to running Python again."),
+            options: &ChartOptions {
+                kind: ChartKind::Bars,
+                measure: Some(Measure::IoLatencyP50Ms),
+                ..ChartOptions::default()
+            },
+            points: &points,
+            result: &results[0],
+            provenance: "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e",
+        },
+        &axes,
+        &results,
+    )
+    .unwrap()
+}
+
+#[test]
+fn explorable_figure_matches_golden_file() {
+    let mut mismatches = Vec::new();
+    check_golden("explore", &render_explorable(), &mut mismatches);
+    assert!(
+        mismatches.is_empty(),
+        "{mismatches:?} (UPDATE_GOLDEN=1 after an intended change)"
+    );
+}
+
+#[test]
+fn explorable_figure_shows_the_default_and_lists_the_others() {
+    let html = render_explorable();
+    assert_eq!(render_explorable(), html, "deterministic");
+    assert_eq!(html.matches("class=\"chart-variant\"").count(), 8);
+    assert_eq!(html.matches("class=\"chart-variant\" hidden").count(), 7);
+    // Default: 5 ms, one CPU-bound thread (variant 4), 5.1 ms.
+    let shown = html
+        .split("<div class=\"chart-variant\">\n")
+        .nth(1)
+        .unwrap();
+    assert!(shown.contains("5.10 ms · 176x as long"), "{shown}");
+    assert!(html.contains("<div class=\"chart-controls\" hidden>"));
+    assert!(html.contains("<input type=\"range\" min=\"0\" max=\"3\" step=\"1\" value=\"2\""));
+    assert!(
+        html.contains(
+            "<input type=\"radio\" name=\"chart-explore-p1\" value=\"0\" checked>1</label>"
+        )
+    );
+    assert!(html.contains(
+        "<strong>Switch interval 20 ms, CPU-bound threads 2</strong>: I/O thread alone 29 µs;"
+    ));
+    assert!(html.contains("Switch interval 5 ms, CPU-bound threads 1 (shown)"));
+}
+
 #[test]
 fn figures_match_golden_files() {
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
     let mut mismatches = Vec::new();
     for case in cases() {
-        let html = render(&case);
-        let path = golden_dir().join(format!("chart-{}.html", case.name));
-        if update {
-            std::fs::create_dir_all(golden_dir()).unwrap();
-            std::fs::write(&path, &html).unwrap();
-            continue;
-        }
-        match std::fs::read_to_string(&path) {
-            Ok(expected) if expected == html => {}
-            Ok(_) => mismatches.push(format!("{} differs", path.display())),
-            Err(_) => mismatches.push(format!("{} is missing", path.display())),
-        }
+        check_golden(case.name, &render(&case), &mut mismatches);
     }
     assert!(
         mismatches.is_empty(),
@@ -380,22 +472,38 @@ fn figures_have_accessible_structure() {
             "{name}"
         );
         assert!(html.contains("viewBox=\"0 0 420 "), "{name}: viewBox");
-        assert!(html.contains("role=\"img\""), "{name}: role");
+        assert!(html.contains("role=\"group\""), "{name}: role");
         assert!(
             html.contains(&format!(
-                "aria-labelledby=\"chart-{name}-title chart-{name}-desc\""
+                "aria-labelledby=\"chart-{name}-title\" aria-describedby=\"chart-{name}-result\""
             )),
             "{name}: aria"
         );
+        // The title comes first and the result in words is shown under it, before the SVG.
+        let title = html
+            .find(&format!(
+                "<span class=\"chart-title\" id=\"chart-{name}-title\">"
+            ))
+            .unwrap_or_else(|| panic!("{name}: title"));
+        let result = html
+            .find(&format!(
+                "<p class=\"chart-result\" id=\"chart-{name}-result\">"
+            ))
+            .unwrap_or_else(|| panic!("{name}: result"));
         assert!(
-            html.contains(&format!("<title id=\"chart-{name}-title\">")),
-            "{name}: title"
-        );
-        assert!(
-            html.contains(&format!("<desc id=\"chart-{name}-desc\">")),
-            "{name}: desc"
+            title < result && result < html.find("<svg").unwrap(),
+            "{name}: order"
         );
         assert!(html.contains("<figcaption>"), "{name}: caption");
+        assert!(
+            !html.contains("easured"),
+            "{name}: simulated, never measured"
+        );
+        // Every bar, lane or point is a focusable target naming its value.
+        assert!(
+            html.contains("<g tabindex=\"0\" role=\"img\" aria-label=\""),
+            "{name}: tooltips"
+        );
         assert!(
             html.contains("class=\"chart-provenance\""),
             "{name}: provenance"
@@ -441,9 +549,9 @@ fn output_is_deterministic() {
 #[test]
 fn bars_state_ratios_to_the_baseline() {
     let html = render(&cases()[3]);
-    assert!(html.contains("2 processes: 560 ms, 0.56x"), "{html}");
-    assert!(html.contains("1 thread: 1000 ms, 1.00x"));
-    assert!(html.contains("below 1.00x means less time"));
+    assert!(html.contains("2 processes 560 ms, 0.56x as long"), "{html}");
+    assert!(html.contains("compared with “1 thread” (1000 ms): 2 threads 1031 ms, 1.03x as long;"));
+    assert!(html.contains("below 1.00x: less time."));
 }
 
 /// A long run of many short slices stays small after sub-pixel merging.

@@ -133,8 +133,9 @@ fn example_course_charts_are_accessible_and_pages_light() {
             for part in [
                 "<svg",
                 "viewBox=",
-                "<title",
-                "<desc",
+                "class=\"chart-title\"",
+                "class=\"chart-result\"",
+                "aria-describedby=",
                 "<table",
                 "<figcaption",
             ] {

@@ -140,6 +140,13 @@ fn every_key_the_validator_accepts_is_documented_and_no_other() {
         ),
         ("simulation", lesson(&simulation("top", "zzz: 1"))),
         ("chart", lesson(&simulation("chart", ", zzz: 1"))),
+        (
+            "explore",
+            lesson(&simulation(
+                "top",
+                "explore: [ { key: machine.cores, label: c, values: [1, 2], zzz: 1 } ]",
+            )),
+        ),
         ("machine", lesson(&simulation("machine", ", zzz: 1"))),
         (
             "interpreter",

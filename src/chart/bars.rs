@@ -31,11 +31,15 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     let base_value = measure.of(baseline);
     let values: Vec<f64> = result.runs.iter().map(|r| measure.of(r)).collect();
     let ratio = |v: f64| (base_value > 0.0).then(|| v / base_value);
-    let value_labels: Vec<String> = values
+    let value_labels: Vec<String> = result
+        .runs
         .iter()
-        .map(|v| match ratio(*v) {
-            Some(r) => format!("{} · {}", measure.format(*v), svg::ratio(r)),
-            None => measure.format(*v),
+        .zip(&values)
+        .map(|(run, v)| match ratio(*v) {
+            Some(r) if !std::ptr::eq(run, baseline) => {
+                format!("{} · {}", measure.format(*v), measure.ratio_phrase(r))
+            }
+            _ => measure.format(*v),
         })
         .collect();
 
@@ -80,7 +84,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         // Long labels wrap above their bar rather than run off the chart.
         let (name_markup, name_height) =
             svg::wrapped_text(LEFT, y - 1.0, FONT, &name, WIDTH - 2.0 * LEFT);
-        body.push_str(&name_markup);
+        let mut bar = name_markup;
         y += (name_height - FONT * 1.3).max(0.0);
         // A value that is not zero always shows as a sliver, however small next to the
         // largest (0.03 ms beside 10 ms).
@@ -89,17 +93,22 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         } else {
             LEFT
         };
-        if bar_end > LEFT {
-            let _ = writeln!(
-                body,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>",
-                n(LEFT),
-                n(y + LABEL),
-                n(bar_end - LEFT),
-                n(BAR),
+        // The whole row (name and bar) is one target for the tooltip; a bar of zero
+        // keeps a transparent strip to point at.
+        let _ = write!(
+            bar,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>",
+            n(LEFT),
+            n(y + LABEL),
+            n((bar_end - LEFT).max(4.0)),
+            n(BAR),
+            if bar_end > LEFT {
                 BAR_PAINT.css()
-            );
-        }
+            } else {
+                "transparent".to_string()
+            }
+        );
+        body.push_str(&svg::tip(&format!("{}: {label}", run.label), &bar));
         labels.push_str(&svg::text_with(
             bar_end + 6.0,
             y + LABEL + BAR / 2.0 + FONT * 0.35,
@@ -149,6 +158,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         body,
         desc: describe(measure, result, &values, &baseline.label, base_value),
         table: table(measure, result, &values, &baseline.label, base_value),
+        key_figures: key_figures(measure, result, &values),
     })
 }
 
@@ -160,7 +170,7 @@ fn note(measure: Measure, has_ratios: bool) -> String {
         return format!("{what} per run.");
     }
     format!(
-        "{what} per run, and its ratio to the baseline (dashed marks); below 1.00x: {}.",
+        "{what} per run, compared with the baseline (dashed marks); below 1.00x: {}.",
         measure.lower_means()
     )
 }
@@ -184,35 +194,43 @@ fn describe(
     if base_value > 0.0 {
         let _ = write!(
             out,
-            " per run. Each ratio is the run's value divided by that of “{baseline}”, so below \
-             1.00x means {}.",
-            measure.lower_means()
+            " per run, compared with “{baseline}” ({}):",
+            measure.format(base_value)
         );
     } else {
-        let _ = write!(
-            out,
-            " per run. No ratios: the baseline “{baseline}” measured 0."
-        );
+        let _ = write!(out, " per run (no ratios: “{baseline}” was 0):");
     }
     let parts: Vec<String> = result
         .runs
         .iter()
         .zip(values)
+        .filter(|(run, _)| base_value <= 0.0 || run.label != baseline)
         .map(|(run, v)| {
             if base_value > 0.0 {
                 format!(
-                    "{}: {}, {}",
+                    "{} {}, {}",
                     run.label,
                     measure.format(*v),
-                    svg::ratio(v / base_value)
+                    measure.ratio_phrase(v / base_value)
                 )
             } else {
-                format!("{}: {}", run.label, measure.format(*v))
+                format!("{} {}", run.label, measure.format(*v))
             }
         })
         .collect();
     let _ = write!(out, " {}.", parts.join("; "));
     out
+}
+
+/// Every run's value, in one line.
+fn key_figures(measure: Measure, result: &SimResult, values: &[f64]) -> String {
+    result
+        .runs
+        .iter()
+        .zip(values)
+        .map(|(run, v)| format!("{} {}", run.label, measure.format(*v)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn table(
@@ -243,5 +261,9 @@ fn table(
             ]
         })
         .collect();
-    Table { head, rows }
+    Table {
+        head,
+        rows,
+        ..Table::default()
+    }
 }

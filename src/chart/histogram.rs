@@ -122,14 +122,21 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         }
         let x0 = x_of(edges[i]);
         let x1 = x_of(edges[i + 1]);
-        let _ = write!(
-            bars,
+        let rect = format!(
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
             n(x0 + 0.5),
             n(y_of(count as f64)),
             n((x1 - x0 - 1.0).max(0.5)),
             n(count as f64 / y_top * PLOT_HEIGHT)
         );
+        bars.push_str(&svg::tip(
+            &format!(
+                "{}: {count} call{}",
+                bucket_name(edges[i], edges[i + 1]),
+                if count == 1 { "" } else { "s" }
+            ),
+            &rect,
+        ));
         let label = count.to_string();
         if svg::text_width(&label, SMALL) <= x1 - x0 + 4.0 {
             count_labels.push_str(&svg::text(
@@ -154,7 +161,10 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     );
 
     // Percentile marks: a dashed line from the plot floor up to its label row.
-    for (row, (name, value)) in [("p50", p50), ("p99", p99)].into_iter().enumerate() {
+    for (row, (name, value)) in [("median", p50), ("99th percentile", p99)]
+        .into_iter()
+        .enumerate()
+    {
         let x = x_of(value);
         let label_y = label_rows + row as f64 * (SMALL + 5.0) + SMALL;
         let label = format!("{name} {}", svg::duration(value as f64));
@@ -256,7 +266,14 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         bucket_name(edges[busiest], edges[busiest + 1]),
         counts[busiest],
     );
+    let key_figures = format!(
+        "median {}, 99th percentile {}, longest {}",
+        svg::duration(p50 as f64),
+        svg::duration(p99 as f64),
+        svg::duration(max as f64)
+    );
     let table = Table {
+        groups: Vec::new(),
         head: vec!["Delay".to_string(), "Calls".to_string()],
         rows: counts
             .iter()
@@ -269,6 +286,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         body,
         desc,
         table,
+        key_figures,
     })
 }
 

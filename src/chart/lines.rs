@@ -177,12 +177,24 @@ pub(crate) fn draw(
             );
         }
         for p in &s.points {
-            body.push_str(&svg::marker(
-                svg::MARKERS[i % svg::MARKERS.len()],
-                x_of(p.0),
-                y_of(p.1),
-                4.5,
-                paint,
+            let name = s
+                .name
+                .as_deref()
+                .map(|n| format!("{n}, "))
+                .unwrap_or_default();
+            body.push_str(&svg::tip(
+                &format!(
+                    "{name}{x_title} {}: {}",
+                    svg::plain(p.0),
+                    measure.format(p.1)
+                ),
+                &svg::marker(
+                    svg::MARKERS[i % svg::MARKERS.len()],
+                    x_of(p.0),
+                    y_of(p.1),
+                    4.5,
+                    paint,
+                ),
             ));
         }
         body.push('\n');
@@ -233,6 +245,21 @@ pub(crate) fn draw(
         body,
         desc: describe(measure, &x_title, &series),
         table: table(measure, &x_title, &series, result, named),
+        key_figures: series
+            .iter()
+            .map(|s| {
+                let points: Vec<String> = s
+                    .points
+                    .iter()
+                    .map(|p| format!("{} → {}", svg::plain(p.0), measure.format(p.1)))
+                    .collect();
+                match &s.name {
+                    Some(name) => format!("{name}: {}", points.join(", ")),
+                    None => points.join(", "),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
     })
 }
 
@@ -349,5 +376,9 @@ fn table(
             rows.push(row);
         }
     }
-    Table { head, rows }
+    Table {
+        head,
+        rows,
+        ..Table::default()
+    }
 }

@@ -2,16 +2,19 @@
 //! chart options in, one HTML `<figure>` out. Nothing here knows about Markdown, lessons
 //! or files.
 //!
-//! Every figure holds an `<svg>` sized by its viewBox (it scales to the column), coloured
-//! through the theme's `--chart-*` custom properties (so dark mode works), with a
-//! `<title>` and a `<desc>` that state the result in words, a `<figcaption>` and a
-//! collapsible `<table>` of the same numbers. All numbers are printed with fixed
-//! precision, so the same result always gives byte-identical output.
+//! Every figure holds a title, the result in words (shown under the title and describing
+//! the SVG to screen readers), an `<svg>` sized by its viewBox (it scales to the column)
+//! and coloured through the theme's `--chart-*` custom properties (so dark mode works),
+//! whose bars, lanes and points take keyboard focus and name their exact values, and a
+//! collapsible `<table>` of the same numbers. An explorable chart holds all of that once
+//! per variant (see [`explore`]). All numbers are printed with fixed precision, so the
+//! same result always gives byte-identical output.
 //!
-//! - [`render`]: draw a chart.
+//! - [`render`]: draw a chart; [`render_explorable`]: one with variants.
 //! - [`validate`]: check chart options against a simulation spec before running it.
 
 mod bars;
+pub mod explore;
 mod histogram;
 mod lines;
 pub mod options;
@@ -26,6 +29,7 @@ use crate::sim::{RunResult, SimResult, ThreadResult, percentile};
 
 pub use crate::sim::validate::Problem;
 pub use options::{ChartKind, ChartOptions, ChartSpec, Measure, RunPoint};
+pub use svg::plain;
 pub use validate::validate;
 
 /// Everything a chart is drawn from.
@@ -40,8 +44,8 @@ pub struct ChartInput<'a> {
     /// Per run, aligned with `result.runs`.
     pub points: &'a [RunPoint],
     pub result: &'a SimResult,
-    /// What produced the numbers, e.g. "Measured by the crescu GIL simulator (sim-1),
-    /// spec 3f2a9c1e" (plain text).
+    /// What produced the numbers, e.g. "Simulated by crescu's GIL model (sim-1), spec
+    /// 3f2a9c1e" (plain text).
     pub provenance: &'a str,
 }
 
@@ -67,27 +71,49 @@ pub enum ChartError {
     MissingX(String),
     #[error("`window_ms` must be two finite times with 0 <= from < to")]
     BadWindow,
+    #[error("{results} results for {variants} variants of an explorable chart")]
+    VariantsMismatch { results: usize, variants: usize },
 }
 
-/// What a chart kind draws: the SVG content below the `<desc>`, its height in viewBox
-/// units, the result in words and the table of numbers.
+/// What a chart kind draws: the SVG content, its height in viewBox units, the result in
+/// words, the table of numbers and a short line of key figures (for the list of every
+/// variant of an explorable chart).
 pub(crate) struct Drawing {
     pub height: f64,
     pub body: String,
     pub desc: String,
     pub table: Table,
+    pub key_figures: String,
 }
 
 /// A data table; cells are plain text. The first cell of each row heads the row.
 #[derive(Default)]
 pub(crate) struct Table {
+    /// Optional headings over groups of columns: (text, columns spanned).
+    pub groups: Vec<(String, usize)>,
     pub head: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
     fn to_html(&self) -> String {
-        let mut out = String::from("<table>\n<thead><tr>");
+        let mut out = String::from("<table>\n<thead>");
+        if !self.groups.is_empty() {
+            out.push_str("<tr>");
+            for (text, span) in &self.groups {
+                if text.is_empty() {
+                    let _ = write!(out, "<td colspan=\"{span}\"></td>");
+                    continue;
+                }
+                let _ = write!(
+                    out,
+                    "<th scope=\"colgroup\" colspan=\"{span}\">{}</th>",
+                    escape(text)
+                );
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("<tr>");
         for h in &self.head {
             let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
         }
@@ -110,7 +136,31 @@ impl Table {
 
 /// The chart as one HTML `<figure class="chart chart-KIND" id="chart-ID">`.
 pub fn render(input: &ChartInput) -> Result<String, ChartError> {
-    let result = input.result;
+    compose(input, &[], std::slice::from_ref(input.result))
+}
+
+/// An explorable chart: `results` holds the result of every variant of `axes`, in the
+/// order of [`explore::variant_index`]; the default variant is shown first. (`input.result`
+/// is not used.)
+pub fn render_explorable(
+    input: &ChartInput,
+    axes: &[explore::Axis],
+    results: &[SimResult],
+) -> Result<String, ChartError> {
+    let variants = explore::variant_count(axes);
+    if axes.is_empty() || results.len() != variants {
+        return Err(ChartError::VariantsMismatch {
+            results: results.len(),
+            variants,
+        });
+    }
+    compose(input, axes, results)
+}
+
+fn draw_kind(
+    input: &ChartInput,
+    result: &SimResult,
+) -> Result<(&'static str, Drawing), ChartError> {
     if result.runs.is_empty() {
         return Err(ChartError::NoRuns);
     }
@@ -121,42 +171,40 @@ pub fn render(input: &ChartInput) -> Result<String, ChartError> {
         });
     }
     let options = input.options;
-    let (kind, drawing) = match options.kind {
+    Ok(match options.kind {
         ChartKind::Timeline => ("timeline", timeline::draw(options, result)?),
         ChartKind::Bars => ("bars", bars::draw(options, result)?),
         ChartKind::Lines => ("lines", lines::draw(options, input.points, result)?),
         ChartKind::Histogram => ("histogram", histogram::draw(options, result)?),
-    };
+    })
+}
+
+/// The figure: title and caption, the controls (explorable charts), every variant stacked
+/// in one place (all but one hidden; they share the tallest one's size, so switching never
+/// moves the page), the key figures of every variant, and where the numbers come from.
+fn compose(
+    input: &ChartInput,
+    axes: &[explore::Axis],
+    results: &[SimResult],
+) -> Result<String, ChartError> {
+    let drawings = results
+        .iter()
+        .map(|r| draw_kind(input, r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let kind = drawings.first().map_or("timeline", |d| d.0);
+    let height = drawings.iter().map(|d| d.1.height).fold(0.0, f64::max);
     let id = element_id(input.id);
+    let explorable = !axes.is_empty();
+    let default = explore::default_variant(axes);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "<figure class=\"chart chart-{kind}\" id=\"chart-{id}\">"
+        "<figure class=\"chart chart-{kind}\" id=\"chart-{id}\"{}>",
+        if explorable { " data-explore" } else { "" }
     );
-    let _ = writeln!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" \
-         role=\"img\" aria-labelledby=\"chart-{id}-title chart-{id}-desc\" font-size=\"{font}\" fill=\"{text}\">",
-        w = svg::n(svg::WIDTH),
-        h = svg::n(drawing.height),
-        font = svg::n(svg::FONT),
-        text = svg::TEXT.css(),
-    );
-    let _ = writeln!(
-        out,
-        "<title id=\"chart-{id}-title\">{}</title>",
-        escape(input.title)
-    );
-    let _ = writeln!(
-        out,
-        "<desc id=\"chart-{id}-desc\">{}</desc>",
-        escape(&drawing.desc)
-    );
-    out.push_str(&drawing.body);
-    out.push_str("</svg>\n<figcaption>");
     let _ = write!(
         out,
-        "<span class=\"chart-title\">{}</span>",
+        "<figcaption><span class=\"chart-title\" id=\"chart-{id}-title\">{}</span>",
         escape(input.title)
     );
     if let Some(caption) = input.caption.filter(|c| !c.trim().is_empty()) {
@@ -166,18 +214,63 @@ pub fn render(input: &ChartInput) -> Result<String, ChartError> {
             escape(caption)
         );
     }
+    out.push_str("</figcaption>\n");
+    if explorable {
+        out.push_str(&explore::controls(&id, axes));
+    }
+    out.push_str("<div class=\"chart-stage\">\n");
+    for (k, (_, drawing)) in drawings.iter().enumerate() {
+        let vid = if explorable {
+            format!("{id}-v{k}")
+        } else {
+            id.clone()
+        };
+        variant(&mut out, &id, &vid, k != default, height, drawing);
+    }
+    out.push_str("</div>\n");
+    if explorable {
+        let figures: Vec<String> = drawings.iter().map(|d| d.1.key_figures.clone()).collect();
+        out.push_str(&explore::others(axes, &figures, default));
+        out.push_str("<p class=\"chart-live visually-hidden\" aria-live=\"polite\"></p>\n");
+    }
     let _ = writeln!(
         out,
-        " <small class=\"chart-provenance\">{}</small></figcaption>",
+        "<p class=\"chart-provenance\">{}</p>",
         escape(input.provenance)
-    );
-    let _ = writeln!(
-        out,
-        "<details class=\"chart-data\"><summary>Data</summary>\n{}\n</details>",
-        drawing.table.to_html()
     );
     out.push_str("</figure>\n");
     Ok(out)
+}
+
+/// One variant: the result in words, the SVG and its data table.
+fn variant(out: &mut String, id: &str, vid: &str, hidden: bool, height: f64, drawing: &Drawing) {
+    let _ = writeln!(
+        out,
+        "<div class=\"chart-variant\"{}>",
+        if hidden { " hidden" } else { "" }
+    );
+    let _ = writeln!(
+        out,
+        "<p class=\"chart-result\" id=\"chart-{vid}-result\">{}</p>",
+        escape(&drawing.desc)
+    );
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" \
+         role=\"group\" aria-labelledby=\"chart-{id}-title\" aria-describedby=\"chart-{vid}-result\" \
+         font-size=\"{font}\" fill=\"{text}\">",
+        w = svg::n(svg::WIDTH),
+        h = svg::n(height),
+        font = svg::n(svg::FONT),
+        text = svg::TEXT.css(),
+    );
+    out.push_str(&drawing.body);
+    out.push_str("</svg>\n");
+    let _ = writeln!(
+        out,
+        "<details class=\"chart-data\"><summary>Data</summary>\n{}\n</details>\n</div>",
+        drawing.table.to_html()
+    );
 }
 
 /// `id` made safe for `id` attributes and `aria-labelledby` lists, which split on spaces:
@@ -216,6 +309,19 @@ pub(crate) fn names_thread(name: &str, process: &str, thread: &str) -> bool {
         || name
             .split_once('/')
             .is_some_and(|(p, t)| p == process && t == thread)
+}
+
+/// Milliseconds for a data table: four significant digits down to the microsecond
+/// ("1031.3", "52.35", "5.110", "0.029").
+pub(crate) fn table_ms(v: f64) -> String {
+    let a = v.abs();
+    if a >= 100.0 {
+        format!("{v:.1}")
+    } else if a >= 10.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
 }
 
 fn ms(ns: u64) -> f64 {
@@ -276,10 +382,10 @@ impl Measure {
             Measure::WallMs => "wall time",
             Measure::GilSwitches => "GIL switches",
             Measure::CpuMs => "CPU time",
-            Measure::GilWaitMs => "GIL wait",
-            Measure::IoLatencyP50Ms => "I/O latency p50",
-            Measure::IoLatencyP99Ms => "I/O latency p99",
-            Measure::IoLatencyMaxMs => "I/O latency max",
+            Measure::GilWaitMs => "time waiting for the GIL",
+            Measure::IoLatencyP50Ms => "typical delay (median)",
+            Measure::IoLatencyP99Ms => "long delay (99th percentile)",
+            Measure::IoLatencyMaxMs => "longest delay",
             Measure::IoOpsPerS => "I/O calls per second",
         }
     }
@@ -291,6 +397,16 @@ impl Measure {
             Measure::IoOpsPerS => "/s",
             _ => "ms",
         }
+    }
+
+    /// A ratio to a baseline in words: "177x as long", "0.56x as long", "2.10x as many".
+    pub fn ratio_phrase(self, r: f64) -> String {
+        let what = match self {
+            Measure::CpuMs => "as much",
+            Measure::GilSwitches | Measure::IoOpsPerS => "as many",
+            _ => "as long",
+        };
+        format!("{} {what}", svg::ratio(r))
     }
 
     /// What a ratio to a baseline below 1.00x means ("less time").
@@ -314,14 +430,14 @@ impl Measure {
         }
     }
 
-    /// A value as the data table prints it: milliseconds to the microsecond, counts whole,
-    /// rates to a tenth.
+    /// A value as the data table prints it: counts whole, rates to a tenth, times with
+    /// about four significant digits.
     pub fn precise(self, v: f64) -> String {
         let v = if v.is_finite() { v } else { 0.0 };
         match self.unit() {
             "" => format!("{v:.0}"),
             "/s" => format!("{v:.1}"),
-            _ => format!("{v:.3}"),
+            _ => table_ms(v),
         }
     }
 

@@ -141,6 +141,16 @@ pub fn text_with(x: f64, y: f64, anchor: Anchor, size: f64, content: &str, extra
     )
 }
 
+/// `inner` as one focusable element named `label` (plain text): the theme shows the name
+/// as a tooltip on hover and keyboard focus, and screen readers read it.
+pub fn tip(label: &str, inner: &str) -> String {
+    format!(
+        "<g tabindex=\"0\" role=\"img\" aria-label=\"{}\">{}</g>\n",
+        escape(label),
+        inner.trim_end()
+    )
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Anchor {
     Start,

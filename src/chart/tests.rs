@@ -113,7 +113,9 @@ fn element_ids_are_safe() {
     })
     .unwrap();
     assert!(html.contains("id=\"chart-two-words---\""));
-    assert!(html.contains("aria-labelledby=\"chart-two-words----title chart-two-words----desc\""));
+    assert!(html.contains(
+        "aria-labelledby=\"chart-two-words----title\" aria-describedby=\"chart-two-words----result\""
+    ));
 }
 
 #[test]
@@ -449,7 +451,7 @@ proptest! {
         if let Ok(html) = draw(&options, &points, &result) {
             prop_assert!(!html.contains("NaN"), "{}", html);
             prop_assert!(!html.contains("inf"), "{}", html);
-            prop_assert!(html.contains("<title") && html.contains("<desc") && html.contains("<table>"));
+            prop_assert!(html.contains("chart-title") && html.contains("chart-result") && html.contains("<table>"));
         }
     }
 }
@@ -481,4 +483,107 @@ proptest! {
             prop_assert!(!problem.message.is_empty());
         }
     }
+}
+
+/// Two axes of 2 and 3 values: six variants, the default one shown, the others hidden
+/// but the same size, each with its own result, table and key figures.
+#[test]
+fn explorable_charts_hold_every_variant() {
+    let axes = [
+        explore::Axis {
+            label: "Cores".to_string(),
+            unit: String::new(),
+            values: vec![1.0, 2.0],
+            default: 1,
+        },
+        explore::Axis {
+            label: "Switch interval".to_string(),
+            unit: "ms".to_string(),
+            values: vec![1.0, 5.0, 20.0],
+            default: 0,
+        },
+    ];
+    let results: Vec<SimResult> = (1..=6)
+        .map(|k| SimResult {
+            runs: vec![run("one", 10 * k), run("two", 5)],
+        })
+        .collect();
+    let input = ChartInput {
+        id: "x",
+        title: "T",
+        caption: None,
+        options: &with_kind(ChartKind::Bars),
+        points: &[RunPoint::default(), RunPoint::default()],
+        result: &results[0],
+        provenance: "p",
+    };
+    let html = render_explorable(&input, &axes, &results).unwrap();
+    assert!(html.starts_with("<figure class=\"chart chart-bars\" id=\"chart-x\" data-explore>"));
+    assert_eq!(
+        html.matches("<div class=\"chart-variant\" hidden>").count(),
+        5
+    );
+    assert_eq!(html.matches("<div class=\"chart-variant\">").count(), 1);
+    // The default is cores 2, interval 1 ms: variant 3 (row-major), "one" at 40 ms.
+    let shown = html
+        .split("<div class=\"chart-variant\">")
+        .nth(1)
+        .unwrap()
+        .trim_start();
+    assert!(
+        shown.starts_with("<p class=\"chart-result\" id=\"chart-x-v3-result\">"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("compared with “one” (40.0 ms): two 5.00 ms, 0.12x as long."),
+        "{shown}"
+    );
+    let heights: std::collections::BTreeSet<&str> = html
+        .split(" height=\"")
+        .skip(1)
+        .filter_map(|h| h.split('"').next())
+        .filter(|h| h.contains('.') || h.len() > 2)
+        .collect();
+    assert!(
+        heights.len() <= 2,
+        "every SVG has the same height: {heights:?}"
+    );
+    assert_eq!(html.matches("<table>").count(), 6);
+    assert!(html.contains("<li><strong>Cores 2, Switch interval 1 ms (shown)</strong>: one 40.0 ms; two 5.00 ms</li>"), "{html}");
+    assert!(html.contains("aria-live=\"polite\""));
+    assert_eq!(
+        render_explorable(&input, &axes, &results[..5]),
+        Err(ChartError::VariantsMismatch {
+            results: 5,
+            variants: 6
+        })
+    );
+}
+
+#[test]
+fn bars_lanes_and_points_name_their_values_for_tooltips() {
+    let r = result();
+    let points = [1.0, 2.0].map(|x| RunPoint {
+        x: Some(x),
+        series: None,
+    });
+    let bars = draw(&with_kind(ChartKind::Bars), &points, &r).unwrap();
+    assert!(
+        bars.contains(
+            "<g tabindex=\"0\" role=\"img\" aria-label=\"two: 10.0 ms · 0.50x as long\">"
+        ),
+        "{bars}"
+    );
+    let lines = draw(&with_kind(ChartKind::Lines), &points, &r).unwrap();
+    assert!(lines.contains("aria-label=\"x 2: 10.0 ms\""), "{lines}");
+    let timeline = draw(&ChartOptions::default(), &points, &r).unwrap();
+    assert!(
+        timeline.contains("aria-label=\"cpu, running Python: 5 ms (25% of the window)\""),
+        "{timeline}"
+    );
+    let histogram = draw(&with_kind(ChartKind::Histogram), &points, &r).unwrap();
+    assert!(
+        histogram.contains("aria-label=\"1 ms to 2 ms: 1 call\""),
+        "{histogram}"
+    );
 }

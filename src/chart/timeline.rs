@@ -39,6 +39,11 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     }
     let processes = process_order(&run.timeline);
     let grouped = processes.len() > 1;
+    let shares: Vec<[u64; STATES.len()]> = run
+        .timeline
+        .iter()
+        .map(|lane| time_per_state(lane, from_ns, to_ns))
+        .collect();
 
     let mut body = String::new();
     let mut y = 4.0;
@@ -79,9 +84,16 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
             y += FONT + 5.0;
         }
         for (lane, states) in process_lanes {
+            let lane_index = run
+                .timeline
+                .iter()
+                .position(|l| std::ptr::eq(l, *lane))
+                .unwrap_or(0);
+            // The thread's name, outline and strokes are one tooltip target.
+            let mut one = String::new();
             if single {
                 let _ = writeln!(
-                    lane_markup,
+                    one,
                     "<text x=\"{}\" y=\"{}\"><tspan font-weight=\"bold\">{}</tspan> · {}</text>",
                     n(LEFT),
                     n(y + FONT - 1.0),
@@ -89,7 +101,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
                     crate::html::escape(&lane.thread)
                 );
             } else {
-                lane_markup.push_str(&svg::text(
+                one.push_str(&svg::text(
                     LEFT,
                     y + FONT - 1.0,
                     Anchor::Start,
@@ -99,7 +111,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
             }
             let mid = y + LABEL + BAR / 2.0;
             let _ = writeln!(
-                lane_markup,
+                one,
                 "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"0.5\"/>",
                 n(LEFT),
                 n(y + LABEL),
@@ -107,7 +119,12 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
                 n(BAR),
                 GRID.css()
             );
-            lane_markup.push_str(&strokes(states, mid));
+            let name = lane_name(lane, grouped);
+            let span = to_ns - from_ns;
+            one.push_str(&strokes(states, mid, |k| {
+                state_tip(&name, k, shares[lane_index][k], span)
+            }));
+            lane_markup.push_str(&one);
             bar_spans.push((y + LABEL, y + LABEL + BAR));
             y += LABEL + BAR + 8.0;
         }
@@ -155,16 +172,16 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     ));
     let height = lanes_bottom + 14.0 + 2.0 * SMALL;
 
-    let shares: Vec<[u64; STATES.len()]> = run
-        .timeline
-        .iter()
-        .map(|lane| time_per_state(lane, from_ns, to_ns))
-        .collect();
     Ok(Drawing {
         height,
         body,
         desc: describe(run, from_ns, to_ns, &shares, grouped),
-        table: table(run, &shares, grouped),
+        table: table(run, &shares, grouped, (from_ns, to_ns)),
+        key_figures: format!(
+            "the run took {}; the GIL changed hands {} times",
+            svg::duration(run.wall_ns as f64),
+            run.gil_switches
+        ),
     })
 }
 
@@ -249,7 +266,7 @@ pub(super) fn dominant_states(
 }
 
 /// One path per state with a horizontal stroke per run of equal cells.
-fn strokes(states: &[Option<ThreadState>], mid: f64) -> String {
+fn strokes(states: &[Option<ThreadState>], mid: f64, tip: impl Fn(usize) -> String) -> String {
     let mut paths: Vec<String> = vec![String::new(); STATES.len()];
     let mut pens: Vec<f64> = vec![0.0; STATES.len()];
     let mut i = 0;
@@ -276,12 +293,14 @@ fn strokes(states: &[Option<ThreadState>], mid: f64) -> String {
     let mut out = String::new();
     for (k, d) in paths.iter().enumerate() {
         if !d.is_empty() {
-            let _ = writeln!(
-                out,
+            // Every stroke of one state is one tooltip target: hovering a segment names
+            // the thread's time in that state.
+            let path = format!(
                 "<path d=\"{d}\" stroke=\"{}\" stroke-width=\"{}\"/>",
                 svg::state_paint(STATES[k]).css(),
                 n(BAR)
             );
+            out.push_str(&svg::tip(&tip(k), &path));
         }
     }
     out
@@ -370,6 +389,16 @@ fn describe(
     out
 }
 
+/// A state's tooltip: the thread's time in that state within the window.
+fn state_tip(lane: &str, k: usize, ns: u64, span: f64) -> String {
+    format!(
+        "{lane}, {}: {} ({} of the window)",
+        svg::state_label(STATES[k]),
+        svg::duration(ns as f64),
+        percent(ns as f64 / span)
+    )
+}
+
 fn percent(fraction: f64) -> String {
     let p = fraction * 100.0;
     if p > 0.0 && p < 1.0 {
@@ -379,7 +408,12 @@ fn percent(fraction: f64) -> String {
     }
 }
 
-fn table(run: &RunResult, shares: &[[u64; STATES.len()]], grouped: bool) -> Table {
+fn table(
+    run: &RunResult,
+    shares: &[[u64; STATES.len()]],
+    grouped: bool,
+    (from, to): (f64, f64),
+) -> Table {
     let present: Vec<usize> = (0..STATES.len())
         .filter(|k| shares.iter().any(|s| s[*k] > 0))
         .collect();
@@ -399,17 +433,30 @@ fn table(run: &RunResult, shares: &[[u64; STATES.len()]], grouped: bool) -> Tabl
             row.extend(
                 present
                     .iter()
-                    .map(|k| format!("{:.3}", share[*k] as f64 / 1e6)),
+                    .map(|k| super::table_ms(share[*k] as f64 / 1e6)),
             );
             let end = run
                 .threads
                 .iter()
                 .find(|t| t.name == lane.thread && t.process == lane.process)
-                .map(|t| format!("{:.3}", t.end_ns as f64 / 1e6))
+                .map(|t| super::table_ms(t.end_ns as f64 / 1e6))
                 .unwrap_or_else(|| "–".to_string());
             row.push(end);
             row
         })
         .collect();
-    Table { head, rows }
+    // The state columns cover the window drawn; the finish time is of the whole run.
+    let groups = vec![
+        (String::new(), 1),
+        (
+            format!(
+                "time in each state, {} to {} ms",
+                svg::plain(from / 1e6),
+                svg::plain(to / 1e6)
+            ),
+            present.len(),
+        ),
+        ("whole run".to_string(), 1),
+    ];
+    Table { groups, head, rows }
 }

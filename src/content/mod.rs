@@ -3,6 +3,7 @@
 //! `load` walks `content/` (the only file reading); `lesson`, `quiz` and `front_matter`
 //! are pure parsers that tests drive with strings.
 
+pub mod explore;
 pub mod front_matter;
 pub mod lesson;
 pub mod load;

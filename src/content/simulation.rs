@@ -4,6 +4,7 @@
 //! `interpreter` and `runs`, wrapped with an `id`, a `title`, an optional `seed` and the
 //! `chart` to draw. Each run may also carry `x` and `series` for line charts.
 
+use super::explore::{Exploration, chart_problems, parse_explore};
 use super::located::FrontMatterLocator;
 use crate::chart::options::{ChartKind, ChartOptions, RunPoint};
 use crate::diagnostics::Diagnostic;
@@ -23,7 +24,10 @@ pub struct Simulation {
     pub chart: ChartOptions,
     /// Per run, aligned with `scenario.runs`.
     pub points: Vec<RunPoint>,
+    /// The default variant when the simulation is explorable.
     pub scenario: Scenario,
+    /// The parameters a reader may vary, and every variant's scenario.
+    pub explore: Option<Exploration>,
     /// File line where the simulation starts.
     pub line: usize,
 }
@@ -42,6 +46,7 @@ struct RawSimulation {
     interpreter: Interpreter,
     #[serde(default)]
     runs: Vec<Node>,
+    explore: Option<Node>,
 }
 
 /// A stable default seed per simulation id, so adding a simulation never changes the
@@ -166,6 +171,7 @@ pub fn parse_simulations(
                 .into_iter()
                 .map(|p| (p.path, p.message)),
         );
+        let sim_problems_found = !sim_problems.is_empty();
         for (rel, message) in sim_problems {
             let mut path = at.clone();
             path.0.extend(rel.0);
@@ -182,6 +188,21 @@ pub fn parse_simulations(
                 .expected(rule.unwrap_or_else(|| "a simulation the simulator can run".to_string())),
             );
         }
+        let mut scenario = scenario;
+        let explore = match (&raw.explore, sim_problems_found) {
+            (Some(node), false) => match parse_explore(node, &at.key("explore"), &scenario, loc) {
+                Ok(e) => {
+                    problems.extend(chart_problems(&e, &chart, &points, &at.key("explore"), loc));
+                    scenario = e.variants[e.default_index()].clone();
+                    Some(e)
+                }
+                Err(p) => {
+                    problems.extend(p);
+                    None
+                }
+            },
+            _ => None,
+        };
         let line = loc.value(&at).line;
         // Ids name the chart in `{{ chart ID }}` and in its element id.
         problems.extend(loc.invalid_id("simulation", &raw.id, &at.key("id")));
@@ -207,6 +228,7 @@ pub fn parse_simulations(
             chart,
             points,
             scenario,
+            explore,
             line,
         });
     }
