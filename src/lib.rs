@@ -18,6 +18,7 @@ pub mod html;
 pub mod keypath;
 pub mod markdown;
 pub mod measure;
+pub mod measurement;
 pub mod progress;
 pub mod scaffold;
 pub mod serve;

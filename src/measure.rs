@@ -83,11 +83,13 @@ impl Interpreter {
     }
 }
 
-/// One simulation to measure: where it lives and its runs' programs.
+/// One scenario to measure (a simulation, or one variant of an explorable one): where it
+/// lives and its runs' programs.
 struct Target<'a> {
     lesson: &'a Lesson,
     lesson_file: PathBuf,
     sim: &'a crate::content::simulation::Simulation,
+    scenario: &'a crate::sim::Scenario,
     /// Per run: the interpreter (0 = Python 3, 1 = Python 2) and program, or why not.
     runs: Vec<Result<(usize, String), String>>,
 }
@@ -116,7 +118,8 @@ pub fn measure(opts: &MeasureOptions) -> Result<MeasureSummary, MeasureError> {
     ];
     let targets: Vec<Target> = chosen
         .into_iter()
-        .map(|(lesson, sim)| plan(&opts.root, lesson, sim, &pythons))
+        .flat_map(|(lesson, sim)| sim.scenarios().iter().map(move |sc| (lesson, sim, sc)))
+        .map(|(lesson, sim, scenario)| plan(&opts.root, lesson, sim, scenario, &pythons))
         .collect();
     let raws = run_all(&targets, &pythons, opts, &scratch, &mut quiet);
     let load_after = runner::load_average().unwrap_or(0.0);
@@ -293,14 +296,15 @@ fn plan<'a>(
     root: &Path,
     lesson: &'a Lesson,
     sim: &'a crate::content::simulation::Simulation,
+    scenario: &'a crate::sim::Scenario,
     pythons: &[Interpreter],
 ) -> Target<'a> {
-    let runs = (0..sim.scenario.runs.len())
+    let runs = (0..scenario.runs.len())
         .map(|r| {
-            let which = usize::from(program::needs_python2(&sim.scenario, r));
+            let which = usize::from(program::needs_python2(scenario, r));
             match &pythons[which] {
                 Interpreter::Found(_, facts) => {
-                    program::program(&sim.scenario, r, facts).map(|text| (which, text))
+                    program::program(scenario, r, facts).map(|text| (which, text))
                 }
                 Interpreter::Missing(why) => Err(why.clone()),
             }
@@ -310,6 +314,7 @@ fn plan<'a>(
         lesson,
         lesson_file: root.join(&lesson.source),
         sim,
+        scenario,
         runs,
     }
 }
@@ -348,7 +353,7 @@ fn run_all(
             };
             bar.set_message(format!(
                 "{} / {}",
-                targets[t].sim.id, targets[t].sim.scenario.runs[r].label
+                targets[t].sim.id, targets[t].scenario.runs[r].label
             ));
             if let Ok(done) = &mut raws[t][r] {
                 let Interpreter::Found(python, _) = &pythons[*which] else {
@@ -400,7 +405,6 @@ fn write_files(
     let mut by_file: Vec<(PathBuf, &Lesson, Vec<MeasuredSimulation>)> = Vec::new();
     for (target, raw) in targets.iter().zip(raws) {
         let runs: Vec<MeasuredRun> = target
-            .sim
             .scenario
             .runs
             .iter()
@@ -422,15 +426,14 @@ fn write_files(
                 MeasuredRun {
                     label: spec.label.clone(),
                     not_measurable: Some(why),
-                    wall_ms: None,
-                    threads: Vec::new(),
+                    ..MeasuredRun::default()
                 }
             })
             .collect();
         let uses_2 = target.runs.iter().any(|r| matches!(r, Ok((1, _))));
         let entry = MeasuredSimulation {
             id: target.sim.id.clone(),
-            spec: measured::scenario_key(&target.sim.scenario),
+            spec: measured::scenario_key(target.scenario),
             python: seen.python.clone(),
             python2: if uses_2 { seen.python2.clone() } else { None },
             machine: MachineSeen {
@@ -460,9 +463,10 @@ fn write_files(
     Ok(())
 }
 
-/// The lesson's file after this measure: fresh entries replace older ones of the same
-/// simulation; older entries of simulations this measure skipped are kept while the
-/// lesson still has them; the order is the lesson's.
+/// The lesson's file after this measure: one entry per scenario of each simulation (every
+/// variant of an explorable one), fresh entries replacing older ones, older entries of
+/// scenarios this measure skipped kept while the lesson still has them; in the lesson's
+/// order.
 fn merged(path: &Path, lesson: &Lesson, fresh: Vec<MeasuredSimulation>) -> MeasuredFile {
     let old: Vec<MeasuredSimulation> = std::fs::read_to_string(path)
         .ok()
@@ -472,11 +476,17 @@ fn merged(path: &Path, lesson: &Lesson, fresh: Vec<MeasuredSimulation>) -> Measu
     let simulations = lesson
         .simulations
         .iter()
-        .filter_map(|s| {
+        .flat_map(|s| {
+            s.scenarios()
+                .iter()
+                .map(move |sc| (s, measured::scenario_key(sc)))
+        })
+        .filter_map(|(s, key)| {
+            let same = |m: &&MeasuredSimulation| m.id == s.id && m.spec == key;
             fresh
                 .iter()
-                .find(|m| m.id == s.id)
-                .or_else(|| old.iter().find(|m| m.id == s.id))
+                .find(same)
+                .or_else(|| old.iter().find(same))
                 .cloned()
         })
         .collect();
@@ -557,13 +567,15 @@ pub fn compare(opts: &MeasureOptions) -> Result<Vec<Comparison>, MeasureError> {
     let chosen = choose(&course, opts)?;
     let mut out = Vec::new();
     for (lesson, sim) in chosen {
-        let Some(m) = measured::current(&lesson.measured, sim) else {
-            continue;
-        };
-        let result = crate::sim::run(&sim.scenario, sim.seed, &crate::sim::Budget::default())
-            .map_err(|e| MeasureError::Usage(format!("simulation `{}`: {e}", sim.id)))?;
-        for (simulated, real) in result.runs.iter().zip(&m.runs) {
-            out.extend(compare_run(&sim.id, simulated, real));
+        for scenario in sim.scenarios() {
+            let Some(m) = measured::current(&lesson.measured, &sim.id, scenario) else {
+                continue;
+            };
+            let result = crate::sim::run(scenario, sim.seed, &crate::sim::Budget::default())
+                .map_err(|e| MeasureError::Usage(format!("simulation `{}`: {e}", sim.id)))?;
+            for (simulated, real) in result.runs.iter().zip(&m.runs) {
+                out.extend(compare_run(&sim.id, simulated, real));
+            }
         }
     }
     Ok(out)

@@ -3,12 +3,14 @@
 //! by a hash of everything that shapes them) so unchanged simulations are not rerun.
 
 use crate::chart::{self, ChartInput};
+use crate::content::measured::MeasuredSimulation;
 use crate::content::simulation::Simulation;
 use crate::content::{Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::sim::{self, Budget, Scenario, SimResult};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -53,16 +55,18 @@ fn scenario_hash(scenario: &Scenario, seed: u64) -> String {
     format!("{:016x}", fnv1a(spec.as_bytes()))
 }
 
-/// The scenarios a simulation's figure needs: every variant of an explorable one.
-fn scenarios(sim: &Simulation) -> &[Scenario] {
-    match &sim.explore {
-        Some(e) => &e.variants,
-        None => std::slice::from_ref(&sim.scenario),
-    }
+/// Per scenario of `sim` (every variant of an explorable one), its up-to-date
+/// measurement on a real interpreter among the lesson's, if any.
+pub fn real_of<'a>(lesson: &'a Lesson, sim: &Simulation) -> Vec<Option<&'a MeasuredSimulation>> {
+    sim.scenarios()
+        .iter()
+        .map(|sc| crate::content::measured::current(&lesson.measured, &sim.id, sc))
+        .collect()
 }
 
-/// Hash of everything that shapes the figure, for the on-disk cache.
-fn figure_hash(sim: &Simulation) -> String {
+/// Hash of everything that shapes the figure, for the on-disk cache: the simulation and
+/// the measurements shown beside it.
+fn figure_hash(sim: &Simulation, real: &[Option<&MeasuredSimulation>]) -> String {
     let all = serde_json::to_string(&(
         FIGURE_CODE,
         spec_hash(sim),
@@ -72,6 +76,7 @@ fn figure_hash(sim: &Simulation) -> String {
         &sim.chart,
         &sim.points,
         &sim.explore,
+        real,
     ))
     .unwrap_or_default();
     format!("{:016x}", fnv1a(all.as_bytes()))
@@ -79,23 +84,46 @@ fn figure_hash(sim: &Simulation) -> String {
 
 /// Where the numbers come from. Simulated, never "measured": the word is kept for runs of
 /// a real interpreter.
-fn provenance(sim: &Simulation) -> String {
-    format!(
+fn provenance(sim: &Simulation, real: &[Option<&MeasuredSimulation>]) -> String {
+    let mut out = format!(
         "Simulated by crescu's GIL model ({}), spec {}",
         sim::VERSION,
         &spec_hash(sim)[..8]
-    )
+    );
+    if let Some(m) = real.iter().flatten().next() {
+        let python = match &m.python2 {
+            Some(two) => format!("CPython {} and {two}", m.python),
+            None => format!("CPython {}", m.python),
+        };
+        let _ = write!(
+            out,
+            "; measured on {python}, {} cores, {} (median of {} repetitions, load {})",
+            m.machine.cores, m.date, m.repeat, m.load.before
+        );
+        if sim.chart.kind == chart::ChartKind::Timeline {
+            out.push_str(
+                "; the timeline is simulated only: a program cannot see who holds the lock",
+            );
+        }
+    }
+    out
 }
 
 /// The figure (HTML with inline SVG) of one simulation's result (the default variant's,
 /// for an explorable simulation).
 pub fn draw(sim: &Simulation, result: &SimResult) -> Result<String, String> {
-    draw_variants(sim, std::slice::from_ref(result))
+    draw_variants(sim, &[], std::slice::from_ref(result))
 }
 
 /// The figure of a simulation from the results of all its scenarios (see [`scenarios`]).
-fn draw_variants(sim: &Simulation, results: &[SimResult]) -> Result<String, String> {
-    let prov = provenance(sim);
+fn draw_variants(
+    sim: &Simulation,
+    real: &[Option<&MeasuredSimulation>],
+    results: &[SimResult],
+) -> Result<String, String> {
+    let prov = provenance(sim, real);
+    let measured: Vec<Option<&[crate::measurement::MeasuredRun]>> =
+        real.iter().map(|m| m.map(|m| m.runs.as_slice())).collect();
     let input = ChartInput {
         id: &sim.id,
         title: &sim.title,
@@ -104,6 +132,7 @@ fn draw_variants(sim: &Simulation, results: &[SimResult]) -> Result<String, Stri
         points: &sim.points,
         result: &results[0],
         provenance: &prov,
+        measured: &measured,
     };
     match &sim.explore {
         Some(e) if results.len() > 1 => chart::render_explorable(&input, &e.axes(), results),
@@ -120,7 +149,13 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
         .collect();
 
     // One hash per simulation, for the budget, the cache and running each figure once.
-    let hashes: Vec<String> = wanted.iter().map(|(_, _, s)| figure_hash(s)).collect();
+    let reals: Vec<Vec<Option<&MeasuredSimulation>>> =
+        wanted.iter().map(|(_, l, s)| real_of(l, s)).collect();
+    let hashes: Vec<String> = wanted
+        .iter()
+        .zip(&reals)
+        .map(|((_, _, s), real)| figure_hash(s, real))
+        .collect();
     check_build_budget(
         wanted
             .iter()
@@ -137,10 +172,11 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     let mut figures: HashMap<(String, String), Arc<str>> = HashMap::new();
     let mut by_figure: HashMap<String, Arc<str>> = HashMap::new();
     let mut missing = Vec::new();
-    for (&(m, l, s), hash) in wanted.iter().zip(hashes) {
+    for ((&(m, l, s), hash), real) in wanted.iter().zip(hashes).zip(&reals) {
         let key = (format!("{}/{}", m.slug, l.slug), s.id.clone());
         let known = by_figure.get(&hash).cloned().or_else(|| {
-            let html = cache_dir.and_then(|d| std::fs::read_to_string(cache_path(d, s)).ok())?;
+            let html =
+                cache_dir.and_then(|d| std::fs::read_to_string(cache_path(d, &hash)).ok())?;
             let html: Arc<str> = html.into();
             by_figure.insert(hash.clone(), html.clone());
             Some(html)
@@ -149,7 +185,7 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
             Some(html) => {
                 figures.insert(key, html);
             }
-            None => missing.push((key, l, s, hash)),
+            None => missing.push((key, l, s, hash, real)),
         }
     }
     let cached = figures.len();
@@ -157,18 +193,19 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     let (index_of, results) = run_distinct(missing.iter().map(|m| m.2));
 
     // Each distinct figure is drawn once, in parallel.
-    let mut to_draw: Vec<&Simulation> = Vec::new();
+    let mut to_draw: Vec<(&Simulation, &str, &[Option<&MeasuredSimulation>])> = Vec::new();
     let mut drawn_index: HashMap<&str, usize> = HashMap::new();
-    for (_, _, s, hash) in &missing {
+    for (_, _, s, hash, real) in &missing {
         if !drawn_index.contains_key(hash.as_str()) {
             drawn_index.insert(hash, to_draw.len());
-            to_draw.push(s);
+            to_draw.push((s, hash, real));
         }
     }
     let drawn: Vec<Result<Arc<str>, String>> = to_draw
         .par_iter()
-        .map(|s| {
-            let mine = scenarios(s)
+        .map(|&(s, _, real)| {
+            let mine = s
+                .scenarios()
                 .iter()
                 .map(
                     |scenario| match &results[index_of[&scenario_hash(scenario, s.seed)]] {
@@ -177,21 +214,21 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
                     },
                 )
                 .collect::<Result<Vec<SimResult>, String>>()?;
-            draw_variants(s, &mine).map(Arc::from)
+            draw_variants(s, real, &mine).map(Arc::from)
         })
         .collect();
     if let Some(dir) = cache_dir {
-        for (s, figure) in to_draw.iter().zip(&drawn) {
+        for ((_, hash, _), figure) in to_draw.iter().zip(&drawn) {
             if let Ok(html) = figure {
                 // A cache that cannot be written only costs time on the next build.
-                let _ = write_cache(dir, s, html);
+                let _ = write_cache(dir, hash, html);
             }
         }
     }
 
     // Every lesson whose simulation failed gets its own located error.
     let mut diags = Diagnostics::default();
-    for (key, lesson, s, hash) in &missing {
+    for (key, lesson, s, hash, _) in &missing {
         match &drawn[drawn_index[hash.as_str()]] {
             Ok(html) => {
                 figures.insert(key.clone(), html.clone());
@@ -229,7 +266,7 @@ fn run_distinct<'s>(
     let mut distinct: Vec<(&Scenario, u64)> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
     for s in sims {
-        for scenario in scenarios(s) {
+        for scenario in s.scenarios() {
             if let std::collections::hash_map::Entry::Vacant(slot) =
                 index_of.entry(scenario_hash(scenario, s.seed))
             {
@@ -259,7 +296,8 @@ fn check_build_budget<'a>(
             continue;
         }
         // Every variant of an explorable simulation is a simulation of its own.
-        total += scenarios(s)
+        total += s
+            .scenarios()
             .iter()
             .flat_map(sim::estimate)
             .map(|e| e.work)
@@ -284,9 +322,8 @@ fn check_build_budget<'a>(
     Ok(())
 }
 
-fn cache_path(dir: &Path, sim: &Simulation) -> PathBuf {
-    dir.join("charts")
-        .join(format!("{}.html", figure_hash(sim)))
+fn cache_path(dir: &Path, figure_hash: &str) -> PathBuf {
+    dir.join("charts").join(format!("{figure_hash}.html"))
 }
 
 /// Temporary files of cache entries that a killed build never finished.
@@ -299,8 +336,8 @@ fn remove_torn_writes(charts: &Path) {
 }
 
 /// Write through a temporary file and a rename, so a killed build never leaves a torn entry.
-fn write_cache(dir: &Path, sim: &Simulation, html: &str) -> std::io::Result<()> {
-    let path = cache_path(dir, sim);
+fn write_cache(dir: &Path, figure_hash: &str, html: &str) -> std::io::Result<()> {
+    let path = cache_path(dir, figure_hash);
     std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     std::fs::write(&tmp, html)?;

@@ -12,6 +12,7 @@
 use std::path::PathBuf;
 
 use crescu::chart::{self, ChartInput, ChartKind, ChartOptions, Measure, RunPoint};
+use crescu::measurement::{MeasuredRun, Stat};
 use crescu::sim::{Lane, RunResult, SimResult, Span, ThreadResult, ThreadState};
 
 const MS: u64 = 1_000_000;
@@ -334,6 +335,7 @@ fn render(case: &Case) -> String {
         points: &case.points,
         result: &case.result,
         provenance: "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e",
+        measured: &[],
     })
     .unwrap_or_else(|e| panic!("{}: {e}", case.name))
 }
@@ -404,6 +406,7 @@ fn render_explorable() -> String {
             points: &points,
             result: &results[0],
             provenance: "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e",
+            measured: &[],
         },
         &axes,
         &results,
@@ -586,6 +589,7 @@ fn long_timelines_stay_small() {
         points: &no_points(&result),
         result: &result,
         provenance: "test",
+        measured: &[],
     })
     .unwrap();
     let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
@@ -665,6 +669,7 @@ fn real_simulations_render_small() {
             points: &points,
             result: &result,
             provenance: "test",
+            measured: &[],
         })
         .unwrap();
         let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
@@ -674,4 +679,96 @@ fn real_simulations_render_small() {
             std::fs::write(format!("{dir}/real-{kind:?}.html"), &html).unwrap();
         }
     }
+}
+
+/// Wall times a real interpreter might have shown for the runs of `result`: the
+/// simulated time scaled by `factor`, spread ±5%.
+fn measured_walls(result: &SimResult, factor: f64) -> Vec<MeasuredRun> {
+    result
+        .runs
+        .iter()
+        .map(|r| {
+            let median = r.wall_ns as f64 / 1e6 * factor;
+            MeasuredRun {
+                label: r.label.clone(),
+                wall_ms: Some(Stat {
+                    median,
+                    min: median * 0.95,
+                    max: median * 1.05,
+                }),
+                ..MeasuredRun::default()
+            }
+        })
+        .collect()
+}
+
+/// Bars and lines with measured figures beside the simulated ones; a run that was not
+/// measurable shows none.
+#[test]
+fn measured_figures_match_golden_files() {
+    let mut mismatches = Vec::new();
+    for case in cases()
+        .into_iter()
+        .filter(|c| c.name == "bars" || c.name == "lines")
+    {
+        let mut real = measured_walls(&case.result, 1.1);
+        real[1] = MeasuredRun {
+            label: real[1].label.clone(),
+            not_measurable: Some("the run needs 8 cores".into()),
+            ..MeasuredRun::default()
+        };
+        let measured = [Some(real.as_slice())];
+        let html = chart::render(&ChartInput {
+            id: case.name,
+            title: case.title,
+            caption: case.caption,
+            options: &case.options,
+            points: &case.points,
+            result: &case.result,
+            provenance: "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e; measured on CPython 3.11.7, 2 cores, 2026-12-02",
+            measured: &measured,
+        })
+        .unwrap();
+        assert!(html.contains("measured on CPython"), "{html}");
+        assert!(
+            html.contains("var(--chart-measured"),
+            "the marks are drawn: {html}"
+        );
+        assert!(
+            html.contains("Measured on CPython (median)"),
+            "the result in words says it"
+        );
+        check_golden(&format!("{}-measured", case.name), &html, &mut mismatches);
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{}\n(run `UPDATE_GOLDEN=1 cargo test --test chart_golden` after an intended change)",
+        mismatches.join("\n")
+    );
+}
+
+/// Figures only the model knows are never given a measured value.
+#[test]
+fn gil_switches_have_no_measured_marks() {
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "bars-switches")
+        .unwrap();
+    let real = measured_walls(&case.result, 1.0);
+    let measured = [Some(real.as_slice())];
+    let html = chart::render(&ChartInput {
+        id: case.name,
+        title: case.title,
+        caption: case.caption,
+        options: &case.options,
+        points: &case.points,
+        result: &case.result,
+        provenance: "p",
+        measured: &measured,
+    })
+    .unwrap();
+    assert!(
+        !html.contains("chart-measured") && !html.contains("Measured on CPython"),
+        "{html}"
+    );
 }

@@ -12,7 +12,8 @@
 use std::fmt::Write as _;
 
 use super::svg::{self, Anchor, FONT, SMALL, TEXT, WIDTH, n};
-use super::{ChartError, ChartOptions, Drawing, Measure, Table, chosen_run};
+use super::{ChartError, ChartOptions, Drawing, Measure, Real, Table, chosen_run};
+use crate::measurement::Stat;
 use crate::sim::SimResult;
 
 const LEFT: f64 = 8.0;
@@ -25,21 +26,36 @@ const BAR_PAINT: svg::Paint = svg::Paint {
     fallback: "#1f5fbf",
 };
 
-pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing, ChartError> {
+pub(crate) fn draw(
+    options: &ChartOptions,
+    result: &SimResult,
+    real: Real,
+) -> Result<Drawing, ChartError> {
     let measure = options.measure.unwrap_or_default();
     let baseline = chosen_run(result, options.baseline.as_deref())?;
     let base_value = measure.of(baseline);
     let values: Vec<f64> = result.runs.iter().map(|r| measure.of(r)).collect();
+    let measured: Vec<Option<Stat>> = (0..values.len())
+        .map(|i| measure.real_of(real, i))
+        .collect();
+    let any_measured = measured.iter().any(Option::is_some);
     let ratio = |v: f64| (base_value > 0.0).then(|| v / base_value);
     let value_labels: Vec<String> = result
         .runs
         .iter()
         .zip(&values)
-        .map(|(run, v)| match ratio(*v) {
-            Some(r) if !std::ptr::eq(run, baseline) => {
-                format!("{} · {}", measure.format(*v), measure.ratio_phrase(r))
+        .zip(&measured)
+        .map(|((run, v), m)| {
+            let mut label = match ratio(*v) {
+                Some(r) if !std::ptr::eq(run, baseline) => {
+                    format!("{} · {}", measure.format(*v), measure.ratio_phrase(r))
+                }
+                _ => measure.format(*v),
+            };
+            if let Some(m) = m {
+                let _ = write!(label, " · real {}", measure.format(m.median));
             }
-            _ => measure.format(*v),
+            label
         })
         .collect();
 
@@ -49,7 +65,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         LEFT,
         y,
         SMALL,
-        &note(measure, base_value > 0.0),
+        &note(measure, base_value > 0.0, any_measured),
         WIDTH - 2.0 * LEFT,
     );
     body.push_str(&note);
@@ -60,7 +76,11 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         .map(|l| svg::text_width(l, FONT))
         .fold(0.0, f64::max);
     let span = (WIDTH - 2.0 * LEFT - widest_label - 8.0).max(40.0);
-    let max_value = values.iter().copied().fold(0.0, f64::max);
+    let max_value = values
+        .iter()
+        .copied()
+        .chain(measured.iter().flatten().map(|m| m.max))
+        .fold(0.0, f64::max);
     let x_of = |v: f64| {
         if max_value > 0.0 {
             LEFT + v / max_value * span
@@ -74,7 +94,14 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     let mut zero_line = String::new();
     let mut baseline_marks = String::new();
     let base_x = x_of(base_value);
-    for ((run, v), label) in result.runs.iter().zip(&values).zip(&value_labels) {
+    let mut real_marks = String::new();
+    for (((run, v), label), m) in result
+        .runs
+        .iter()
+        .zip(&values)
+        .zip(&value_labels)
+        .zip(&measured)
+    {
         let is_baseline = std::ptr::eq(run, baseline);
         let name = if is_baseline {
             format!("{} (baseline)", run.label)
@@ -108,9 +135,24 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
                 "transparent".to_string()
             }
         );
+        if let Some(m) = m {
+            let tip = format!(
+                "{}, measured on CPython: {}",
+                run.label,
+                measure.format_stat(*m)
+            );
+            let mark = svg::measured_across(
+                x_of(m.min),
+                x_of(m.median),
+                x_of(m.max),
+                y + LABEL + BAR / 2.0,
+            );
+            real_marks.push_str(&svg::tip(&tip, &mark));
+        }
+        let label_x = bar_end.max(m.map_or(0.0, |m| x_of(m.max) + 4.0));
         body.push_str(&svg::tip(&format!("{}: {label}", run.label), &bar));
         labels.push_str(&svg::text_with(
-            bar_end + 6.0,
+            label_x + 6.0,
             y + LABEL + BAR / 2.0 + FONT * 0.35,
             Anchor::Start,
             FONT,
@@ -151,28 +193,61 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         );
     }
 
+    body.push_str(&real_marks);
     body.push_str(&labels);
 
+    let mut desc = describe(measure, result, &values, &baseline.label, base_value);
+    desc.push_str(&describe_measured(measure, result, &measured));
+    let mut table = table(measure, result, &values, &baseline.label, base_value);
+    if any_measured {
+        table
+            .head
+            .push("measured on CPython: median (range)".into());
+        for (row, m) in table.rows.iter_mut().zip(&measured) {
+            row.push(m.map_or("–".into(), |m| measure.format_stat(m)));
+        }
+    }
     Ok(Drawing {
         height: bars_bottom + 8.0,
         body,
-        desc: describe(measure, result, &values, &baseline.label, base_value),
-        table: table(measure, result, &values, &baseline.label, base_value),
+        desc,
+        table,
         key_figures: key_figures(measure, result, &values),
     })
 }
 
-/// The line above the bars saying what the ratios mean.
-fn note(measure: Measure, has_ratios: bool) -> String {
+/// The line above the bars saying what the ratios mean (and the measured marks).
+fn note(measure: Measure, has_ratios: bool, measured: bool) -> String {
     // No unit here: every value label carries its own (µs or ms).
     let what = capitalised(measure.short_name());
+    let per_run = if measured {
+        format!(
+            "{what} per run: bars simulated, diamonds measured on CPython (median; line: fastest to slowest repetition)"
+        )
+    } else {
+        format!("{what} per run")
+    };
     if !has_ratios {
-        return format!("{what} per run.");
+        return format!("{per_run}.");
     }
     format!(
-        "{what} per run, compared with the baseline (dashed marks); below 1.00x: {}.",
+        "{per_run}, compared with the baseline (dashed marks); below 1.00x: {}.",
         measure.lower_means()
     )
+}
+
+/// The measured figures in words, after the simulated ones.
+fn describe_measured(measure: Measure, result: &SimResult, measured: &[Option<Stat>]) -> String {
+    let parts: Vec<String> = result
+        .runs
+        .iter()
+        .zip(measured)
+        .filter_map(|(run, m)| m.map(|m| format!("{} {}", run.label, measure.format(m.median))))
+        .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(" Measured on CPython (median): {}.", parts.join("; "))
 }
 
 fn capitalised(s: &str) -> String {

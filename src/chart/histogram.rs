@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::svg::{self, Anchor, GRID, SMALL, TEXT, WIDTH, n};
-use super::{ChartError, ChartOptions, Drawing, Table, chosen_run, names_thread};
+use super::{ChartError, ChartOptions, Drawing, Real, Table, chosen_run, names_thread};
 use crate::sim::{SimResult, ThreadResult, percentile};
 
 const PLOT_HEIGHT: f64 = 170.0;
@@ -20,8 +20,17 @@ const MARK_PAINT: svg::Paint = svg::Paint {
     fallback: "#d97706",
 };
 
-pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing, ChartError> {
+pub(crate) fn draw(
+    options: &ChartOptions,
+    result: &SimResult,
+    real: Real,
+) -> Result<Drawing, ChartError> {
     let run = chosen_run(result, options.run.as_deref())?;
+    let run_index = result
+        .runs
+        .iter()
+        .position(|r| std::ptr::eq(r, run))
+        .unwrap_or(0);
     let thread: &ThreadResult = match options.thread.as_deref() {
         Some(name) => {
             let t = run
@@ -253,7 +262,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         .iter()
         .enumerate()
         .fold(0, |best, (i, c)| if *c > counts[best] { i } else { best });
-    let desc = format!(
+    let mut desc = format!(
         "I/O latency of thread “{thread_name}” in run “{}”: for each of its {} blocking calls \
          (I/O and sleeps), the delay from the call's completion until the thread ran Python \
          again. Median {}, 99th percentile {}, longest {}. Buckets are log-scaled in 1-2-5 \
@@ -272,7 +281,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         svg::duration(p99 as f64),
         svg::duration(max as f64)
     );
-    let table = Table {
+    let mut table = Table {
         groups: Vec::new(),
         head: vec!["Delay".to_string(), "Calls".to_string()],
         rows: counts
@@ -281,6 +290,33 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
             .map(|(i, c)| vec![bucket_name(edges[i], edges[i + 1]), c.to_string()])
             .collect(),
     };
+    // A program sees each call's delay but keeps only its percentiles: those are given
+    // beside the simulated distribution.
+    let measured = real
+        .and_then(|runs| runs.get(run_index))
+        .and_then(|r| {
+            r.threads
+                .iter()
+                .find(|t| t.name == thread.name && t.process == thread.process)
+        })
+        .and_then(|t| t.latency_ms);
+    if let Some(l) = measured {
+        let _ = write!(
+            desc,
+            " Measured on CPython (median of the repetitions): median {} ms, 99th percentile {} ms, longest {} ms.",
+            l.p50.median, l.p99.median, l.max.median
+        );
+        for (name, s) in [
+            ("median", l.p50),
+            ("99th percentile", l.p99),
+            ("longest", l.max),
+        ] {
+            table.rows.push(vec![
+                format!("measured on CPython: {name}, ms"),
+                s.to_string(),
+            ]);
+        }
+    }
     Ok(Drawing {
         height: bottom + 17.0 + 2.0 * SMALL,
         body,

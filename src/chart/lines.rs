@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::svg::{self, Anchor, GRID, Key, SMALL, WIDTH, n};
-use super::{ChartError, ChartOptions, Drawing, Measure, RunPoint, Table};
+use super::{ChartError, ChartOptions, Drawing, Measure, Real, RunPoint, Table};
+use crate::measurement::Stat;
 use crate::sim::SimResult;
 
 const PLOT_HEIGHT: f64 = 210.0;
@@ -12,17 +13,18 @@ const RIGHT: f64 = WIDTH - 16.0;
 /// Gap between the axes and the first and last x, so markers never sit on the axis.
 const INSET: f64 = 12.0;
 
-/// A series: its name (None for runs without one) and its points (x, value, run index),
-/// sorted by x.
+/// A series: its name (None for runs without one) and its points (x, value, run index,
+/// measured on a real interpreter), sorted by x.
 struct Series {
     name: Option<String>,
-    points: Vec<(f64, f64, usize)>,
+    points: Vec<(f64, f64, usize, Option<Stat>)>,
 }
 
 pub(crate) fn draw(
     options: &ChartOptions,
     points: &[RunPoint],
     result: &SimResult,
+    real: Real,
 ) -> Result<Drawing, ChartError> {
     let measure = options.measure.unwrap_or_default();
     let x_title = options
@@ -37,11 +39,12 @@ pub(crate) fn draw(
             .filter(|x| x.is_finite())
             .ok_or_else(|| ChartError::MissingX(run.label.clone()))?;
         let v = measure.of(run);
+        let m = measure.real_of(real, index);
         match series.iter_mut().find(|s| s.name == point.series) {
-            Some(s) => s.points.push((x, v, index)),
+            Some(s) => s.points.push((x, v, index, m)),
             None => series.push(Series {
                 name: point.series.clone(),
-                points: vec![(x, v, index)],
+                points: vec![(x, v, index, m)],
             }),
         }
     }
@@ -53,12 +56,31 @@ pub(crate) fn draw(
     let mut body = String::new();
     let mut y = 4.0;
     let named = series.len() > 1 || series.iter().any(|s| s.name.is_some());
-    if named {
-        let entries: Vec<(Key, String)> = series
+    let any_measured = series
+        .iter()
+        .any(|s| s.points.iter().any(|p| p.3.is_some()));
+    if named || any_measured {
+        let mut entries: Vec<(Key, String)> = series
             .iter()
             .enumerate()
-            .map(|(i, s)| (key(i), series_name(s)))
+            .map(|(i, s)| {
+                let name = series_name(s);
+                (
+                    key(i),
+                    if any_measured {
+                        format!("{name} (simulated)")
+                    } else {
+                        name
+                    },
+                )
+            })
             .collect();
+        if any_measured {
+            entries.push((
+                Key::Series(svg::MEASURED, svg::Marker::Diamond),
+                "measured on CPython (median, range)".to_string(),
+            ));
+        }
         let (legend, h) = svg::legend(&entries, 8.0, y, WIDTH - 16.0);
         body.push_str(&legend);
         y += h + 4.0;
@@ -75,7 +97,7 @@ pub(crate) fn draw(
 
     let max_value = series
         .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .flat_map(|s| s.points.iter().map(|p| p.1.max(p.3.map_or(0.0, |m| m.max))))
         .fold(0.0, f64::max);
     let y_ticks = svg::ticks(
         0.0,
@@ -200,6 +222,43 @@ pub(crate) fn draw(
         body.push('\n');
     }
 
+    // Measured figures: a dashed line through the medians of each series, a hollow
+    // diamond on each and a line over its range.
+    for s in &series {
+        let measured: Vec<(f64, Stat)> = s
+            .points
+            .iter()
+            .filter_map(|p| p.3.map(|m| (p.0, m)))
+            .collect();
+        if measured.len() > 1 {
+            let d: Vec<String> = measured
+                .iter()
+                .map(|(x, m)| format!("{} {}", n(x_of(*x)), n(y_of(m.median))))
+                .collect();
+            let _ = writeln!(
+                body,
+                "<path d=\"M{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>",
+                d.join("L"),
+                svg::MEASURED.css()
+            );
+        }
+        for (x, m) in &measured {
+            let name = s
+                .name
+                .as_deref()
+                .map(|n| format!("{n}, "))
+                .unwrap_or_default();
+            body.push_str(&svg::tip(
+                &format!(
+                    "{name}{x_title} {}: measured on CPython {}",
+                    svg::plain(*x),
+                    measure.format_stat(*m)
+                ),
+                &svg::measured_up(x_of(*x), y_of(m.min), y_of(m.median), y_of(m.max)),
+            ));
+        }
+    }
+
     // Each series' last value, written beside its last point: the end of a sweep is what
     // a reader compares. A label goes on the side away from the line arriving at the point
     // (below a falling line, above a rising one), inside the plot, and labels are pushed
@@ -244,7 +303,7 @@ pub(crate) fn draw(
         height: bottom + 17.0 + 2.0 * SMALL,
         body,
         desc: describe(measure, &x_title, &series),
-        table: table(measure, &x_title, &series, result, named),
+        table: table(measure, &x_title, &series, result, named, any_measured),
         key_figures: series
             .iter()
             .map(|s| {
@@ -347,6 +406,16 @@ fn describe(measure: Measure, x_title: &str, series: &[Series]) -> String {
             .map(|p| format!("{} → {}", svg::plain(p.0), measure.format(p.1)))
             .collect();
         let _ = write!(out, " {}.", points.join(", "));
+        let real: Vec<String> = s
+            .points
+            .iter()
+            .filter_map(|p| {
+                p.3.map(|m| format!("{} → {}", svg::plain(p.0), measure.format(m.median)))
+            })
+            .collect();
+        if !real.is_empty() {
+            let _ = write!(out, " Measured on CPython (median): {}.", real.join(", "));
+        }
     }
     out
 }
@@ -357,6 +426,7 @@ fn table(
     series: &[Series],
     result: &SimResult,
     named: bool,
+    measured: bool,
 ) -> Table {
     let mut head = vec!["Run".to_string()];
     if named {
@@ -364,6 +434,9 @@ fn table(
     }
     head.push(x_title.to_string());
     head.push(measure.axis_title());
+    if measured {
+        head.push("measured on CPython: median (range)".to_string());
+    }
     let mut rows = Vec::new();
     for s in series {
         for p in &s.points {
@@ -373,6 +446,9 @@ fn table(
             }
             row.push(svg::plain(p.0));
             row.push(measure.precise(p.1));
+            if measured {
+                row.push(p.3.map_or("–".into(), |m| measure.format_stat(m)));
+            }
             rows.push(row);
         }
     }

@@ -25,6 +25,7 @@ mod validate;
 use std::fmt::Write as _;
 
 use crate::html::escape;
+use crate::measurement::{MeasuredRun, Stat};
 use crate::sim::{RunResult, SimResult, ThreadResult, percentile};
 
 pub use crate::sim::validate::Problem;
@@ -47,7 +48,13 @@ pub struct ChartInput<'a> {
     /// What produced the numbers, e.g. "Simulated by crescu's GIL model (sim-1), spec
     /// 3f2a9c1e" (plain text).
     pub provenance: &'a str,
+    /// Per variant (one for a plain chart), what a real interpreter measured for each
+    /// run, aligned with the variant's result; empty or `None` where nothing was.
+    pub measured: &'a [Option<&'a [MeasuredRun]>],
 }
+
+/// What a real interpreter measured for the runs of one result, if anything.
+pub(crate) type Real<'a> = Option<&'a [MeasuredRun]>;
 
 /// Why a chart cannot be drawn from a result. [`validate`] reports the same mistakes
 /// against the spec, with locations, before anything runs; these are the fallback.
@@ -160,6 +167,7 @@ pub fn render_explorable(
 fn draw_kind(
     input: &ChartInput,
     result: &SimResult,
+    real: Real,
 ) -> Result<(&'static str, Drawing), ChartError> {
     if result.runs.is_empty() {
         return Err(ChartError::NoRuns);
@@ -171,11 +179,15 @@ fn draw_kind(
         });
     }
     let options = input.options;
+    // Runs are matched by position; a file whose labels differ is not shown.
+    let real = real.filter(|m| {
+        m.len() == result.runs.len() && m.iter().zip(&result.runs).all(|(m, r)| m.label == r.label)
+    });
     Ok(match options.kind {
         ChartKind::Timeline => ("timeline", timeline::draw(options, result)?),
-        ChartKind::Bars => ("bars", bars::draw(options, result)?),
-        ChartKind::Lines => ("lines", lines::draw(options, input.points, result)?),
-        ChartKind::Histogram => ("histogram", histogram::draw(options, result)?),
+        ChartKind::Bars => ("bars", bars::draw(options, result, real)?),
+        ChartKind::Lines => ("lines", lines::draw(options, input.points, result, real)?),
+        ChartKind::Histogram => ("histogram", histogram::draw(options, result, real)?),
     })
 }
 
@@ -189,7 +201,8 @@ fn compose(
 ) -> Result<String, ChartError> {
     let drawings = results
         .iter()
-        .map(|r| draw_kind(input, r))
+        .enumerate()
+        .map(|(k, r)| draw_kind(input, r, input.measured.get(k).copied().flatten()))
         .collect::<Result<Vec<_>, _>>()?;
     let kind = drawings.first().map_or("timeline", |d| d.0);
     let height = drawings.iter().map(|d| d.1.height).fold(0.0, f64::max);
@@ -333,6 +346,37 @@ fn sum(threads: &[ThreadResult], f: impl Fn(&ThreadResult) -> u64) -> u64 {
 }
 
 impl Measure {
+    /// This measure as a real interpreter showed it, where a program can observe it (not
+    /// GIL switches or time waiting for the lock: only the model sees those).
+    pub fn measured(self, run: &MeasuredRun) -> Option<Stat> {
+        let latency = run.latency_ms;
+        match self {
+            Measure::WallMs => run.wall_ms,
+            Measure::CpuMs => run.cpu_ms,
+            Measure::IoLatencyP50Ms => latency.map(|l| l.p50),
+            Measure::IoLatencyP99Ms => latency.map(|l| l.p99),
+            Measure::IoLatencyMaxMs => latency.map(|l| l.max),
+            Measure::IoOpsPerS => run.ops_per_s,
+            Measure::GilSwitches | Measure::GilWaitMs => None,
+        }
+    }
+
+    /// The measured figure of run `index` of `real`, if there is one.
+    pub(crate) fn real_of(self, real: Real, index: usize) -> Option<Stat> {
+        real.and_then(|runs| runs.get(index))
+            .and_then(|r| self.measured(r))
+    }
+
+    /// "98.2 ms (95.1–101.3)": a measured figure for tables and tooltips.
+    pub(crate) fn format_stat(self, s: Stat) -> String {
+        format!(
+            "{} ({}–{})",
+            self.format(s.median),
+            self.format(s.min),
+            self.format(s.max)
+        )
+    }
+
     /// This measure of one run, in the unit of [`Measure::unit`].
     pub fn of(self, run: &RunResult) -> f64 {
         let latencies = || -> Vec<u64> {

@@ -181,6 +181,48 @@ pub const GRID: Paint = Paint {
     fallback: "#d6d3cb",
 };
 
+/// Figures measured on a real interpreter, drawn beside the simulated ones.
+pub const MEASURED: Paint = Paint {
+    property: "chart-measured",
+    fallback: "#a0196e",
+};
+
+/// A measured figure on a horizontal scale: a line over its range (`lo` to `hi`) and a
+/// diamond at its median, centred at height `y`.
+pub fn measured_across(lo: f64, median: f64, hi: f64, y: f64) -> String {
+    let paint = MEASURED.css();
+    format!(
+        "<path d=\"M{} {}H{}M{} {}v8M{} {}v8\" stroke=\"{paint}\" stroke-width=\"2\"/>{}",
+        n(lo),
+        n(y),
+        n(hi),
+        n(lo),
+        n(y - 4.0),
+        n(hi),
+        n(y - 4.0),
+        marker(Marker::Diamond, median, y, 4.5, MEASURED)
+    )
+}
+
+/// A measured figure on a vertical scale: range line from `lo` to `hi` (screen y) and a
+/// hollow diamond at the median, at `x`.
+pub fn measured_up(x: f64, lo: f64, median: f64, hi: f64) -> String {
+    let paint = MEASURED.css();
+    let s = 5.5;
+    format!(
+        "<path d=\"M{x} {lo}V{hi}\" stroke=\"{paint}\" stroke-width=\"1.5\"/>\
+         <path d=\"M{x} {t}L{r} {m}L{x} {b}L{l} {m}Z\" fill=\"var(--bg, #fbfaf7)\" stroke=\"{paint}\" stroke-width=\"2\"/>",
+        x = n(x),
+        lo = n(lo),
+        hi = n(hi),
+        t = n(median - s),
+        b = n(median + s),
+        m = n(median),
+        l = n(x - s),
+        r = n(x + s),
+    )
+}
+
 /// Every thread state, in the order lanes, legends and tables list them.
 pub const STATES: [ThreadState; 6] = [
     ThreadState::RunningPython,

@@ -73,6 +73,7 @@ fn draw(
         points,
         result,
         provenance: "p",
+        measured: &[],
     })
 }
 
@@ -110,6 +111,7 @@ fn element_ids_are_safe() {
         points: &[RunPoint::default(), RunPoint::default()],
         result: &r,
         provenance: "p",
+        measured: &[],
     })
     .unwrap();
     assert!(html.contains("id=\"chart-two-words---\""));
@@ -516,6 +518,7 @@ fn explorable_charts_hold_every_variant() {
         points: &[RunPoint::default(), RunPoint::default()],
         result: &results[0],
         provenance: "p",
+        measured: &[],
     };
     let html = render_explorable(&input, &axes, &results).unwrap();
     assert!(html.starts_with("<figure class=\"chart chart-bars\" id=\"chart-x\" data-explore>"));

@@ -658,12 +658,7 @@ fn attach_measurements(
                 lesson.measured = parsed
                     .simulations
                     .into_iter()
-                    .filter(|m| {
-                        lesson
-                            .simulations
-                            .iter()
-                            .any(|s| s.id == m.id && measured::scenario_key(&s.scenario) == m.spec)
-                    })
+                    .filter(|m| measured::is_current(m, &lesson.simulations))
                     .collect();
             }
             Err(d) => diags.push(d),

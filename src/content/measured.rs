@@ -13,6 +13,8 @@ use crate::yaml::{self, SpanMap};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+pub use crate::measurement::{Latency, MeasuredRun, MeasuredThread, Stat};
+
 /// Version of the file format; a file of another version is refused with the command
 /// that rewrites it.
 pub const FORMAT: u32 = 1;
@@ -66,111 +68,6 @@ pub struct LoadSeen {
     /// True when the machine never became quiet within the wait allowed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub busy: bool,
-}
-
-/// Median and range over the repetitions, written `median (min to max)` so that a file
-/// stays short enough to read.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stat {
-    pub median: f64,
-    pub min: f64,
-    pub max: f64,
-}
-
-impl std::fmt::Display for Stat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({} to {})", self.median, self.min, self.max)
-    }
-}
-
-impl std::str::FromStr for Stat {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Stat, String> {
-        let bad = || format!("`{s}` is not a figure of the form `median (min to max)`");
-        let (median, range) = s.trim().split_once(" (").ok_or_else(bad)?;
-        let (min, max) = range
-            .strip_suffix(')')
-            .and_then(|r| r.split_once(" to "))
-            .ok_or_else(bad)?;
-        let num = |t: &str| {
-            t.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(bad)
-        };
-        let stat = Stat {
-            median: num(median)?,
-            min: num(min)?,
-            max: num(max)?,
-        };
-        if stat.min <= stat.median && stat.median <= stat.max {
-            Ok(stat)
-        } else {
-            Err(format!(
-                "`{s}`: the median must lie between the smallest and the largest value"
-            ))
-        }
-    }
-}
-
-impl Serialize for Stat {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Stat {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Stat, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MeasuredRun {
-    pub label: String,
-    /// Why the run could not be measured here; then no figures follow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_measurable: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wall_ms: Option<Stat>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub threads: Vec<MeasuredThread>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MeasuredThread {
-    pub name: String,
-    pub process: String,
-    /// When the thread finished, from the start of the run.
-    pub finish_ms: Stat,
-    /// CPU time of the thread (not on Python 2, which cannot tell).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpu_ms: Option<Stat>,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub io_ops: u64,
-    /// Blocking I/O calls per second of the thread's life.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ops_per_s: Option<Stat>,
-    /// How late the thread ran again after each blocking call or sleep completed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latency_ms: Option<Latency>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Latency {
-    pub p50: Stat,
-    pub p99: Stat,
-    pub max: Stat,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
 
 /// 64-bit FNV-1a: stable across platforms and crate versions.
@@ -257,14 +154,21 @@ pub fn check(
                 spans.value_or_ancestor(&entry_path.key("id")),
                 format!("the lesson has no simulation `{}` any more", entry.id),
             ),
-            Some(sim) if scenario_key(&sim.scenario) != entry.spec => (
-                "measured-stale",
-                spans.value_or_ancestor(&entry_path.key("spec")),
-                format!(
-                    "the measurement of `{}` is stale: the simulation changed since it was measured, so its chart shows the simulation only",
-                    entry.id
-                ),
-            ),
+            Some(sim)
+                if !sim
+                    .scenarios()
+                    .iter()
+                    .any(|sc| scenario_key(sc) == entry.spec) =>
+            {
+                (
+                    "measured-stale",
+                    spans.value_or_ancestor(&entry_path.key("spec")),
+                    format!(
+                        "the measurement of `{}` is stale: the simulation changed since it was measured, so its chart shows the simulation only",
+                        entry.id
+                    ),
+                )
+            }
             Some(_) => continue,
         };
         let command = format!("{} --sim {}", refresh_command(lesson_slug), entry.id);
@@ -276,13 +180,25 @@ pub fn check(
     out
 }
 
-/// The measurement of `sim`, if there is one and it is up to date.
+/// The measurement of simulation `id` in `scenario` (one of its variants), if there is
+/// one and it is up to date.
 pub fn current<'a>(
     measured: &'a [MeasuredSimulation],
-    sim: &Simulation,
+    id: &str,
+    scenario: &Scenario,
 ) -> Option<&'a MeasuredSimulation> {
-    let key = scenario_key(&sim.scenario);
-    measured.iter().find(|m| m.id == sim.id && m.spec == key)
+    let key = scenario_key(scenario);
+    measured.iter().find(|m| m.id == id && m.spec == key)
+}
+
+/// Whether `entry` measured one of the scenarios of a simulation of `simulations`.
+pub fn is_current(entry: &MeasuredSimulation, simulations: &[Simulation]) -> bool {
+    simulations.iter().any(|s| {
+        s.id == entry.id
+            && s.scenarios()
+                .iter()
+                .any(|sc| scenario_key(sc) == entry.spec)
+    })
 }
 
 /// The file's text: a comment saying where it comes from, then the YAML.

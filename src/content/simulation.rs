@@ -32,6 +32,18 @@ pub struct Simulation {
     pub line: usize,
 }
 
+impl Simulation {
+    /// Every scenario the simulation stands for: the variants of an explorable chart
+    /// (default first is not implied; see [`Exploration::default_index`]), or its one
+    /// scenario.
+    pub fn scenarios(&self) -> &[Scenario] {
+        match &self.explore {
+            Some(e) => &e.variants,
+            None => std::slice::from_ref(&self.scenario),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSimulation {

@@ -45,8 +45,7 @@ pub fn summarize(label: &str, reps: &[RawRun]) -> MeasuredRun {
         return MeasuredRun {
             label: label.to_string(),
             not_measurable: Some("no repetition finished".into()),
-            wall_ms: None,
-            threads: Vec::new(),
+            ..MeasuredRun::default()
         };
     };
     let threads = (0..first.threads.len())
@@ -55,12 +54,41 @@ pub fn summarize(label: &str, reps: &[RawRun]) -> MeasuredRun {
             thread_figures(same)
         })
         .collect();
+    let of_runs = |f: &dyn Fn(&RawRun) -> Option<f64>| -> Option<Stat> {
+        stat(&reps.iter().filter_map(f).collect::<Vec<f64>>())
+    };
+    let pooled = |r: &RawRun| -> Vec<f64> {
+        r.threads
+            .iter()
+            .flat_map(|t| t.latencies_ms.iter().copied())
+            .collect()
+    };
+    let latency = |q: f64| {
+        of_runs(&|r: &RawRun| {
+            let all = pooled(r);
+            (!all.is_empty()).then(|| percentile(&all, q))
+        })
+    };
     MeasuredRun {
         label: label.to_string(),
         not_measurable: None,
         wall_ms: stat(&walls),
+        cpu_ms: of_runs(&|r: &RawRun| r.threads.iter().map(|t| t.cpu_ms).sum::<Option<f64>>()),
+        latency_ms: latency_triple(latency(0.5), latency(0.99), latency(1.0)),
+        ops_per_s: of_runs(&|r: &RawRun| {
+            let ops: u64 = r.threads.iter().map(|t| t.io_ops).sum();
+            (ops > 0 && r.wall_ms > 0.0).then(|| ops as f64 / (r.wall_ms / 1000.0))
+        }),
         threads,
     }
+}
+
+fn latency_triple(p50: Option<Stat>, p99: Option<Stat>, max: Option<Stat>) -> Option<Latency> {
+    Some(Latency {
+        p50: p50?,
+        p99: p99?,
+        max: max?,
+    })
 }
 
 fn thread_figures(reps: Vec<&RawThread>) -> MeasuredThread {
@@ -72,10 +100,7 @@ fn thread_figures(reps: Vec<&RawThread>) -> MeasuredThread {
     let latency = |q: f64| {
         of(&|t: &RawThread| (!t.latencies_ms.is_empty()).then(|| percentile(&t.latencies_ms, q)))
     };
-    let latency_ms = match (latency(0.5), latency(0.99), latency(1.0)) {
-        (Some(p50), Some(p99), Some(max)) => Some(Latency { p50, p99, max }),
-        _ => None,
-    };
+    let latency_ms = latency_triple(latency(0.5), latency(0.99), latency(1.0));
     MeasuredThread {
         name: reps.first().map(|t| t.name.clone()).unwrap_or_default(),
         process: reps.first().map(|t| t.process.clone()).unwrap_or_default(),
@@ -144,6 +169,10 @@ mod tests {
         assert_eq!((lat.max.median, lat.max.min, lat.max.max), (5.0, 2.0, 9.0));
         // 3 ops in 0.1 s = 30/s.
         assert_eq!(t.ops_per_s.unwrap().max, 30.0);
+        // Run-level figures pool the threads: one thread here, so the same.
+        assert_eq!(run.latency_ms.unwrap().p50.max, 4.0);
+        assert_eq!(run.cpu_ms.unwrap().median, 55.0);
+        assert_eq!(run.ops_per_s.unwrap().max, 30.0);
     }
 
     #[test]
