@@ -436,7 +436,7 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         let lesson = lesson.unwrap().lesson;
         assert_eq!(lesson.title, "The GIL");
-        assert_eq!(lesson.quiz[0].line, 5);
+        assert_eq!(lesson.quiz[0].id, "a");
         assert_eq!(lesson.xp, 10);
         assert_eq!(lesson.body.first_line, 11);
     }
