@@ -224,7 +224,7 @@ fn load_course(
     match loaded {
         (Some(course), diags) if !diags.has_errors() => Ok((course, diags)),
         (Some(course), mut diags) => {
-            diags.extend(rendering_errors(options, &course).into_iter());
+            diags.extend(rendering_errors(options, &course));
             diags.sort();
             Err(diags)
         }
