@@ -876,51 +876,8 @@ fn malformed_request_heads_get_400() {
     assert_eq!(get(server.port, "/").status, 200);
 }
 
-/// chromedriver on a free port, killed when dropped.
-struct Chromedriver(Child, u16);
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// chromedriver and Chromium from PATH; `None` (a skip, but a failure under CI) when
-/// they are not installed.
-fn chromium() -> Option<(Chromedriver, PathBuf)> {
-    let on_path = |name: &str| {
-        std::env::split_paths(&std::env::var_os("PATH")?)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    };
-    let (Some(driver), Some(chrome)) = (on_path("chromedriver"), on_path("chromium")) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium and chromedriver are needed on CI"
-        );
-        eprintln!("SKIPPED: chromium or chromedriver not on PATH");
-        return None;
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
-    let child = Command::new(driver)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let driver = Chromedriver(child, port);
-    eventually("chromedriver listening", || {
-        TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
-    Some((driver, chrome))
-}
-
 async fn chromium_session(
-    driver: &Chromedriver,
+    driver: &common::Chromedriver,
     chrome: &Path,
     profile: &Path,
 ) -> fantoccini::Client {
@@ -945,7 +902,7 @@ async fn chromium_session(
     );
     fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.1))
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
         .expect("a Chromium session")
 }
@@ -964,7 +921,7 @@ async fn tab_shows(c: &fantoccini::Client, script: &str) -> bool {
 
 #[test]
 fn eight_tabs_of_one_browser_load_and_reload() {
-    let Some((driver, chrome)) = chromium() else {
+    let Some((driver, chrome)) = common::chromedriver() else {
         return;
     };
     let (course, out) = course();

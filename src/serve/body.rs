@@ -2,7 +2,7 @@
 //! as the client takes it, or a stream of server-sent events.
 
 use hyper::body::{Bytes, Frame, SizeHint};
-use hyper::header::{self, HeaderValue};
+use hyper::header::{self, HeaderName, HeaderValue};
 use hyper::{Response, StatusCode};
 use std::io;
 use std::pin::Pin;
@@ -93,17 +93,26 @@ impl hyper::body::Body for Body {
     }
 }
 
+/// A response of `status` with `headers` and `body`. A header value that is not one
+/// (never ours) is left out rather than sent broken.
+pub fn response(status: StatusCode, headers: &[(HeaderName, &str)], body: Body) -> Response<Body> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.headers_mut().insert(name.clone(), value);
+        }
+    }
+    response
+}
+
 /// A short plain-text answer that ends the connection: used for requests that are refused,
 /// whose clients have nothing more to ask on it.
 pub fn text(status: StatusCode, message: &'static str) -> Response<Body> {
-    let mut response = Response::new(Body::bytes(message));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    response
+    let headers = [
+        (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::CONNECTION, "close"),
+    ];
+    response(status, &headers, Body::bytes(message))
 }

@@ -4,7 +4,7 @@
 //! the server calls it off its event loop.
 
 use super::Shared;
-use super::body::{Body, text};
+use super::body::{Body, response, text};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Response, StatusCode};
 use std::io::{Read, Seek, SeekFrom};
@@ -240,21 +240,16 @@ fn base(status: StatusCode, kind: &'static str) -> hyper::http::response::Builde
 }
 
 fn not_modified(etag: &str) -> Response<Body> {
-    Response::builder()
-        .status(StatusCode::NOT_MODIFIED)
-        .header(header::ETAG, etag)
-        .header(header::CACHE_CONTROL, "no-cache")
-        .body(Body::empty())
-        .unwrap_or_default()
+    let headers = [(header::ETAG, etag), (header::CACHE_CONTROL, "no-cache")];
+    response(StatusCode::NOT_MODIFIED, &headers, Body::empty())
 }
 
 fn redirect(location: &str) -> Response<Body> {
-    Response::builder()
-        .status(StatusCode::MOVED_PERMANENTLY)
-        .header(header::LOCATION, location)
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::empty())
-        .unwrap_or_default()
+    let headers = [
+        (header::LOCATION, location),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    response(StatusCode::MOVED_PERMANENTLY, &headers, Body::empty())
 }
 
 /// What a request path names inside the output folder.

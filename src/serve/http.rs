@@ -4,11 +4,11 @@
 //! 127.0.0.1 only, this machine's host names only, GET and HEAD only, files of the output
 //! folder only, and build states streamed to browsers as server-sent events.
 
-use super::body::{Body, text};
+use super::body::{Body, response, text};
 use super::files::{self, Conditions};
 use super::{BuildState, Shared};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{self, HeaderValue};
+use hyper::header;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -144,11 +144,16 @@ async fn route(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Body
         Method::GET => false,
         Method::HEAD => true,
         _ => {
-            let mut refused = text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD");
-            refused
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return refused;
+            let headers = [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::ALLOW, "GET, HEAD"),
+                (header::CONNECTION, "close"),
+            ];
+            return response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &headers,
+                Body::bytes("only GET and HEAD"),
+            );
         }
     };
     // Pages of the dev server are for this machine's browser only: a page elsewhere that
@@ -209,14 +214,11 @@ fn event_stream(shared: &Shared) -> Response<Body> {
             }
         }
     });
-    let mut response = Response::new(Body::Events(receiver));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    let headers = [
+        (header::CONTENT_TYPE, "text/event-stream"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    response(StatusCode::OK, &headers, Body::Events(receiver))
 }
 
 fn event(name: &str, state: &BuildState) -> Bytes {
