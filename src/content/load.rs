@@ -130,15 +130,7 @@ fn walk(
             // A link cycle: reported, the rest of the course still walked.
             Err(e) if e.loop_ancestor().is_some() => {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_default();
-                problems.borrow_mut().push(
-                    Diagnostic::error(
-                        "link-loop",
-                        &shown(&path),
-                        Position::default(),
-                        "this symbolic link leads back into a folder that contains it",
-                    )
-                    .expected("a link to a file, or to a folder that does not contain the link"),
-                );
+                problems.borrow_mut().push(link_loop(&shown(&path)));
                 continue;
             }
             Err(e) => return Err(std::io::Error::other(e)),
@@ -149,25 +141,12 @@ fn walk(
         let depth = entry.depth();
         if entry.file_type().is_dir() {
             if depth == 1 {
-                modules.insert(
-                    path.clone(),
-                    SourceModule {
-                        slug: slug_of_folder(&path),
-                        dir: path,
-                        index: None,
-                        lessons: Vec::new(),
-                    },
-                );
+                modules.insert(path.clone(), SourceModule::new(path));
             }
             continue;
         }
         if !entry.file_type().is_file() {
-            problems.borrow_mut().push(Diagnostic::warning(
-                "special-file",
-                &shown(&path),
-                Position::default(),
-                "skipped: not a regular file (a FIFO, socket or device)",
-            ));
+            problems.borrow_mut().push(special_file(&shown(&path)));
             continue;
         }
         let is_index = entry.file_name() == "_index.md";
@@ -184,22 +163,11 @@ fn walk(
                 }
             }
             (_, true, _) => tree.misplaced.push(path),
-            _ => {
-                // Assets keep their place, with module folders renamed to module slugs.
-                let mut target = PathBuf::new();
-                let mut parts = rel.components();
-                if depth >= 2
-                    && let Some(first) = parts.next()
-                {
-                    target.push(slug_of_folder(Path::new(first.as_os_str())));
-                }
-                target.extend(parts);
-                tree.assets.push(Asset {
-                    file: shown(&path),
-                    source: path,
-                    target,
-                });
-            }
+            _ => tree.assets.push(Asset {
+                file: shown(&path),
+                target: asset_target(&rel, depth),
+                source: path,
+            }),
         }
     }
     let mut modules: Vec<SourceModule> = modules.into_values().collect();
@@ -210,6 +178,51 @@ fn walk(
     tree.modules = modules;
     tree.problems = problems.into_inner();
     Ok(tree)
+}
+
+impl SourceModule {
+    /// The module of folder `dir`, before its files are found.
+    fn new(dir: PathBuf) -> SourceModule {
+        SourceModule {
+            slug: slug_of_folder(&dir),
+            dir,
+            index: None,
+            lessons: Vec::new(),
+        }
+    }
+}
+
+fn special_file(shown: &Path) -> Diagnostic {
+    Diagnostic::warning(
+        "special-file",
+        shown,
+        Position::default(),
+        "skipped: not a regular file (a FIFO, socket or device)",
+    )
+}
+
+fn link_loop(shown: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "link-loop",
+        shown,
+        Position::default(),
+        "this symbolic link leads back into a folder that contains it",
+    )
+    .expected("a link to a file, or to a folder that does not contain the link")
+}
+
+/// Where an asset at `rel` (inside `content/`, `depth` deep) goes in the site: the same
+/// place, with its module folder renamed to the module's slug.
+fn asset_target(rel: &Path, depth: usize) -> PathBuf {
+    let mut target = PathBuf::new();
+    let mut parts = rel.components();
+    if depth >= 2
+        && let Some(first) = parts.next()
+    {
+        target.push(slug_of_folder(Path::new(first.as_os_str())));
+    }
+    target.extend(parts);
+    target
 }
 
 /// Whether the symlink at `link` leads to a place inside one of the `allowed` folders

@@ -146,8 +146,7 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         }
         Err(diags) => (Some(report_failure(&diags, false)), Problem::list(&diags)),
     };
-    // Whether a good site was ever built, so a failure does not claim one is served.
-    let mut has_site = first_error.is_none();
+    let has_site = first_error.is_none();
     if first_error.is_some() {
         eprintln!("fix the errors above: crescu rebuilds when a file changes");
     }
@@ -181,6 +180,24 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         open_browser(&url);
     }
 
+    rebuild_on_change(
+        &mut watcher,
+        &build_options,
+        &mut workspace,
+        &shared,
+        has_site,
+    )
+}
+
+/// Rebuild after every batch of changes, for ever, and tell the pages each outcome.
+/// `has_site`: whether a good site was built, so a failure does not claim one is served.
+fn rebuild_on_change(
+    watcher: &mut watch::Watcher,
+    build_options: &BuildOptions,
+    workspace: &mut Workspace,
+    shared: &Shared,
+    mut has_site: bool,
+) -> ! {
     loop {
         let changes = watcher.next_batch();
         if changes.theme {
@@ -188,7 +205,7 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         }
         // Taken only for the write stage, released when the build returns.
         let swap_guard = std::cell::RefCell::new(None);
-        let result = build_in(&build_options, &mut workspace, &|stage| {
+        let result = build_in(build_options, workspace, &|stage| {
             if stage == crate::build::Stage::Write {
                 *swap_guard.borrow_mut() =
                     Some(shared.swap.write().unwrap_or_else(|e| e.into_inner()));
