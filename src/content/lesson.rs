@@ -1,7 +1,7 @@
 //! Parsing one Markdown file with front matter (pure: text in, values out, no file I/O).
 
 use super::front_matter::{self, SplitError};
-use super::located::FrontMatterLocator;
+use super::located::{FrontMatterLocator, Place};
 use super::model::{Body, CourseConfig, GoDeeper, Lesson, Video};
 use super::quiz;
 use super::simulation::{self, Simulation};
@@ -165,11 +165,12 @@ struct RawGoDeeper {
 }
 
 /// A go-deeper link not yet resolved: resolution needs the whole course.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct PendingLink {
     pub go_deeper_index: usize,
     pub slug: String,
-    pub position: Position,
+    /// The `lesson:` value, located only if the link turns out broken.
+    pub at: Place,
 }
 
 /// A lesson as far as one file can tell.
@@ -244,7 +245,7 @@ pub fn parse_lesson(
                 pending_links.push(PendingLink {
                     go_deeper_index: i,
                     slug,
-                    position: loc.value(&path),
+                    at: loc.place(&path),
                 });
             }
             GoDeeper {

@@ -748,7 +748,7 @@ fn resolve_links(
                         match by_slug.get(link.slug.trim_matches('/')).map(Vec::as_slice) {
                             Some([one]) => lesson.go_deeper[link.go_deeper_index].target = Some(one.clone()),
                             Some(many) => diags.push(
-                                Diagnostic::error("ambiguous-lesson", &lesson.source, link.position, format!("several lessons have the slug `{}`", link.slug))
+                                Diagnostic::error("ambiguous-lesson", &lesson.source, link.at.position(), format!("several lessons have the slug `{}`", link.slug))
                                     .expected(format!("one of: {}", many.iter().map(|r| format!("{}/{}", r.module, r.lesson)).collect::<Vec<_>>().join(", "))),
                             ),
                             None => {
@@ -759,7 +759,7 @@ fn resolve_links(
                                     None => format!("no lesson with slug `{}`", link.slug),
                                 };
                                 diags.push(
-                                    Diagnostic::error("missing-lesson", &lesson.source, link.position, message)
+                                    Diagnostic::error("missing-lesson", &lesson.source, link.at.position(), message)
                                         .span(link.slug.chars().count())
                                         .expected("the slug of a lesson of this course (its file name without the number prefix)"),
                                 );
