@@ -89,6 +89,29 @@ impl Workspace {
         }
     }
 
+    /// Whether pages are kept between builds, to write only those that changed.
+    fn is_incremental(&self) -> bool {
+        self.written.is_some()
+    }
+
+    /// Load the theme `name` of the course at `root`, unless the last build used it.
+    fn load_theme(&mut self, root: &std::path::Path, name: &str) -> Result<(), Diagnostics> {
+        let reusable = matches!(&self.theme, Some((r, n, _)) if r == root && n == name);
+        if !reusable {
+            let theme = Theme::load(root, name).map_err(|d| Diagnostics(vec![d]))?;
+            self.theme = Some((root.to_path_buf(), name.to_string(), theme));
+        }
+        Ok(())
+    }
+
+    /// What every build ends with, failed or not: memos drop what this build did not use.
+    fn end_build(&self) {
+        self.markdown.end_build();
+        if let Some(memo) = &self.memo {
+            memo.end_build();
+        }
+    }
+
     /// Load the theme again on the next build (its files changed).
     pub fn forget_theme(&mut self) {
         self.theme = None;
@@ -132,98 +155,29 @@ pub fn build_in(
         None => None,
     };
     progress(Stage::Load);
-    let loaded = content::load::load_partial_reusing(
-        &options.root,
-        &options.load,
-        workspace.parsed.as_ref(),
-    );
-    if let Some(parsed) = &workspace.parsed {
-        parsed.end_build();
-    }
-    let (course, mut warnings) = match loaded {
-        (Some(course), diags) if !diags.has_errors() => (course, diags),
-        (Some(course), mut diags) => {
-            // Render the lessons that did parse, only to report their problems too
-            // (shortcodes, links): an author sees every error in one run.
-            if let Ok(theme) = Theme::load(&options.root, &course.config.theme) {
-                let markdown = Renderer::new();
-                let charts = simulations::ChartSet::default();
-                let ctx = RenderContext {
-                    course: &course,
-                    theme: &theme,
-                    markdown: &markdown,
-                    charts: &charts,
-                    memo: None,
-                    output: None,
-                };
-                if let Err(more) = site::render(&ctx) {
-                    diags.extend(more.0.into_iter().filter(Diagnostic::is_error));
-                }
-            }
-            diags.sort();
-            return Err(diags);
-        }
-        (None, diags) => return Err(diags),
-    };
-    let theme_name = &course.config.theme;
-    let reusable = matches!(&workspace.theme, Some((root, name, _)) if *root == options.root && name == theme_name);
-    if !reusable {
-        let theme = Theme::load(&options.root, theme_name).map_err(|d| Diagnostics(vec![d]))?;
-        workspace.theme = Some((options.root.clone(), theme_name.clone(), theme));
-    }
+    let (course, mut warnings) = load_course(options, workspace)?;
+    workspace.load_theme(&options.root, &course.config.theme)?;
     let Some((_, _, theme)) = &workspace.theme else {
         unreachable!("the theme was loaded above");
     };
     let cache = options.use_cache.then(|| options.cache_dir());
     let charts = simulations::run_all(&course, cache.as_deref())?;
     progress(Stage::Render);
-    let markdown = &workspace.markdown;
-    markdown.open_highlight_cache(cache.as_deref());
-    let write_error = |output: &std::path::Path, e: std::io::Error| {
-        Diagnostics(vec![Diagnostic::error(
-            "io",
-            output,
-            Position::default(),
-            format!("cannot write the site: {e}; the previous output is unchanged"),
-        )])
-    };
-    // Pages are written into a temporary folder as they are rendered (deleted again if
-    // the build fails), so the site never sits in memory whole. The dev server instead
-    // keeps the pages, to write only those that differ from its previous build.
-    let incremental = workspace.written.is_some();
+    workspace.markdown.open_highlight_cache(cache.as_deref());
     let staging = match &real_output {
-        Some(output) => {
-            if incremental {
-                None
-            } else {
-                // With the cache on, the replaced site is kept in it for the next build to
-                // write over (much faster than creating every file and folder anew).
-                let spare = cache.as_ref().map(|dir| dir.join("spare-output"));
-                Some(
-                    site::output::Staging::create_reusing(output, spare.as_deref())
-                        .map_err(|e| write_error(output, e))?,
-                )
-            }
-        }
-        None => None,
+        Some(output) if !workspace.is_incremental() => Some(stage(output, cache.as_deref())?),
+        _ => None,
     };
     let ctx = RenderContext {
         course: &course,
         theme,
-        markdown,
+        markdown: &workspace.markdown,
         charts: &charts,
         memo: workspace.memo.as_ref(),
         output: options.output.as_deref(),
     };
-    let rendered = match &staging {
-        Some(staging) => site::render_into(&ctx, &|file| staging.write(&file)),
-        None if incremental && options.output.is_some() => site::render(&ctx),
-        None => site::render_into(&ctx, &|_| Ok(())),
-    };
-    markdown.end_build();
-    if let Some(memo) = &workspace.memo {
-        memo.end_build();
-    }
+    let rendered = render(&ctx, staging.as_ref(), workspace.is_incremental());
+    workspace.end_build();
     let rendered = rendered.map_err(|mut d| {
         d.extend(warnings.0.clone());
         d.sort();
@@ -251,6 +205,89 @@ pub fn build_in(
         warnings,
         elapsed: start.elapsed(),
     })
+}
+
+/// The course and its warnings, or every problem: with errors in some lessons, the
+/// others are still rendered to report their problems too.
+fn load_course(
+    options: &BuildOptions,
+    workspace: &Workspace,
+) -> Result<(content::Course, Diagnostics), Diagnostics> {
+    let loaded = content::load::load_partial_reusing(
+        &options.root,
+        &options.load,
+        workspace.parsed.as_ref(),
+    );
+    if let Some(parsed) = &workspace.parsed {
+        parsed.end_build();
+    }
+    match loaded {
+        (Some(course), diags) if !diags.has_errors() => Ok((course, diags)),
+        (Some(course), mut diags) => {
+            diags.extend(rendering_errors(options, &course));
+            diags.sort();
+            Err(diags)
+        }
+        (None, diags) => Err(diags),
+    }
+}
+
+/// The errors rendering finds (shortcodes, links) in the lessons that did parse, so an
+/// author sees every error in one run.
+fn rendering_errors(options: &BuildOptions, course: &content::Course) -> Vec<Diagnostic> {
+    let Ok(theme) = Theme::load(&options.root, &course.config.theme) else {
+        return Vec::new();
+    };
+    let markdown = Renderer::new();
+    let charts = simulations::ChartSet::default();
+    let ctx = RenderContext {
+        course,
+        theme: &theme,
+        markdown: &markdown,
+        charts: &charts,
+        memo: None,
+        output: None,
+    };
+    match site::render(&ctx) {
+        Ok(_) => Vec::new(),
+        Err(more) => more.0.into_iter().filter(Diagnostic::is_error).collect(),
+    }
+}
+
+/// A temporary folder beside `output` that pages are written into as they are rendered
+/// (deleted again if the build fails), so the site never sits in memory whole. With the
+/// cache on, the replaced site is kept in it for the next build to write over (much
+/// faster than creating every file and folder anew).
+fn stage(
+    output: &std::path::Path,
+    cache: Option<&std::path::Path>,
+) -> Result<site::output::Staging, Diagnostics> {
+    let spare = cache.map(|dir| dir.join("spare-output"));
+    site::output::Staging::create_reusing(output, spare.as_deref())
+        .map_err(|e| write_error(output, e))
+}
+
+/// Render the site: into `staging` as pages come, or, for the dev server (which keeps
+/// the pages, to write only those that differ from its previous build), into memory.
+fn render(
+    ctx: &RenderContext,
+    staging: Option<&site::output::Staging>,
+    incremental: bool,
+) -> Result<site::RenderedSite, Diagnostics> {
+    match staging {
+        Some(staging) => site::render_into(ctx, &|file| staging.write(&file)),
+        None if incremental && ctx.output.is_some() => site::render(ctx),
+        None => site::render_into(ctx, &|_| Ok(())),
+    }
+}
+
+fn write_error(output: &std::path::Path, e: std::io::Error) -> Diagnostics {
+    Diagnostics(vec![Diagnostic::error(
+        "io",
+        output,
+        Position::default(),
+        format!("cannot write the site: {e}; the previous output is unchanged"),
+    )])
 }
 
 /// The output folder is replaced wholesale, so it must not hold the course itself: the

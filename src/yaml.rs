@@ -1,16 +1,19 @@
 //! Every YAML call of the crate lives here, so the YAML library can be swapped in one place.
 //!
 //! serde_yaml turns text into typed values but cannot say where a value was written;
-//! yaml-rust2's event parser can. `parse` uses both: it deserialises with serde_yaml and
-//! records a `SpanMap` (key path -> line and column) from yaml-rust2's marked events, so
-//! any later validator can point at the exact place of a value by its `KeyPath`.
+//! yaml-rust2's event parser can. `parse` deserialises with serde_yaml and gives a
+//! `SpanMap` (key path -> line and column) that any later validator can ask for the
+//! exact place of a value by its `KeyPath`. Most documents need no position at all, so
+//! the map reads the text with yaml-rust2 only when first asked; a document that may
+//! hold what only the event pass can see (aliases, anchors, tags, comments, deep
+//! brackets) takes the careful path, event pass first, exactly as before.
 
 use crate::diagnostics::Position;
 use crate::keypath::KeyPath;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -27,18 +30,41 @@ pub struct NodeSpan {
 /// Positions of every node of one YAML document, 1-based within the YAML text.
 #[derive(Clone, Debug, Default)]
 pub struct SpanMap {
-    nodes: HashMap<KeyPath, NodeSpan>,
     /// The YAML text, so errors found later (on nodes) can still look at their line.
     text: Arc<str>,
-    /// Values that parsed, but not as written (see `silent_traps`).
+    /// Filled on first use (and shared by clones): reading positions is a second parse.
+    located: Arc<OnceLock<Located>>,
+}
+
+/// What the event pass records of a document.
+#[derive(Debug, Default)]
+struct Located {
+    nodes: HashMap<KeyPath, NodeSpan>,
+    /// Values that parsed, but not as written (see `SpanMap::silent_traps`).
     silent: Vec<(Position, Trap)>,
 }
 
 impl SpanMap {
+    /// A map of `text` whose positions are read when first asked for.
+    fn lazy(text: &str) -> SpanMap {
+        SpanMap {
+            text: Arc::from(text),
+            located: Arc::default(),
+        }
+    }
+
+    fn located(&self) -> &Located {
+        self.located.get_or_init(|| event_pass(&self.text).0)
+    }
+
     /// Text that YAML read without error but not as the author wrote it: cut by a ` #`
     /// comment, or losing a leading `&name` or `!name` as an anchor or a tag.
     pub fn silent_traps(&self) -> &[(Position, Trap)] {
-        &self.silent
+        // Each needs an anchor, a tag or a comment: without their signs, nothing to find.
+        if !self.text.contains(['&', '!', '#']) {
+            return &[];
+        }
+        &self.located().silent
     }
 
     /// Line `n` (1-based) of the YAML text.
@@ -47,14 +73,15 @@ impl SpanMap {
     }
 
     pub fn get(&self, path: &KeyPath) -> Option<NodeSpan> {
-        self.nodes.get(path).copied()
+        self.located().nodes.get(path).copied()
     }
 
     /// Position of the value at `path`, or of its nearest ancestor that was written.
     pub fn value_or_ancestor(&self, path: &KeyPath) -> Position {
+        let nodes = &self.located().nodes;
         let mut p = path.clone();
         loop {
-            if let Some(span) = self.nodes.get(&p) {
+            if let Some(span) = nodes.get(&p) {
                 return span.value;
             }
             if p.0.is_empty() {
@@ -66,7 +93,7 @@ impl SpanMap {
 
     /// Position of the key naming `path` (falls back to the value, then to ancestors).
     pub fn key_or_ancestor(&self, path: &KeyPath) -> Position {
-        match self.nodes.get(path) {
+        match self.located().nodes.get(path) {
             Some(span) => span.key.unwrap_or(span.value),
             None => self.value_or_ancestor(path),
         }
@@ -109,6 +136,11 @@ impl Node {
             .as_mapping_mut()
             .and_then(|m| m.remove(key))
             .map(Node)
+    }
+
+    /// Whether the value is a mapping that holds `key`.
+    pub fn has_key(&self, key: &str) -> bool {
+        self.0.as_mapping().is_some_and(|m| m.contains_key(key))
     }
 
     pub fn as_f64(&self) -> Option<f64> {
@@ -207,13 +239,62 @@ pub struct YamlError {
 
 /// Parse `text` as one YAML document and deserialise it into `T`.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<(T, SpanMap), YamlError> {
-    // The event pass comes first: it refuses documents over the limits before serde_yaml
-    // builds anything from them.
-    let (spans, over_limit) = span_map(text);
+    let spans = SpanMap::lazy(text);
+    let value = match quick_value(text) {
+        Some(value) => value,
+        None => careful_value(text, &spans)?,
+    };
+    let typed = from_value::<T>(value, &KeyPath::root(), &spans)?;
+    Ok((typed, spans))
+}
+
+/// The document's value without the event pass, when that pass could have found nothing
+/// to say: no alias, anchor, tag or comment (the silent traps need one of `*&!#`), few
+/// enough brackets that no scanner slows down on them, and a value within the nesting
+/// limit. `None` sends the text down the careful path, which also phrases every error.
+fn quick_value(text: &str) -> Option<serde_yaml::Value> {
+    let mut brackets = 0;
+    for b in text.bytes() {
+        match b {
+            b'*' | b'&' | b'!' | b'#' => return None,
+            b'[' | b'{' => brackets += 1,
+            _ => {}
+        }
+    }
+    if brackets > MAX_DEPTH {
+        return None;
+    }
+    let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
+    (nesting(&value) <= MAX_DEPTH).then_some(value)
+}
+
+/// How deep lists and mappings nest in `value`, as the event pass counts them.
+fn nesting(value: &serde_yaml::Value) -> usize {
+    use serde_yaml::Value;
+    match value {
+        Value::Sequence(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
+        Value::Mapping(m) => {
+            1 + m
+                .iter()
+                .map(|(k, v)| nesting(k).max(nesting(v)))
+                .max()
+                .unwrap_or(0)
+        }
+        Value::Tagged(t) => nesting(&t.value),
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => 0,
+    }
+}
+
+/// The event pass first: it refuses documents over the limits before serde_yaml builds
+/// anything from them, and fills `spans` on the way.
+fn careful_value(text: &str, spans: &SpanMap) -> Result<serde_yaml::Value, YamlError> {
+    let (located, over_limit) = event_pass(text);
+    // Cannot be set yet: `spans` was made empty just before.
+    let _ = spans.located.set(located);
     if let Some(err) = over_limit {
         return Err(err);
     }
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+    serde_yaml::from_str(text).map_err(|e| {
         let position = e
             .location()
             .map(|l| Position::new(l.line(), l.column()))
@@ -225,9 +306,7 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<(T, SpanMap), YamlError>
             trap: trap_for(text, position, &problem),
             problem,
         }
-    })?;
-    let typed = from_value::<T>(value, &KeyPath::root(), &spans)?;
-    Ok((typed, spans))
+    })
 }
 
 /// Deserialise a node kept by an earlier `parse`; `base` is where the node sits in the
@@ -396,7 +475,7 @@ fn humanize_found(found: &str) -> String {
 /// Record the position of every node, and the first limit the document goes over. A
 /// document yaml-rust2 cannot read (it follows YAML 1.2 where serde_yaml is more lenient)
 /// yields what was recorded up to that point.
-fn span_map(text: &str) -> (SpanMap, Option<YamlError>) {
+fn event_pass(text: &str) -> (Located, Option<YamlError>) {
     let mut recorder = SpanRecorder {
         has_hash: text.contains('#'),
         ..SpanRecorder::default()
@@ -430,9 +509,8 @@ fn span_map(text: &str) -> (SpanMap, Option<YamlError>) {
     }
     let silent = silent_traps(text, &recorder.scalars, &recorder.aliased);
     (
-        SpanMap {
+        Located {
             nodes: recorder.nodes,
-            text: Arc::from(text),
             silent,
         },
         over,
@@ -859,5 +937,108 @@ mod tests {
     fn missing_key_is_reported() {
         let err = parse::<Doc>("xp: 3\n").unwrap_err();
         assert_eq!(err.problem, Problem::MissingKey("title".into()));
+    }
+
+    /// `parse` as it was before positions became lazy: the event pass always first.
+    fn parse_carefully<T: DeserializeOwned>(text: &str) -> Result<(T, SpanMap), YamlError> {
+        let spans = SpanMap::lazy(text);
+        let value = careful_value(text, &spans)?;
+        let typed = from_value::<T>(value, &KeyPath::root(), &spans)?;
+        Ok((typed, spans))
+    }
+
+    /// What a validator can learn from one parse: the value or the error, every position
+    /// it may ask for, and the silent traps.
+    fn observed(text: &str, parsed: Result<(Doc, SpanMap), YamlError>) -> String {
+        let (doc, spans) = match parsed {
+            Ok(parsed) => parsed,
+            Err(e) => return format!("{e:?}"),
+        };
+        let mut out = format!("{doc:?} {:?}", spans.silent_traps());
+        for (i, item) in doc.items.iter().enumerate() {
+            let at = KeyPath::root().key("items").index(i);
+            let item = from_node::<Item>(item, &at, &spans).map(|_| ());
+            out.push_str(&format!(" {item:?} {:?}", spans.get(&at)));
+            for key in ["name", "size", "nope"] {
+                let at = at.key(key);
+                out.push_str(&format!(
+                    " {:?} {:?}",
+                    spans.value_or_ancestor(&at),
+                    spans.key_or_ancestor(&at)
+                ));
+            }
+        }
+        for line in 0..=text.lines().count() + 1 {
+            out.push_str(&format!(" {:?}", spans.line(line)));
+        }
+        out
+    }
+
+    const LINES: [&str; 24] = [
+        "title: T",
+        "title: A branch is a file: it holds",
+        "titel: T",
+        "xp: 3",
+        "xp: many",
+        "xp: yes",
+        "items:",
+        "  - name: a",
+        "  - name: b\n    size: x",
+        "  - {name: c, size: 2}",
+        "  - [1, [2, {3: 4}]]",
+        "  - name: d\n    colour: red",
+        "  - name: e # a comment",
+        "  - name: &f f",
+        "  - name: *f",
+        "  - !thing g",
+        "\ttitle: tabbed",
+        "items: [",
+        "items: []",
+        "- x",
+        "  - `code`",
+        "other: {a: [b, {c: d}]}",
+        "---",
+        "",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Positions read only when asked for are the positions read at once, and every
+        /// error and warning is the same: the quick path changes nothing a user sees.
+        #[test]
+        fn lazy_positions_change_nothing(picks in proptest::collection::vec(0..LINES.len(), 0..12)) {
+            let text: String = picks.iter().map(|&i| format!("{}\n", LINES[i])).collect();
+            proptest::prop_assert_eq!(
+                observed(&text, parse::<Doc>(&text)),
+                observed(&text, parse_carefully::<Doc>(&text)),
+                "{}", text
+            );
+        }
+    }
+
+    #[test]
+    fn plain_documents_take_the_quick_path_and_others_the_careful_one() {
+        assert!(quick_value("title: T\nitems:\n  - {name: a}\n").is_some());
+        for careful in [
+            "a: &x 1\nb: *x\n",
+            "a: b # c\n",
+            "a: !t b\n",
+            "a: [[[[b]]]]\n",
+        ] {
+            let deep = careful.replace(
+                "[[[[b]]]]",
+                &format!("{}b{}", "[".repeat(70), "]".repeat(70)),
+            );
+            assert!(quick_value(&deep).is_none(), "{deep}");
+        }
+        let nested = format!(
+            "a:\n{}",
+            (1..70)
+                .map(|i| format!("{}- \n", "  ".repeat(i)))
+                .collect::<String>()
+        );
+        assert!(
+            quick_value(&nested).is_none() || nesting(&quick_value(&nested).unwrap()) <= MAX_DEPTH
+        );
     }
 }

@@ -6,58 +6,17 @@
 
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use serde_json::{Value, json};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// chromedriver, killed when dropped (also when an assertion fails).
-struct Driver(Child);
+mod common;
 
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn on_path(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
-        .find(|p| p.is_file())
-}
+type Driver = common::Chromedriver;
 
 fn start_driver() -> Option<(Driver, u16, PathBuf)> {
-    let (Some(driver), Some(chrome)) = (
-        on_path(&["chromedriver"]),
-        on_path(&["chromium", "chromium-browser", "google-chrome"]),
-    ) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromedriver or Chromium missing on CI"
-        );
-        eprintln!(
-            "SKIPPED: chromedriver or Chromium not on PATH; the search browser test cannot run"
-        );
-        return None;
-    };
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
-    let child = Command::new(driver)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let driver = Driver(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (driver, chrome) = common::chromedriver()?;
+    let port = driver.port;
     Some((driver, port, chrome))
 }
 

@@ -69,24 +69,76 @@ fn request(port: u16, method: &str, path: &str) -> Response {
     raw_request(port, head.as_bytes()).expect("a response head")
 }
 
-/// Send `bytes` as they are; the response, or `None` if the server closed without one.
+/// Send `bytes` as they are on a new connection; the response, or `None` if the server
+/// closed without one.
 fn raw_request(port: u16, bytes: &[u8]) -> Option<Response> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     stream.write_all(bytes).ok()?;
-    let mut raw = Vec::new();
-    // A reset after a complete answer still counts as that answer.
-    let _ = stream.read_to_end(&mut raw);
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = headers.split_whitespace().nth(1)?.parse().ok()?;
-    Some(Response {
+    let head_only = bytes.starts_with(b"HEAD ");
+    read_response(&mut BufReader::new(stream), head_only)
+}
+
+/// One response from `reader`: its head, then as many body bytes as it announces (or all
+/// until the server closes), leaving the connection ready for the next.
+fn read_response(reader: &mut BufReader<TcpStream>, head_only: bool) -> Option<Response> {
+    let mut headers = String::new();
+    loop {
+        let mut line = Vec::new();
+        // A reset after a complete answer still counts as that answer.
+        if reader.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
+            return None;
+        }
+        if line == b"\r\n" {
+            break;
+        }
+        headers.push_str(&String::from_utf8_lossy(&line));
+    }
+    let status: u16 = headers.split_whitespace().nth(1)?.parse().ok()?;
+    let mut response = Response {
         status,
         headers,
-        body: raw[split + 4..].to_vec(),
-    })
+        body: Vec::new(),
+    };
+    if head_only || status == 304 {
+        return Some(response);
+    }
+    match response.header("content-length") {
+        Some(len) => {
+            response.body = vec![0; len.parse().ok()?];
+            reader.read_exact(&mut response.body).ok()?;
+        }
+        None => {
+            let _ = reader.read_to_end(&mut response.body);
+        }
+    }
+    Some(response)
+}
+
+/// A keep-alive connection: requests one after another on the same socket.
+struct Connection {
+    reader: BufReader<TcpStream>,
+}
+
+impl Connection {
+    fn open(port: u16) -> Connection {
+        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        Connection {
+            reader: BufReader::new(stream),
+        }
+    }
+
+    /// GET or HEAD `path` with extra header lines (each ending in `\r\n`).
+    fn send(&mut self, method: &str, path: &str, extra: &str) -> Response {
+        let head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\n{extra}\r\n");
+        self.reader.get_mut().write_all(head.as_bytes()).unwrap();
+        read_response(&mut self.reader, method == "HEAD").expect("a response")
+    }
 }
 
 fn get(port: u16, path: &str) -> Response {
@@ -486,74 +538,238 @@ fn refuses_to_serve_a_folder_a_build_would_refuse() {
     assert_eq!(snapshot_tree(&content), before, "the course is untouched");
 }
 
-/// Connections the server takes at once (`MAX_CONNECTIONS` in src/serve/http.rs).
-const CAP: usize = 128;
+/// Connections the server keeps open at once (`MAX_CONNECTIONS` in src/serve/http.rs).
+const CAP: usize = 512;
+/// The deadline for a whole request head (`HEAD_DEADLINE` there).
+const HEAD_DEADLINE: Duration = Duration::from_secs(10);
 
 fn plain_get(port: u16) -> Option<Response> {
     raw_request(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 }
 
+/// `count` connections to `port` that have sent `start` of a request and nothing more.
+fn silent_connections(port: u16, count: usize, start: &[u8]) -> Vec<TcpStream> {
+    (0..count)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(start).unwrap();
+            s
+        })
+        .collect()
+}
+
 #[test]
-fn slow_clients_cannot_starve_the_server() {
+fn idle_connections_do_not_hold_up_a_page() {
     let (course, out) = course();
     let server = start(course.path(), &out);
     let port = server.port;
+    // Browsers keep idle connections open; some clients open them and say nothing.
+    let mut idle = silent_connections(port, 100, b"");
+    idle.extend(silent_connections(port, 50, b"GET / HTTP/1.1\r\nX-Slow: "));
     let started = Instant::now();
-    // Request heads that never end, a byte every 2 s: each read alone is quick.
-    let slow: Vec<TcpStream> = (0..CAP)
-        .map(|_| {
-            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-            s.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").unwrap();
-            s
-        })
-        .collect();
-    // Over the cap: an answer saying so, not a silent close.
-    let busy = plain_get(port).expect("an answer at the connection cap");
-    assert_eq!(busy.status, 503, "{}", busy.headers);
-    assert!(busy.header("retry-after").is_some(), "{}", busy.headers);
+    let page = plain_get(port).expect("a page beside 150 idle connections");
+    let took = started.elapsed();
+    assert_eq!(page.status, 200, "{}", page.headers);
+    eprintln!("a page beside 150 idle connections in {took:?}");
+    // The property: served at once, not once the idle ones time out (10 s). A second is
+    // the aim; the slack is for a loaded machine.
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    drop(idle);
+}
 
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let trickler = {
-        let stop = std::sync::Arc::clone(&stop);
-        std::thread::spawn(move || {
-            let mut slow = slow;
-            let mut last = Instant::now() - Duration::from_secs(2);
-            // Bounded: at most a minute, whatever happens to the test.
-            while !stop.load(std::sync::atomic::Ordering::SeqCst)
-                && started.elapsed() < Duration::from_secs(60)
-            {
-                if last.elapsed() >= Duration::from_secs(2) {
-                    for s in &mut slow {
-                        let _ = s.write_all(b"a");
-                    }
-                    last = Instant::now();
-                }
-                std::thread::sleep(Duration::from_millis(100));
+#[test]
+fn a_request_head_has_a_deadline() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    let port = server.port;
+    let mut slow = silent_connections(port, 20, b"GET / HTTP/1.1\r\nX-Slow: ");
+    let started = Instant::now();
+    // A byte every second: each read alone is quick, the whole head never ends.
+    let mut closed = vec![false; slow.len()];
+    while closed.iter().any(|c| !c) && started.elapsed() < HEAD_DEADLINE * 3 {
+        for (stream, closed) in slow.iter_mut().zip(&mut closed) {
+            if !*closed && stream.write_all(b"a").is_err() {
+                *closed = true;
             }
-            slow
-        })
-    };
-    // The whole head has a deadline (10 s), so the slow clients' slots come free.
-    let mut served = false;
-    while !served && started.elapsed() < Duration::from_secs(25) {
-        served = plain_get(port).is_some_and(|r| r.status == 200);
-        std::thread::sleep(Duration::from_millis(200));
+        }
+        assert_eq!(plain_get(port).map(|r| r.status), Some(200));
+        std::thread::sleep(Duration::from_secs(1));
     }
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let slow = trickler.join().unwrap();
+    let took = started.elapsed();
+    eprintln!("slow heads closed after {took:?}");
     assert!(
-        served,
-        "no page within 25 s while {CAP} clients trickle their heads"
+        closed.iter().all(|c| *c),
+        "slow heads still open after {took:?}"
     );
-    // The slow clients were told why they were dropped.
-    let mut first = &slow[0];
-    first
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut answer = Vec::new();
-    let _ = first.read_to_end(&mut answer);
-    let answer = String::from_utf8_lossy(&answer);
-    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        took >= HEAD_DEADLINE - Duration::from_secs(1),
+        "closed early: {took:?}"
+    );
+}
+
+#[test]
+fn keep_alive_serves_many_requests_on_one_connection() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    let mut connection = Connection::open(server.port);
+    for path in [
+        "/",
+        "/static/style.css",
+        "/module/live/",
+        "/no/such/page",
+        "/",
+    ] {
+        let r = connection.send("GET", path, "");
+        assert!(matches!(r.status, 200 | 404), "{path}: {}", r.headers);
+        assert!(r.header("connection").is_none(), "{path}: {}", r.headers);
+    }
+    assert_eq!(connection.send("HEAD", "/", "").status, 200);
+    assert!(connection.send("GET", "/", "").text().contains("__crescu"));
+}
+
+/// A course holding a file of every media kind courses use, each of `len` numbered bytes.
+fn media_course(len: usize) -> (tempfile::TempDir, PathBuf) {
+    let (course, out) = course();
+    let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+    for name in MEDIA.iter().map(|(name, _)| name) {
+        std::fs::write(course.path().join("content/01-module").join(name), &bytes).unwrap();
+    }
+    (course, out)
+}
+
+const MEDIA: [(&str, &str); 8] = [
+    ("figure.svg", "image/svg+xml"),
+    ("font.woff2", "font/woff2"),
+    ("clip.webm", "video/webm"),
+    ("clip.mp4", "video/mp4"),
+    ("module.wasm", "application/wasm"),
+    ("data.json", "application/json"),
+    ("feed.xml", "application/xml"),
+    ("photo.png", "image/png"),
+];
+
+#[test]
+fn media_types_for_course_and_theme_files() {
+    let (course, out) = media_course(10);
+    let server = start(course.path(), &out);
+    let mut connection = Connection::open(server.port);
+    for (name, kind) in MEDIA {
+        let r = connection.send("HEAD", &format!("/module/{name}"), "");
+        assert_eq!(r.status, 200, "{name}");
+        assert_eq!(r.header("content-type").as_deref(), Some(kind), "{name}");
+        assert_eq!(r.header("content-length").as_deref(), Some("10"), "{name}");
+    }
+    // Every file the theme puts in the site has a type of its own.
+    for entry in std::fs::read_dir(out.join("static")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let r = connection.send("HEAD", &format!("/static/{name}"), "");
+        let kind = r.header("content-type").unwrap_or_default();
+        assert!(
+            r.status == 200 && kind != "application/octet-stream",
+            "{name}: {kind}"
+        );
+    }
+}
+
+#[test]
+fn byte_ranges_for_seeking_in_videos() {
+    let (course, out) = media_course(1000);
+    let server = start(course.path(), &out);
+    let whole: Vec<u8> = (0..1000).map(|i| (i % 251) as u8).collect();
+    let mut connection = Connection::open(server.port);
+    let full = connection.send("GET", "/module/clip.webm", "");
+    assert_eq!(full.status, 200);
+    assert_eq!(full.header("accept-ranges").as_deref(), Some("bytes"));
+    assert_eq!(full.body, whole);
+    for (range, first, last) in [("100-199", 100, 199), ("900-", 900, 999), ("-10", 990, 999)] {
+        let r = connection.send(
+            "GET",
+            "/module/clip.webm",
+            &format!("Range: bytes={range}\r\n"),
+        );
+        assert_eq!(r.status, 206, "{range}");
+        assert_eq!(
+            r.header("content-range"),
+            Some(format!("bytes {first}-{last}/1000")),
+            "{range}"
+        );
+        assert_eq!(r.body, whole[first..=last], "{range}");
+        assert_eq!(r.header("content-type").as_deref(), Some("video/webm"));
+    }
+    let past = connection.send("GET", "/module/clip.webm", "Range: bytes=5000-\r\n");
+    assert_eq!(past.status, 416);
+    assert_eq!(
+        past.header("content-range").as_deref(),
+        Some("bytes */1000")
+    );
+    // A range of an older version of the file: the current one whole.
+    let stale = connection.send(
+        "GET",
+        "/module/clip.webm",
+        "Range: bytes=0-9\r\nIf-Range: \"old\"\r\n",
+    );
+    assert_eq!((stale.status, stale.body.len()), (200, 1000));
+    let etag = full.header("etag").unwrap();
+    let current = connection.send(
+        "GET",
+        "/module/clip.webm",
+        &format!("Range: bytes=0-9\r\nIf-Range: {etag}\r\n"),
+    );
+    assert_eq!((current.status, current.body), (206, whole[..10].to_vec()));
+}
+
+#[test]
+fn unchanged_files_are_answered_304() {
+    let (course, out) = media_course(100);
+    let server = start(course.path(), &out);
+    let mut connection = Connection::open(server.port);
+    for path in ["/module/figure.svg", "/static/style.css", "/module/live/"] {
+        let first = connection.send("GET", path, "");
+        let etag = first
+            .header("etag")
+            .unwrap_or_else(|| panic!("{path}: {}", first.headers));
+        let again = connection.send("GET", path, &format!("If-None-Match: {etag}\r\n"));
+        assert_eq!(again.status, 304, "{path}");
+        assert!(again.body.is_empty());
+        let other = connection.send("GET", path, "If-None-Match: \"other\"\r\n");
+        assert_eq!(other.status, 200, "{path}");
+    }
+    // After a rebuild the page is new (its reload script carries the build), so the old
+    // tag no longer matches.
+    let page = connection.send("GET", "/module/live/", "");
+    let etag = page.header("etag").unwrap();
+    let mut events = Events::open(server.port);
+    events.next();
+    save(
+        &course.path().join("content/01-module/01-live.md"),
+        &lesson("Edited."),
+    );
+    assert_eq!(events.next().0, "reload");
+    let after = connection.send(
+        "GET",
+        "/module/live/",
+        &format!("If-None-Match: {etag}\r\n"),
+    );
+    assert_eq!(after.status, 200);
+    assert!(after.text().contains("Edited."));
+}
+
+#[test]
+fn two_hundred_reload_channels_all_hear_a_rebuild() {
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    let mut channels: Vec<Events> = (0..200).map(|_| Events::open(server.port)).collect();
+    for channel in &mut channels {
+        assert_eq!(channel.next().0, "state");
+    }
+    assert_eq!(plain_get(server.port).map(|r| r.status), Some(200));
+    save(
+        &course.path().join("content/01-module/01-live.md"),
+        &lesson("Edited."),
+    );
+    for channel in &mut channels {
+        assert_eq!(channel.next().0, "reload");
+    }
 }
 
 #[test]
@@ -658,4 +874,89 @@ fn malformed_request_heads_get_400() {
     assert_eq!(r.status, 431);
     // And a well-formed request still works.
     assert_eq!(get(server.port, "/").status, 200);
+}
+
+async fn chromium_session(
+    driver: &common::Chromedriver,
+    chrome: &Path,
+    profile: &Path,
+) -> fantoccini::Client {
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain([format!("--user-data-dir={}", profile.display())])
+    .collect::<Vec<_>>();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "binary": chrome, "args": args }),
+    );
+    fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session")
+}
+
+/// Whether `script` (a function body) returns true in the current tab within 20 s.
+async fn tab_shows(c: &fantoccini::Client, script: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if c.execute(script, vec![]).await.ok() == Some(serde_json::json!(true)) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[test]
+fn eight_tabs_of_one_browser_load_and_reload() {
+    let Some((driver, chrome)) = common::chromedriver() else {
+        return;
+    };
+    let (course, out) = course();
+    let server = start(course.path(), &out);
+    let url = format!("http://127.0.0.1:{}/module/live/", server.port);
+    let lesson_file = course.path().join("content/01-module/01-live.md");
+    let profile = course.path().join("profile");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let c = chromium_session(&driver, &chrome, &profile).await;
+        let mut tabs = vec![c.window().await.unwrap()];
+        for _ in 1..8 {
+            tabs.push(c.new_window(true).await.unwrap().handle);
+        }
+        // Opened one after another without waiting, as when a session is restored.
+        for tab in &tabs {
+            c.switch_to_window(tab.clone()).await.unwrap();
+            c.goto(&url).await.unwrap();
+        }
+        let loaded = "return document.readyState === 'complete' \
+            && document.body.textContent.includes('First version.') \
+            && typeof window.__crescuVersion === 'number'";
+        for (i, tab) in tabs.iter().enumerate() {
+            c.switch_to_window(tab.clone()).await.unwrap();
+            assert!(tab_shows(&c, loaded).await, "tab {i} did not load");
+        }
+        save(&lesson_file, &lesson("Second version."));
+        for (i, tab) in tabs.iter().enumerate() {
+            c.switch_to_window(tab.clone()).await.unwrap();
+            let reloaded = "return document.body.textContent.includes('Second version.')";
+            assert!(tab_shows(&c, reloaded).await, "tab {i} did not reload");
+        }
+        let _ = c.close().await;
+    });
 }

@@ -1,7 +1,7 @@
 //! Parsing one Markdown file with front matter (pure: text in, values out, no file I/O).
 
 use super::front_matter::{self, SplitError};
-use super::located::FrontMatterLocator;
+use super::located::{FrontMatterLocator, Place};
 use super::model::{Body, CourseConfig, GoDeeper, Lesson, Video};
 use super::quiz;
 use super::simulation::{self, Simulation};
@@ -165,11 +165,12 @@ struct RawGoDeeper {
 }
 
 /// A go-deeper link not yet resolved: resolution needs the whole course.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct PendingLink {
     pub go_deeper_index: usize,
     pub slug: String,
-    pub position: Position,
+    /// The `lesson:` value, located only if the link turns out broken.
+    pub at: Place,
 }
 
 /// A lesson as far as one file can tell.
@@ -244,7 +245,7 @@ pub fn parse_lesson(
                 pending_links.push(PendingLink {
                     go_deeper_index: i,
                     slug,
-                    position: loc.value(&path),
+                    at: loc.place(&path),
                 });
             }
             GoDeeper {
@@ -437,7 +438,7 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         let lesson = lesson.unwrap().lesson;
         assert_eq!(lesson.title, "The GIL");
-        assert_eq!(lesson.quiz[0].line, 5);
+        assert_eq!(lesson.quiz[0].id, "a");
         assert_eq!(lesson.xp, 10);
         assert_eq!(lesson.body.first_line, 11);
     }

@@ -132,15 +132,7 @@ fn walk(
             // A link cycle: reported, the rest of the course still walked.
             Err(e) if e.loop_ancestor().is_some() => {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_default();
-                problems.borrow_mut().push(
-                    Diagnostic::error(
-                        "link-loop",
-                        &shown(&path),
-                        Position::default(),
-                        "this symbolic link leads back into a folder that contains it",
-                    )
-                    .expected("a link to a file, or to a folder that does not contain the link"),
-                );
+                problems.borrow_mut().push(link_loop(&shown(&path)));
                 continue;
             }
             Err(e) => return Err(std::io::Error::other(e)),
@@ -151,25 +143,12 @@ fn walk(
         let depth = entry.depth();
         if entry.file_type().is_dir() {
             if depth == 1 {
-                modules.insert(
-                    path.clone(),
-                    SourceModule {
-                        slug: slug_of_folder(&path),
-                        dir: path,
-                        index: None,
-                        lessons: Vec::new(),
-                    },
-                );
+                modules.insert(path.clone(), SourceModule::new(path));
             }
             continue;
         }
         if !entry.file_type().is_file() {
-            problems.borrow_mut().push(Diagnostic::warning(
-                "special-file",
-                &shown(&path),
-                Position::default(),
-                "skipped: not a regular file (a FIFO, socket or device)",
-            ));
+            problems.borrow_mut().push(special_file(&shown(&path)));
             continue;
         }
         let is_index = entry.file_name() == "_index.md";
@@ -194,22 +173,11 @@ fn walk(
             {
                 tree.measured.push(path)
             }
-            _ => {
-                // Assets keep their place, with module folders renamed to module slugs.
-                let mut target = PathBuf::new();
-                let mut parts = rel.components();
-                if depth >= 2
-                    && let Some(first) = parts.next()
-                {
-                    target.push(slug_of_folder(Path::new(first.as_os_str())));
-                }
-                target.extend(parts);
-                tree.assets.push(Asset {
-                    file: shown(&path),
-                    source: path,
-                    target,
-                });
-            }
+            _ => tree.assets.push(Asset {
+                file: shown(&path),
+                target: asset_target(&rel, depth),
+                source: path,
+            }),
         }
     }
     let mut modules: Vec<SourceModule> = modules.into_values().collect();
@@ -220,6 +188,51 @@ fn walk(
     tree.modules = modules;
     tree.problems = problems.into_inner();
     Ok(tree)
+}
+
+impl SourceModule {
+    /// The module of folder `dir`, before its files are found.
+    fn new(dir: PathBuf) -> SourceModule {
+        SourceModule {
+            slug: slug_of_folder(&dir),
+            dir,
+            index: None,
+            lessons: Vec::new(),
+        }
+    }
+}
+
+fn special_file(shown: &Path) -> Diagnostic {
+    Diagnostic::warning(
+        "special-file",
+        shown,
+        Position::default(),
+        "skipped: not a regular file (a FIFO, socket or device)",
+    )
+}
+
+fn link_loop(shown: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "link-loop",
+        shown,
+        Position::default(),
+        "this symbolic link leads back into a folder that contains it",
+    )
+    .expected("a link to a file, or to a folder that does not contain the link")
+}
+
+/// Where an asset at `rel` (inside `content/`, `depth` deep) goes in the site: the same
+/// place, with its module folder renamed to the module's slug.
+fn asset_target(rel: &Path, depth: usize) -> PathBuf {
+    let mut target = PathBuf::new();
+    let mut parts = rel.components();
+    if depth >= 2
+        && let Some(first) = parts.next()
+    {
+        target.push(slug_of_folder(Path::new(first.as_os_str())));
+    }
+    target.extend(parts);
+    target
 }
 
 /// Whether the symlink at `link` leads to a place inside one of the `allowed` folders
@@ -307,241 +320,26 @@ pub fn load_partial_reusing(
     options: &LoadOptions,
     memo: Option<&ParseMemo>,
 ) -> (Option<Course>, Diagnostics) {
-    let content = root.join("content");
-    let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
-    let mut diags = Diagnostics::default();
-    // Links are judged by where they really lead, so the root is resolved too.
-    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let tree = match walk(&content, &real_root, &shown) {
-        Ok(mut t) => {
-            diags.extend(std::mem::take(&mut t.problems));
-            t
-        }
-        Err(_) if !content.exists() => {
-            diags.push(
-                Diagnostic::error(
-                    "no-content",
-                    &content,
-                    Position::default(),
-                    format!("there is no course here: {} has no `content/` folder", root.display()),
-                )
-                .expected("`--root` set to the folder holding `content/`, or a new course made with `crescu new DIR`"),
-            );
-            return (None, diags);
-        }
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                "io",
-                &content,
-                Position::default(),
-                format!("cannot read the content folder: {e}"),
-            ));
-            return (None, diags);
-        }
+    let mut reading = Reading {
+        root,
+        diags: Diagnostics::default(),
+        texts: HashMap::new(),
+        max_lesson_bytes: MAX_FILE_BYTES,
     };
-    let mut texts: HashMap<PathBuf, String> = HashMap::new();
-
-    for path in &tree.misplaced {
-        diags.push(
-            Diagnostic::error(
-                "misplaced-lesson",
-                &shown(path),
-                Position::default(),
-                "a lesson must sit directly in a module folder",
-            )
-            .expected("content/<module>/<lesson>.md"),
-        );
-    }
-
-    let mut max_lesson_bytes = MAX_FILE_BYTES;
-    let config_and_intro = match &tree.course_index {
-        None => {
-            diags.push(
-                Diagnostic::error(
-                    "no-course-index",
-                    &shown(&content.join("_index.md")),
-                    Position::default(),
-                    "the course has no `content/_index.md`",
-                )
-                .expected("a file with front matter holding at least `title:`"),
-            );
-            None
-        }
-        Some(path) => {
-            let file = shown(path);
-            match read_text(path, &file, MAX_FILE_BYTES).and_then(|t| {
-                let fm = lesson::parse_front_matter::<RawCourse>(&file, &t, "course index");
-                texts.insert(file.clone(), t);
-                fm
-            }) {
-                Ok(fm) => {
-                    let loc = super::located::FrontMatterLocator {
-                        file: &file,
-                        yaml_first_line: fm.yaml_first_line,
-                        spans: &fm.spans,
-                    };
-                    let raw = fm.data;
-                    max_lesson_bytes = raw.max_lesson_bytes.unwrap_or(MAX_FILE_BYTES);
-                    if max_lesson_bytes > MAX_FILE_BYTES_LIMIT {
-                        diags.push(
-                            loc.error_at(
-                                "limit-too-high",
-                                &crate::keypath::KeyPath::root().key("max_lesson_bytes"),
-                                format!(
-                                    "`max_lesson_bytes` is {max_lesson_bytes}, more than crescu allows ({MAX_FILE_BYTES_LIMIT})"
-                                ),
-                            )
-                            .expected(format!("a number of bytes up to {MAX_FILE_BYTES_LIMIT}")),
-                        );
-                        max_lesson_bytes = MAX_FILE_BYTES_LIMIT;
-                    }
-                    if let Some(url) = &raw.base_url
-                        && let Err(why) = super::url::check_base_url(url)
-                    {
-                        diags.push(
-                            loc.error_at(
-                                "unsafe-url",
-                                &crate::keypath::KeyPath::root().key("base_url"),
-                                why,
-                            )
-                            .expected("an address starting with https:// or http://"),
-                        );
-                    }
-                    let base_url = options.base_url.clone().or(raw.base_url);
-                    Some((
-                        CourseConfig {
-                            brand: raw.brand.unwrap_or_else(|| raw.title.clone()),
-                            title: raw.title,
-                            description: raw.description,
-                            language: raw.language.unwrap_or_else(|| "en".to_string()),
-                            focus_minutes: raw.focus_minutes.unwrap_or(25),
-                            base_url: base_url.map(|u| u.trim_end_matches('/').to_string()),
-                            theme: raw.theme.unwrap_or_else(|| "default".to_string()),
-                            simulation_budget: raw
-                                .simulation_budget
-                                .map_or(crate::sim::DEFAULT_BUILD_WORK, |m| m as f64 * 1e6),
-                        },
-                        fm.body,
-                    ))
-                }
-                Err(d) => {
-                    diags.push(d);
-                    None
-                }
-            }
-        }
+    let Some(tree) = reading.walk_content() else {
+        return (None, reading.diags);
     };
+    reading.report_misplaced(&tree);
+    let config_and_intro = reading.course_index(&tree, options);
     // Lessons are still checked without a course config, so every problem is reported.
     let config = config_and_intro
         .as_ref()
         .map(|(c, _)| c.clone())
         .unwrap_or_default();
-
-    // Parse every lesson of every module in parallel; results keep their order.
-    type LessonOutcome = (
-        PathBuf,
-        Option<String>,
-        Option<ParsedLesson>,
-        Vec<Diagnostic>,
-    );
-    // Course settings flow into every lesson (defaults such as focus minutes).
-    let config_key = format!("{config:?}");
-    let jobs: Vec<(usize, usize, &PathBuf)> = tree
-        .modules
-        .iter()
-        .enumerate()
-        .flat_map(|(mi, m)| m.lessons.iter().enumerate().map(move |(li, p)| (mi, li, p)))
-        .collect();
-    let outcomes: Vec<(usize, LessonOutcome)> = jobs
-        .par_iter()
-        .map(|&(mi, li, path)| {
-            let file = shown(path);
-            let outcome = match read_text(path, &file, max_lesson_bytes) {
-                Err(d) => (file, None, None, vec![d]),
-                Ok(text) => {
-                    let (slug, position) = (slug_of(path), li as u32 + 1);
-                    let key = memo.map(|_| {
-                        super::reuse::lesson_key((&file, &slug, position, &text, &config_key))
-                    });
-                    let place = LessonPlace {
-                        file: &file,
-                        slug,
-                        position,
-                    };
-                    let parse = || lesson::parse_lesson(place, &text, &config);
-                    let (parsed, problems) = match (memo, key) {
-                        (Some(memo), Some(key)) => memo.parsed(key, parse),
-                        _ => parse(),
-                    };
-                    // The text is kept only to show the lines of problems: at 10,000
-                    // lessons, keeping every file's text would take ~80 MB.
-                    let text = (!problems.is_empty()).then_some(text);
-                    (file.clone(), text, parsed, problems)
-                }
-            };
-            (mi, outcome)
-        })
-        .collect();
-
-    let mut modules = Vec::new();
-    for m in &tree.modules {
-        let (title, summary, intro) = match &m.index {
-            None => (default_title(&m.slug), None, Body::default()),
-            Some(path) => {
-                let file = shown(path);
-                match read_text(path, &file, max_lesson_bytes).and_then(|t| {
-                    let fm = lesson::parse_front_matter::<RawModule>(&file, &t, "module index");
-                    texts.insert(file.clone(), t);
-                    fm
-                }) {
-                    Ok(fm) => (
-                        fm.data.title.unwrap_or_else(|| default_title(&m.slug)),
-                        fm.data.summary,
-                        fm.body,
-                    ),
-                    Err(d) => {
-                        diags.push(d);
-                        (default_title(&m.slug), None, Body::default())
-                    }
-                }
-            }
-        };
-        modules.push((
-            Module {
-                slug: m.slug.clone(),
-                title,
-                summary,
-                intro,
-                source: shown(&m.dir),
-                lessons: Vec::new(),
-            },
-            Vec::new(),
-        ));
-    }
-    let mut broken_lessons = Vec::new();
-    for (mi, (file, text, parsed, problems)) in outcomes {
-        diags.extend(problems);
-        match parsed {
-            Some(p) => {
-                if options.drafts || !p.lesson.draft {
-                    modules[mi].1.push(p);
-                }
-            }
-            // Still a lesson of the course, only for link checking (its draft flag is
-            // unknown, so it counts as published).
-            None => broken_lessons.push(BrokenLesson {
-                module: tree.modules[mi].slug.clone(),
-                slug: slug_of(&file),
-                body: text.as_deref().and_then(lesson::body_of),
-                source: file.clone(),
-            }),
-        }
-        if let Some(t) = text {
-            texts.insert(file, t);
-        }
-    }
-
-    check_slugs(&modules, &mut diags);
+    let outcomes = reading.parse_lessons(&tree, &config, memo);
+    let mut modules = reading.modules(&tree);
+    let broken_lessons = reading.sort_lessons(&tree, outcomes, &mut modules, options);
+    check_slugs(&modules, &mut reading.diags);
     let every_lesson: Vec<LessonRef> = tree
         .modules
         .iter()
@@ -552,36 +350,10 @@ pub fn load_partial_reusing(
             })
         })
         .collect();
-    let mut modules = resolve_links(modules, &every_lesson, &mut diags);
-    attach_measurements(&tree.measured, &shown, &mut modules, &mut diags);
-
-    // A lesson that parsed cleanly, with a problem found later (a link): read its text
-    // again.
-    // Only for problems at a line, and only regular files: never a FIFO or a link's
-    // target that the walk refused.
-    for d in &diags.0 {
-        if d.source_line.is_none() && d.position.line > 0 && !texts.contains_key(&d.file) {
-            let path = root.join(&d.file);
-            let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-            if regular && let Ok(t) = read_text(&path, &d.file, max_lesson_bytes) {
-                texts.insert(d.file.clone(), t);
-            }
-        }
-    }
-    // Each file split into lines once, however many problems it has.
-    let mut lines: HashMap<&Path, Vec<&str>> = HashMap::new();
-    for d in &mut diags.0 {
-        if d.source_line.is_none()
-            && let Some((file, text)) = texts.get_key_value(&d.file)
-        {
-            d.attach_source_lines(
-                lines
-                    .entry(file.as_path())
-                    .or_insert_with(|| text.lines().collect()),
-            );
-        }
-    }
-    diags.sort();
+    let mut modules = resolve_links(modules, &every_lesson, &mut reading.diags);
+    let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    attach_measurements(&tree.measured, &shown, &mut modules, &mut reading.diags);
+    let diags = reading.finish();
     let course = config_and_intro.map(|(config, intro)| Course {
         config,
         intro,
@@ -666,6 +438,324 @@ fn attach_measurements(
     }
 }
 
+/// A lesson as read: its file, its text when it has problems, and what parsed.
+type LessonOutcome = (
+    PathBuf,
+    Option<String>,
+    Option<ParsedLesson>,
+    Vec<Diagnostic>,
+);
+
+/// One reading of a course folder: the problems found so far, and the texts of files
+/// with problems, to show their lines.
+struct Reading<'a> {
+    root: &'a Path,
+    diags: Diagnostics,
+    texts: HashMap<PathBuf, String>,
+    /// From the course index: larger lessons are refused.
+    max_lesson_bytes: u64,
+}
+
+impl Reading<'_> {
+    /// `p` as shown in messages: relative to the course root.
+    fn shown(&self, p: &Path) -> PathBuf {
+        p.strip_prefix(self.root).unwrap_or(p).to_path_buf()
+    }
+
+    /// The files of `content/`, or `None` (with the error) when there is no such folder.
+    fn walk_content(&mut self) -> Option<SourceTree> {
+        let content = self.root.join("content");
+        // Links are judged by where they really lead, so the root is resolved too.
+        let real_root = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.to_path_buf());
+        match walk(&content, &real_root, &|p| self.shown(p)) {
+            Ok(mut tree) => {
+                self.diags.extend(std::mem::take(&mut tree.problems));
+                Some(tree)
+            }
+            Err(_) if !content.exists() => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "no-content",
+                        &content,
+                        Position::default(),
+                        format!("there is no course here: {} has no `content/` folder", self.root.display()),
+                    )
+                    .expected("`--root` set to the folder holding `content/`, or a new course made with `crescu new DIR`"),
+                );
+                None
+            }
+            Err(e) => {
+                self.diags.push(Diagnostic::error(
+                    "io",
+                    &content,
+                    Position::default(),
+                    format!("cannot read the content folder: {e}"),
+                ));
+                None
+            }
+        }
+    }
+
+    fn report_misplaced(&mut self, tree: &SourceTree) {
+        for path in &tree.misplaced {
+            self.diags.push(
+                Diagnostic::error(
+                    "misplaced-lesson",
+                    &self.shown(path),
+                    Position::default(),
+                    "a lesson must sit directly in a module folder",
+                )
+                .expected("content/<module>/<lesson>.md"),
+            );
+        }
+    }
+
+    /// The course settings and introduction from `content/_index.md`, if it is there
+    /// and valid; also sets the lesson size limit.
+    fn course_index(
+        &mut self,
+        tree: &SourceTree,
+        options: &LoadOptions,
+    ) -> Option<(CourseConfig, Body)> {
+        let Some(path) = &tree.course_index else {
+            let index = self.shown(&self.root.join("content").join("_index.md"));
+            self.diags.push(
+                Diagnostic::error(
+                    "no-course-index",
+                    &index,
+                    Position::default(),
+                    "the course has no `content/_index.md`",
+                )
+                .expected("a file with front matter holding at least `title:`"),
+            );
+            return None;
+        };
+        let file = self.shown(path);
+        let fm = read_text(path, &file, MAX_FILE_BYTES).and_then(|t| {
+            let fm = lesson::parse_front_matter::<RawCourse>(&file, &t, "course index");
+            self.texts.insert(file.clone(), t);
+            fm
+        });
+        let fm = match fm {
+            Ok(fm) => fm,
+            Err(d) => {
+                self.diags.push(d);
+                return None;
+            }
+        };
+        let loc = super::located::FrontMatterLocator {
+            file: &file,
+            yaml_first_line: fm.yaml_first_line,
+            spans: &fm.spans,
+        };
+        let config = self.course_config(fm.data, &loc, options);
+        Some((config, fm.body))
+    }
+
+    /// The course settings, with an error for each one out of bounds.
+    fn course_config(
+        &mut self,
+        raw: RawCourse,
+        loc: &super::located::FrontMatterLocator,
+        options: &LoadOptions,
+    ) -> CourseConfig {
+        self.max_lesson_bytes = raw.max_lesson_bytes.unwrap_or(MAX_FILE_BYTES);
+        if self.max_lesson_bytes > MAX_FILE_BYTES_LIMIT {
+            let max_lesson_bytes = self.max_lesson_bytes;
+            self.diags.push(
+                loc.error_at(
+                    "limit-too-high",
+                    &crate::keypath::KeyPath::root().key("max_lesson_bytes"),
+                    format!(
+                        "`max_lesson_bytes` is {max_lesson_bytes}, more than crescu allows ({MAX_FILE_BYTES_LIMIT})"
+                    ),
+                )
+                .expected(format!("a number of bytes up to {MAX_FILE_BYTES_LIMIT}")),
+            );
+            self.max_lesson_bytes = MAX_FILE_BYTES_LIMIT;
+        }
+        if let Some(url) = &raw.base_url
+            && let Err(why) = super::url::check_base_url(url)
+        {
+            self.diags.push(
+                loc.error_at(
+                    "unsafe-url",
+                    &crate::keypath::KeyPath::root().key("base_url"),
+                    why,
+                )
+                .expected("an address starting with https:// or http://"),
+            );
+        }
+        let base_url = options.base_url.clone().or(raw.base_url);
+        CourseConfig {
+            brand: raw.brand.unwrap_or_else(|| raw.title.clone()),
+            title: raw.title,
+            description: raw.description,
+            language: raw.language.unwrap_or_else(|| "en".to_string()),
+            focus_minutes: raw.focus_minutes.unwrap_or(25),
+            base_url: base_url.map(|u| u.trim_end_matches('/').to_string()),
+            theme: raw.theme.unwrap_or_else(|| "default".to_string()),
+            simulation_budget: raw
+                .simulation_budget
+                .map_or(crate::sim::DEFAULT_BUILD_WORK, |m| m as f64 * 1e6),
+        }
+    }
+
+    /// Parse every lesson of every module in parallel; results keep their order, each
+    /// with the index of its module.
+    fn parse_lessons(
+        &self,
+        tree: &SourceTree,
+        config: &CourseConfig,
+        memo: Option<&ParseMemo>,
+    ) -> Vec<(usize, LessonOutcome)> {
+        // Course settings flow into every lesson (defaults such as focus minutes).
+        let config_key = format!("{config:?}");
+        let jobs: Vec<(usize, usize, &PathBuf)> = tree
+            .modules
+            .iter()
+            .enumerate()
+            .flat_map(|(mi, m)| m.lessons.iter().enumerate().map(move |(li, p)| (mi, li, p)))
+            .collect();
+        jobs.par_iter()
+            .map(|&(mi, li, path)| {
+                let file = self.shown(path);
+                let outcome = match read_text(path, &file, self.max_lesson_bytes) {
+                    Err(d) => (file, None, None, vec![d]),
+                    Ok(text) => {
+                        let (slug, position) = (slug_of(path), li as u32 + 1);
+                        let key = memo.map(|_| {
+                            super::reuse::lesson_key((&file, &slug, position, &text, &config_key))
+                        });
+                        let place = LessonPlace {
+                            file: &file,
+                            slug,
+                            position,
+                        };
+                        let parse = || lesson::parse_lesson(place, &text, config);
+                        let (parsed, problems) = match (memo, key) {
+                            (Some(memo), Some(key)) => memo.parsed(key, parse),
+                            _ => parse(),
+                        };
+                        // The text is kept only to show the lines of problems: at 10,000
+                        // lessons, keeping every file's text would take ~80 MB.
+                        let text = (!problems.is_empty()).then_some(text);
+                        (file.clone(), text, parsed, problems)
+                    }
+                };
+                (mi, outcome)
+            })
+            .collect()
+    }
+
+    /// Every module from its folder and `_index.md`, with no lessons yet.
+    fn modules(&mut self, tree: &SourceTree) -> Vec<(Module, Vec<ParsedLesson>)> {
+        let mut modules = Vec::new();
+        for m in &tree.modules {
+            let (title, summary, intro) = match &m.index {
+                None => (default_title(&m.slug), None, Body::default()),
+                Some(path) => {
+                    let file = self.shown(path);
+                    match read_text(path, &file, self.max_lesson_bytes).and_then(|t| {
+                        let fm = lesson::parse_front_matter::<RawModule>(&file, &t, "module index");
+                        self.texts.insert(file.clone(), t);
+                        fm
+                    }) {
+                        Ok(fm) => (
+                            fm.data.title.unwrap_or_else(|| default_title(&m.slug)),
+                            fm.data.summary,
+                            fm.body,
+                        ),
+                        Err(d) => {
+                            self.diags.push(d);
+                            (default_title(&m.slug), None, Body::default())
+                        }
+                    }
+                }
+            };
+            let module = Module {
+                slug: m.slug.clone(),
+                title,
+                summary,
+                intro,
+                source: self.shown(&m.dir),
+                lessons: Vec::new(),
+            };
+            modules.push((module, Vec::new()));
+        }
+        modules
+    }
+
+    /// Each parsed lesson into its module (drafts only when asked for); returns the
+    /// lessons that did not parse.
+    fn sort_lessons(
+        &mut self,
+        tree: &SourceTree,
+        outcomes: Vec<(usize, LessonOutcome)>,
+        modules: &mut [(Module, Vec<ParsedLesson>)],
+        options: &LoadOptions,
+    ) -> Vec<BrokenLesson> {
+        let mut broken_lessons = Vec::new();
+        for (mi, (file, text, parsed, problems)) in outcomes {
+            self.diags.extend(problems);
+            match parsed {
+                Some(p) => {
+                    if options.drafts || !p.lesson.draft {
+                        modules[mi].1.push(p);
+                    }
+                }
+                // Still a lesson of the course, only for link checking (its draft flag is
+                // unknown, so it counts as published).
+                None => broken_lessons.push(BrokenLesson {
+                    module: tree.modules[mi].slug.clone(),
+                    slug: slug_of(&file),
+                    body: text.as_deref().and_then(lesson::body_of),
+                    source: file.clone(),
+                }),
+            }
+            if let Some(t) = text {
+                self.texts.insert(file, t);
+            }
+        }
+        broken_lessons
+    }
+
+    /// Every problem, sorted, each with the lines it points at.
+    fn finish(mut self) -> Diagnostics {
+        // A lesson that parsed cleanly, with a problem found later (a link): read its text
+        // again.
+        // Only for problems at a line, and only regular files: never a FIFO or a link's
+        // target that the walk refused.
+        for d in &self.diags.0 {
+            if d.source_line.is_none() && d.position.line > 0 && !self.texts.contains_key(&d.file) {
+                let path = self.root.join(&d.file);
+                let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+                if regular && let Ok(t) = read_text(&path, &d.file, self.max_lesson_bytes) {
+                    self.texts.insert(d.file.clone(), t);
+                }
+            }
+        }
+        // Each file split into lines once, however many problems it has.
+        let mut lines: HashMap<&Path, Vec<&str>> = HashMap::new();
+        for d in &mut self.diags.0 {
+            if d.source_line.is_none()
+                && let Some((file, text)) = self.texts.get_key_value(&d.file)
+            {
+                d.attach_source_lines(
+                    lines
+                        .entry(file.as_path())
+                        .or_insert_with(|| text.lines().collect()),
+                );
+            }
+        }
+        self.diags.sort();
+        self.diags
+    }
+}
+
 /// Load and validate the course under `root/content`. On success returns the course and
 /// its warnings; on failure every problem found, errors and warnings alike.
 pub fn load(root: &Path, options: &LoadOptions) -> Result<(Course, Diagnostics), Diagnostics> {
@@ -744,7 +834,7 @@ fn resolve_links(
                         match by_slug.get(link.slug.trim_matches('/')).map(Vec::as_slice) {
                             Some([one]) => lesson.go_deeper[link.go_deeper_index].target = Some(one.clone()),
                             Some(many) => diags.push(
-                                Diagnostic::error("ambiguous-lesson", &lesson.source, link.position, format!("several lessons have the slug `{}`", link.slug))
+                                Diagnostic::error("ambiguous-lesson", &lesson.source, link.at.position(), format!("several lessons have the slug `{}`", link.slug))
                                     .expected(format!("one of: {}", many.iter().map(|r| format!("{}/{}", r.module, r.lesson)).collect::<Vec<_>>().join(", "))),
                             ),
                             None => {
@@ -755,7 +845,7 @@ fn resolve_links(
                                     None => format!("no lesson with slug `{}`", link.slug),
                                 };
                                 diags.push(
-                                    Diagnostic::error("missing-lesson", &lesson.source, link.position, message)
+                                    Diagnostic::error("missing-lesson", &lesson.source, link.at.position(), message)
                                         .span(link.slug.chars().count())
                                         .expected("the slug of a lesson of this course (its file name without the number prefix)"),
                                 );

@@ -15,7 +15,33 @@ pub struct FrontMatterLocator<'a> {
     pub spans: &'a SpanMap,
 }
 
+/// A place in a front matter, turned into a file position only when a diagnostic needs
+/// it: positions cost a second reading of the YAML.
+#[derive(Clone, Debug)]
+pub struct Place {
+    spans: SpanMap,
+    yaml_first_line: usize,
+    path: KeyPath,
+}
+
+impl Place {
+    /// File position of the value at the place (or its nearest written ancestor).
+    pub fn position(&self) -> Position {
+        let p = self.spans.value_or_ancestor(&self.path);
+        Position::new(p.line + self.yaml_first_line - 1, p.column)
+    }
+}
+
 impl FrontMatterLocator<'_> {
+    /// The value at `path`, to be located later if at all.
+    pub fn place(&self, path: &KeyPath) -> Place {
+        Place {
+            spans: self.spans.clone(),
+            yaml_first_line: self.yaml_first_line,
+            path: path.clone(),
+        }
+    }
+
     pub fn to_file(&self, p: Position) -> Position {
         Position::new(p.line + self.yaml_first_line - 1, p.column)
     }

@@ -131,8 +131,6 @@ pub struct Exercise {
     pub explanation: Option<String>,
     pub xp: u32,
     pub kind: ExerciseKind,
-    /// File line where the exercise starts.
-    pub line: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]

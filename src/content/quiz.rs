@@ -55,7 +55,9 @@ enum RawBlank {
 pub fn parse_quiz(nodes: &[Node], loc: &FrontMatterLocator) -> (Vec<Exercise>, Vec<Diagnostic>) {
     let mut exercises = Vec::new();
     let mut problems = Vec::new();
-    let mut seen: HashMap<String, crate::diagnostics::Position> = HashMap::new();
+    // Where each id was first used, located only for a duplicate: most quizzes have none,
+    // and their positions would cost a second reading of the front matter.
+    let mut seen: HashMap<String, KeyPath> = HashMap::new();
     for (i, node) in nodes.iter().enumerate() {
         let path = KeyPath::root().key("quiz").index(i);
         let raw: RawExercise = match yaml::from_node(node, &path, loc.spans) {
@@ -71,18 +73,18 @@ pub fn parse_quiz(nodes: &[Node], loc: &FrontMatterLocator) -> (Vec<Exercise>, V
         let exercise = validate(raw, &path, loc, &mut problems);
         if let Some(ex) = exercise {
             match seen.get(&ex.id) {
-                Some(&first) => problems.push(
+                Some(first) => problems.push(
                     loc.error_at(
                         "duplicate-id",
-                        &id_path(&path, loc),
+                        &id_path(&path, node),
                         format!("exercise id `{}` is used twice", ex.id),
                     )
-                    .related(first, "first used here")
+                    .related(loc.value(first), "first used here")
                     .expected("a unique id per lesson: learners' progress is stored under it"),
                 ),
                 None => {
                     // Where the id itself is, so the note points at it, not its line.
-                    seen.insert(ex.id.clone(), loc.value(&id_path(&path, loc)));
+                    seen.insert(ex.id.clone(), id_path(&path, node));
                 }
             }
             if !problems[problems_before..].iter().any(Diagnostic::is_error) {
@@ -93,10 +95,11 @@ pub fn parse_quiz(nodes: &[Node], loc: &FrontMatterLocator) -> (Vec<Exercise>, V
     (exercises, problems)
 }
 
-fn id_path(path: &KeyPath, loc: &FrontMatterLocator) -> KeyPath {
-    let id = path.key("id");
-    if loc.spans.get(&id).is_some() {
-        id
+/// Where the id of the exercise at `path` is written: its `id:`, or the prompt it was
+/// derived from.
+fn id_path(path: &KeyPath, exercise: &Node) -> KeyPath {
+    if exercise.has_key("id") {
+        path.key("id")
     } else {
         path.key("prompt")
     }
@@ -108,7 +111,6 @@ fn validate(
     loc: &FrontMatterLocator,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Exercise> {
-    let line = loc.value(path).line;
     let (id, derived) = match &raw.id {
         Some(id) => {
             problems.extend(loc.invalid_id("exercise", id, &path.key("id")));
@@ -180,7 +182,6 @@ fn validate(
         explanation: raw.explanation,
         xp: raw.xp.unwrap_or(DEFAULT_XP),
         kind,
-        line,
     })
 }
 

@@ -2,7 +2,16 @@
 //! `themes/` (also when made after the start), rebuild on change and tell open pages to
 //! reload. A failed rebuild leaves the last good site in place and shows its errors over
 //! every open page.
+//!
+//! HTTP is hyper's (1.x, HTTP/1.1 server only, on a one-thread tokio runtime through
+//! hyper-util). Why hyper rather than axum with tower-http: what the dev server needs
+//! from a library is the protocol (keep-alive, head parsing with a deadline and a size
+//! cap, streaming bodies); routing is three cases, and the parts tower-http would add
+//! (`ServeDir`) are the ones we must not take, as it follows symlinks out of its folder.
+//! Path policy, Host policy, ranges and validators stay ours, in `http` and `files`.
 
+mod body;
+mod files;
 pub mod http;
 mod watch;
 
@@ -12,8 +21,7 @@ use crate::diagnostics::{Diagnostics, Severity};
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, RwLock};
 
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
@@ -64,43 +72,32 @@ impl Problem {
     }
 }
 
-/// What the HTTP threads and the build loop share.
+/// What the HTTP side and the build loop share.
 pub struct Shared {
     /// Canonical path of the output folder.
     output: PathBuf,
-    state: Mutex<BuildState>,
-    changed: Condvar,
+    /// The latest build state; every open event stream watches it.
+    state: tokio::sync::watch::Sender<BuildState>,
     /// Held for writing while a rebuild swaps the output folder, for reading while a
     /// request opens a file, so no request sees the folder half-replaced.
     swap: RwLock<()>,
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, BuildState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     pub fn state(&self) -> BuildState {
-        self.lock().clone()
+        self.state.borrow().clone()
     }
 
-    fn publish(&self, error: Option<String>, problems: Vec<Problem>) -> u64 {
-        let mut state = self.lock();
-        state.version += 1;
-        state.error = error;
-        state.problems = problems;
-        self.changed.notify_all();
-        state.version
+    fn subscribe(&self) -> tokio::sync::watch::Receiver<BuildState> {
+        self.state.subscribe()
     }
 
-    /// The state once its version is no longer `seen`, or `None` after `timeout`.
-    fn wait_for_change(&self, seen: u64, timeout: Duration) -> Option<BuildState> {
-        let guard = self.lock();
-        let (guard, _) = self
-            .changed
-            .wait_timeout_while(guard, timeout, |s| s.version == seen)
-            .unwrap_or_else(|e| e.into_inner());
-        (guard.version != seen).then(|| guard.clone())
+    fn publish(&self, error: Option<String>, problems: Vec<Problem>) {
+        self.state.send_modify(|state| {
+            state.version += 1;
+            state.error = error;
+            state.problems = problems;
+        });
     }
 }
 
@@ -149,20 +146,18 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         }
         Err(diags) => (Some(report_failure(&diags, false)), Problem::list(&diags)),
     };
-    // Whether a good site was ever built, so a failure does not claim one is served.
-    let mut has_site = first_error.is_none();
+    let has_site = first_error.is_none();
     if first_error.is_some() {
         eprintln!("fix the errors above: crescu rebuilds when a file changes");
     }
     std::fs::create_dir_all(&output)?;
     let shared = Arc::new(Shared {
         output: output.canonicalize()?,
-        state: Mutex::new(BuildState {
+        state: tokio::sync::watch::Sender::new(BuildState {
             version: 1,
             error: first_error,
             problems: first_problems,
         }),
-        changed: Condvar::new(),
         swap: RwLock::new(()),
     });
 
@@ -180,14 +175,29 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         writeln!(out, "serving {url} (Ctrl-C to stop)")?;
         out.flush()?;
     }
-    let server_shared = Arc::clone(&shared);
-    std::thread::Builder::new()
-        .name("crescu-accept".into())
-        .spawn(move || http::accept_loop(listener, server_shared))?;
+    http::start(listener, Arc::clone(&shared))?;
     if options.open {
         open_browser(&url);
     }
 
+    rebuild_on_change(
+        &mut watcher,
+        &build_options,
+        &mut workspace,
+        &shared,
+        has_site,
+    )
+}
+
+/// Rebuild after every batch of changes, for ever, and tell the pages each outcome.
+/// `has_site`: whether a good site was built, so a failure does not claim one is served.
+fn rebuild_on_change(
+    watcher: &mut watch::Watcher,
+    build_options: &BuildOptions,
+    workspace: &mut Workspace,
+    shared: &Shared,
+    mut has_site: bool,
+) -> ! {
     loop {
         let changes = watcher.next_batch();
         if changes.theme {
@@ -195,7 +205,7 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         }
         // Taken only for the write stage, released when the build returns.
         let swap_guard = std::cell::RefCell::new(None);
-        let result = build_in(&build_options, &mut workspace, &|stage| {
+        let result = build_in(build_options, workspace, &|stage| {
             if stage == crate::build::Stage::Write {
                 *swap_guard.borrow_mut() =
                     Some(shared.swap.write().unwrap_or_else(|e| e.into_inner()));
