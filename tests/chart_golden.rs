@@ -21,6 +21,7 @@ fn thread(name: &str, process: &str, end_ms: u64) -> ThreadResult {
     ThreadResult {
         name: name.to_string(),
         process: process.to_string(),
+        subinterpreter: None,
         cpu_ns: end_ms * MS / 2,
         work_ns: end_ms * MS / 2,
         gil_wait_ns: end_ms * MS / 2,

@@ -98,6 +98,7 @@ fn scenario(exact: bool) -> impl Strategy<Value = Scenario> {
                     machine: None,
                     threads,
                     processes,
+                    interpreters: None,
                 }],
             }
         })
@@ -233,7 +234,7 @@ proptest! {
         let s = Scenario {
             machine: Machine { cores: Some(cores), ..Machine::default() },
             interpreter: Interpreter { gil: Some(gil), ..Interpreter::default() },
-            runs: vec![RunSpec { label: "cpu".into(), interpreter: None, machine: None, threads: Some(work), processes: None }],
+            runs: vec![RunSpec { label: "cpu".into(), interpreter: None, machine: None, threads: Some(work), processes: None, interpreters: None }],
         };
         let wa = simulate(&s, a).runs[0].wall_ns as f64;
         let wb = simulate(&s, b).runs[0].wall_ns as f64;
@@ -270,6 +271,7 @@ proptest! {
                     ThreadSpec { name: "B".into(), work },
                 ]),
                 processes: None,
+                interpreters: None,
             }],
         };
         // A small budget keeps heavy but valid draws quick: they are refused, not run.

@@ -13,6 +13,7 @@ fn thread(name: &str, latencies: Vec<u64>) -> ThreadResult {
     ThreadResult {
         name: name.to_string(),
         process: "main".to_string(),
+        subinterpreter: None,
         cpu_ns: 10 * MS,
         work_ns: 10 * MS,
         gil_wait_ns: 2 * MS,
@@ -219,6 +220,7 @@ fn scenario() -> Scenario {
         machine: None,
         threads: Some(threads),
         processes: None,
+        interpreters: None,
     };
     Scenario {
         runs: vec![run("alone", vec![cpu.clone()]), run("mixed", vec![cpu, io])],

@@ -40,6 +40,8 @@ pub struct Lane {
 pub struct ThreadResult {
     pub name: String,
     pub process: String,
+    /// The subinterpreter of `process` the thread runs in; `None` for the main one.
+    pub subinterpreter: Option<String>,
     /// Time on a core running this thread's Python or C work (includes slowdowns).
     pub cpu_ns: u64,
     /// Work done, in single-threaded nanoseconds of the spec (times `ft_slowdown` for

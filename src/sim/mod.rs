@@ -17,8 +17,9 @@ pub mod validate;
 pub use measure::{Lane, RunResult, SimResult, Span, ThreadResult, ThreadState, percentile};
 pub use report::{json_report, text_report};
 pub use spec::{
-    CExtStep, GilKind, Interpreter, InterpreterParams, IoStep, Machine, MachineParams, ProcessSpec,
-    RepeatStep, RunSpec, Scenario, StartMethod, Step, ThreadSpec,
+    CExtStep, GilKind, Interpreter, InterpreterParams, InterpreterPlace, IoStep, Machine,
+    MachineParams, ProcessSpec, RepeatStep, RunSpec, SUBINTERPRETER_START_MS, Scenario,
+    StartMethod, Step, SubinterpreterSpec, ThreadSpec,
 };
 pub use validate::{
     MAX_RUNS, MAX_THREADS_PER_RUN, Problem, RunEstimate, check_budget, estimate, validate,

@@ -9,7 +9,10 @@ use std::fmt;
 use crate::keypath::KeyPath;
 
 use super::Budget;
-use super::spec::{GilKind, Interpreter, Machine, RunSpec, Scenario, Step, ThreadSpec};
+use super::spec::{
+    GilKind, Interpreter, Machine, ProcessSpec, RunSpec, Scenario, Step, SubinterpreterSpec,
+    ThreadSpec,
+};
 
 /// One problem found in a scenario, located by key path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,8 +231,10 @@ impl Checker {
         if threads > MAX_THREADS_PER_RUN {
             let key = if run.threads.is_some() {
                 "threads"
-            } else {
+            } else if run.processes.is_some() {
                 "processes"
+            } else {
+                "interpreters"
             };
             self.push(
                 base.key(key),
@@ -243,32 +248,91 @@ impl Checker {
                 base.clone(),
                 "give either `threads` or `processes`, not both".to_string(),
             ),
-            (None, None) => self.push(
+            (None, None) if run.interpreters.is_none() => self.push(
                 base.clone(),
                 "a run needs `threads` or `processes`".to_string(),
             ),
+            (None, None) => {}
             (Some(threads), None) => self.threads(&base.key("threads"), threads),
-            (None, Some(procs)) => {
-                let pbase = base.key("processes");
-                if procs.is_empty() {
-                    self.push(pbase.clone(), "at least one process is needed".to_string());
+            (None, Some(procs)) => self.processes(&base.key("processes"), procs),
+        }
+        if let Some(subs) = &run.interpreters {
+            self.subinterpreters(base, run, subs);
+        }
+    }
+
+    fn processes(&mut self, base: &KeyPath, procs: &[ProcessSpec]) {
+        if procs.is_empty() {
+            self.push(base.clone(), "at least one process is needed".to_string());
+        }
+        let mut seen = HashSet::new();
+        for (n, p) in procs.iter().enumerate() {
+            let at = base.index(n);
+            if p.name.trim().is_empty() {
+                self.push(at.key("name"), "a process needs a name".to_string());
+            } else if !seen.insert(p.name.as_str()) {
+                self.push(
+                    at.key("name"),
+                    format!("process name `{}` is used twice", p.name),
+                );
+            }
+            if let Some(s) = p.start_ms {
+                self.range(at.key("start_ms"), s, 0.0, false, MAX_MS, " ms");
+            }
+            self.threads(&at.key("threads"), &p.threads);
+        }
+    }
+
+    /// Subinterpreters of the run's one process: named once each, and their threads
+    /// named once in the whole process (charts and reports name a thread by process).
+    fn subinterpreters(&mut self, base: &KeyPath, run: &RunSpec, subs: &[SubinterpreterSpec]) {
+        let ibase = base.key("interpreters");
+        if run.processes.is_some() {
+            self.push(
+                ibase.clone(),
+                "subinterpreters belong to the run's one process: give `interpreters` with \
+                 `threads` or alone, not with `processes`"
+                    .to_string(),
+            );
+        }
+        if subs.is_empty() {
+            self.push(ibase.clone(), "at least one interpreter is needed".to_string());
+        }
+        let mut names = HashSet::new();
+        let mut threads: HashSet<&str> = run
+            .threads
+            .iter()
+            .flatten()
+            .map(|t| t.name.as_str())
+            .collect();
+        for (n, sub) in subs.iter().enumerate() {
+            let at = ibase.index(n);
+            if sub.name.trim().is_empty() {
+                self.push(at.key("name"), "an interpreter needs a name".to_string());
+            } else if !names.insert(sub.name.as_str()) {
+                self.push(
+                    at.key("name"),
+                    format!("interpreter name `{}` is used twice", sub.name),
+                );
+            }
+            if let Some(s) = sub.start_ms {
+                self.range(at.key("start_ms"), s, 0.0, false, MAX_MS, " ms");
+            }
+            self.threads(&at.key("threads"), &sub.threads);
+            // Names repeated inside this interpreter were reported just above.
+            let before = threads.clone();
+            for (k, t) in sub.threads.iter().enumerate() {
+                let name = t.name.as_str();
+                if !name.trim().is_empty() && before.contains(name) {
+                    self.push(
+                        at.key("threads").index(k).key("name"),
+                        format!(
+                            "thread name `{name}` is used twice in this process (its \
+                             interpreters share it)"
+                        ),
+                    );
                 }
-                let mut seen = HashSet::new();
-                for (n, p) in procs.iter().enumerate() {
-                    let at = pbase.index(n);
-                    if p.name.trim().is_empty() {
-                        self.push(at.key("name"), "a process needs a name".to_string());
-                    } else if !seen.insert(p.name.as_str()) {
-                        self.push(
-                            at.key("name"),
-                            format!("process name `{}` is used twice", p.name),
-                        );
-                    }
-                    if let Some(s) = p.start_ms {
-                        self.range(at.key("start_ms"), s, 0.0, false, MAX_MS, " ms");
-                    }
-                    self.threads(&at.key("threads"), &p.threads);
-                }
+                threads.insert(name);
             }
         }
     }
@@ -307,8 +371,16 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
             );
         }
         c.run(&at, run);
-        // Cross-field: the race window cannot exceed the check interval.
         let (_, interp) = scenario.resolved(n);
+        if interp.gil == GilKind::Old && run.interpreters.is_some() {
+            c.push(
+                at.key("interpreters"),
+                "subinterpreters with their own GIL need CPython 3.12 or later: \
+                 `gil: new` or `free_threaded`, not `old`"
+                    .to_string(),
+            );
+        }
+        // Cross-field: the race window cannot exceed the check interval.
         let cycle = f64::from(interp.check_interval_ticks) * interp.tick_ns;
         if interp.gil == GilKind::Old
             && interp.race_window_ns.is_finite()

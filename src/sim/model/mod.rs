@@ -1,5 +1,5 @@
-//! The model: cores with an OS scheduler, one interpreter (and GIL) per process, and
-//! threads stepping through their work. Driven by [`super::engine::EventQueue`].
+//! The model: cores with an OS scheduler, interpreters (each with its GIL: one per
+//! process, and one per subinterpreter), and threads stepping through their work. Driven by [`super::engine::EventQueue`].
 //!
 //! - [`os`]: the machine and its OS scheduler.
 //! - [`gil`]: the GIL as an interface, one file per interpreter.
@@ -17,7 +17,9 @@
 //! - Per-switch cost: after taking the GIL from another thread, a thread's first
 //!   `cache_refill_us` of Python run at half speed.
 //! - All busy cores run `parallel_slowdown` slower (interpolated by how many are busy).
-//! - Processes start in parallel, each after its start-up cost.
+//! - Processes and subinterpreters start in parallel, each after its start-up cost (a
+//!   pool of subinterpreters creates each in its own worker thread); the start-up uses
+//!   no simulated core.
 
 mod gil;
 mod os;
@@ -64,7 +66,7 @@ enum Ev {
     },
     /// An event of a lock's rules (old GIL: a waiter's retry wins the race).
     Lock {
-        proc: u32,
+        interpreter: u32,
         generation: u32,
     },
     Start {
@@ -72,9 +74,10 @@ enum Ev {
     },
 }
 
-/// An interpreter with its lock: a process's, or (later) one of its subinterpreters.
-struct Process {
-    name: String,
+/// An interpreter with its lock: a process's main interpreter, or a subinterpreter.
+struct InterpreterState {
+    process: String,
+    subinterpreter: Option<String>,
     gil: GilState,
 }
 
@@ -96,7 +99,7 @@ pub(crate) struct Sim {
     q: EventQueue<Ev>,
     rng: ChaCha8Rng,
     threads: Vec<Thread>,
-    procs: Vec<Process>,
+    interpreters: Vec<InterpreterState>,
     cores: Vec<Core>,
     run_queue: VecDeque<usize>,
     events: u64,
@@ -117,7 +120,7 @@ impl Sim {
             q: EventQueue::new(),
             rng: ChaCha8Rng::seed_from_u64(run_seed(seed, run_index)),
             threads: Vec::new(),
-            procs: Vec::new(),
+            interpreters: Vec::new(),
             cores: (0..machine.cores.max(1)).map(|_| Core::idle()).collect(),
             run_queue: VecDeque::new(),
             events: 0,
@@ -126,18 +129,19 @@ impl Sim {
             machine,
         };
         let thread_gap = (interp.thread_start_us * NS_PER_US).round() as u64;
-        for (pname, start_ms, threads) in run.process_list() {
-            let proc = sim.procs.len();
-            sim.procs.push(Process {
-                name: pname,
+        for place in run.interpreter_list() {
+            let interpreter = sim.interpreters.len();
+            sim.interpreters.push(InterpreterState {
+                process: place.process,
+                subinterpreter: place.subinterpreter,
                 gil: GilState::default(),
             });
-            let start = start_ms.map(ms_to_ns).unwrap_or(0);
-            for (i, spec) in threads.iter().enumerate() {
+            let start = place.start_ms.map(ms_to_ns).unwrap_or(0);
+            for (i, spec) in place.threads.iter().enumerate() {
                 let mut ops = Vec::new();
                 compile(&spec.work, &mut ops);
                 let tid = sim.threads.len();
-                sim.threads.push(Thread::new(spec.name.clone(), proc, ops));
+                sim.threads.push(Thread::new(spec.name.clone(), interpreter, ops));
                 sim.q
                     .push(start + thread_gap * i as u64, Ev::Start { tid: tid as u32 });
             }
@@ -181,7 +185,7 @@ impl Sim {
             .min((budget.max_work / lanes).max(0.0) as u64);
         // Cancelled timers stay in the heap until popped; purge them once they clearly
         // outnumber the live ones (at most one per thread, core and process).
-        let purge_at = 2 * (self.threads.len() + self.cores.len() + self.procs.len()) + 16;
+        let purge_at = 2 * (self.threads.len() + self.cores.len() + self.interpreters.len()) + 16;
         let over = |message: String| SimError::Budget {
             run: label.to_string(),
             message,
@@ -191,8 +195,8 @@ impl Sim {
                 continue;
             }
             if self.q.len() > purge_at {
-                let (threads, cores, procs) = (&self.threads, &self.cores, &self.procs);
-                self.q.retain(|e| live_in(threads, cores, procs, e));
+                let (threads, cores, interpreters) = (&self.threads, &self.cores, &self.interpreters);
+                self.q.retain(|e| live_in(threads, cores, interpreters, e));
             }
             if time > max_ns {
                 return Err(over(format!(
@@ -226,7 +230,7 @@ impl Sim {
                 self.want_core(tid, true);
             }
             Ev::Slice { core, .. } => self.on_slice_end(core as usize),
-            Ev::Lock { proc, .. } => self.on_lock_event(proc as usize),
+            Ev::Lock { interpreter, .. } => self.on_lock_event(interpreter as usize),
             Ev::Thread { tid, kind, .. } => {
                 let tid = tid as usize;
                 match kind {
@@ -261,18 +265,18 @@ impl Sim {
     }
 
     fn is_live(&self, ev: &Ev) -> bool {
-        live_in(&self.threads, &self.cores, &self.procs, ev)
+        live_in(&self.threads, &self.cores, &self.interpreters, ev)
     }
 }
 
 /// Whether an event is still current (its target's generation has not moved on).
-fn live_in(threads: &[Thread], cores: &[Core], procs: &[Process], ev: &Ev) -> bool {
+fn live_in(threads: &[Thread], cores: &[Core], interpreters: &[InterpreterState], ev: &Ev) -> bool {
     match *ev {
         Ev::Thread {
             tid, generation, ..
         } => generation == threads[tid as usize].timer_gen,
         Ev::Slice { core, generation } => generation == cores[core as usize].slice_gen,
-        Ev::Lock { proc, generation } => generation == procs[proc as usize].gil.event_gen,
+        Ev::Lock { interpreter, generation } => generation == interpreters[interpreter as usize].gil.event_gen,
         Ev::Start { .. } => true,
     }
 }

@@ -54,11 +54,12 @@ impl Sim {
 
     pub(super) fn into_result(self, label: &str) -> RunResult {
         let wall_ns = self.threads.iter().map(|t| t.end_ns).max().unwrap_or(0);
-        let gil_switches = self.procs.iter().map(|p| p.gil.switches).sum();
+        let gil_switches = self.interpreters.iter().map(|p| p.gil.switches).sum();
         let mut threads = Vec::with_capacity(self.threads.len());
         let mut timeline = Vec::with_capacity(self.threads.len());
         for t in self.threads {
-            let process = self.procs[t.proc].name.clone();
+            let place = &self.interpreters[t.interpreter];
+            let process = place.process.clone();
             let lane = Lane {
                 process: process.clone(),
                 thread: t.name.clone(),
@@ -67,6 +68,7 @@ impl Sim {
             threads.push(ThreadResult {
                 name: t.name,
                 process,
+                subinterpreter: place.subinterpreter.clone(),
                 cpu_ns: t.cpu_ns,
                 work_ns: t.work_ns.round() as u64,
                 gil_wait_ns: lane.time_in(ThreadState::WaitingGil),

@@ -39,7 +39,7 @@ pub(super) enum Act {
 pub(super) struct Thread {
     pub(super) name: String,
     /// The interpreter (and so the GIL) the thread belongs to.
-    pub(super) proc: usize,
+    pub(super) interpreter: usize,
     pub(super) ops: Vec<Op>,
     pub(super) cursor: Cursor,
     pub(super) act: Act,
@@ -72,10 +72,10 @@ pub(super) struct Thread {
 }
 
 impl Thread {
-    pub(super) fn new(name: String, proc: usize, ops: Vec<Op>) -> Thread {
+    pub(super) fn new(name: String, interpreter: usize, ops: Vec<Op>) -> Thread {
         Thread {
             name,
-            proc,
+            interpreter,
             ops,
             cursor: Cursor::default(),
             act: Act::NotStarted,
@@ -165,10 +165,10 @@ impl Sim {
             0.0
         };
         let end = now + ((t.remaining + cold) * factor).ceil() as u64;
-        let (python, has_gil, proc) = (t.exec == Some(ExecKind::Py), t.has_gil, t.proc);
+        let (python, has_gil, interpreter) = (t.exec == Some(ExecKind::Py), t.has_gil, t.interpreter);
         if python
             && has_gil
-            && let Some(check) = self.gil.rules().drop_notice_after(self, proc)
+            && let Some(check) = self.gil.rules().drop_notice_after(self, interpreter)
         {
             let notice = now + check;
             if notice < end {
@@ -220,7 +220,7 @@ impl Sim {
         let t = &self.threads[tid];
         let requested = t.has_gil
             && matches!(t.os, Os::OnCore(_))
-            && self.gil.rules().drop_notice_after(self, t.proc).is_some();
+            && self.gil.rules().drop_notice_after(self, t.interpreter).is_some();
         if requested {
             let now = self.now();
             let t = &mut self.threads[tid];

@@ -59,7 +59,7 @@ pub(super) trait GilRules {
         1.0
     }
 
-    /// When the holder of lock `proc` was asked to drop it: after how many nanoseconds
+    /// When the holder of lock `interpreter` was asked to drop it: after how many nanoseconds
     /// of running Python it notices.
     fn drop_notice_after(&self, _sim: &Sim, _proc: usize) -> Option<u64> {
         None
@@ -73,7 +73,7 @@ pub(super) trait GilRules {
     /// A timer of these rules fired for a thread.
     fn on_timer(&self, _sim: &mut Sim, _tid: usize, _timer: GilTimer) {}
 
-    /// The pending event of lock `proc` fired.
+    /// The pending event of lock `interpreter` fired.
     fn on_lock_event(&self, _sim: &mut Sim, _proc: usize) {}
 
     /// After every event, once the thread and core states are settled.
@@ -124,9 +124,9 @@ impl Sim {
         gil.rules().on_timer(self, tid, timer);
     }
 
-    pub(super) fn on_lock_event(&mut self, proc: usize) {
+    pub(super) fn on_lock_event(&mut self, interpreter: usize) {
         let gil = self.gil;
-        gil.rules().on_lock_event(self, proc);
+        gil.rules().on_lock_event(self, interpreter);
     }
 
     pub(super) fn gil_after_event(&mut self) {
@@ -137,8 +137,8 @@ impl Sim {
     /// Takes the free lock of the thread's interpreter.
     pub(super) fn take(&mut self, tid: usize) {
         let now = self.now();
-        let proc = self.threads[tid].proc;
-        let gil = &mut self.procs[proc].gil;
+        let interpreter = self.threads[tid].interpreter;
+        let gil = &mut self.interpreters[interpreter].gil;
         // The GIL invariant: nobody else may hold the lock being taken.
         debug_assert!(gil.holder.is_none() || gil.holder == Some(tid));
         gil.holder = Some(tid);
@@ -173,8 +173,8 @@ impl Sim {
 
     /// Takes the lock if it is free and continues on the core; false if it is held.
     pub(super) fn take_if_free(&mut self, tid: usize) -> bool {
-        let proc = self.threads[tid].proc;
-        if self.procs[proc].gil.holder.is_some() {
+        let interpreter = self.threads[tid].interpreter;
+        if self.interpreters[interpreter].gil.holder.is_some() {
             return false;
         }
         self.take(tid);
@@ -185,9 +185,9 @@ impl Sim {
     /// Releases the GIL and signals a waiter. Returns true when the thread must wait for
     /// another to take the lock (forced switching after a drop request).
     pub(super) fn drop_gil(&mut self, tid: usize, exiting: bool) -> bool {
-        let proc = self.threads[tid].proc;
+        let interpreter = self.threads[tid].interpreter;
         self.threads[tid].has_gil = false;
-        let gil = &mut self.procs[proc].gil;
+        let gil = &mut self.interpreters[interpreter].gil;
         if gil.holder == Some(tid) {
             gil.holder = None;
         }
@@ -195,9 +195,9 @@ impl Sim {
         rules.rules().release(self, tid, exiting)
     }
 
-    /// The waiters of lock `proc` in `act`, in the order they started waiting.
-    pub(super) fn waiters_in(&self, proc: usize, act: Act) -> Vec<usize> {
-        self.procs[proc]
+    /// The waiters of lock `interpreter` in `act`, in the order they started waiting.
+    pub(super) fn waiters_in(&self, interpreter: usize, act: Act) -> Vec<usize> {
+        self.interpreters[interpreter]
             .gil
             .waiters
             .iter()

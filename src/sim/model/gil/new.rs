@@ -27,8 +27,8 @@ impl NewGil {
     }
 
     fn enter_timed_wait(&self, sim: &mut Sim, tid: usize) {
-        let proc = sim.threads[tid].proc;
-        let gil = &mut sim.procs[proc].gil;
+        let interpreter = sim.threads[tid].interpreter;
+        let gil = &mut sim.interpreters[interpreter].gil;
         if !gil.waiters.contains(&tid) {
             gil.waiters.push(tid);
         }
@@ -42,8 +42,8 @@ impl NewGil {
 
     /// A thread that is awake off-core takes the free GIL, or starts its timed wait.
     fn take_or_wait_awake(&self, sim: &mut Sim, tid: usize) {
-        let proc = sim.threads[tid].proc;
-        if sim.procs[proc].gil.holder.is_none() {
+        let interpreter = sim.threads[tid].interpreter;
+        if sim.interpreters[interpreter].gil.holder.is_none() {
             sim.take(tid);
             sim.threads[tid].act = Act::Ready;
             sim.want_core(tid, true);
@@ -53,22 +53,22 @@ impl NewGil {
     }
 
     fn on_wait_timeout(&self, sim: &mut Sim, tid: usize) {
-        let proc = sim.threads[tid].proc;
-        if sim.procs[proc].gil.holder.is_none() {
+        let interpreter = sim.threads[tid].interpreter;
+        if sim.interpreters[interpreter].gil.holder.is_none() {
             self.take_or_wait_awake(sim, tid);
             return;
         }
-        let gil = &mut sim.procs[proc].gil;
+        let gil = &mut sim.interpreters[interpreter].gil;
         if gil.switch_number == sim.threads[tid].saved_switch && !gil.drop_request {
             gil.drop_request = true;
-            self.notify_holder(sim, proc);
+            self.notify_holder(sim, interpreter);
         }
         self.enter_timed_wait(sim, tid);
     }
 
     /// The holder, if it runs Python, sees the drop request at its next check.
-    fn notify_holder(&self, sim: &mut Sim, proc: usize) {
-        let Some(h) = sim.procs[proc].gil.holder else {
+    fn notify_holder(&self, sim: &mut Sim, interpreter: usize) {
+        let Some(h) = sim.interpreters[interpreter].gil.holder else {
             return;
         };
         let now = sim.now();
@@ -100,14 +100,14 @@ impl GilRules for NewGil {
     }
 
     fn release(&self, sim: &mut Sim, tid: usize, exiting: bool) -> bool {
-        let proc = sim.threads[tid].proc;
-        let gil = &mut sim.procs[proc].gil;
+        let interpreter = sim.threads[tid].interpreter;
+        let gil = &mut sim.interpreters[interpreter].gil;
         let must_wait = !exiting && gil.drop_request && !gil.waiters.is_empty();
         if must_wait {
             gil.drop_request = false;
             gil.forced.push(tid);
         }
-        let candidates = sim.waiters_in(proc, Act::TimedWait);
+        let candidates = sim.waiters_in(interpreter, Act::TimedWait);
         if !candidates.is_empty() {
             let w = candidates[sim.pick(candidates.len())];
             sim.cancel_timer(w);
@@ -117,8 +117,8 @@ impl GilRules for NewGil {
         must_wait
     }
 
-    fn drop_notice_after(&self, sim: &Sim, proc: usize) -> Option<u64> {
-        sim.procs[proc]
+    fn drop_notice_after(&self, sim: &Sim, interpreter: usize) -> Option<u64> {
+        sim.interpreters[interpreter]
             .gil
             .drop_request
             .then_some(self.eval_check_ns)

@@ -39,8 +39,8 @@ impl OldGil {
         }
     }
 
-    fn holder_runs_python(sim: &Sim, proc: usize) -> Option<usize> {
-        let h = sim.procs[proc].gil.holder?;
+    fn holder_runs_python(sim: &Sim, interpreter: usize) -> Option<usize> {
+        let h = sim.interpreters[interpreter].gil.holder?;
         sim.threads[h].runs_python().then_some(h)
     }
 
@@ -55,34 +55,34 @@ impl OldGil {
     }
 
     /// Starts or stops the retry race of old-GIL waiters against the running holder.
-    fn update(&self, sim: &mut Sim, proc: usize) {
-        let holder = Self::holder_runs_python(sim, proc);
-        let sleeping = sim.waiters_in(proc, Act::LockSleep);
+    fn update(&self, sim: &mut Sim, interpreter: usize) {
+        let holder = Self::holder_runs_python(sim, interpreter);
+        let sleeping = sim.waiters_in(interpreter, Act::LockSleep);
         let idle = sim.any_idle_core();
         let racing = holder.is_some() && !sleeping.is_empty() && idle;
-        let gil = &sim.procs[proc].gil;
+        let gil = &sim.interpreters[interpreter].gil;
         if racing && !gil.retry_active {
             let k = Self::geometric(sim, self.p_win);
             let at = sim.now() + (k + 1).saturating_mul(self.retry_ns);
-            let gil = &mut sim.procs[proc].gil;
+            let gil = &mut sim.interpreters[interpreter].gil;
             gil.retry_active = true;
             gil.event_gen = gil.event_gen.wrapping_add(1);
             let generation = gil.event_gen;
             sim.q.push(
                 at,
                 Ev::Lock {
-                    proc: proc as u32,
+                    interpreter: interpreter as u32,
                     generation,
                 },
             );
         } else if !racing && gil.retry_active {
-            let gil = &mut sim.procs[proc].gil;
+            let gil = &mut sim.interpreters[interpreter].gil;
             gil.retry_active = false;
             gil.event_gen = gil.event_gen.wrapping_add(1);
         }
         // No free core: a waiter woken by a release can only run once the OS preempts
         // the holder.
-        let attempting = sim.procs[proc]
+        let attempting = sim.interpreters[interpreter]
             .gil
             .waiters
             .iter()
@@ -95,14 +95,14 @@ impl OldGil {
     }
 
     /// A retry won the race: the waiter holds the lock, the holder sleeps on it.
-    fn on_win(&self, sim: &mut Sim, proc: usize) {
-        let gil = &mut sim.procs[proc].gil;
+    fn on_win(&self, sim: &mut Sim, interpreter: usize) {
+        let gil = &mut sim.interpreters[interpreter].gil;
         gil.retry_active = false;
         gil.event_gen = gil.event_gen.wrapping_add(1);
-        let Some(h) = Self::holder_runs_python(sim, proc) else {
+        let Some(h) = Self::holder_runs_python(sim, interpreter) else {
             return;
         };
-        let sleeping = sim.waiters_in(proc, Act::LockSleep);
+        let sleeping = sim.waiters_in(interpreter, Act::LockSleep);
         if sleeping.is_empty() {
             return;
         }
@@ -112,8 +112,8 @@ impl OldGil {
         let t = &mut sim.threads[h];
         t.has_gil = false;
         t.act = Act::LockSleep;
-        sim.procs[proc].gil.holder = None;
-        sim.procs[proc].gil.waiters.push(h);
+        sim.interpreters[interpreter].gil.holder = None;
+        sim.interpreters[interpreter].gil.waiters.push(h);
         sim.take(w);
         sim.threads[w].act = Act::Ready;
         sim.leave_core(h);
@@ -127,8 +127,8 @@ impl GilRules for OldGil {
             return;
         }
         sim.threads[tid].act = Act::LockSleep;
-        let proc = sim.threads[tid].proc;
-        let gil = &mut sim.procs[proc].gil;
+        let interpreter = sim.threads[tid].interpreter;
+        let gil = &mut sim.interpreters[interpreter].gil;
         if !gil.waiters.contains(&tid) {
             gil.waiters.push(tid);
         }
@@ -136,8 +136,8 @@ impl GilRules for OldGil {
     }
 
     fn release(&self, sim: &mut Sim, tid: usize, _exiting: bool) -> bool {
-        let proc = sim.threads[tid].proc;
-        let candidates = sim.waiters_in(proc, Act::LockSleep);
+        let interpreter = sim.threads[tid].interpreter;
+        let candidates = sim.waiters_in(interpreter, Act::LockSleep);
         if !candidates.is_empty() {
             let w = candidates[sim.pick(candidates.len())];
             sim.threads[w].act = Act::LockRetry;
@@ -147,7 +147,7 @@ impl GilRules for OldGil {
     }
 
     fn python_factor(&self, sim: &Sim, tid: usize) -> f64 {
-        let gil = &sim.procs[sim.threads[tid].proc].gil;
+        let gil = &sim.interpreters[sim.threads[tid].interpreter].gil;
         if gil.retry_active && gil.holder == Some(tid) {
             self.overhead
         } else {
@@ -157,8 +157,8 @@ impl GilRules for OldGil {
 
     /// On a core after a wake-up: try the lock once.
     fn retry(&self, sim: &mut Sim, tid: usize) {
-        let proc = sim.threads[tid].proc;
-        let Some(h) = sim.procs[proc].gil.holder else {
+        let interpreter = sim.threads[tid].interpreter;
+        let Some(h) = sim.interpreters[interpreter].gil.holder else {
             sim.take(tid);
             sim.resume(tid);
             return;
@@ -171,8 +171,8 @@ impl GilRules for OldGil {
             let ht = &mut sim.threads[h];
             ht.has_gil = false;
             ht.act = Act::WantGil;
-            sim.procs[proc].gil.holder = None;
-            sim.procs[proc].gil.waiters.push(h);
+            sim.interpreters[interpreter].gil.holder = None;
+            sim.interpreters[interpreter].gil.waiters.push(h);
             sim.take(tid);
             sim.resume(tid);
         } else {
@@ -181,12 +181,12 @@ impl GilRules for OldGil {
         }
     }
 
-    fn on_lock_event(&self, sim: &mut Sim, proc: usize) {
-        self.on_win(sim, proc);
+    fn on_lock_event(&self, sim: &mut Sim, interpreter: usize) {
+        self.on_win(sim, interpreter);
     }
 
     fn after_event(&self, sim: &mut Sim) {
-        for p in 0..sim.procs.len() {
+        for p in 0..sim.interpreters.len() {
             self.update(sim, p);
         }
     }
