@@ -3,7 +3,8 @@
 
 use crescu::sim::{
     self, Budget, CExtStep, GilKind, Interpreter, IoStep, Machine, ProcessSpec, RepeatStep,
-    RunSpec, Scenario, SimResult, StartMethod, Step, ThreadSpec, ThreadState,
+    RunSpec, Scenario, SimResult, StartMethod, Step, SubinterpreterSpec, ThreadResult, ThreadSpec,
+    ThreadState,
 };
 use proptest::prelude::*;
 
@@ -52,6 +53,15 @@ fn gil_kind() -> impl Strategy<Value = GilKind> {
     ]
 }
 
+/// Where a run's threads live: one process, several processes, or one process with
+/// subinterpreters.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    Threads,
+    Processes,
+    Subinterpreters,
+}
+
 /// A scenario with one run; `exact` turns off the effects that make CPU time differ from
 /// the spec (parallel slowdown, cache refill, old-GIL signalling).
 fn scenario(exact: bool) -> impl Strategy<Value = Scenario> {
@@ -59,10 +69,14 @@ fn scenario(exact: bool) -> impl Strategy<Value = Scenario> {
         1u32..5,
         gil_kind(),
         prop_oneof![Just(0.05), Just(0.5), Just(5.0)],
-        prop::collection::vec(thread_list(), 1..3),
-        any::<bool>(),
+        prop::collection::vec(thread_list(), 1..4),
+        prop_oneof![
+            Just(Layout::Threads),
+            Just(Layout::Processes),
+            Just(Layout::Subinterpreters)
+        ],
     )
-        .prop_map(move |(cores, gil, interval, procs, as_processes)| {
+        .prop_map(move |(cores, gil, interval, procs, layout)| {
             let machine = Machine {
                 cores: Some(cores),
                 parallel_slowdown: exact.then_some(1.0),
@@ -70,20 +84,47 @@ fn scenario(exact: bool) -> impl Strategy<Value = Scenario> {
                 signal_us: exact.then_some(0.0),
                 ..Machine::default()
             };
-            let (threads, processes) = if as_processes {
-                let ps = procs
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, threads)| ProcessSpec {
-                        name: format!("P{i}"),
-                        start: StartMethod::Fork,
-                        start_ms: None,
-                        threads,
-                    })
-                    .collect();
-                (None, Some(ps))
-            } else {
-                (procs.into_iter().next(), None)
+            // Subinterpreters need the new GIL or none (validation refuses the old).
+            let layout = match (layout, gil) {
+                (Layout::Subinterpreters, GilKind::Old) => Layout::Processes,
+                (layout, _) => layout,
+            };
+            let (threads, processes, interpreters) = match layout {
+                Layout::Processes => {
+                    let ps = procs
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, threads)| ProcessSpec {
+                            name: format!("P{i}"),
+                            start: StartMethod::Fork,
+                            start_ms: None,
+                            threads,
+                        })
+                        .collect();
+                    (None, Some(ps), None)
+                }
+                Layout::Threads => (procs.into_iter().next(), None, None),
+                Layout::Subinterpreters => {
+                    let mut lists = procs.into_iter();
+                    let main = lists.next();
+                    let subs = lists
+                        .enumerate()
+                        .map(|(i, threads)| SubinterpreterSpec {
+                            name: format!("I{i}"),
+                            start_ms: Some(f64::from(i as u32) * 0.5),
+                            // Thread names are unique in the whole process.
+                            threads: threads
+                                .into_iter()
+                                .map(|t| ThreadSpec {
+                                    name: format!("I{i}{}", t.name),
+                                    ..t
+                                })
+                                .collect(),
+                        })
+                        .collect::<Vec<_>>();
+                    let subs = (!subs.is_empty()).then_some(subs);
+                    (main, None, subs)
+                }
             };
             Scenario {
                 machine,
@@ -98,7 +139,7 @@ fn scenario(exact: bool) -> impl Strategy<Value = Scenario> {
                     machine: None,
                     threads,
                     processes,
-                    interpreters: None,
+                    interpreters,
                 }],
             }
         })
@@ -143,18 +184,19 @@ fn simulate(s: &Scenario, seed: u64) -> SimResult {
     sim::run(s, seed, &Budget::default()).expect("scenario runs")
 }
 
-/// Largest number of lanes in one of `states` at any instant, per group key.
+/// Largest number of lanes in one of `states` at any instant, per group key (made from
+/// the lane's thread).
 fn max_overlap(
     result: &SimResult,
     states: &[ThreadState],
-    group: impl Fn(&str) -> String,
+    group: impl Fn(&ThreadResult) -> String,
 ) -> usize {
     let run = &result.runs[0];
     let mut edges: Vec<(String, u64, i32)> = Vec::new();
-    for lane in &run.timeline {
+    for (lane, thread) in run.timeline.iter().zip(&run.threads) {
         for s in lane.segments.iter().filter(|s| states.contains(&s.state)) {
-            edges.push((group(&lane.process), s.start_ns, 1));
-            edges.push((group(&lane.process), s.end_ns, -1));
+            edges.push((group(thread), s.start_ns, 1));
+            edges.push((group(thread), s.end_ns, -1));
         }
     }
     // Ends before starts at equal times: spans are half-open.
@@ -219,10 +261,13 @@ proptest! {
         // No core runs two threads at once.
         let on_core = max_overlap(&result, &[ThreadState::RunningPython, ThreadState::RunningC], |_| String::new());
         prop_assert!(on_core <= cores, "{} threads on {} cores", on_core, cores);
-        // At most one thread per process runs Python with the GIL.
+        // At most one thread per interpreter (a process's main one, or each of its
+        // subinterpreters) runs Python with that interpreter's GIL.
         if gil != GilKind::FreeThreaded {
-            let holders = max_overlap(&result, &[ThreadState::RunningPython], |p| p.to_string());
-            prop_assert!(holders <= 1, "{} GIL holders in one process", holders);
+            let holders = max_overlap(&result, &[ThreadState::RunningPython], |t| {
+                format!("{}/{:?}", t.process, t.subinterpreter)
+            });
+            prop_assert!(holders <= 1, "{} GIL holders in one interpreter", holders);
         }
     }
 

@@ -472,7 +472,11 @@ impl RunSpec {
         }
         for i in self.interpreters.iter().flatten() {
             let start = i.start_ms.unwrap_or(SUBINTERPRETER_START_MS);
-            out.push(main(Some(i.name.clone()), Some(start), i.threads.as_slice()));
+            out.push(main(
+                Some(i.name.clone()),
+                Some(start),
+                i.threads.as_slice(),
+            ));
         }
         for p in self.processes.iter().flatten() {
             let start = p.start_ms.unwrap_or_else(|| p.start.default_start_ms());

@@ -296,7 +296,10 @@ impl Checker {
             );
         }
         if subs.is_empty() {
-            self.push(ibase.clone(), "at least one interpreter is needed".to_string());
+            self.push(
+                ibase.clone(),
+                "at least one interpreter is needed".to_string(),
+            );
         }
         let mut names = HashSet::new();
         let mut threads: HashSet<&str> = run
@@ -598,6 +601,37 @@ mod tests {
             assert!(m.iter().any(|x| x == e), "missing {e:?} in {m:#?}");
         }
         assert_eq!(m.len(), expected.len(), "{m:#?}");
+    }
+
+    #[test]
+    fn checks_subinterpreters() {
+        let thread = |name: &str| json!({"name": name, "work": [{"cpu_ms": 1}]});
+        let s = scenario(json!({"runs": [
+            {"label": "a", "threads": [thread("T")], "interpreters": [
+                {"name": "I", "start_ms": -1, "threads": [thread("T"), thread("U")]},
+                {"name": "I", "threads": [thread("U")]},
+                {"name": " ", "threads": []}
+            ]},
+            {"label": "b", "processes": [{"name": "P", "threads": [thread("T")]}],
+             "interpreters": []},
+            {"label": "c", "interpreters": [{"name": "I", "threads": [thread("T")]}]}
+        ]}));
+        assert_eq!(
+            messages(&s),
+            vec![
+                "runs[0].interpreters[0].start_ms: `start_ms` must not be negative (got -1)",
+                "runs[0].interpreters[0].threads[0].name: thread name `T` is used twice in \
+                 this process (its interpreters share it)",
+                "runs[0].interpreters[1].name: interpreter name `I` is used twice",
+                "runs[0].interpreters[1].threads[0].name: thread name `U` is used twice in \
+                 this process (its interpreters share it)",
+                "runs[0].interpreters[2].name: an interpreter needs a name",
+                "runs[0].interpreters[2].threads: at least one thread is needed",
+                "runs[1].interpreters: subinterpreters belong to the run's one process: give \
+                 `interpreters` with `threads` or alone, not with `processes`",
+                "runs[1].interpreters: at least one interpreter is needed",
+            ]
+        );
     }
 
     #[test]

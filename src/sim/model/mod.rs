@@ -141,7 +141,8 @@ impl Sim {
                 let mut ops = Vec::new();
                 compile(&spec.work, &mut ops);
                 let tid = sim.threads.len();
-                sim.threads.push(Thread::new(spec.name.clone(), interpreter, ops));
+                sim.threads
+                    .push(Thread::new(spec.name.clone(), interpreter, ops));
                 sim.q
                     .push(start + thread_gap * i as u64, Ev::Start { tid: tid as u32 });
             }
@@ -195,7 +196,8 @@ impl Sim {
                 continue;
             }
             if self.q.len() > purge_at {
-                let (threads, cores, interpreters) = (&self.threads, &self.cores, &self.interpreters);
+                let (threads, cores, interpreters) =
+                    (&self.threads, &self.cores, &self.interpreters);
                 self.q.retain(|e| live_in(threads, cores, interpreters, e));
             }
             if time > max_ns {
@@ -276,7 +278,10 @@ fn live_in(threads: &[Thread], cores: &[Core], interpreters: &[InterpreterState]
             tid, generation, ..
         } => generation == threads[tid as usize].timer_gen,
         Ev::Slice { core, generation } => generation == cores[core as usize].slice_gen,
-        Ev::Lock { interpreter, generation } => generation == interpreters[interpreter as usize].gil.event_gen,
+        Ev::Lock {
+            interpreter,
+            generation,
+        } => generation == interpreters[interpreter as usize].gil.event_gen,
         Ev::Start { .. } => true,
     }
 }

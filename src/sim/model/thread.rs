@@ -165,7 +165,8 @@ impl Sim {
             0.0
         };
         let end = now + ((t.remaining + cold) * factor).ceil() as u64;
-        let (python, has_gil, interpreter) = (t.exec == Some(ExecKind::Py), t.has_gil, t.interpreter);
+        let (python, has_gil, interpreter) =
+            (t.exec == Some(ExecKind::Py), t.has_gil, t.interpreter);
         if python
             && has_gil
             && let Some(check) = self.gil.rules().drop_notice_after(self, interpreter)
@@ -220,7 +221,11 @@ impl Sim {
         let t = &self.threads[tid];
         let requested = t.has_gil
             && matches!(t.os, Os::OnCore(_))
-            && self.gil.rules().drop_notice_after(self, t.interpreter).is_some();
+            && self
+                .gil
+                .rules()
+                .drop_notice_after(self, t.interpreter)
+                .is_some();
         if requested {
             let now = self.now();
             let t = &mut self.threads[tid];
