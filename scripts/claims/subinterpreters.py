@@ -16,6 +16,14 @@ times, interleaved in rounds:
 - process: `multiprocessing` `fork`, `forkserver` and `spawn`, start and join of a no-op
   (the forkserver's own start happens once, before the rounds).
 
+Each start cost is reported twice: wall time, and CPU time (this process, plus the
+children it waited for, from `getrusage`). On a busy machine the wall time also counts
+waiting for a core; the CPU time is close to what an idle machine's wall time would be.
+
+Isolation: a fresh subinterpreter tries to import a dozen extension modules, to fork,
+to start a daemon thread, and marks its `json` module; the main interpreter's stays
+unmarked.
+
 Memory: the growth of this process's resident set (VmRSS) per subinterpreter, with 8
 alive at once, and the resident set of a spawned child. Work: two workers each count down
 a loop, as two threads, two subinterpreters (each run from its own thread) and two forked
@@ -29,6 +37,7 @@ with the load too.
 
 import argparse
 import multiprocessing as mp
+import resource
 import sys
 import threading
 import time
@@ -63,32 +72,50 @@ def count_down(n):
         n -= 1
 
 
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def clocks():
+    """(wall, CPU of this process, CPU of its finished children), in seconds."""
+    return time.perf_counter(), time.process_time(), children_cpu()
+
+
+def elapsed(start):
+    """(wall, CPU) since `start`: CPU counts this process and the children it reaped,
+    and unlike wall time barely depends on how busy the machine is."""
+    wall, cpu, children = clocks()
+    return wall - start[0], (cpu - start[1]) + (children - start[2])
+
+
 def time_thread():
-    t0 = time.perf_counter()
+    start = clocks()
     t = threading.Thread(target=noop)
     t.start()
     t.join()
-    return time.perf_counter() - t0
+    return elapsed(start)
 
 
 def time_subinterpreter():
-    """(create, run `pass`, destroy) in seconds."""
-    t0 = time.perf_counter()
+    """(create, run `pass`, destroy), each (wall, CPU) in seconds."""
+    start = clocks()
     interp = interpreters_api.create()
-    t1 = time.perf_counter()
+    created = elapsed(start)
+    start = clocks()
     run_in(interp, "pass")
-    t2 = time.perf_counter()
+    ran = elapsed(start)
+    start = clocks()
     interpreters_api.destroy(interp)
-    t3 = time.perf_counter()
-    return t1 - t0, t2 - t1, t3 - t2
+    return created, ran, elapsed(start)
 
 
 def time_process(ctx):
-    t0 = time.perf_counter()
+    start = clocks()
     p = ctx.Process(target=noop)
     p.start()
     p.join()
-    return time.perf_counter() - t0
+    return elapsed(start)
 
 
 def rss_kib():
@@ -130,6 +157,51 @@ def in_subinterpreter(n):
     interpreters_api.destroy(interp)
 
 
+# Run in a fresh isolated subinterpreter: which extension modules load, whether it may
+# fork or start daemon threads, and whether its modules are its own.
+PROBE = """
+import os, sys, threading
+found = []
+for name in ("readline", "_curses", "_tkinter", "_ctypes", "_decimal", "_datetime",
+             "_sqlite3", "_ssl", "zlib", "_json", "_pickle", "array"):
+    try:
+        __import__(name)
+        found.append(f"import {name}: ok")
+    except ImportError as e:
+        found.append(f"import {name}: ImportError: {e}")
+try:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    found.append("os.fork(): ok")
+except RuntimeError as e:
+    found.append(f"os.fork(): RuntimeError: {e}")
+try:
+    t = threading.Thread(target=lambda: None, daemon=True)
+    t.start()
+    t.join()
+    found.append("daemon thread: ok")
+except RuntimeError as e:
+    found.append(f"daemon thread: RuntimeError: {e}")
+import json
+json.seen_in_subinterpreter = True
+for line in found:
+    print("  " + line)
+"""
+
+
+def probe():
+    print("in an isolated subinterpreter:")
+    sys.stdout.flush()
+    interp = interpreters_api.create()
+    run_in(interp, PROBE)
+    interpreters_api.destroy(interp)
+    import json
+    shared = hasattr(json, "seen_in_subinterpreter")
+    print(f"  the main interpreter's json module changed too: {shared}")
+
+
 def time_workers(kind, n):
     """Wall time of two workers counting down n each (or one worker doing 2n)."""
     t0 = time.perf_counter()
@@ -160,6 +232,7 @@ def main():
                         help="loop iterations per worker in the work comparison")
     args = parser.parse_args()
     machine(f"API {API}, {args.rounds} interleaved rounds")
+    probe()
     contexts = {m: mp.get_context(m) for m in ("fork", "forkserver", "spawn")}
     time_process(contexts["forkserver"])   # starts the fork server itself
     times = {k: [] for k in ("thread", "subinterpreter create", "subinterpreter run",
@@ -171,15 +244,20 @@ def main():
         create, run, destroy = time_subinterpreter()
         times["subinterpreter create"].append(create)
         times["subinterpreter run"].append(run)
-        times["subinterpreter create+run"].append(create + run)
+        times["subinterpreter create+run"].append((create[0] + run[0], create[1] + run[1]))
         times["subinterpreter destroy"].append(destroy)
         for method, ctx in contexts.items():
             times[f"process {method}"].append(time_process(ctx))
         for kind in WORK_KINDS:
             work[kind].append(time_workers(kind, args.work))
-    print("start costs, ms:")
-    for name, values in times.items():
-        print(f"  {name:27s} {spread([v * 1e3 for v in values], '.3f')}")
+    for n, clock in enumerate(("wall", "CPU (this process and its children)")):
+        print(f"start costs, {clock}, ms:")
+        for name, values in times.items():
+            if n == 1 and name == "process forkserver":
+                # The server forks the worker: it is not our child, its CPU not counted.
+                print(f"  {name:27s} not measured (the worker is the server's child)")
+                continue
+            print(f"  {name:27s} {spread([v[n] * 1e3 for v in values], '.3f')}")
     print("memory, MiB:")
     print(f"  {'per subinterpreter (8 alive)':27s} {memory_per_subinterpreter():.1f}")
     print(f"  {'spawned child process':27s} {spawned_child_rss():.1f}")
