@@ -119,8 +119,8 @@ fn example_course_charts_are_accessible_and_pages_light() {
     })
     .expect("the example course builds");
     assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
-    assert_eq!(outcome.stats.lessons, 7);
-    assert!(outcome.stats.charts >= 9);
+    assert_eq!(outcome.stats.lessons, 8);
+    assert!(outcome.stats.charts >= 12);
     let mut figures = 0;
     for (path, bytes) in snapshot_tree(&out) {
         if path.extension().is_none_or(|e| e != "html") {
@@ -159,6 +159,7 @@ fn example_course_charts_are_accessible_and_pages_light() {
         "garbage-collection",
         "asyncio",
         "free-threading",
+        "subinterpreters",
     ] {
         assert!(
             gil_page.contains(&format!(
