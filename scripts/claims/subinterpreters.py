@@ -89,33 +89,28 @@ def elapsed(start):
     return wall - start[0], (cpu - start[1]) + (children - start[2])
 
 
-def time_thread():
+def time_start_join(make_worker):
+    """(wall, CPU) to start a thread or process that does nothing and wait for it."""
     start = clocks()
-    t = threading.Thread(target=noop)
-    t.start()
-    t.join()
+    worker = make_worker()
+    worker.start()
+    worker.join()
     return elapsed(start)
+
+
+def timed(call, *args):
+    """(what `call(*args)` returned, its (wall, CPU))."""
+    start = clocks()
+    result = call(*args)
+    return result, elapsed(start)
 
 
 def time_subinterpreter():
     """(create, run `pass`, destroy), each (wall, CPU) in seconds."""
-    start = clocks()
-    interp = interpreters_api.create()
-    created = elapsed(start)
-    start = clocks()
-    run_in(interp, "pass")
-    ran = elapsed(start)
-    start = clocks()
-    interpreters_api.destroy(interp)
-    return created, ran, elapsed(start)
-
-
-def time_process(ctx):
-    start = clocks()
-    p = ctx.Process(target=noop)
-    p.start()
-    p.join()
-    return elapsed(start)
+    interp, created = timed(interpreters_api.create)
+    _, ran = timed(run_in, interp, "pass")
+    _, destroyed = timed(interpreters_api.destroy, interp)
+    return created, ran, destroyed
 
 
 def rss_kib():
@@ -234,20 +229,22 @@ def main():
     machine(f"API {API}, {args.rounds} interleaved rounds")
     probe()
     contexts = {m: mp.get_context(m) for m in ("fork", "forkserver", "spawn")}
-    time_process(contexts["forkserver"])   # starts the fork server itself
+    # Starts the fork server itself, which the rounds then reuse.
+    time_start_join(lambda: contexts["forkserver"].Process(target=noop))
     times = {k: [] for k in ("thread", "subinterpreter create", "subinterpreter run",
                              "subinterpreter create+run", "subinterpreter destroy",
                              "process fork", "process forkserver", "process spawn")}
     work = {k: [] for k in WORK_KINDS}
     for _ in range(args.rounds):
-        times["thread"].append(time_thread())
+        times["thread"].append(time_start_join(lambda: threading.Thread(target=noop)))
         create, run, destroy = time_subinterpreter()
         times["subinterpreter create"].append(create)
         times["subinterpreter run"].append(run)
         times["subinterpreter create+run"].append((create[0] + run[0], create[1] + run[1]))
         times["subinterpreter destroy"].append(destroy)
         for method, ctx in contexts.items():
-            times[f"process {method}"].append(time_process(ctx))
+            process = time_start_join(lambda: ctx.Process(target=noop))
+            times[f"process {method}"].append(process)
         for kind in WORK_KINDS:
             work[kind].append(time_workers(kind, args.work))
     for n, clock in enumerate(("wall", "CPU (this process and its children)")):

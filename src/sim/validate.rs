@@ -268,18 +268,36 @@ impl Checker {
         let mut seen = HashSet::new();
         for (n, p) in procs.iter().enumerate() {
             let at = base.index(n);
-            if p.name.trim().is_empty() {
-                self.push(at.key("name"), "a process needs a name".to_string());
-            } else if !seen.insert(p.name.as_str()) {
-                self.push(
-                    at.key("name"),
-                    format!("process name `{}` is used twice", p.name),
-                );
-            }
-            if let Some(s) = p.start_ms {
-                self.range(at.key("start_ms"), s, 0.0, false, MAX_MS, " ms");
-            }
+            self.named_start(&at, "process", &p.name, p.start_ms, &mut seen);
             self.threads(&at.key("threads"), &p.threads);
+        }
+    }
+
+    /// The name (given, and once only among `seen`) and start cost of a process or
+    /// subinterpreter.
+    fn named_start<'a>(
+        &mut self,
+        at: &KeyPath,
+        what: &str,
+        name: &'a str,
+        start_ms: Option<f64>,
+        seen: &mut HashSet<&'a str>,
+    ) {
+        if name.trim().is_empty() {
+            let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            self.push(at.key("name"), format!("{article} {what} needs a name"));
+        } else if !seen.insert(name) {
+            self.push(
+                at.key("name"),
+                format!("{what} name `{name}` is used twice"),
+            );
+        }
+        if let Some(s) = start_ms {
+            self.range(at.key("start_ms"), s, 0.0, false, MAX_MS, " ms");
         }
     }
 
@@ -310,17 +328,7 @@ impl Checker {
             .collect();
         for (n, sub) in subs.iter().enumerate() {
             let at = ibase.index(n);
-            if sub.name.trim().is_empty() {
-                self.push(at.key("name"), "an interpreter needs a name".to_string());
-            } else if !names.insert(sub.name.as_str()) {
-                self.push(
-                    at.key("name"),
-                    format!("interpreter name `{}` is used twice", sub.name),
-                );
-            }
-            if let Some(s) = sub.start_ms {
-                self.range(at.key("start_ms"), s, 0.0, false, MAX_MS, " ms");
-            }
+            self.named_start(&at, "interpreter", &sub.name, sub.start_ms, &mut names);
             self.threads(&at.key("threads"), &sub.threads);
             // Names repeated inside this interpreter were reported just above.
             let before = threads.clone();

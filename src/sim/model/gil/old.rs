@@ -94,6 +94,18 @@ impl OldGil {
         }
     }
 
+    /// The lock passes from its holder (which now waits for it, in `holder_act`) to `to`.
+    fn hand_over(sim: &mut Sim, holder: usize, holder_act: Act, to: usize) {
+        let interpreter = sim.threads[holder].interpreter;
+        let t = &mut sim.threads[holder];
+        t.has_gil = false;
+        t.act = holder_act;
+        let gil = &mut sim.interpreters[interpreter].gil;
+        gil.holder = None;
+        gil.waiters.push(holder);
+        sim.take(to);
+    }
+
     /// A retry won the race: the waiter holds the lock, the holder sleeps on it.
     fn on_win(&self, sim: &mut Sim, interpreter: usize) {
         let gil = &mut sim.interpreters[interpreter].gil;
@@ -109,12 +121,7 @@ impl OldGil {
         let w = sleeping[sim.pick(sleeping.len())];
         sim.settle(h);
         sim.cancel_timer(h);
-        let t = &mut sim.threads[h];
-        t.has_gil = false;
-        t.act = Act::LockSleep;
-        sim.interpreters[interpreter].gil.holder = None;
-        sim.interpreters[interpreter].gil.waiters.push(h);
-        sim.take(w);
+        Self::hand_over(sim, h, Act::LockSleep, w);
         sim.threads[w].act = Act::Ready;
         sim.leave_core(h);
         sim.want_core(w, true);
@@ -168,12 +175,7 @@ impl GilRules for OldGil {
             ht.act == Act::Exec && ht.exec == Some(ExecKind::Py) && ht.os == Os::Queued;
         if preempted_in_python && sim.rng.random::<f64>() < self.p_win {
             // The OS preempted the holder between its release and re-acquire.
-            let ht = &mut sim.threads[h];
-            ht.has_gil = false;
-            ht.act = Act::WantGil;
-            sim.interpreters[interpreter].gil.holder = None;
-            sim.interpreters[interpreter].gil.waiters.push(h);
-            sim.take(tid);
+            Self::hand_over(sim, h, Act::WantGil, tid);
             sim.resume(tid);
         } else {
             sim.threads[tid].act = Act::LockSleep;
