@@ -63,18 +63,31 @@ enum Layout {
 }
 
 /// A scenario with one run; `exact` turns off the effects that make CPU time differ from
-/// the spec (parallel slowdown, cache refill, old-GIL signalling).
-fn scenario(exact: bool) -> impl Strategy<Value = Scenario> {
+/// the spec (parallel slowdown, cache refill, old-GIL signalling); `subinterpreters`
+/// always puts the threads in subinterpreters (with the new GIL or none).
+fn scenario(exact: bool, subinterpreters: bool) -> impl Strategy<Value = Scenario> {
+    let (gil, layout) = if subinterpreters {
+        (
+            prop_oneof![Just(GilKind::New), Just(GilKind::FreeThreaded)].boxed(),
+            Just(Layout::Subinterpreters).boxed(),
+        )
+    } else {
+        (
+            gil_kind().boxed(),
+            prop_oneof![
+                Just(Layout::Threads),
+                Just(Layout::Processes),
+                Just(Layout::Subinterpreters)
+            ]
+            .boxed(),
+        )
+    };
     (
         1u32..5,
-        gil_kind(),
+        gil,
         prop_oneof![Just(0.05), Just(0.5), Just(5.0)],
         prop::collection::vec(thread_list(), 1..4),
-        prop_oneof![
-            Just(Layout::Threads),
-            Just(Layout::Processes),
-            Just(Layout::Subinterpreters)
-        ],
+        layout,
     )
         .prop_map(move |(cores, gil, interval, procs, layout)| {
             let machine = Machine {
@@ -105,8 +118,9 @@ fn scenario(exact: bool) -> impl Strategy<Value = Scenario> {
                 }
                 Layout::Threads => (procs.into_iter().next(), None, None),
                 Layout::Subinterpreters => {
+                    // The main interpreter gets the first list when there are several.
                     let mut lists = procs.into_iter();
-                    let main = lists.next();
+                    let main = if lists.len() > 1 { lists.next() } else { None };
                     let subs = lists
                         .enumerate()
                         .map(|(i, threads)| SubinterpreterSpec {
@@ -215,60 +229,87 @@ fn max_overlap(
     best
 }
 
+/// The invariants every run keeps: same seed same result, work conserved, time only
+/// forward, no core running two threads, and at most one thread per interpreter (a
+/// process's main one, or each of its subinterpreters) running Python with its GIL.
+fn check_invariants(s: &Scenario, seed: u64) -> Result<(), TestCaseError> {
+    let result = simulate(s, seed);
+    let run = &result.runs[0];
+    let gil = s.interpreter.gil.unwrap();
+    let cores = s.machine.cores.unwrap() as usize;
+    let ft = if gil == GilKind::FreeThreaded {
+        1.10
+    } else {
+        1.0
+    };
+    let tolerance = run.events as f64 + 10.0;
+
+    // Same seed, same result.
+    prop_assert_eq!(&simulate(s, seed), &result);
+
+    for ((process, spec), t) in specs(s).into_iter().zip(&run.threads) {
+        prop_assert_eq!(&t.process, &process);
+        let (py, c, io, blocks) = demand(&spec.work);
+        let expected_cpu = py as f64 * ft + c as f64;
+        prop_assert!(
+            (t.cpu_ns as f64 - expected_cpu).abs() <= tolerance,
+            "{}: cpu {} vs {}",
+            t.name,
+            t.cpu_ns,
+            expected_cpu
+        );
+        prop_assert!((t.work_ns as f64 - (py + c) as f64).abs() <= tolerance);
+        prop_assert_eq!(t.io_ops, io);
+        prop_assert_eq!(t.io_latencies_ns.len() as u64, blocks);
+        prop_assert!(t.end_ns <= run.wall_ns);
+    }
+
+    // Time never goes back: spans ordered, non-empty, merged, within the run.
+    for lane in &run.timeline {
+        let mut last_end = 0;
+        let mut last_state = None;
+        for span in &lane.segments {
+            prop_assert!(span.start_ns < span.end_ns);
+            prop_assert!(span.start_ns >= last_end);
+            prop_assert!(span.end_ns <= run.wall_ns);
+            if span.start_ns == last_end {
+                prop_assert_ne!(Some(span.state), last_state, "unmerged spans");
+            }
+            last_end = span.end_ns;
+            last_state = Some(span.state);
+        }
+    }
+
+    // No core runs two threads at once.
+    let on_core = max_overlap(
+        &result,
+        &[ThreadState::RunningPython, ThreadState::RunningC],
+        |_| String::new(),
+    );
+    prop_assert!(on_core <= cores, "{} threads on {} cores", on_core, cores);
+    // At most one thread per interpreter (a process's main one, or each of its
+    // subinterpreters) runs Python with that interpreter's GIL.
+    if gil != GilKind::FreeThreaded {
+        let holders = max_overlap(&result, &[ThreadState::RunningPython], |t| {
+            format!("{}/{:?}", t.process, t.subinterpreter)
+        });
+        prop_assert!(holders <= 1, "{} GIL holders in one interpreter", holders);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     #[test]
-    fn invariants_hold(s in scenario(true), seed in 0u64..1000) {
-        let result = simulate(&s, seed);
-        let run = &result.runs[0];
-        let gil = s.interpreter.gil.unwrap();
-        let cores = s.machine.cores.unwrap() as usize;
-        let ft = if gil == GilKind::FreeThreaded { 1.10 } else { 1.0 };
-        let tolerance = run.events as f64 + 10.0;
+    fn invariants_hold(s in scenario(true, false), seed in 0u64..1000) {
+        check_invariants(&s, seed)?;
+    }
 
-        // Same seed, same result.
-        prop_assert_eq!(&simulate(&s, seed), &result);
-
-        for ((process, spec), t) in specs(&s).into_iter().zip(&run.threads) {
-            prop_assert_eq!(&t.process, &process);
-            let (py, c, io, blocks) = demand(&spec.work);
-            let expected_cpu = py as f64 * ft + c as f64;
-            prop_assert!((t.cpu_ns as f64 - expected_cpu).abs() <= tolerance,
-                "{}: cpu {} vs {}", t.name, t.cpu_ns, expected_cpu);
-            prop_assert!((t.work_ns as f64 - (py + c) as f64).abs() <= tolerance);
-            prop_assert_eq!(t.io_ops, io);
-            prop_assert_eq!(t.io_latencies_ns.len() as u64, blocks);
-            prop_assert!(t.end_ns <= run.wall_ns);
-        }
-
-        // Time never goes back: spans ordered, non-empty, merged, within the run.
-        for lane in &run.timeline {
-            let mut last_end = 0;
-            let mut last_state = None;
-            for span in &lane.segments {
-                prop_assert!(span.start_ns < span.end_ns);
-                prop_assert!(span.start_ns >= last_end);
-                prop_assert!(span.end_ns <= run.wall_ns);
-                if span.start_ns == last_end {
-                    prop_assert_ne!(Some(span.state), last_state, "unmerged spans");
-                }
-                last_end = span.end_ns;
-                last_state = Some(span.state);
-            }
-        }
-
-        // No core runs two threads at once.
-        let on_core = max_overlap(&result, &[ThreadState::RunningPython, ThreadState::RunningC], |_| String::new());
-        prop_assert!(on_core <= cores, "{} threads on {} cores", on_core, cores);
-        // At most one thread per interpreter (a process's main one, or each of its
-        // subinterpreters) runs Python with that interpreter's GIL.
-        if gil != GilKind::FreeThreaded {
-            let holders = max_overlap(&result, &[ThreadState::RunningPython], |t| {
-                format!("{}/{:?}", t.process, t.subinterpreter)
-            });
-            prop_assert!(holders <= 1, "{} GIL holders in one interpreter", holders);
-        }
+    #[test]
+    fn invariants_hold_with_subinterpreters(s in scenario(true, true), seed in 0u64..1000) {
+        prop_assert!(s.runs[0].interpreters.is_some());
+        check_invariants(&s, seed)?;
     }
 
     #[test]
