@@ -50,6 +50,7 @@ fn lane(process: &str, name: &str, pieces: &[(ThreadState, u64)]) -> Lane {
         .collect();
     Lane {
         process: process.to_string(),
+        subinterpreter: None,
         thread: name.to_string(),
         segments,
     }

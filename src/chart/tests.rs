@@ -37,6 +37,7 @@ fn run(label: &str, wall_ms: u64) -> RunResult {
         ],
         timeline: vec![Lane {
             process: "main".to_string(),
+            subinterpreter: None,
             thread: "cpu".to_string(),
             segments: vec![
                 Span {
@@ -163,9 +164,57 @@ fn render_reports_what_it_cannot_draw() {
 }
 
 #[test]
+fn a_timeline_groups_threads_by_interpreter() {
+    let thread = |name: &str| ThreadSpec {
+        name: name.to_string(),
+        work: vec![Step::CpuMs(5.0)],
+    };
+    let sub = |name: &str, threads| crate::sim::SubinterpreterSpec {
+        name: name.to_string(),
+        start_ms: None,
+        threads,
+    };
+    let s = Scenario {
+        runs: vec![RunSpec {
+            label: "subs".to_string(),
+            interpreter: None,
+            machine: None,
+            threads: Some(vec![thread("main")]),
+            processes: None,
+            interpreters: Some(vec![
+                sub("I1", vec![thread("A")]),
+                sub("I2", vec![thread("B"), thread("C")]),
+            ]),
+        }],
+        ..Scenario::default()
+    };
+    let r = crate::sim::run(&s, 1, &crate::sim::Budget::default()).unwrap();
+    let html = render(&ChartInput {
+        id: "subs",
+        title: "T",
+        caption: None,
+        options: &ChartOptions::default(),
+        points: &[RunPoint::default()],
+        result: &r,
+        provenance: "p",
+    })
+    .unwrap();
+    for part in [
+        "process main</tspan> · main",
+        "interpreter I1</tspan> · A",
+        ">interpreter I2</text>",
+        "main/I2/B",
+        "(4 threads in 3 interpreters)",
+    ] {
+        assert!(html.contains(part), "{part} missing from {html}");
+    }
+}
+
+#[test]
 fn timeline_cells_take_the_dominant_state() {
     let lane = Lane {
         process: "main".to_string(),
+        subinterpreter: None,
         thread: "t".to_string(),
         segments: vec![
             Span {
@@ -373,6 +422,7 @@ fn arb_lane() -> impl Strategy<Value = Lane> {
                 .collect();
             Lane {
                 process: "main".to_string(),
+                subinterpreter: None,
                 thread: name,
                 segments,
             }

@@ -32,6 +32,9 @@ pub struct Span {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lane {
     pub process: String,
+    /// The subinterpreter of `process` the thread runs in; `None` for the main one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subinterpreter: Option<String>,
     pub thread: String,
     pub segments: Vec<Span>,
 }

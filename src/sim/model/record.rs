@@ -62,6 +62,7 @@ impl Sim {
             let process = place.process.clone();
             let lane = Lane {
                 process: process.clone(),
+                subinterpreter: place.subinterpreter.clone(),
                 thread: t.name.clone(),
                 segments: t.spans,
             };
