@@ -29,6 +29,7 @@ fn scenario(gil: GilKind, interval_ms: f64, threads: Vec<ThreadSpec>) -> Scenari
             machine: None,
             threads: Some(threads),
             processes: None,
+            interpreters: None,
         }],
         ..Scenario::default()
     }

@@ -22,6 +22,7 @@ fn thread(name: &str, process: &str, end_ms: u64) -> ThreadResult {
     ThreadResult {
         name: name.to_string(),
         process: process.to_string(),
+        subinterpreter: None,
         cpu_ns: end_ms * MS / 2,
         work_ns: end_ms * MS / 2,
         gil_wait_ns: end_ms * MS / 2,
@@ -50,6 +51,7 @@ fn lane(process: &str, name: &str, pieces: &[(ThreadState, u64)]) -> Lane {
         .collect();
     Lane {
         process: process.to_string(),
+        subinterpreter: None,
         thread: name.to_string(),
         segments,
     }

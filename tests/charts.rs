@@ -119,8 +119,8 @@ fn example_course_charts_are_accessible_and_pages_light() {
     })
     .expect("the example course builds");
     assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
-    assert_eq!(outcome.stats.lessons, 7);
-    assert!(outcome.stats.charts >= 9);
+    assert_eq!(outcome.stats.lessons, 8);
+    assert!(outcome.stats.charts >= 12);
     let mut figures = 0;
     for (path, bytes) in snapshot_tree(&out) {
         if path.extension().is_none_or(|e| e != "html") {
@@ -160,6 +160,7 @@ fn example_course_charts_are_accessible_and_pages_light() {
         "garbage-collection",
         "asyncio",
         "free-threading",
+        "subinterpreters",
     ] {
         assert!(
             gil_page.contains(&format!(
@@ -167,5 +168,43 @@ fn example_course_charts_are_accessible_and_pages_light() {
             )),
             "go deeper -> {target}"
         );
+    }
+}
+
+/// Mistakes in a run's subinterpreters are located like every other key's: file, line and
+/// column of the offending value, all reported at once.
+#[test]
+fn subinterpreter_mistakes_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("subs.yaml");
+    std::fs::write(
+        &file,
+        "- id: subs
+  interpreter: { gil: old }
+  runs:
+    - label: a
+      interpreters:
+        - { name: I1, start_ms: -2, threads: [ { name: T, work: [ { cpu_ms: 1 } ] } ] }
+        - { name: I1, threads: [ { name: T, work: [ { cpu_ms: 1 } ] } ] }
+",
+    )
+    .unwrap();
+    let (code, _, stderr) = crescu(&["sim", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    for (at, message) in [
+        ("subs.yaml:6:9", "need CPython 3.12 or later"),
+        ("subs.yaml:6:33", "`start_ms` must not be negative"),
+        ("subs.yaml:7:19", "interpreter name `I1` is used twice"),
+        (
+            "subs.yaml:7:42",
+            "thread name `T` is used twice in this process",
+        ),
+    ] {
+        let line = stderr
+            .lines()
+            .position(|l| l.contains(message))
+            .unwrap_or_else(|| panic!("no `{message}` in {stderr}"));
+        let next = stderr.lines().nth(line + 1).unwrap_or_default();
+        assert!(next.contains(at), "`{message}` at {next}, not {at}");
     }
 }

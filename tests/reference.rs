@@ -48,6 +48,8 @@ const SIMULATION: &str = "simulations:
         threads: [ { name: T {thread}, work: [ { cpu_ms: 1 } {step} ] } ]
       - label: b
         processes: [ { name: P {process}, threads: [ { name: T, work: [ { cpu_ms: 1 } ] } ] } ]
+      - label: c
+        interpreters: [ { name: I {subinterpreter}, threads: [ { name: T, work: [ { cpu_ms: 1 } ] } ] } ]
 ";
 
 /// A simulation with `extra` put in at one place.
@@ -62,6 +64,7 @@ fn simulation(place: &str, extra: &str) -> String {
         "thread",
         "step",
         "process",
+        "subinterpreter",
     ] {
         let value = if slot == place { extra } else { "" };
         text = text.replace(&format!("{{{slot}}}"), value);
@@ -154,6 +157,10 @@ fn every_key_the_validator_accepts_is_documented_and_no_other() {
         ),
         ("run", lesson(&simulation("run", "zzz: 1"))),
         ("process", lesson(&simulation("process", ", zzz: 1"))),
+        (
+            "subinterpreter",
+            lesson(&simulation("subinterpreter", ", zzz: 1")),
+        ),
         ("thread", lesson(&simulation("thread", ", zzz: 1"))),
         ("step", lesson(&simulation("step", ", { zzz: 1 }"))),
         (

@@ -3,7 +3,8 @@
 
 use crescu::sim::{
     self, Budget, CExtStep, GilKind, Interpreter, IoStep, Machine, ProcessSpec, RepeatStep,
-    RunSpec, Scenario, SimResult, StartMethod, Step, ThreadSpec, ThreadState,
+    RunSpec, Scenario, SimResult, StartMethod, Step, SubinterpreterSpec, ThreadResult, ThreadSpec,
+    ThreadState,
 };
 use proptest::prelude::*;
 
@@ -52,17 +53,43 @@ fn gil_kind() -> impl Strategy<Value = GilKind> {
     ]
 }
 
+/// Where a run's threads live: one process, several processes, or one process with
+/// subinterpreters.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    Threads,
+    Processes,
+    Subinterpreters,
+}
+
 /// A scenario with one run; `exact` turns off the effects that make CPU time differ from
-/// the spec (parallel slowdown, cache refill, old-GIL signalling).
-fn scenario(exact: bool) -> impl Strategy<Value = Scenario> {
+/// the spec (parallel slowdown, cache refill, old-GIL signalling); `subinterpreters`
+/// always puts the threads in subinterpreters (with the new GIL or none).
+fn scenario(exact: bool, subinterpreters: bool) -> impl Strategy<Value = Scenario> {
+    let (gil, layout) = if subinterpreters {
+        (
+            prop_oneof![Just(GilKind::New), Just(GilKind::FreeThreaded)].boxed(),
+            Just(Layout::Subinterpreters).boxed(),
+        )
+    } else {
+        (
+            gil_kind().boxed(),
+            prop_oneof![
+                Just(Layout::Threads),
+                Just(Layout::Processes),
+                Just(Layout::Subinterpreters)
+            ]
+            .boxed(),
+        )
+    };
     (
         1u32..5,
-        gil_kind(),
+        gil,
         prop_oneof![Just(0.05), Just(0.5), Just(5.0)],
-        prop::collection::vec(thread_list(), 1..3),
-        any::<bool>(),
+        prop::collection::vec(thread_list(), 1..4),
+        layout,
     )
-        .prop_map(move |(cores, gil, interval, procs, as_processes)| {
+        .prop_map(move |(cores, gil, interval, procs, layout)| {
             let machine = Machine {
                 cores: Some(cores),
                 parallel_slowdown: exact.then_some(1.0),
@@ -70,20 +97,48 @@ fn scenario(exact: bool) -> impl Strategy<Value = Scenario> {
                 signal_us: exact.then_some(0.0),
                 ..Machine::default()
             };
-            let (threads, processes) = if as_processes {
-                let ps = procs
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, threads)| ProcessSpec {
-                        name: format!("P{i}"),
-                        start: StartMethod::Fork,
-                        start_ms: None,
-                        threads,
-                    })
-                    .collect();
-                (None, Some(ps))
-            } else {
-                (procs.into_iter().next(), None)
+            // Subinterpreters need the new GIL or none (validation refuses the old).
+            let layout = match (layout, gil) {
+                (Layout::Subinterpreters, GilKind::Old) => Layout::Processes,
+                (layout, _) => layout,
+            };
+            let (threads, processes, interpreters) = match layout {
+                Layout::Processes => {
+                    let ps = procs
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, threads)| ProcessSpec {
+                            name: format!("P{i}"),
+                            start: StartMethod::Fork,
+                            start_ms: None,
+                            threads,
+                        })
+                        .collect();
+                    (None, Some(ps), None)
+                }
+                Layout::Threads => (procs.into_iter().next(), None, None),
+                Layout::Subinterpreters => {
+                    // The main interpreter gets the first list when there are several.
+                    let mut lists = procs.into_iter();
+                    let main = if lists.len() > 1 { lists.next() } else { None };
+                    let subs = lists
+                        .enumerate()
+                        .map(|(i, threads)| SubinterpreterSpec {
+                            name: format!("I{i}"),
+                            start_ms: Some(f64::from(i as u32) * 0.5),
+                            // Thread names are unique in the whole process.
+                            threads: threads
+                                .into_iter()
+                                .map(|t| ThreadSpec {
+                                    name: format!("I{i}{}", t.name),
+                                    ..t
+                                })
+                                .collect(),
+                        })
+                        .collect::<Vec<_>>();
+                    let subs = (!subs.is_empty()).then_some(subs);
+                    (main, None, subs)
+                }
             };
             Scenario {
                 machine,
@@ -98,6 +153,7 @@ fn scenario(exact: bool) -> impl Strategy<Value = Scenario> {
                     machine: None,
                     threads,
                     processes,
+                    interpreters,
                 }],
             }
         })
@@ -142,18 +198,19 @@ fn simulate(s: &Scenario, seed: u64) -> SimResult {
     sim::run(s, seed, &Budget::default()).expect("scenario runs")
 }
 
-/// Largest number of lanes in one of `states` at any instant, per group key.
+/// Largest number of lanes in one of `states` at any instant, per group key (made from
+/// the lane's thread).
 fn max_overlap(
     result: &SimResult,
     states: &[ThreadState],
-    group: impl Fn(&str) -> String,
+    group: impl Fn(&ThreadResult) -> String,
 ) -> usize {
     let run = &result.runs[0];
     let mut edges: Vec<(String, u64, i32)> = Vec::new();
-    for lane in &run.timeline {
+    for (lane, thread) in run.timeline.iter().zip(&run.threads) {
         for s in lane.segments.iter().filter(|s| states.contains(&s.state)) {
-            edges.push((group(&lane.process), s.start_ns, 1));
-            edges.push((group(&lane.process), s.end_ns, -1));
+            edges.push((group(thread), s.start_ns, 1));
+            edges.push((group(thread), s.end_ns, -1));
         }
     }
     // Ends before starts at equal times: spans are half-open.
@@ -172,57 +229,87 @@ fn max_overlap(
     best
 }
 
+/// The invariants every run keeps: same seed same result, work conserved, time only
+/// forward, no core running two threads, and at most one thread per interpreter (a
+/// process's main one, or each of its subinterpreters) running Python with its GIL.
+fn check_invariants(s: &Scenario, seed: u64) -> Result<(), TestCaseError> {
+    let result = simulate(s, seed);
+    let run = &result.runs[0];
+    let gil = s.interpreter.gil.unwrap();
+    let cores = s.machine.cores.unwrap() as usize;
+    let ft = if gil == GilKind::FreeThreaded {
+        1.10
+    } else {
+        1.0
+    };
+    let tolerance = run.events as f64 + 10.0;
+
+    // Same seed, same result.
+    prop_assert_eq!(&simulate(s, seed), &result);
+
+    for ((process, spec), t) in specs(s).into_iter().zip(&run.threads) {
+        prop_assert_eq!(&t.process, &process);
+        let (py, c, io, blocks) = demand(&spec.work);
+        let expected_cpu = py as f64 * ft + c as f64;
+        prop_assert!(
+            (t.cpu_ns as f64 - expected_cpu).abs() <= tolerance,
+            "{}: cpu {} vs {}",
+            t.name,
+            t.cpu_ns,
+            expected_cpu
+        );
+        prop_assert!((t.work_ns as f64 - (py + c) as f64).abs() <= tolerance);
+        prop_assert_eq!(t.io_ops, io);
+        prop_assert_eq!(t.io_latencies_ns.len() as u64, blocks);
+        prop_assert!(t.end_ns <= run.wall_ns);
+    }
+
+    // Time never goes back: spans ordered, non-empty, merged, within the run.
+    for lane in &run.timeline {
+        let mut last_end = 0;
+        let mut last_state = None;
+        for span in &lane.segments {
+            prop_assert!(span.start_ns < span.end_ns);
+            prop_assert!(span.start_ns >= last_end);
+            prop_assert!(span.end_ns <= run.wall_ns);
+            if span.start_ns == last_end {
+                prop_assert_ne!(Some(span.state), last_state, "unmerged spans");
+            }
+            last_end = span.end_ns;
+            last_state = Some(span.state);
+        }
+    }
+
+    // No core runs two threads at once.
+    let on_core = max_overlap(
+        &result,
+        &[ThreadState::RunningPython, ThreadState::RunningC],
+        |_| String::new(),
+    );
+    prop_assert!(on_core <= cores, "{} threads on {} cores", on_core, cores);
+    // At most one thread per interpreter (a process's main one, or each of its
+    // subinterpreters) runs Python with that interpreter's GIL.
+    if gil != GilKind::FreeThreaded {
+        let holders = max_overlap(&result, &[ThreadState::RunningPython], |t| {
+            format!("{}/{:?}", t.process, t.subinterpreter)
+        });
+        prop_assert!(holders <= 1, "{} GIL holders in one interpreter", holders);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     #[test]
-    fn invariants_hold(s in scenario(true), seed in 0u64..1000) {
-        let result = simulate(&s, seed);
-        let run = &result.runs[0];
-        let gil = s.interpreter.gil.unwrap();
-        let cores = s.machine.cores.unwrap() as usize;
-        let ft = if gil == GilKind::FreeThreaded { 1.10 } else { 1.0 };
-        let tolerance = run.events as f64 + 10.0;
+    fn invariants_hold(s in scenario(true, false), seed in 0u64..1000) {
+        check_invariants(&s, seed)?;
+    }
 
-        // Same seed, same result.
-        prop_assert_eq!(&simulate(&s, seed), &result);
-
-        for ((process, spec), t) in specs(&s).into_iter().zip(&run.threads) {
-            prop_assert_eq!(&t.process, &process);
-            let (py, c, io, blocks) = demand(&spec.work);
-            let expected_cpu = py as f64 * ft + c as f64;
-            prop_assert!((t.cpu_ns as f64 - expected_cpu).abs() <= tolerance,
-                "{}: cpu {} vs {}", t.name, t.cpu_ns, expected_cpu);
-            prop_assert!((t.work_ns as f64 - (py + c) as f64).abs() <= tolerance);
-            prop_assert_eq!(t.io_ops, io);
-            prop_assert_eq!(t.io_latencies_ns.len() as u64, blocks);
-            prop_assert!(t.end_ns <= run.wall_ns);
-        }
-
-        // Time never goes back: spans ordered, non-empty, merged, within the run.
-        for lane in &run.timeline {
-            let mut last_end = 0;
-            let mut last_state = None;
-            for span in &lane.segments {
-                prop_assert!(span.start_ns < span.end_ns);
-                prop_assert!(span.start_ns >= last_end);
-                prop_assert!(span.end_ns <= run.wall_ns);
-                if span.start_ns == last_end {
-                    prop_assert_ne!(Some(span.state), last_state, "unmerged spans");
-                }
-                last_end = span.end_ns;
-                last_state = Some(span.state);
-            }
-        }
-
-        // No core runs two threads at once.
-        let on_core = max_overlap(&result, &[ThreadState::RunningPython, ThreadState::RunningC], |_| String::new());
-        prop_assert!(on_core <= cores, "{} threads on {} cores", on_core, cores);
-        // At most one thread per process runs Python with the GIL.
-        if gil != GilKind::FreeThreaded {
-            let holders = max_overlap(&result, &[ThreadState::RunningPython], |p| p.to_string());
-            prop_assert!(holders <= 1, "{} GIL holders in one process", holders);
-        }
+    #[test]
+    fn invariants_hold_with_subinterpreters(s in scenario(true, true), seed in 0u64..1000) {
+        prop_assert!(s.runs[0].interpreters.is_some());
+        check_invariants(&s, seed)?;
     }
 
     #[test]
@@ -233,7 +320,7 @@ proptest! {
         let s = Scenario {
             machine: Machine { cores: Some(cores), ..Machine::default() },
             interpreter: Interpreter { gil: Some(gil), ..Interpreter::default() },
-            runs: vec![RunSpec { label: "cpu".into(), interpreter: None, machine: None, threads: Some(work), processes: None }],
+            runs: vec![RunSpec { label: "cpu".into(), interpreter: None, machine: None, threads: Some(work), processes: None, interpreters: None }],
         };
         let wa = simulate(&s, a).runs[0].wall_ns as f64;
         let wb = simulate(&s, b).runs[0].wall_ns as f64;
@@ -270,6 +357,7 @@ proptest! {
                     ThreadSpec { name: "B".into(), work },
                 ]),
                 processes: None,
+                interpreters: None,
             }],
         };
         // A small budget keeps heavy but valid draws quick: they are refused, not run.

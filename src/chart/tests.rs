@@ -13,6 +13,7 @@ fn thread(name: &str, latencies: Vec<u64>) -> ThreadResult {
     ThreadResult {
         name: name.to_string(),
         process: "main".to_string(),
+        subinterpreter: None,
         cpu_ns: 10 * MS,
         work_ns: 10 * MS,
         gil_wait_ns: 2 * MS,
@@ -36,6 +37,7 @@ fn run(label: &str, wall_ms: u64) -> RunResult {
         ],
         timeline: vec![Lane {
             process: "main".to_string(),
+            subinterpreter: None,
             thread: "cpu".to_string(),
             segments: vec![
                 Span {
@@ -166,9 +168,58 @@ fn render_reports_what_it_cannot_draw() {
 }
 
 #[test]
+fn a_timeline_groups_threads_by_interpreter() {
+    let thread = |name: &str| ThreadSpec {
+        name: name.to_string(),
+        work: vec![Step::CpuMs(5.0)],
+    };
+    let sub = |name: &str, threads| crate::sim::SubinterpreterSpec {
+        name: name.to_string(),
+        start_ms: None,
+        threads,
+    };
+    let s = Scenario {
+        runs: vec![RunSpec {
+            label: "subs".to_string(),
+            interpreter: None,
+            machine: None,
+            threads: Some(vec![thread("main")]),
+            processes: None,
+            interpreters: Some(vec![
+                sub("I1", vec![thread("A")]),
+                sub("I2", vec![thread("B"), thread("C")]),
+            ]),
+        }],
+        ..Scenario::default()
+    };
+    let r = crate::sim::run(&s, 1, &crate::sim::Budget::default()).unwrap();
+    let html = render(&ChartInput {
+        id: "subs",
+        title: "T",
+        caption: None,
+        options: &ChartOptions::default(),
+        points: &[RunPoint::default()],
+        result: &r,
+        provenance: "p",
+        measured: &[],
+    })
+    .unwrap();
+    for part in [
+        "process main</tspan> · main",
+        "interpreter I1</tspan> · A",
+        ">interpreter I2</text>",
+        "main/I2/B",
+        "(4 threads in 3 interpreters)",
+    ] {
+        assert!(html.contains(part), "{part} missing from {html}");
+    }
+}
+
+#[test]
 fn timeline_cells_take_the_dominant_state() {
     let lane = Lane {
         process: "main".to_string(),
+        subinterpreter: None,
         thread: "t".to_string(),
         segments: vec![
             Span {
@@ -223,6 +274,7 @@ fn scenario() -> Scenario {
         machine: None,
         threads: Some(threads),
         processes: None,
+        interpreters: None,
     };
     Scenario {
         runs: vec![run("alone", vec![cpu.clone()]), run("mixed", vec![cpu, io])],
@@ -375,6 +427,7 @@ fn arb_lane() -> impl Strategy<Value = Lane> {
                 .collect();
             Lane {
                 process: "main".to_string(),
+                subinterpreter: None,
                 thread: name,
                 segments,
             }

@@ -37,8 +37,8 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
             drawn[svg::state_index(*s)] = true;
         }
     }
-    let processes = process_order(&run.timeline);
-    let grouped = processes.len() > 1;
+    let groups = group_order(&run.timeline);
+    let grouped = groups.len() > 1;
     let shares: Vec<[u64; STATES.len()]> = run
         .timeline
         .iter()
@@ -65,11 +65,15 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     let mut lane_markup = String::new();
     // Gridlines run behind the bars only, never through the labels above them.
     let mut bar_spans: Vec<(f64, f64)> = Vec::new();
-    for process in &processes {
+    for group in &groups {
         let process_lanes: Vec<_> = lanes
             .iter()
-            .filter(|(l, _)| &l.process == process)
+            .filter(|(l, _)| &group_of(l) == group)
             .collect();
+        let heading = process_lanes
+            .first()
+            .map(|(l, _)| group_heading(l))
+            .unwrap_or_default();
         // A process of one thread gets one line, "process P1 · main"; a process of several
         // gets a heading over its threads' lanes.
         let single = grouped && process_lanes.len() == 1;
@@ -79,7 +83,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
                 "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>",
                 n(LEFT),
                 n(y + FONT),
-                crate::html::escape(&format!("process {process}"))
+                crate::html::escape(&heading)
             );
             y += FONT + 5.0;
         }
@@ -97,7 +101,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
                     "<text x=\"{}\" y=\"{}\"><tspan font-weight=\"bold\">{}</tspan> · {}</text>",
                     n(LEFT),
                     n(y + FONT - 1.0),
-                    crate::html::escape(&format!("process {process}")),
+                    crate::html::escape(&heading),
                     crate::html::escape(&lane.thread)
                 );
             } else {
@@ -209,11 +213,27 @@ fn window(options: &ChartOptions, run: &RunResult) -> Result<(f64, f64), ChartEr
     }
 }
 
-fn process_order(lanes: &[Lane]) -> Vec<String> {
+/// The group a lane is drawn in: its process, or for a thread of a subinterpreter, that
+/// interpreter (whose GIL the group's threads share).
+fn group_of(lane: &Lane) -> String {
+    match &lane.subinterpreter {
+        Some(sub) => format!("{}/{sub}", lane.process),
+        None => lane.process.clone(),
+    }
+}
+
+fn group_heading(lane: &Lane) -> String {
+    match &lane.subinterpreter {
+        Some(sub) => format!("interpreter {sub}"),
+        None => format!("process {}", lane.process),
+    }
+}
+
+fn group_order(lanes: &[Lane]) -> Vec<String> {
     let mut order: Vec<String> = Vec::new();
-    for lane in lanes {
-        if !order.contains(&lane.process) {
-            order.push(lane.process.clone());
+    for group in lanes.iter().map(group_of) {
+        if !order.contains(&group) {
+            order.push(group);
         }
     }
     order
@@ -337,7 +357,7 @@ fn time_per_state(lane: &Lane, from: f64, to: f64) -> [u64; STATES.len()] {
 
 fn lane_name(lane: &Lane, grouped: bool) -> String {
     if grouped {
-        format!("{}/{}", lane.process, lane.thread)
+        format!("{}/{}", group_of(lane), lane.thread)
     } else {
         lane.thread.clone()
     }
@@ -359,7 +379,12 @@ fn describe(
         threads,
         if threads == 1 { "" } else { "s" },
         if grouped {
-            format!(" in {} processes", process_order(&run.timeline).len())
+            let kind = if run.timeline.iter().any(|l| l.subinterpreter.is_some()) {
+                "interpreters"
+            } else {
+                "processes"
+            };
+            format!(" in {} {kind}", group_order(&run.timeline).len())
         } else {
             String::new()
         },
@@ -438,7 +463,11 @@ fn table(
             let end = run
                 .threads
                 .iter()
-                .find(|t| t.name == lane.thread && t.process == lane.process)
+                .find(|t| {
+                    t.name == lane.thread
+                        && t.process == lane.process
+                        && t.subinterpreter == lane.subinterpreter
+                })
                 .map(|t| super::table_ms(t.end_ns as f64 / 1e6))
                 .unwrap_or_else(|| "–".to_string());
             row.push(end);

@@ -32,6 +32,9 @@ pub struct Span {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lane {
     pub process: String,
+    /// The subinterpreter of `process` the thread runs in; `None` for the main one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subinterpreter: Option<String>,
     pub thread: String,
     pub segments: Vec<Span>,
 }
@@ -40,6 +43,8 @@ pub struct Lane {
 pub struct ThreadResult {
     pub name: String,
     pub process: String,
+    /// The subinterpreter of `process` the thread runs in; `None` for the main one.
+    pub subinterpreter: Option<String>,
     /// Time on a core running this thread's Python or C work (includes slowdowns).
     pub cpu_ns: u64,
     /// Work done, in single-threaded nanoseconds of the spec (times `ft_slowdown` for

@@ -17,8 +17,9 @@ pub mod validate;
 pub use measure::{Lane, RunResult, SimResult, Span, ThreadResult, ThreadState, percentile};
 pub use report::{json_report, text_report};
 pub use spec::{
-    CExtStep, GilKind, Interpreter, InterpreterParams, IoStep, Machine, MachineParams, ProcessSpec,
-    RepeatStep, RunSpec, Scenario, StartMethod, Step, ThreadSpec,
+    CExtStep, GilKind, Interpreter, InterpreterParams, InterpreterPlace, IoStep, Machine,
+    MachineParams, ProcessSpec, RepeatStep, RunSpec, SUBINTERPRETER_START_MS, Scenario,
+    StartMethod, Step, SubinterpreterSpec, ThreadSpec,
 };
 pub use validate::{
     MAX_RUNS, MAX_THREADS_PER_RUN, Problem, RunEstimate, check_budget, estimate, validate,
@@ -181,6 +182,75 @@ mod tests {
         assert_eq!(run["threads"][0]["io_latency_ms"]["max"], 0.0);
         let text = text_report("sim", &r);
         assert!(text.contains("simulation sim") && text.contains("T2"));
+    }
+
+    fn subinterpreters(gil: &str, start_ms: f64) -> Scenario {
+        scenario(
+            json!({"machine": {"cores": 2, "jitter": 0}, "interpreter": {"gil": gil},
+            "runs": [{"label": "subs", "threads": [{"name": "main", "work": [{"sleep_ms": 1}]}],
+            "interpreters": [
+                {"name": "I1", "start_ms": start_ms, "threads": [{"name": "A", "work": [{"cpu_ms": 40}]}]},
+                {"name": "I2", "start_ms": start_ms, "threads": [
+                    {"name": "B", "work": [{"cpu_ms": 20}]},
+                    {"name": "C", "work": [{"cpu_ms": 20}]}]}
+            ]}]}),
+        )
+    }
+
+    #[test]
+    fn each_subinterpreter_has_its_own_gil() {
+        let r = run(&subinterpreters("new", 0.0), 1, &Budget::default()).unwrap();
+        let run = &r.runs[0];
+        let by_name = |n: &str| run.threads.iter().find(|t| t.name == n).unwrap();
+        let (a, b, c) = (by_name("A"), by_name("B"), by_name("C"));
+        assert_eq!(a.subinterpreter.as_deref(), Some("I1"));
+        assert_eq!(a.process, spec::MAIN_PROCESS);
+        assert_eq!(by_name("main").subinterpreter, None);
+        // A never waits: no other thread shares I1's GIL. B and C share I2's and take
+        // turns, each waiting about as long as the other runs.
+        assert_eq!(a.gil_wait_ns, 0);
+        assert_eq!(a.acquisitions, 1);
+        assert!(b.gil_wait_ns > 10_000_000 && c.gil_wait_ns > 10_000_000);
+        assert!(run.gil_switches > 0);
+        // Two cores, two interpreters busy: 40 ms each side, slowed by parallel work.
+        let wall_ms = run.wall_ns as f64 / 1e6;
+        assert!((40.0..55.0).contains(&wall_ms), "{wall_ms}");
+        let text = text_report("s", &r);
+        assert!(text.contains("main/I2"), "{text}");
+        let json = json_report(&[("s", &r)]);
+        assert!(json.contains("\"subinterpreter\": \"I1\""), "{json}");
+    }
+
+    #[test]
+    fn a_subinterpreter_starts_after_its_start_cost() {
+        let r = run(&subinterpreters("new", 7.0), 1, &Budget::default()).unwrap();
+        let run = &r.runs[0];
+        for (lane, t) in run.timeline.iter().zip(&run.threads) {
+            let first = lane.segments.first().unwrap();
+            if t.subinterpreter.is_some() {
+                assert_eq!(first.state, ThreadState::Starting);
+                assert!(first.end_ns >= 7_000_000, "{}: {first:?}", t.name);
+            }
+        }
+        // A runs its 40 ms of Python alone in I1, after the start.
+        let a = run.threads.iter().find(|t| t.name == "A").unwrap();
+        assert!(a.end_ns >= 47_000_000, "{}", a.end_ns);
+    }
+
+    fn run_wall(s: &Scenario) -> u64 {
+        run(s, 1, &Budget::default()).unwrap().runs[0].wall_ns
+    }
+
+    #[test]
+    fn free_threaded_subinterpreters_run_too_and_the_old_gil_is_refused() {
+        assert!(run_wall(&subinterpreters("free_threaded", 1.0)) > 0);
+        match run(&subinterpreters("old", 1.0), 1, &Budget::default()) {
+            Err(SimError::Invalid(p)) => {
+                assert_eq!(p.len(), 1, "{p:?}");
+                assert!(p[0].to_string().contains("3.12"), "{}", p[0]);
+            }
+            other => panic!("expected the old GIL refused, got {other:?}"),
+        }
     }
 
     #[test]

@@ -36,6 +36,8 @@ struct JsonRun<'a> {
 struct JsonThread<'a> {
     name: &'a str,
     process: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subinterpreter: Option<&'a str>,
     cpu_ms: f64,
     gil_wait_ms: f64,
     acquisitions: u64,
@@ -56,6 +58,7 @@ fn json_thread(t: &ThreadResult) -> JsonThread<'_> {
     JsonThread {
         name: &t.name,
         process: &t.process,
+        subinterpreter: t.subinterpreter.as_deref(),
         cpu_ms: ms(t.cpu_ns),
         gil_wait_ms: ms(t.gil_wait_ns),
         acquisitions: t.acquisitions,
@@ -136,7 +139,10 @@ pub fn text_report(id: &str, result: &SimResult) -> String {
                 out,
                 "    {:<16} {:<10} {:>11.3} {:>12.3} {:>7} {:>7} {:>7} {:>10.3} {:>10.3} {:>10.3}",
                 t.name,
-                t.process,
+                match &t.subinterpreter {
+                    Some(sub) => format!("{}/{sub}", t.process),
+                    None => t.process.clone(),
+                },
                 ms(t.cpu_ns),
                 ms(t.gil_wait_ns),
                 t.acquisitions,

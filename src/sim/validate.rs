@@ -9,7 +9,10 @@ use std::fmt;
 use crate::keypath::KeyPath;
 
 use super::Budget;
-use super::spec::{GilKind, Interpreter, Machine, RunSpec, Scenario, Step, ThreadSpec};
+use super::spec::{
+    GilKind, Interpreter, Machine, ProcessSpec, RunSpec, Scenario, Step, SubinterpreterSpec,
+    ThreadSpec,
+};
 
 /// One problem found in a scenario, located by key path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,8 +231,10 @@ impl Checker {
         if threads > MAX_THREADS_PER_RUN {
             let key = if run.threads.is_some() {
                 "threads"
-            } else {
+            } else if run.processes.is_some() {
                 "processes"
+            } else {
+                "interpreters"
             };
             self.push(
                 base.key(key),
@@ -243,32 +248,102 @@ impl Checker {
                 base.clone(),
                 "give either `threads` or `processes`, not both".to_string(),
             ),
-            (None, None) => self.push(
+            (None, None) if run.interpreters.is_none() => self.push(
                 base.clone(),
                 "a run needs `threads` or `processes`".to_string(),
             ),
+            (None, None) => {}
             (Some(threads), None) => self.threads(&base.key("threads"), threads),
-            (None, Some(procs)) => {
-                let pbase = base.key("processes");
-                if procs.is_empty() {
-                    self.push(pbase.clone(), "at least one process is needed".to_string());
+            (None, Some(procs)) => self.processes(&base.key("processes"), procs),
+        }
+        if let Some(subs) = &run.interpreters {
+            self.subinterpreters(base, run, subs);
+        }
+    }
+
+    fn processes(&mut self, base: &KeyPath, procs: &[ProcessSpec]) {
+        if procs.is_empty() {
+            self.push(base.clone(), "at least one process is needed".to_string());
+        }
+        let mut seen = HashSet::new();
+        for (n, p) in procs.iter().enumerate() {
+            let at = base.index(n);
+            self.named_start(&at, "process", &p.name, p.start_ms, &mut seen);
+            self.threads(&at.key("threads"), &p.threads);
+        }
+    }
+
+    /// The name (given, and once only among `seen`) and start cost of a process or
+    /// subinterpreter.
+    fn named_start<'a>(
+        &mut self,
+        at: &KeyPath,
+        what: &str,
+        name: &'a str,
+        start_ms: Option<f64>,
+        seen: &mut HashSet<&'a str>,
+    ) {
+        if name.trim().is_empty() {
+            let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            self.push(at.key("name"), format!("{article} {what} needs a name"));
+        } else if !seen.insert(name) {
+            self.push(
+                at.key("name"),
+                format!("{what} name `{name}` is used twice"),
+            );
+        }
+        if let Some(s) = start_ms {
+            self.range(at.key("start_ms"), s, 0.0, false, MAX_MS, " ms");
+        }
+    }
+
+    /// Subinterpreters of the run's one process: named once each, and their threads
+    /// named once in the whole process (charts and reports name a thread by process).
+    fn subinterpreters(&mut self, base: &KeyPath, run: &RunSpec, subs: &[SubinterpreterSpec]) {
+        let ibase = base.key("interpreters");
+        if run.processes.is_some() {
+            self.push(
+                ibase.clone(),
+                "subinterpreters belong to the run's one process: give `interpreters` with \
+                 `threads` or alone, not with `processes`"
+                    .to_string(),
+            );
+        }
+        if subs.is_empty() {
+            self.push(
+                ibase.clone(),
+                "at least one interpreter is needed".to_string(),
+            );
+        }
+        let mut names = HashSet::new();
+        let mut threads: HashSet<&str> = run
+            .threads
+            .iter()
+            .flatten()
+            .map(|t| t.name.as_str())
+            .collect();
+        for (n, sub) in subs.iter().enumerate() {
+            let at = ibase.index(n);
+            self.named_start(&at, "interpreter", &sub.name, sub.start_ms, &mut names);
+            self.threads(&at.key("threads"), &sub.threads);
+            // Names repeated inside this interpreter were reported just above.
+            let before = threads.clone();
+            for (k, t) in sub.threads.iter().enumerate() {
+                let name = t.name.as_str();
+                if !name.trim().is_empty() && before.contains(name) {
+                    self.push(
+                        at.key("threads").index(k).key("name"),
+                        format!(
+                            "thread name `{name}` is used twice in this process (its \
+                             interpreters share it)"
+                        ),
+                    );
                 }
-                let mut seen = HashSet::new();
-                for (n, p) in procs.iter().enumerate() {
-                    let at = pbase.index(n);
-                    if p.name.trim().is_empty() {
-                        self.push(at.key("name"), "a process needs a name".to_string());
-                    } else if !seen.insert(p.name.as_str()) {
-                        self.push(
-                            at.key("name"),
-                            format!("process name `{}` is used twice", p.name),
-                        );
-                    }
-                    if let Some(s) = p.start_ms {
-                        self.range(at.key("start_ms"), s, 0.0, false, MAX_MS, " ms");
-                    }
-                    self.threads(&at.key("threads"), &p.threads);
-                }
+                threads.insert(name);
             }
         }
     }
@@ -307,8 +382,16 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
             );
         }
         c.run(&at, run);
-        // Cross-field: the race window cannot exceed the check interval.
         let (_, interp) = scenario.resolved(n);
+        if interp.gil == GilKind::Old && run.interpreters.is_some() {
+            c.push(
+                at.key("interpreters"),
+                "subinterpreters with their own GIL need CPython 3.12 or later: \
+                 `gil: new` or `free_threaded`, not `old`"
+                    .to_string(),
+            );
+        }
+        // Cross-field: the race window cannot exceed the check interval.
         let cycle = f64::from(interp.check_interval_ticks) * interp.tick_ns;
         if interp.gil == GilKind::Old
             && interp.race_window_ns.is_finite()
@@ -526,6 +609,37 @@ mod tests {
             assert!(m.iter().any(|x| x == e), "missing {e:?} in {m:#?}");
         }
         assert_eq!(m.len(), expected.len(), "{m:#?}");
+    }
+
+    #[test]
+    fn checks_subinterpreters() {
+        let thread = |name: &str| json!({"name": name, "work": [{"cpu_ms": 1}]});
+        let s = scenario(json!({"runs": [
+            {"label": "a", "threads": [thread("T")], "interpreters": [
+                {"name": "I", "start_ms": -1, "threads": [thread("T"), thread("U")]},
+                {"name": "I", "threads": [thread("U")]},
+                {"name": " ", "threads": []}
+            ]},
+            {"label": "b", "processes": [{"name": "P", "threads": [thread("T")]}],
+             "interpreters": []},
+            {"label": "c", "interpreters": [{"name": "I", "threads": [thread("T")]}]}
+        ]}));
+        assert_eq!(
+            messages(&s),
+            vec![
+                "runs[0].interpreters[0].start_ms: `start_ms` must not be negative (got -1)",
+                "runs[0].interpreters[0].threads[0].name: thread name `T` is used twice in \
+                 this process (its interpreters share it)",
+                "runs[0].interpreters[1].name: interpreter name `I` is used twice",
+                "runs[0].interpreters[1].threads[0].name: thread name `U` is used twice in \
+                 this process (its interpreters share it)",
+                "runs[0].interpreters[2].name: an interpreter needs a name",
+                "runs[0].interpreters[2].threads: at least one thread is needed",
+                "runs[1].interpreters: subinterpreters belong to the run's one process: give \
+                 `interpreters` with `threads` or alone, not with `processes`",
+                "runs[1].interpreters: at least one interpreter is needed",
+            ]
+        );
     }
 
     #[test]

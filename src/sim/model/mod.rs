@@ -1,0 +1,287 @@
+//! The model: cores with an OS scheduler, interpreters (each with its GIL: one per
+//! process, and one per subinterpreter), and threads stepping through their work. Driven by [`super::engine::EventQueue`].
+//!
+//! - [`os`]: the machine and its OS scheduler.
+//! - [`gil`]: the GIL as an interface, one file per interpreter.
+//! - [`thread`]: a thread executing its pieces of work.
+//! - [`workload`]: the workload cursor.
+//! - [`record`]: measurement (timelines and results).
+//!
+//! Simplifications worth knowing:
+//! - The OS: a FIFO run queue, time slices only while threads wait for a core, wake-up
+//!   latency onto an idle core (shorter if that core went idle only just now: it is
+//!   still in a shallow sleep state), a context switch when a core changes threads.
+//! - A signal wakes a uniformly chosen waiter (no fairness, no priority for I/O).
+//! - A timed-out waiter handles its timeout without taking a core (the timer slack
+//!   stands for its wake-up).
+//! - Per-switch cost: after taking the GIL from another thread, a thread's first
+//!   `cache_refill_us` of Python run at half speed.
+//! - All busy cores run `parallel_slowdown` slower (interpolated by how many are busy).
+//! - Processes and subinterpreters start in parallel, each after its start-up cost (a
+//!   pool of subinterpreters creates each in its own worker thread); the start-up uses
+//!   no simulated core.
+
+mod gil;
+mod os;
+mod record;
+mod thread;
+mod workload;
+
+use std::collections::VecDeque;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::engine::EventQueue;
+use super::measure::RunResult;
+use super::spec::{InterpreterParams, MachineParams, RunSpec};
+use super::{Budget, SimError};
+use gil::{Gil, GilState, GilTimer};
+use os::Core;
+use thread::{Act, Thread};
+use workload::{NS_PER_US, compile, ms_to_ns};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum TimerKind {
+    ExecEnd,
+    /// The holder reaches the eval-breaker check that sees a drop request.
+    DropNotice,
+    BlockEnd,
+    Dispatched,
+    Gil(GilTimer),
+}
+
+#[derive(Clone, Copy, Debug)]
+/// Kept small (16 bytes) because the heap moves events around on every pop; the
+/// generations wrap, which is safe because cancelled events are purged long before.
+enum Ev {
+    Thread {
+        tid: u32,
+        generation: u32,
+        kind: TimerKind,
+    },
+    Slice {
+        core: u32,
+        generation: u32,
+    },
+    /// An event of a lock's rules (old GIL: a waiter's retry wins the race).
+    Lock {
+        interpreter: u32,
+        generation: u32,
+    },
+    Start {
+        tid: u32,
+    },
+}
+
+/// An interpreter with its lock: a process's main interpreter, or a subinterpreter.
+struct InterpreterState {
+    process: String,
+    subinterpreter: Option<String>,
+    gil: GilState,
+}
+
+/// Derives the run's RNG seed from the document seed and the run index (splitmix64),
+/// so runs do not share jitter streams.
+fn run_seed(seed: u64, index: usize) -> u64 {
+    let mut z = seed
+        ^ (index as u64)
+            .wrapping_add(1)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+pub(crate) struct Sim {
+    machine: MachineParams,
+    gil: Gil,
+    q: EventQueue<Ev>,
+    rng: ChaCha8Rng,
+    threads: Vec<Thread>,
+    interpreters: Vec<InterpreterState>,
+    cores: Vec<Core>,
+    run_queue: VecDeque<usize>,
+    events: u64,
+    slice_ns: u64,
+    refill_ns: f64,
+}
+
+impl Sim {
+    pub(crate) fn new(
+        run: &RunSpec,
+        machine: MachineParams,
+        interp: InterpreterParams,
+        seed: u64,
+        run_index: usize,
+    ) -> Sim {
+        let mut sim = Sim {
+            gil: Gil::for_params(&interp, &machine),
+            q: EventQueue::new(),
+            rng: ChaCha8Rng::seed_from_u64(run_seed(seed, run_index)),
+            threads: Vec::new(),
+            interpreters: Vec::new(),
+            cores: (0..machine.cores.max(1)).map(|_| Core::idle()).collect(),
+            run_queue: VecDeque::new(),
+            events: 0,
+            slice_ns: ms_to_ns(machine.time_slice_ms()).max(1),
+            refill_ns: machine.cache_refill_us * NS_PER_US,
+            machine,
+        };
+        let thread_gap = (interp.thread_start_us * NS_PER_US).round() as u64;
+        for place in run.interpreter_list() {
+            let interpreter = sim.interpreters.len();
+            sim.interpreters.push(InterpreterState {
+                process: place.process,
+                subinterpreter: place.subinterpreter,
+                gil: GilState::default(),
+            });
+            let start = place.start_ms.map(ms_to_ns).unwrap_or(0);
+            for (i, spec) in place.threads.iter().enumerate() {
+                let mut ops = Vec::new();
+                compile(&spec.work, &mut ops);
+                let tid = sim.threads.len();
+                sim.threads
+                    .push(Thread::new(spec.name.clone(), interpreter, ops));
+                sim.q
+                    .push(start + thread_gap * i as u64, Ev::Start { tid: tid as u32 });
+            }
+        }
+        sim
+    }
+
+    fn now(&self) -> u64 {
+        self.q.now()
+    }
+
+    // ---- timers ----
+
+    fn set_timer(&mut self, tid: usize, at: u64, kind: TimerKind) {
+        let t = &mut self.threads[tid];
+        t.timer_gen = t.timer_gen.wrapping_add(1);
+        t.timer_at = at;
+        let generation = t.timer_gen;
+        self.q.push(
+            at,
+            Ev::Thread {
+                tid: tid as u32,
+                generation,
+                kind,
+            },
+        );
+    }
+
+    fn cancel_timer(&mut self, tid: usize) {
+        self.threads[tid].timer_gen = self.threads[tid].timer_gen.wrapping_add(1);
+    }
+
+    // ---- the loop ----
+
+    pub(crate) fn run(mut self, label: &str, budget: &Budget) -> Result<RunResult, SimError> {
+        let max_ns = (budget.max_simulated_s * 1e9) as u64;
+        // Each event looks at every thread and core, so the work budget caps events.
+        let lanes = (self.threads.len() + self.cores.len()).max(1) as f64;
+        let max_events = budget
+            .max_events
+            .min((budget.max_work / lanes).max(0.0) as u64);
+        // Cancelled timers stay in the heap until popped; purge them once they clearly
+        // outnumber the live ones (at most one per thread, core and process).
+        let purge_at = 2 * (self.threads.len() + self.cores.len() + self.interpreters.len()) + 16;
+        let over = |message: String| SimError::Budget {
+            run: label.to_string(),
+            message,
+        };
+        while let Some((time, ev)) = self.q.pop() {
+            if !self.is_live(&ev) {
+                continue;
+            }
+            if self.q.len() > purge_at {
+                let (threads, cores, interpreters) =
+                    (&self.threads, &self.cores, &self.interpreters);
+                self.q.retain(|e| live_in(threads, cores, interpreters, e));
+            }
+            if time > max_ns {
+                return Err(over(format!(
+                    "simulated time passed the budget of {} s",
+                    budget.max_simulated_s
+                )));
+            }
+            self.events += 1;
+            if self.events > max_events {
+                return Err(over(format!(
+                    "more than {max_events} events (with {lanes} threads and cores)"
+                )));
+            }
+            self.handle(time, ev);
+            self.after_change();
+        }
+        if let Some(t) = self.threads.iter().find(|t| t.act != Act::Done) {
+            return Err(SimError::Stuck {
+                run: label.to_string(),
+                thread: t.name.clone(),
+            });
+        }
+        Ok(self.into_result(label))
+    }
+
+    fn handle(&mut self, time: u64, ev: Ev) {
+        match ev {
+            Ev::Start { tid } => {
+                let tid = tid as usize;
+                self.threads[tid].act = Act::WantGil;
+                self.want_core(tid, true);
+            }
+            Ev::Slice { core, .. } => self.on_slice_end(core as usize),
+            Ev::Lock { interpreter, .. } => self.on_lock_event(interpreter as usize),
+            Ev::Thread { tid, kind, .. } => {
+                let tid = tid as usize;
+                match kind {
+                    TimerKind::Dispatched => self.on_dispatched(tid),
+                    TimerKind::ExecEnd => self.on_exec_end(tid),
+                    TimerKind::DropNotice => self.on_drop_notice(tid),
+                    TimerKind::BlockEnd => self.on_block_end(tid, time),
+                    TimerKind::Gil(timer) => self.on_gil_timer(tid, timer),
+                }
+            }
+        }
+    }
+
+    /// Bookkeeping after every event: the lock's own updates, segment speeds that the
+    /// number of busy cores changed, time slices, and the timelines.
+    fn after_change(&mut self) {
+        self.gil_after_event();
+        let busy = self.busy_cores();
+        for c in 0..self.cores.len() {
+            if let os::CoreState::Busy(tid) = self.cores[c].state
+                && self.threads[tid].act == Act::Exec
+            {
+                let f = self.factor_of(tid, busy);
+                if f != self.threads[tid].factor {
+                    self.settle(tid);
+                    self.start_segment(tid);
+                }
+            }
+        }
+        self.arm_slices();
+        self.record_states();
+    }
+
+    fn is_live(&self, ev: &Ev) -> bool {
+        live_in(&self.threads, &self.cores, &self.interpreters, ev)
+    }
+}
+
+/// Whether an event is still current (its target's generation has not moved on).
+fn live_in(threads: &[Thread], cores: &[Core], interpreters: &[InterpreterState], ev: &Ev) -> bool {
+    match *ev {
+        Ev::Thread {
+            tid, generation, ..
+        } => generation == threads[tid as usize].timer_gen,
+        Ev::Slice { core, generation } => generation == cores[core as usize].slice_gen,
+        Ev::Lock {
+            interpreter,
+            generation,
+        } => generation == interpreters[interpreter as usize].gil.event_gen,
+        Ev::Start { .. } => true,
+    }
+}

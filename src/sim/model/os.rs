@@ -1,0 +1,233 @@
+//! The machine and its OS scheduler: cores, a FIFO run queue, time slices, wake-up and
+//! context-switch latencies with their jitter, and how busy cores slow each other down.
+
+use rand::Rng;
+
+use super::workload::NS_PER_US;
+use super::{Act, Ev, Sim, TimerKind};
+
+/// Where the OS has the thread.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Os {
+    Off,
+    Queued,
+    Switching(usize),
+    OnCore(usize),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum CoreState {
+    Idle,
+    Switching(usize),
+    Busy(usize),
+}
+
+pub(super) struct Core {
+    pub(super) state: CoreState,
+    /// When the core last went idle: a core idle only briefly is in a shallow sleep
+    /// state and wakes a thread faster.
+    pub(super) idle_since: u64,
+    pub(super) slice_end: u64,
+    pub(super) slice_armed: bool,
+    pub(super) slice_gen: u32,
+    pub(super) busy_ns: u64,
+}
+
+impl Core {
+    pub(super) fn idle() -> Core {
+        Core {
+            state: CoreState::Idle,
+            idle_since: 0,
+            slice_end: 0,
+            slice_armed: false,
+            slice_gen: 0,
+            busy_ns: 0,
+        }
+    }
+}
+
+impl Sim {
+    // ---- randomness (OS jitter only) ----
+
+    fn jittered(&mut self, base_ns: f64) -> u64 {
+        let j = self.machine.jitter;
+        let v = if j > 0.0 {
+            let u: f64 = self.rng.random();
+            base_ns * (1.0 + j * (2.0 * u - 1.0))
+        } else {
+            base_ns
+        };
+        v.round().max(0.0) as u64
+    }
+
+    pub(super) fn wake_ns(&mut self) -> u64 {
+        self.jittered(self.machine.wake_latency_us * NS_PER_US)
+            .max(1)
+    }
+
+    fn switch_ns(&mut self) -> u64 {
+        self.jittered(self.machine.context_switch_us * NS_PER_US)
+            .max(1)
+    }
+
+    pub(super) fn slack_ns(&mut self) -> u64 {
+        self.jittered(self.machine.timer_slack_us * NS_PER_US)
+    }
+
+    /// Uniform pick among `n` candidates; the OS gives no fairness.
+    pub(super) fn pick(&mut self, n: usize) -> usize {
+        if n <= 1 {
+            0
+        } else {
+            self.rng.random_range(0..n)
+        }
+    }
+
+    // ---- cores and the run queue ----
+
+    fn idle_core(&self, tid: usize) -> Option<usize> {
+        let last = self.threads[tid].last_core;
+        if self.cores[last].state == CoreState::Idle {
+            return Some(last);
+        }
+        self.cores.iter().position(|c| c.state == CoreState::Idle)
+    }
+
+    pub(super) fn any_idle_core(&self) -> bool {
+        self.cores.iter().any(|c| c.state == CoreState::Idle)
+    }
+
+    pub(super) fn busy_cores(&self) -> usize {
+        self.cores
+            .iter()
+            .filter(|c| matches!(c.state, CoreState::Busy(_)))
+            .count()
+    }
+
+    /// Makes the thread runnable: onto an idle core after a wake-up (none if it is
+    /// already awake), or into the run queue.
+    pub(super) fn want_core(&mut self, tid: usize, awake: bool) {
+        self.threads[tid].os = Os::Queued;
+        match self.idle_core(tid) {
+            Some(c) => {
+                let delay = if awake {
+                    0
+                } else {
+                    let idle_for = self.now() - self.cores[c].idle_since;
+                    let wake = self.wake_ns();
+                    wake.min(idle_for + self.switch_ns())
+                };
+                self.dispatch(c, tid, delay);
+            }
+            None => self.run_queue.push_back(tid),
+        }
+    }
+
+    fn dispatch(&mut self, core: usize, tid: usize, delay: u64) {
+        self.cores[core].state = CoreState::Switching(tid);
+        self.threads[tid].os = Os::Switching(core);
+        let at = self.now() + delay;
+        self.set_timer(tid, at, TimerKind::Dispatched);
+    }
+
+    pub(super) fn leave_core(&mut self, tid: usize) {
+        if let Os::OnCore(c) | Os::Switching(c) = self.threads[tid].os {
+            self.threads[tid].os = Os::Off;
+            self.core_next(c);
+        } else if self.threads[tid].os == Os::Queued {
+            self.run_queue.retain(|&t| t != tid);
+            self.threads[tid].os = Os::Off;
+        }
+    }
+
+    fn core_next(&mut self, core: usize) {
+        match self.run_queue.pop_front() {
+            Some(next) => {
+                let delay = self.switch_ns();
+                self.dispatch(core, next, delay);
+            }
+            None => {
+                self.cores[core].state = CoreState::Idle;
+                self.cores[core].idle_since = self.now();
+            }
+        }
+    }
+
+    pub(super) fn on_dispatched(&mut self, tid: usize) {
+        let Os::Switching(c) = self.threads[tid].os else {
+            return;
+        };
+        let now = self.now();
+        let core = &mut self.cores[c];
+        core.state = CoreState::Busy(tid);
+        core.slice_end = now + self.slice_ns;
+        core.slice_armed = false;
+        core.slice_gen = core.slice_gen.wrapping_add(1);
+        self.threads[tid].os = Os::OnCore(c);
+        self.threads[tid].last_core = c;
+        match self.threads[tid].act {
+            Act::Ready => self.resume(tid),
+            Act::WantGil => self.gil_attempt(tid),
+            Act::LockRetry => self.gil_retry(tid),
+            Act::Exec => self.start_segment(tid),
+            _ => self.leave_core(tid),
+        }
+    }
+
+    /// A core's time slice ended: its thread goes to the back of the run queue if
+    /// another waits for a core.
+    pub(super) fn on_slice_end(&mut self, core: usize) {
+        self.cores[core].slice_armed = false;
+        if let CoreState::Busy(tid) = self.cores[core].state
+            && !self.run_queue.is_empty()
+        {
+            self.preempt(tid);
+        }
+    }
+
+    fn preempt(&mut self, tid: usize) {
+        let Os::OnCore(c) = self.threads[tid].os else {
+            return;
+        };
+        self.settle(tid);
+        self.cancel_timer(tid);
+        self.threads[tid].os = Os::Queued;
+        self.run_queue.push_back(tid);
+        self.core_next(c);
+    }
+
+    /// While threads wait for a core, every busy core's slice must end at some point.
+    pub(super) fn arm_slices(&mut self) {
+        if self.run_queue.is_empty() {
+            return;
+        }
+        let now = self.now();
+        for c in 0..self.cores.len() {
+            let core = &mut self.cores[c];
+            if matches!(core.state, CoreState::Busy(_)) && !core.slice_armed {
+                core.slice_armed = true;
+                core.slice_gen = core.slice_gen.wrapping_add(1);
+                let (at, generation) = (core.slice_end.max(now), core.slice_gen);
+                self.q.push(
+                    at,
+                    Ev::Slice {
+                        core: c as u32,
+                        generation,
+                    },
+                );
+            }
+        }
+    }
+
+    /// How much slower each busy core runs with `busy` cores busy (shared caches, SMT,
+    /// all-core clock), interpolated up to `parallel_slowdown` with all busy.
+    pub(super) fn parallel_factor(&self, busy: usize) -> f64 {
+        let cores = self.cores.len();
+        if cores <= 1 || busy <= 1 {
+            1.0
+        } else {
+            let share = (busy - 1) as f64 / (cores - 1) as f64;
+            1.0 + (self.machine.parallel_slowdown - 1.0) * share.min(1.0)
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! A thread and how it steps through its work: pieces of Python and C run on a core in
+//! segments (a segment ends when the piece ends, the core's speed changes or the OS
+//! preempts it), blocking calls run off the core without the GIL.
+
+use super::super::measure::{Span, ThreadState};
+use super::os::Os;
+use super::workload::{Action, Cursor, Op};
+use super::{Sim, TimerKind};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum ExecKind {
+    Py,
+    CHold,
+    CFree,
+}
+
+/// What the thread is doing, from the interpreter's point of view.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Act {
+    NotStarted,
+    /// Holds the GIL (or needs none) and waits for a core to continue.
+    Ready,
+    /// Will try to take the GIL once on a core.
+    WantGil,
+    /// New GIL: in the timed condition-variable wait.
+    TimedWait,
+    /// New GIL: dropped on request, sleeping until another thread took the GIL.
+    ForcedWait,
+    /// Old GIL: asleep on the lock.
+    LockSleep,
+    /// Old GIL: woken, will try the lock once on a core.
+    LockRetry,
+    /// Running (or preempted in) its current piece of work.
+    Exec,
+    Blocked,
+    Done,
+}
+
+pub(super) struct Thread {
+    pub(super) name: String,
+    /// The interpreter (and so the GIL) the thread belongs to.
+    pub(super) interpreter: usize,
+    pub(super) ops: Vec<Op>,
+    pub(super) cursor: Cursor,
+    pub(super) act: Act,
+    pub(super) os: Os,
+    pub(super) last_core: usize,
+    pub(super) has_gil: bool,
+    pub(super) exec: Option<ExecKind>,
+    /// Work left in the current piece, in single-threaded nanoseconds.
+    pub(super) remaining: f64,
+    pub(super) seg_start: u64,
+    /// Wall nanoseconds per nanosecond of work in the current segment.
+    pub(super) factor: f64,
+    /// Python work still to run with cold caches (at half speed) after a GIL switch.
+    pub(super) cold: f64,
+    pub(super) pending_call: Option<Action>,
+    pub(super) saved_switch: u64,
+    pub(super) timer_gen: u32,
+    pub(super) timer_at: u64,
+    pub(super) latency_from: Option<u64>,
+    pub(super) cpu_ns: u64,
+    pub(super) work_ns: f64,
+    pub(super) acquisitions: u64,
+    pub(super) forced_drops: u64,
+    pub(super) io_ops: u64,
+    pub(super) latencies: Vec<u64>,
+    pub(super) end_ns: u64,
+    pub(super) spans: Vec<Span>,
+    pub(super) state: Option<ThreadState>,
+    pub(super) state_since: u64,
+}
+
+impl Thread {
+    pub(super) fn new(name: String, interpreter: usize, ops: Vec<Op>) -> Thread {
+        Thread {
+            name,
+            interpreter,
+            ops,
+            cursor: Cursor::default(),
+            act: Act::NotStarted,
+            os: Os::Off,
+            last_core: 0,
+            has_gil: false,
+            exec: None,
+            remaining: 0.0,
+            seg_start: 0,
+            factor: 1.0,
+            cold: 0.0,
+            pending_call: None,
+            saved_switch: 0,
+            timer_gen: 0,
+            timer_at: 0,
+            latency_from: None,
+            cpu_ns: 0,
+            work_ns: 0.0,
+            acquisitions: 0,
+            forced_drops: 0,
+            io_ops: 0,
+            latencies: Vec::new(),
+            end_ns: 0,
+            spans: Vec::new(),
+            state: Some(ThreadState::Starting),
+            state_since: 0,
+        }
+    }
+
+    /// Runs Python on a core right now.
+    pub(super) fn runs_python(&self) -> bool {
+        self.act == Act::Exec && self.exec == Some(ExecKind::Py) && matches!(self.os, Os::OnCore(_))
+    }
+}
+
+impl Sim {
+    /// Wall nanoseconds per nanosecond of work for the thread with `busy` cores busy.
+    pub(super) fn factor_of(&self, tid: usize, busy: usize) -> f64 {
+        let mut f = self.parallel_factor(busy);
+        if self.threads[tid].exec == Some(ExecKind::Py) {
+            f *= self.gil.rules().python_factor(self, tid);
+        }
+        f
+    }
+
+    /// Books the time since the segment started as CPU time and work done.
+    pub(super) fn settle(&mut self, tid: usize) {
+        let now = self.now();
+        let t = &mut self.threads[tid];
+        if t.act != Act::Exec {
+            return;
+        }
+        let Os::OnCore(c) = t.os else { return };
+        let elapsed = now.saturating_sub(t.seg_start);
+        t.cpu_ns += elapsed;
+        let wall = elapsed as f64;
+        let cold = if t.exec == Some(ExecKind::Py) {
+            t.cold.min(t.remaining)
+        } else {
+            0.0
+        };
+        let cold_wall = cold * 2.0 * t.factor;
+        let done = if wall <= cold_wall {
+            t.cold -= wall / (2.0 * t.factor);
+            wall / (2.0 * t.factor)
+        } else {
+            t.cold -= cold;
+            cold + (wall - cold_wall) / t.factor
+        };
+        let done = done.min(t.remaining);
+        t.remaining -= done;
+        t.work_ns += done;
+        t.seg_start = now;
+        self.cores[c].busy_ns += elapsed;
+    }
+
+    pub(super) fn start_segment(&mut self, tid: usize) {
+        let now = self.now();
+        let busy = self.busy_cores();
+        let factor = self.factor_of(tid, busy);
+        let t = &mut self.threads[tid];
+        t.seg_start = now;
+        t.factor = factor;
+        let cold = if t.exec == Some(ExecKind::Py) {
+            t.cold.min(t.remaining)
+        } else {
+            0.0
+        };
+        let end = now + ((t.remaining + cold) * factor).ceil() as u64;
+        let (python, has_gil, interpreter) =
+            (t.exec == Some(ExecKind::Py), t.has_gil, t.interpreter);
+        if python
+            && has_gil
+            && let Some(check) = self.gil.rules().drop_notice_after(self, interpreter)
+        {
+            let notice = now + check;
+            if notice < end {
+                self.set_timer(tid, notice, TimerKind::DropNotice);
+                return;
+            }
+        }
+        self.set_timer(tid, end, TimerKind::ExecEnd);
+    }
+
+    /// On a core with the GIL (or needing none): continue the current piece or the next.
+    pub(super) fn resume(&mut self, tid: usize) {
+        if self.threads[tid].exec.is_some() {
+            self.threads[tid].act = Act::Exec;
+            self.start_segment(tid);
+        } else {
+            self.proceed(tid);
+        }
+    }
+
+    /// On a core with the GIL (or needing none), between two pieces of work.
+    pub(super) fn proceed(&mut self, tid: usize) {
+        let now = self.now();
+        let t = &mut self.threads[tid];
+        if let Some(from) = t.latency_from.take() {
+            t.latencies.push(now - from);
+        }
+        let next = t.cursor.next(&t.ops);
+        match next {
+            None => self.finish(tid),
+            Some(Action::Py(ns)) => self.start_piece(tid, ExecKind::Py, ns),
+            Some(Action::CHold(ns)) => self.start_piece(tid, ExecKind::CHold, ns),
+            Some(call) => {
+                if self.threads[tid].has_gil && self.drop_gil(tid, false) {
+                    let t = &mut self.threads[tid];
+                    t.act = Act::ForcedWait;
+                    t.pending_call = Some(call);
+                    self.leave_core(tid);
+                    return;
+                }
+                self.begin_call(tid, call);
+            }
+        }
+    }
+
+    /// Starts Python or a GIL-holding C call after an eval-breaker check: a pending drop
+    /// request is honoured first (the loop between two calls checks it).
+    fn start_piece(&mut self, tid: usize, kind: ExecKind, ns: u64) {
+        let t = &self.threads[tid];
+        let requested = t.has_gil
+            && matches!(t.os, Os::OnCore(_))
+            && self
+                .gil
+                .rules()
+                .drop_notice_after(self, t.interpreter)
+                .is_some();
+        if requested {
+            let now = self.now();
+            let t = &mut self.threads[tid];
+            t.exec = Some(kind);
+            t.remaining = ns as f64;
+            t.act = Act::Exec;
+            t.seg_start = now;
+            self.on_drop_notice(tid);
+        } else {
+            self.start_exec(tid, kind, ns);
+        }
+    }
+
+    fn start_exec(&mut self, tid: usize, kind: ExecKind, ns: u64) {
+        let t = &mut self.threads[tid];
+        t.exec = Some(kind);
+        t.remaining = ns as f64;
+        t.act = Act::Exec;
+        if matches!(t.os, Os::OnCore(_)) {
+            self.start_segment(tid);
+        } else {
+            self.want_core(tid, true);
+        }
+    }
+
+    /// Starts a call that runs without the GIL (already dropped).
+    pub(super) fn begin_call(&mut self, tid: usize, call: Action) {
+        match call {
+            Action::CFree(ns) => self.start_exec(tid, ExecKind::CFree, ns),
+            Action::Block { ns, io } => {
+                let extra = if io { 0 } else { self.slack_ns() };
+                let t = &mut self.threads[tid];
+                if io {
+                    t.io_ops += 1;
+                }
+                t.act = Act::Blocked;
+                self.leave_core(tid);
+                let at = self.now() + ns + extra;
+                self.set_timer(tid, at, TimerKind::BlockEnd);
+            }
+            Action::Py(ns) => self.start_exec(tid, ExecKind::Py, ns),
+            Action::CHold(ns) => self.start_exec(tid, ExecKind::CHold, ns),
+        }
+    }
+
+    fn finish(&mut self, tid: usize) {
+        if self.threads[tid].has_gil {
+            self.drop_gil(tid, true);
+        }
+        let now = self.now();
+        let t = &mut self.threads[tid];
+        t.act = Act::Done;
+        t.exec = None;
+        t.end_ns = now;
+        self.cancel_timer(tid);
+        self.leave_core(tid);
+    }
+
+    pub(super) fn on_exec_end(&mut self, tid: usize) {
+        self.settle(tid);
+        let t = &mut self.threads[tid];
+        t.work_ns += t.remaining;
+        t.remaining = 0.0;
+        match t.exec.take() {
+            Some(ExecKind::CFree) => {
+                t.act = Act::WantGil;
+                self.gil_attempt(tid);
+            }
+            _ => self.proceed(tid),
+        }
+    }
+
+    /// A blocking call returned: the thread wants the GIL back, after a wake-up.
+    pub(super) fn on_block_end(&mut self, tid: usize, time: u64) {
+        let t = &mut self.threads[tid];
+        t.act = Act::WantGil;
+        t.latency_from = Some(time);
+        self.want_core(tid, false);
+    }
+}
