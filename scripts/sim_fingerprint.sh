@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the sim JSON (and the SVG charts, which carry the timelines) of every simulation of the example course (content/) and of
-# scripts/calibrate.yaml, one block per source file, so two versions of the simulator can
+# the calibration course (calibration/content/), one block per source file, so two versions of the simulator can
 # be compared byte for byte:
 #   scripts/sim_fingerprint.sh > before.json   # ... change the simulator ...
 #   scripts/sim_fingerprint.sh > after.json && cmp before.json after.json
@@ -21,7 +21,7 @@ simulations_of() {
          taking { print }' "$1"
 }
 
-for lesson in content/*/*.md; do
+for lesson in content/*/*.md calibration/content/*/*.md; do
     out="$work/$(echo "$lesson" | tr / _).yaml"
     simulations_of "$lesson" > "$out"
     if [ -s "$out" ]; then
@@ -32,7 +32,3 @@ for lesson in content/*/*.md; do
         $crescu sim "$out" --format json --seed 7
     fi
 done
-echo "== scripts/calibrate.yaml"
-$crescu sim scripts/calibrate.yaml --format json
-$crescu sim scripts/calibrate.yaml --format svg
-$crescu sim scripts/calibrate.yaml --format json --seed 7

@@ -1,29 +1,42 @@
-//! Smoke test of the calibration inputs: every simulation of scripts/calibrate.yaml runs,
-//! and scripts/calibrate.py has a real program for each of its runs.
+//! The calibration course (`calibration/`): scenarios measured on real CPython with
+//! `crescu measure --root calibration`, whose measurement files are committed. The
+//! simulator must agree with them: every simulated figure within 20% of the measured
+//! median, or inside the measured range where the repetitions spread wider. No Python
+//! runs here; the measurements are data.
 
-use crescu::sim::{self, Budget, Scenario};
+use crescu::measure::{MeasureOptions, compare, comparison_table};
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn options() -> MeasureOptions {
+    MeasureOptions {
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("calibration"),
+        lesson: None,
+        sim: None,
+        repeat: 1,
+        python: None,
+        python2: None,
+        patience: Duration::ZERO,
+        quiet_share: 1.0,
+        progress: false,
+    }
+}
 
 #[test]
-fn calibration_scenarios_run_and_have_programs() {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let yaml = std::fs::read_to_string(format!("{root}/scripts/calibrate.yaml")).unwrap();
-    let script = std::fs::read_to_string(format!("{root}/scripts/calibrate.py")).unwrap();
-    let docs: Vec<serde_yaml::Mapping> = serde_yaml::from_str(&yaml).unwrap();
-    assert!(!docs.is_empty());
-    for mut doc in docs {
-        let id = doc
-            .remove("id")
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap();
-        doc.remove("title");
-        let scenario: Scenario = serde_yaml::from_value(serde_yaml::Value::Mapping(doc)).unwrap();
-        let result = sim::run(&scenario, 1, &Budget::default()).unwrap();
-        for run in &result.runs {
-            let key = format!("(\"{id}\", \"{}\")", run.label);
-            assert!(
-                script.contains(&key),
-                "calibrate.py has no program for {key}"
-            );
-        }
+fn the_simulator_agrees_with_the_measured_calibration_set() {
+    let rows = compare(&options()).expect("the calibration course loads and simulates");
+    // Every simulation of the course is measured (a stale file would drop its rows).
+    let simulations: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.simulation.as_str()).collect();
+    for id in ["cpu-threads", "cpu-processes", "io-convoy-5ms", "sleepers", "hashing-5ms", "sleep-beside-cpu"] {
+        assert!(simulations.contains(id), "no current measurement of `{id}`:\n{}", comparison_table(&rows));
     }
+    let off: Vec<_> = rows.iter().filter(|r| !r.agrees()).collect();
+    assert!(
+        off.is_empty(),
+        "{} of {} figures disagree:\n{}",
+        off.len(),
+        rows.len(),
+        comparison_table(&rows)
+    );
 }
