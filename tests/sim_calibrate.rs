@@ -28,8 +28,19 @@ fn the_simulator_agrees_with_the_measured_calibration_set() {
     // Every simulation of the course is measured (a stale file would drop its rows).
     let simulations: std::collections::BTreeSet<&str> =
         rows.iter().map(|r| r.simulation.as_str()).collect();
-    for id in ["cpu-threads", "cpu-processes", "io-convoy-5ms", "sleepers", "hashing-5ms", "sleep-beside-cpu"] {
-        assert!(simulations.contains(id), "no current measurement of `{id}`:\n{}", comparison_table(&rows));
+    for id in [
+        "cpu-threads",
+        "cpu-processes",
+        "io-convoy-5ms",
+        "sleepers",
+        "hashing-5ms",
+        "sleep-beside-cpu",
+    ] {
+        assert!(
+            simulations.contains(id),
+            "no current measurement of `{id}`:\n{}",
+            comparison_table(&rows)
+        );
     }
     let off: Vec<_> = rows.iter().filter(|r| !r.agrees()).collect();
     assert!(
