@@ -176,6 +176,177 @@ async fn search_box_answers_a_query_from_file_urls() {
     c.close().await.unwrap();
 }
 
+/// The example course (`content/`) built into a temporary folder: its folder, and the
+/// `file://` address of the page at `page` in it.
+fn example_site(dir: &Path, page: &str) -> String {
+    let out = dir.join("site");
+    let mut options = crescu::build::BuildOptions::new(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        Some(out.clone()),
+    );
+    options.use_cache = false;
+    crescu::build::build(&options).expect("the example course builds");
+    format!("file://{}", out.join(page).display())
+}
+
+/// Type `query` into the box (replacing what was there) and wait for results.
+async fn search_for(c: &Client, query: &str) {
+    let input = c.find(Locator::Css("#site-search-input")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(query).await.unwrap();
+    // Until the list says it is for this query, it may be the previous one's; texts
+    // arrive with their scripts.
+    wait_until(
+        c,
+        &format!(
+            "const q = document.querySelector('.site-search-results ul'); return !!q && q.getAttribute('aria-label').endsWith({:?}) && [...q.querySelectorAll('a')].every(a => a.querySelector('small'))",
+            format!("\u{201c}{query}\u{201d}")
+        ),
+        &format!("results for `{query}`"),
+    )
+    .await;
+}
+
+/// Each result as [title line, href, marked words].
+async fn results(c: &Client) -> Vec<Value> {
+    let found = js(
+        c,
+        "return [...document.querySelectorAll('.site-search-results a')].map(a => [
+           [...a.childNodes].filter(n => n.nodeName !== 'SMALL').map(n => n.textContent).join(''),
+           a.getAttribute('href'),
+           [...a.querySelectorAll('mark')].map(m => m.textContent.toLowerCase()),
+         ])",
+    )
+    .await;
+    found.as_array().unwrap().clone()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn search_ranks_highlights_and_shows_every_result() {
+    let Some((_driver, port, chrome)) = start_driver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = example_site(
+        dir.path(),
+        "python-concurrency/threads-and-processes/index.html",
+    );
+    let c = session(port, &chrome, &dir.path().join("profile")).await;
+    c.goto(&page).await.unwrap();
+    wait_until(
+        &c,
+        "return !document.querySelector('[data-search]').hidden",
+        "the search box shows",
+    )
+    .await;
+
+    // Every lesson title holds GIL, as a word or as initials: the lesson named by it
+    // comes first, and each match is marked.
+    search_for(&c, "GIL").await;
+    let found = results(&c).await;
+    assert_eq!(
+        found[0][0],
+        json!("The Global Interpreter Lock"),
+        "{found:?}"
+    );
+    assert_eq!(
+        found[0][1],
+        json!("../../python-concurrency/the-gil/index.html")
+    );
+    let marks: Vec<&Value> = found
+        .iter()
+        .flat_map(|r| r[2].as_array().unwrap())
+        .collect();
+    assert!(
+        !marks.is_empty() && marks.iter().all(|m| *m == "gil"),
+        "{marks:?}"
+    );
+
+    // Eight results at first, and a button for the rest.
+    assert_eq!(found.len(), 8);
+    let all = js(
+        &c,
+        "const b = document.querySelector('[data-search-all]'); const n = +b.textContent.match(/\\d+/)[0]; b.click(); return [n, document.querySelectorAll('.site-search-results a').length, !!document.querySelector('[data-search-all]'), document.activeElement === document.querySelectorAll('.site-search-results a')[8]];",
+    )
+    .await;
+    assert!(all[0].as_u64().unwrap() > 8, "{all}");
+    assert_eq!(all[1], all[0], "every result listed: {all}");
+    assert_eq!(all[2], json!(false), "the button is gone");
+    assert_eq!(all[3], json!(true), "focus moves to the first new result");
+
+    // A word only found in code, and a word found inside a longer one.
+    search_for(&c, "getswitchinterval").await;
+    let found = results(&c).await;
+    assert!(
+        found
+            .iter()
+            .any(|r| r[1].as_str().unwrap().contains("the-gil/")),
+        "{found:?}"
+    );
+    assert!(
+        found[0][2]
+            .as_array()
+            .unwrap()
+            .contains(&json!("getswitchinterval")),
+        "{found:?}"
+    );
+    search_for(&c, "refcount").await;
+    let snippets = js(
+        &c,
+        "return [...document.querySelectorAll('.site-search-results small')].map(s => s.textContent)",
+    )
+    .await;
+    assert!(
+        snippets
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("getrefcount")),
+        "sys.getrefcount is found by `refcount`: {snippets}"
+    );
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn slash_focuses_the_search_box_except_while_typing() {
+    let Some((_driver, port, chrome)) = start_driver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = example_site(dir.path(), "python-concurrency/the-gil/index.html");
+    let c = session(port, &chrome, &dir.path().join("profile")).await;
+    c.goto(&page).await.unwrap();
+    wait_until(
+        &c,
+        "return !document.querySelector('[data-search]').hidden",
+        "the search box shows",
+    )
+    .await;
+    let body = c.find(Locator::Css("body")).await.unwrap();
+    body.send_keys("/").await.unwrap();
+    assert_eq!(
+        js(
+            &c,
+            "return [document.activeElement.id, document.activeElement.value]"
+        )
+        .await,
+        json!(["site-search-input", ""]),
+        "`/` focuses the box and is not typed into it"
+    );
+    // In an answer box, `/` is a character like any other.
+    let blank = c.find(Locator::Css("input.blank")).await.unwrap();
+    blank.send_keys("a/b").await.unwrap();
+    assert_eq!(
+        js(
+            &c,
+            "return [document.activeElement.className, document.activeElement.value]"
+        )
+        .await,
+        json!(["blank", "a/b"])
+    );
+    c.close().await.unwrap();
+}
+
 /// `crescu serve` on an ephemeral port, stopped when dropped.
 struct DevServer(Child, u16);
 

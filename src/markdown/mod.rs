@@ -492,6 +492,9 @@ impl Renderer {
                         format!("<pre><code>{}</code></pre>\n", escape(&code))
                     };
                     html_events.push(Event::Html(CowStr::from(block)));
+                    // Searchable too; a newline in the text would end a section.
+                    out.text.push_str(&code.replace('\n', " "));
+                    out.text.push(' ');
                     i = end + 1;
                     continue;
                 }

@@ -98,10 +98,20 @@ impl SiteOutline {
             lessons.extend(bodies);
         }
         let mut generated = sitemap::files(course);
+        let index = index.finish();
         generated.push(OutputFile {
             path: PathBuf::from(search::INDEX_FILE),
-            bytes: index.finish().to_js(),
+            bytes: index.to_js(),
         });
+        generated.extend(
+            index
+                .text_files()
+                .into_iter()
+                .map(|(name, bytes)| OutputFile {
+                    path: PathBuf::from(name),
+                    bytes,
+                }),
+        );
         let mut files: Vec<String> = static_files
             .into_iter()
             .map(|p| format!("static/{}", p.to_string_lossy().replace('\\', "/")))
