@@ -1,6 +1,7 @@
 //! The author workflow in headless Chromium (through chromedriver): the search box on the
-//! fixture course opened from `file://` (the hardest place for it, since pages there
-//! cannot fetch JSON), and live reload with the error overlay under `crescu serve`.
+//! fixture and example courses opened from `file://` (the hardest place for it, since
+//! pages there cannot fetch JSON), code blocks' copy button, click-to-load video embeds,
+//! and live reload with the error overlay under `crescu serve`.
 //! Without chromedriver or Chromium the tests fail when `CI` is set and are skipped with a
 //! notice otherwise, like tests/browser.rs.
 
@@ -343,6 +344,77 @@ async fn slash_focuses_the_search_box_except_while_typing() {
         )
         .await,
         json!(["blank", "a/b"])
+    );
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn code_blocks_have_a_label_and_a_working_copy_button() {
+    let Some((_driver, port, chrome)) = start_driver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = example_site(dir.path(), "python-concurrency/the-gil/index.html");
+    let html = std::fs::read_to_string(page.trim_start_matches("file://")).unwrap();
+    assert!(html.contains("<span class=\"code-lang\">Python</span>"));
+    assert!(!html.contains("code-copy"), "no button without scripts");
+    let c = session(port, &chrome, &dir.path().join("profile")).await;
+    c.goto(&page).await.unwrap();
+    let blocks = js(
+        &c,
+        "return [...document.querySelectorAll('.code-block')].map(b => b.querySelectorAll('button.code-copy').length)",
+    )
+    .await;
+    let blocks = blocks.as_array().unwrap();
+    assert!(
+        blocks.len() > 1 && blocks.iter().all(|n| *n == 1),
+        "{blocks:?}"
+    );
+
+    // The Clipboard API receives the block's code.
+    let copied = "const b = document.querySelectorAll('.code-block')[N];
+         return [b.querySelector('.code-copy').textContent, window.__copied === b.querySelector('pre code').textContent]";
+    js(
+        &c,
+        "window.__copied = null; navigator.clipboard.writeText = t => { window.__copied = t; return Promise.resolve(); };
+         document.querySelectorAll('.code-copy')[0].click(); return true",
+    )
+    .await;
+    wait_until(
+        &c,
+        "return document.querySelectorAll('.code-copy')[0].textContent === 'Copied'",
+        "the button says the code is copied",
+    )
+    .await;
+    assert_eq!(
+        js(&c, &copied.replace('N', "0")).await,
+        json!(["Copied", true])
+    );
+
+    // Without it (or refused), a selection and the copy command do the job.
+    js(
+        &c,
+        "window.__copied = null; Object.defineProperty(navigator, 'clipboard', { value: undefined });
+         document.addEventListener('copy', () => { window.__copied = getSelection().toString(); });
+         document.querySelectorAll('.code-copy')[1].id = 'second-copy'; return true",
+    )
+    .await;
+    // A real click: the copy command needs the user's gesture.
+    c.find(Locator::Id("second-copy"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &c,
+        "return document.querySelectorAll('.code-copy')[1].textContent === 'Copied'",
+        "the fallback copies",
+    )
+    .await;
+    assert_eq!(
+        js(&c, &copied.replace('N', "1")).await,
+        json!(["Copied", true])
     );
     c.close().await.unwrap();
 }

@@ -487,7 +487,7 @@ impl Renderer {
                         CodeBlockKind::Indented => None,
                     };
                     let block = if highlight {
-                        self.highlighter.block(&code, lang.as_deref())
+                        self.code_block(&code, lang.as_deref())
                     } else {
                         format!("<pre><code>{}</code></pre>\n", escape(&code))
                     };
@@ -632,6 +632,20 @@ impl Renderer {
             out.parts = Vec::new();
         }
         (out, rewrites)
+    }
+
+    /// A highlighted code block in a frame labelled with its language. The copy button is
+    /// added by crescu.js: without scripts there is no button that does nothing.
+    fn code_block(&self, code: &str, lang: Option<&str>) -> String {
+        let pre = self.highlighter.block(code, lang);
+        let label = match lang.map(str::trim).filter(|l| !l.is_empty()) {
+            Some(lang) => format!(
+                "<span class=\"code-lang\">{}</span>",
+                escape(&self.highlighter.language_name(lang))
+            ),
+            None => String::new(),
+        };
+        format!("<div class=\"code-block\">{label}{pre}</div>\n")
     }
 
     /// Render a front-matter string (prompt, option, takeaway): inline Markdown only, with
@@ -971,6 +985,34 @@ mod tests {
                 && h.contains("footnote")
                 && h.contains("checkbox"),
             "{h}"
+        );
+    }
+
+    #[test]
+    fn code_blocks_are_labelled_with_their_language_and_carry_no_button() {
+        let r = Renderer::new().body("```py\nx = 1\n```\n\n```<b>\ny\n```\n\n    plain\n", 1);
+        let h = html(&r.parts);
+        assert!(
+            h.contains("<div class=\"code-block\"><span class=\"code-lang\">Python</span><pre"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<span class=\"code-lang\">&lt;b&gt;</span>"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<div class=\"code-block\"><pre"),
+            "no label without a language: {h}"
+        );
+        assert!(
+            !h.contains("<button"),
+            "the copy button comes with the script: {h}"
+        );
+        // Code is searchable, on the line of its section.
+        assert!(
+            r.text.contains("x = 1 ") && !r.text.contains("x = 1\n"),
+            "{:?}",
+            r.text
         );
     }
 

@@ -403,3 +403,53 @@
   if (lesson && !lessonProgress(lesson).visited) { lessonProgress(lesson, true).visited = true; save(); render(); }
   window.addEventListener("storage", e => { if (e.key === PKEY || e.key === null) render(); });
 })();
+
+// Code blocks: a copy button on each, added here so that pages without scripts show no
+// button that does nothing. The Clipboard API needs a secure context (file:// and
+// localhost count); elsewhere, and when it refuses, a selected textarea and
+// execCommand("copy") do the job.
+(function () {
+  "use strict";
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.cssText = "position:fixed;top:0;left:0;opacity:0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    area.remove();
+    return ok;
+  }
+  function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(function () { return true; },
+        function () { return fallbackCopy(text); });
+    }
+    return Promise.resolve(fallbackCopy(text));
+  }
+  document.querySelectorAll(".code-block").forEach(function (block) {
+    var code = block.querySelector("pre code");
+    if (!code) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "code-copy";
+    button.textContent = "Copy";
+    var said = 0;
+    button.addEventListener("click", function () {
+      copy(code.textContent).then(function (ok) {
+        button.textContent = ok ? "Copied" : "Press Ctrl+C";
+        if (!ok) {
+          var range = document.createRange();
+          range.selectNodeContents(code);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+        }
+        clearTimeout(said);
+        said = setTimeout(function () { button.textContent = "Copy"; }, 2000);
+      });
+    });
+    block.insertBefore(button, block.firstChild);
+  });
+})();
