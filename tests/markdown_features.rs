@@ -54,3 +54,37 @@ fn malformed_math_fails_the_build_with_its_place() {
         (Some(7), Some(13))
     );
 }
+
+#[test]
+fn videos_are_players_files_or_links_and_always_links() {
+    let lesson = "---\ntitle: Watch\nsummary: s\nvideos:\n  - title: \"A <b>talk</b>\"\n    url: https://youtu.be/Obt-vMVdM8s\n  - title: Kept a link\n    url: https://vimeo.com/76979871\n    embed: false\n  - title: Clip\n    url: clip.mp4\n  - title: Page\n    url: https://example.org/talk\n---\nText.\n";
+    let course = course_with(&[("01-watch.md", lesson.as_bytes()), ("clip.mp4", b"x")]);
+    let (code, _, stderr) = crescu(&["build", "--root", course.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let page =
+        std::fs::read_to_string(course.path().join("output/module/watch/index.html")).unwrap();
+    let videos = &page[page.find("class=\"videos\"").unwrap()..];
+    let videos = &videos[..videos.find("</section>").unwrap()];
+    assert_eq!(
+        videos.matches("<li class=\"video\"><a href=").count(),
+        4,
+        "{videos}"
+    );
+    assert!(videos.contains(
+        "data-player=\"https://www.youtube-nocookie.com/embed/Obt-vMVdM8s?autoplay=1\" data-video-title=\"A &lt;b&gt;talk&lt;/b&gt;\" hidden data-needs-js>"
+    ), "{videos}");
+    assert_eq!(
+        videos.matches("data-player").count(),
+        1,
+        "embed: false is a link"
+    );
+    assert!(
+        videos.contains("<video controls preload=\"metadata\" src=\"../clip.mp4\">"),
+        "{videos}"
+    );
+    assert!(
+        !videos.contains("<iframe") && !videos.contains("<b>"),
+        "{videos}"
+    );
+    assert!(course.path().join("output/module/clip.mp4").is_file());
+}

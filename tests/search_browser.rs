@@ -63,7 +63,12 @@ fn start_driver() -> Option<(Driver, u16, PathBuf)> {
 }
 
 async fn session(port: u16, chrome: &Path, profile: &Path) -> Client {
-    let args = [
+    session_with(port, chrome, profile, &[]).await
+}
+
+/// A session with more Chromium flags.
+async fn session_with(port: u16, chrome: &Path, profile: &Path, more: &[String]) -> Client {
+    let mut args = vec![
         "--headless".to_string(),
         "--no-sandbox".into(),
         "--disable-gpu".into(),
@@ -74,6 +79,7 @@ async fn session(port: u16, chrome: &Path, profile: &Path) -> Client {
         "--disable-sync".into(),
         format!("--user-data-dir={}", profile.display()),
     ];
+    args.extend_from_slice(more);
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -416,6 +422,103 @@ async fn code_blocks_have_a_label_and_a_working_copy_button() {
         js(&c, &copied.replace('N', "1")).await,
         json!(["Copied", true])
     );
+    c.close().await.unwrap();
+}
+
+/// Connections made to a port, counted from a thread.
+fn counting_listener() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (port, count)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn video_embeds_ask_the_host_for_nothing_until_clicked() {
+    let Some((_driver, port, chrome)) = start_driver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("course");
+    let module = root.join("content/01-m");
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(root.join("content/_index.md"), "---\ntitle: C\n---\n").unwrap();
+    std::fs::write(
+        module.join("01-watch.md"),
+        "---\ntitle: Watch\nsummary: s\nvideos:\n  - title: A talk\n    url: https://www.youtube.com/watch?v=Obt-vMVdM8s\n  - title: Another\n    url: https://vimeo.com/76979871\n---\nText.\n",
+    )
+    .unwrap();
+    let out = dir.path().join("site");
+    let mut options = crescu::build::BuildOptions::new(root, Some(out.clone()));
+    options.use_cache = false;
+    crescu::build::build(&options).expect("the course builds");
+
+    // Every request to the video hosts reaches this port instead (and fails: no TLS).
+    let (host_port, connections) = counting_listener();
+    let rules = format!(
+        "--host-resolver-rules=MAP www.youtube-nocookie.com 127.0.0.1:{host_port}, MAP *.youtube.com 127.0.0.1:{host_port}, MAP *.ytimg.com 127.0.0.1:{host_port}, MAP *.vimeo.com 127.0.0.1:{host_port}, MAP *.vimeocdn.com 127.0.0.1:{host_port}"
+    );
+    let c = session_with(port, &chrome, &dir.path().join("profile"), &[rules]).await;
+    c.goto(&format!(
+        "file://{}",
+        out.join("m/watch/index.html").display()
+    ))
+    .await
+    .unwrap();
+    wait_until(
+        &c,
+        "return [...document.querySelectorAll('.video-embed')].every(e => !e.hidden)",
+        "the players' buttons show",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let seen = js(
+        &c,
+        "return [document.querySelectorAll('iframe').length, performance.getEntriesByType('resource').map(e => e.name).filter(n => /youtube|vimeo/.test(n))]",
+    )
+    .await;
+    assert_eq!(seen, json!([0, []]), "nothing from the video hosts");
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no connection to a video host before the click"
+    );
+
+    c.find(Locator::Css(".video-embed button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let frame = js(
+        &c,
+        "const f = document.querySelector('.video-embed iframe'); return [f.src, f.title, document.querySelectorAll('.video-embed button').length]",
+    )
+    .await;
+    assert_eq!(
+        frame,
+        json!([
+            "https://www.youtube-nocookie.com/embed/Obt-vMVdM8s?autoplay=1",
+            "A talk",
+            1
+        ]),
+        "one player loads, the other still waits"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while connections.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the click asks the host (the test's rules catch it)"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     c.close().await.unwrap();
 }
 
