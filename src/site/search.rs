@@ -54,8 +54,16 @@ pub struct SearchDoc {
     pub lesson: String,
     /// Empty for the part of a lesson before its first heading.
     pub heading: String,
-    /// Its text, whitespace collapsed, cut at a word after `TEXT_CHARS`.
+}
+
+/// A doc as a lesson's share of the index holds it: with its text (whitespace collapsed,
+/// cut at a word after `TEXT_CHARS`) and its distinct terms, each with the strongest
+/// field it stands in, sorted so that the index is the same on every build.
+#[derive(Clone, Debug)]
+pub struct IndexedDoc {
+    pub doc: SearchDoc,
     pub text: String,
+    terms: Vec<(String, Field)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -65,6 +73,9 @@ pub struct SearchIndex {
     pub terms: Vec<String>,
     /// For each term, `doc * 4 + field` for each doc that holds it, docs ascending.
     pub postings: Vec<Vec<u32>>,
+    /// The docs' texts, `SHARD_DOCS` to a JSON array, serialised as they come so that
+    /// they are held once.
+    text_shards: Vec<Vec<u8>>,
 }
 
 /// Lowercase words of `text`, as the browser splits a query.
@@ -217,25 +228,20 @@ impl SearchIndex {
     /// The text scripts, `(file name, contents)`: `search-text-N.js` holds the texts of
     /// docs `N * SHARD_DOCS ..`, as `CRESCU_SEARCH_TEXT[N] = [...]`.
     pub fn text_files(&self) -> Vec<(String, Vec<u8>)> {
-        self.docs
-            .chunks(SHARD_DOCS)
+        self.text_shards
+            .iter()
             .enumerate()
-            .map(|(n, docs)| {
-                let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+            .map(|(n, texts)| {
                 let mut out =
                     format!("(window.CRESCU_SEARCH_TEXT=window.CRESCU_SEARCH_TEXT||{{}})[{n}]=")
                         .into_bytes();
-                let _ = serde_json::to_writer(&mut out, &texts);
+                out.extend_from_slice(texts);
                 out.extend_from_slice(b";\n");
-                (text_file_name(n), out)
+                // search.js asks for the same name.
+                (format!("search-text-{n}.js"), out)
             })
             .collect()
     }
-}
-
-/// The name of the `n`th text script (search.js makes the same).
-fn text_file_name(n: usize) -> String {
-    format!("search-text-{n}.js")
 }
 
 /// The words of a query that can match: stop words and single characters are not indexed.
@@ -277,6 +283,9 @@ fn uncovered_title_words(title: &str, query: &[String]) -> usize {
 pub struct IndexBuilder {
     docs: Vec<SearchDoc>,
     postings: HashMap<String, Vec<u32>>,
+    /// Texts of the docs since the last full shard.
+    texts: Vec<String>,
+    text_shards: Vec<Vec<u8>>,
 }
 
 impl IndexBuilder {
@@ -314,9 +323,9 @@ impl IndexBuilder {
     }
 
     fn push(&mut self, lesson: &LessonDocs) {
-        for (doc, doc_terms) in lesson {
+        for IndexedDoc { doc, text, terms } in lesson {
             let id = self.docs.len() as u32;
-            for (term, field) in doc_terms {
+            for (term, field) in terms {
                 // Docs come in order, so each list stays ascending.
                 let posting = (id << 2) | *field as u32;
                 match self.postings.get_mut(term.as_str()) {
@@ -327,10 +336,24 @@ impl IndexBuilder {
                 }
             }
             self.docs.push(doc.clone());
+            self.texts.push(text.clone());
+            if self.texts.len() == SHARD_DOCS {
+                self.end_shard();
+            }
         }
     }
 
-    pub fn finish(self) -> SearchIndex {
+    fn end_shard(&mut self) {
+        // Serialising strings into memory cannot fail.
+        self.text_shards
+            .push(serde_json::to_vec(&self.texts).unwrap_or_default());
+        self.texts.clear();
+    }
+
+    pub fn finish(mut self) -> SearchIndex {
+        if !self.texts.is_empty() {
+            self.end_shard();
+        }
         let mut sorted: Vec<(String, Vec<u32>)> = self.postings.into_iter().collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let (terms, postings) = sorted.into_iter().unzip();
@@ -338,13 +361,13 @@ impl IndexBuilder {
             docs: self.docs,
             terms,
             postings,
+            text_shards: self.text_shards,
         }
     }
 }
 
-/// A lesson's documents, each with its distinct terms and the strongest field of each,
-/// sorted by term so that the index is the same on every build.
-pub type LessonDocs = Vec<(SearchDoc, Vec<(String, Field)>)>;
+/// A lesson's documents.
+pub type LessonDocs = Vec<IndexedDoc>;
 
 /// A hash of everything `lesson_docs` reads.
 fn docs_key(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> u64 {
@@ -406,11 +429,14 @@ impl DocTerms {
 /// A lesson's documents: its opening and heading sections, its exercises, its takeaways.
 fn lesson_docs(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> LessonDocs {
     let page = format!("{}/{}/index.html", module.slug, lesson.slug);
-    let doc = |fragment: Option<&str>, heading: &str, text: &str| SearchDoc {
-        url: fragment.map_or_else(|| page.clone(), |f| format!("{page}#{f}")),
-        lesson: lesson.title.clone(),
-        heading: heading.to_string(),
+    let doc = |fragment: Option<&str>, heading: &str, text: &str, terms: DocTerms| IndexedDoc {
+        doc: SearchDoc {
+            url: fragment.map_or_else(|| page.clone(), |f| format!("{page}#{f}")),
+            lesson: lesson.title.clone(),
+            heading: heading.to_string(),
+        },
         text: excerpt(text),
+        terms: terms.sorted(),
     };
     let mut out = LessonDocs::new();
     for (i, (heading, body)) in sections(outline).into_iter().enumerate() {
@@ -428,9 +454,11 @@ fn lesson_docs(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> Less
             Some(summary) if i == 0 && body.trim().is_empty() => summary,
             _ => body,
         };
-        out.push((
-            doc(heading.map(|h| h.id.as_str()), heading_text, shown),
-            terms.sorted(),
+        out.push(doc(
+            heading.map(|h| h.id.as_str()),
+            heading_text,
+            shown,
+            terms,
         ));
     }
     for exercise in &lesson.quiz {
@@ -439,16 +467,13 @@ fn lesson_docs(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> Less
         terms.add(&prompt, Field::Text);
         let fragment = format!("exercise-{}", exercise.id);
         let heading = exercise.kind.label();
-        out.push((doc(Some(&fragment), heading, &prompt), terms.sorted()));
+        out.push(doc(Some(&fragment), heading, &prompt, terms));
     }
     if !lesson.takeaways.is_empty() {
         let text = plain_markdown(&lesson.takeaways.join(" "));
         let mut terms = DocTerms::default();
         terms.add(&text, Field::Text);
-        out.push((
-            doc(Some("takeaways-title"), "Key takeaways", &text),
-            terms.sorted(),
-        ));
+        out.push(doc(Some("takeaways-title"), "Key takeaways", &text, terms));
     }
     out
 }
@@ -543,18 +568,21 @@ mod tests {
             let mut opening = DocTerms::default();
             opening.add_name(title, Field::Title);
             opening.add(summary, Field::Summary);
-            let doc = |h: &str, text: &str| SearchDoc {
-                url: format!("m/l{n}/index.html#{h}"),
-                lesson: title.to_string(),
-                heading: h.to_string(),
+            let doc = |h: &str, text: &str, terms: DocTerms| IndexedDoc {
+                doc: SearchDoc {
+                    url: format!("m/l{n}/index.html#{h}"),
+                    lesson: title.to_string(),
+                    heading: h.to_string(),
+                },
                 text: text.to_string(),
+                terms: terms.sorted(),
             };
-            docs.push((doc("", summary), opening.sorted()));
+            docs.push(doc("", summary, opening));
             for (heading, text) in sections.iter() {
                 let mut terms = DocTerms::default();
                 terms.add_name(heading, Field::Heading);
                 terms.add(text, Field::Text);
-                docs.push((doc(heading, text), terms.sorted()));
+                docs.push(doc(heading, text, terms));
             }
             builder.push(&docs);
         }
@@ -594,6 +622,32 @@ mod tests {
         // Every word must match; stop words are ignored.
         assert_eq!(ranked(&index, "the costs"), ["m/l0/index.html#Costs"]);
         assert!(ranked(&index, "costs macros").is_empty());
+    }
+
+    #[test]
+    fn texts_are_in_scripts_of_shard_docs_each() {
+        let sections: Vec<(String, String)> = (0..SHARD_DOCS + 5)
+            .map(|i| (format!("h{i}"), format!("text {i}")))
+            .collect();
+        let sections: Vec<(&str, &str)> = sections
+            .iter()
+            .map(|(h, t)| (h.as_str(), t.as_str()))
+            .collect();
+        let index = index(&[("Only", "Sum.", &sections)]);
+        let files = index.text_files();
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[1].0, "search-text-1.js");
+        let second = String::from_utf8(files[1].1.clone()).unwrap();
+        // Doc 0 is the opening, so the second script starts at section SHARD_DOCS - 1.
+        let first_text = format!("[\"text {}\",", SHARD_DOCS - 1);
+        assert!(
+            second.starts_with("(window.CRESCU_SEARCH_TEXT=window.CRESCU_SEARCH_TEXT||{})[1]=")
+        );
+        assert!(second.contains(&first_text), "{second}");
+        assert!(
+            !index.to_js().windows(6).any(|w| w == b"text 1"),
+            "no text in the index"
+        );
     }
 
     #[test]
