@@ -183,17 +183,30 @@ async fn search_box_answers_a_query_from_file_urls() {
     c.close().await.unwrap();
 }
 
-/// The example course (`content/`) built into a temporary folder: its folder, and the
-/// `file://` address of the page at `page` in it.
-fn example_site(dir: &Path, page: &str) -> String {
-    let out = dir.join("site");
+/// The example course (`content/`) built into a temporary folder and its page `page`
+/// open from `file://` once the search box shows: the session, and what to keep until
+/// the test ends (chromedriver, the folder). `None` where the browser is missing.
+async fn open_example(page: &str) -> Option<(Client, Driver, tempfile::TempDir)> {
+    let (driver, port, chrome) = start_driver()?;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
     let mut options = crescu::build::BuildOptions::new(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         Some(out.clone()),
     );
     options.use_cache = false;
     crescu::build::build(&options).expect("the example course builds");
-    format!("file://{}", out.join(page).display())
+    let c = session(port, &chrome, &dir.path().join("profile")).await;
+    c.goto(&format!("file://{}", out.join(page).display()))
+        .await
+        .unwrap();
+    wait_until(
+        &c,
+        "return !document.querySelector('[data-search]').hidden",
+        "the search box shows",
+    )
+    .await;
+    Some((c, driver, dir))
 }
 
 /// Type `query` into the box (replacing what was there) and wait for results.
@@ -230,22 +243,11 @@ async fn results(c: &Client) -> Vec<Value> {
 
 #[tokio::test(flavor = "current_thread")]
 async fn search_ranks_highlights_and_shows_every_result() {
-    let Some((_driver, port, chrome)) = start_driver() else {
+    let Some((c, _driver, _dir)) =
+        open_example("python-concurrency/threads-and-processes/index.html").await
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let page = example_site(
-        dir.path(),
-        "python-concurrency/threads-and-processes/index.html",
-    );
-    let c = session(port, &chrome, &dir.path().join("profile")).await;
-    c.goto(&page).await.unwrap();
-    wait_until(
-        &c,
-        "return !document.querySelector('[data-search]').hidden",
-        "the search box shows",
-    )
-    .await;
 
     // Every lesson title holds GIL, as a word or as initials: the lesson named by it
     // comes first, and each match is marked.
@@ -268,6 +270,12 @@ async fn search_ranks_highlights_and_shows_every_result() {
         !marks.is_empty() && marks.iter().all(|m| *m == "gil"),
         "{marks:?}"
     );
+
+    if let Some(dir) = std::env::var_os("CRESCU_SCREENSHOTS") {
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(Path::new(&dir).join("search-gil.png"), png).unwrap();
+    }
 
     // Eight results at first, and a button for the rest.
     assert_eq!(found.len(), 8);
@@ -316,56 +324,34 @@ async fn search_ranks_highlights_and_shows_every_result() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn slash_focuses_the_search_box_except_while_typing() {
-    let Some((_driver, port, chrome)) = start_driver() else {
+    let Some((c, _driver, _dir)) = open_example("python-concurrency/the-gil/index.html").await
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let page = example_site(dir.path(), "python-concurrency/the-gil/index.html");
-    let c = session(port, &chrome, &dir.path().join("profile")).await;
-    c.goto(&page).await.unwrap();
-    wait_until(
-        &c,
-        "return !document.querySelector('[data-search]').hidden",
-        "the search box shows",
-    )
-    .await;
+    let focused = "const a = document.activeElement; return [a.id || a.className, a.value]";
     let body = c.find(Locator::Css("body")).await.unwrap();
     body.send_keys("/").await.unwrap();
     assert_eq!(
-        js(
-            &c,
-            "return [document.activeElement.id, document.activeElement.value]"
-        )
-        .await,
+        js(&c, focused).await,
         json!(["site-search-input", ""]),
         "`/` focuses the box and is not typed into it"
     );
     // In an answer box, `/` is a character like any other.
     let blank = c.find(Locator::Css("input.blank")).await.unwrap();
     blank.send_keys("a/b").await.unwrap();
-    assert_eq!(
-        js(
-            &c,
-            "return [document.activeElement.className, document.activeElement.value]"
-        )
-        .await,
-        json!(["blank", "a/b"])
-    );
+    assert_eq!(js(&c, focused).await, json!(["blank", "a/b"]));
     c.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn code_blocks_have_a_label_and_a_working_copy_button() {
-    let Some((_driver, port, chrome)) = start_driver() else {
+    let page = "python-concurrency/the-gil/index.html";
+    let Some((c, _driver, dir)) = open_example(page).await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let page = example_site(dir.path(), "python-concurrency/the-gil/index.html");
-    let html = std::fs::read_to_string(page.trim_start_matches("file://")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("site").join(page)).unwrap();
     assert!(html.contains("<span class=\"code-lang\">Python</span>"));
     assert!(!html.contains("code-copy"), "no button without scripts");
-    let c = session(port, &chrome, &dir.path().join("profile")).await;
-    c.goto(&page).await.unwrap();
     let blocks = js(
         &c,
         "return [...document.querySelectorAll('.code-block')].map(b => b.querySelectorAll('button.code-copy').length)",

@@ -115,7 +115,7 @@ impl SiteOutline {
         });
         generated.extend(
             index
-                .text_files()
+                .into_text_files()
                 .into_iter()
                 .map(|(name, bytes)| OutputFile {
                     path: PathBuf::from(name),

@@ -18,8 +18,10 @@ use std::sync::Arc;
 
 /// Output path of the index.
 pub const INDEX_FILE: &str = "search-index.js";
-/// Characters of a document's text kept for showing where a query matched.
-const TEXT_CHARS: usize = 2000;
+/// Characters of a document's text kept for showing where a query matched (a match
+/// further in shows the start instead). The texts are held until the site is written:
+/// 1,000 keeps a 10,000-lesson build within its memory target (BENCHMARKS.md).
+const TEXT_CHARS: usize = 1000;
 /// Documents per text script: a page of results loads a few small files.
 pub const SHARD_DOCS: usize = 64;
 /// Longer words are cut: nobody types them in full, and prefixes still match.
@@ -73,9 +75,9 @@ pub struct SearchIndex {
     pub terms: Vec<String>,
     /// For each term, `doc * 4 + field` for each doc that holds it, docs ascending.
     pub postings: Vec<Vec<u32>>,
-    /// The docs' texts, `SHARD_DOCS` to a JSON array, serialised as they come so that
-    /// they are held once.
-    text_shards: Vec<Vec<u8>>,
+    /// The text scripts, `(file name, contents)`, made as the docs come so that their
+    /// texts are held once.
+    text_files: Vec<(String, Vec<u8>)>,
 }
 
 /// Lowercase words of `text`, as the browser splits a query.
@@ -227,20 +229,8 @@ impl SearchIndex {
 
     /// The text scripts, `(file name, contents)`: `search-text-N.js` holds the texts of
     /// docs `N * SHARD_DOCS ..`, as `CRESCU_SEARCH_TEXT[N] = [...]`.
-    pub fn text_files(&self) -> Vec<(String, Vec<u8>)> {
-        self.text_shards
-            .iter()
-            .enumerate()
-            .map(|(n, texts)| {
-                let mut out =
-                    format!("(window.CRESCU_SEARCH_TEXT=window.CRESCU_SEARCH_TEXT||{{}})[{n}]=")
-                        .into_bytes();
-                out.extend_from_slice(texts);
-                out.extend_from_slice(b";\n");
-                // search.js asks for the same name.
-                (format!("search-text-{n}.js"), out)
-            })
-            .collect()
+    pub fn into_text_files(self) -> Vec<(String, Vec<u8>)> {
+        self.text_files
     }
 }
 
@@ -285,7 +275,7 @@ pub struct IndexBuilder {
     postings: HashMap<String, Vec<u32>>,
     /// Texts of the docs since the last full shard.
     texts: Vec<String>,
-    text_shards: Vec<Vec<u8>>,
+    text_files: Vec<(String, Vec<u8>)>,
 }
 
 impl IndexBuilder {
@@ -344,9 +334,14 @@ impl IndexBuilder {
     }
 
     fn end_shard(&mut self) {
+        let n = self.text_files.len();
+        let mut out = format!("(window.CRESCU_SEARCH_TEXT=window.CRESCU_SEARCH_TEXT||{{}})[{n}]=")
+            .into_bytes();
         // Serialising strings into memory cannot fail.
-        self.text_shards
-            .push(serde_json::to_vec(&self.texts).unwrap_or_default());
+        let _ = serde_json::to_writer(&mut out, &self.texts);
+        out.extend_from_slice(b";\n");
+        // search.js asks for the same name.
+        self.text_files.push((format!("search-text-{n}.js"), out));
         self.texts.clear();
     }
 
@@ -361,7 +356,7 @@ impl IndexBuilder {
             docs: self.docs,
             terms,
             postings,
-            text_shards: self.text_shards,
+            text_files: self.text_files,
         }
     }
 }
@@ -634,7 +629,8 @@ mod tests {
             .map(|(h, t)| (h.as_str(), t.as_str()))
             .collect();
         let index = index(&[("Only", "Sum.", &sections)]);
-        let files = index.text_files();
+        let js = index.to_js();
+        let files = index.into_text_files();
         assert_eq!(files.len(), 2);
         assert_eq!(files[1].0, "search-text-1.js");
         let second = String::from_utf8(files[1].1.clone()).unwrap();
@@ -645,7 +641,7 @@ mod tests {
         );
         assert!(second.contains(&first_text), "{second}");
         assert!(
-            !index.to_js().windows(6).any(|w| w == b"text 1"),
+            !js.windows(6).any(|w| w == b"text 1"),
             "no text in the index"
         );
     }
