@@ -60,7 +60,7 @@ pub struct SearchDoc {
 
 /// A doc as a lesson's share of the index holds it: with its text (whitespace collapsed,
 /// cut at a word after `TEXT_CHARS`) and its distinct terms, each with the strongest
-/// field it stands in, sorted so that the index is the same on every build.
+/// field it stands in (in any order: the index sorts the terms and lists docs in order).
 #[derive(Clone, Debug)]
 pub struct IndexedDoc {
     pub doc: SearchDoc,
@@ -104,9 +104,13 @@ fn lowercase_term(w: &str) -> String {
 fn index_terms(text: &str) -> impl Iterator<Item = String> + '_ {
     raw_words(text)
         .flat_map(|w| {
-            let parts = camel_parts(w);
-            let whole = (parts.len() != 1).then_some(w);
-            whole.into_iter().chain(parts)
+            // Most words have no capital after their first letter: no parts to look for.
+            let parts = w
+                .chars()
+                .skip(1)
+                .any(char::is_uppercase)
+                .then(|| camel_parts(w));
+            std::iter::once(w).chain(parts.into_iter().flatten())
         })
         .map(lowercase_term)
         .filter(|w| w.chars().nth(1).is_some() && !STOP_WORDS.contains(&w.as_str()))
@@ -414,10 +418,8 @@ impl DocTerms {
         }
     }
 
-    fn sorted(self) -> Vec<(String, Field)> {
-        let mut terms: Vec<(String, Field)> = self.0.into_iter().collect();
-        terms.sort_unstable();
-        terms
+    fn into_terms(self) -> Vec<(String, Field)> {
+        self.0.into_iter().collect()
     }
 }
 
@@ -431,7 +433,7 @@ fn lesson_docs(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> Less
             heading: heading.to_string(),
         },
         text: excerpt(text),
-        terms: terms.sorted(),
+        terms: terms.into_terms(),
     };
     let mut out = LessonDocs::new();
     for (i, (heading, body)) in sections(outline).into_iter().enumerate() {
@@ -493,15 +495,28 @@ fn plain_markdown(text: &str) -> String {
     text.replace(['`', '*'], "")
 }
 
-/// The first words of a text, cut at a word boundary.
+/// The first words of a text, whitespace collapsed, cut at a word boundary (or inside a
+/// single word longer than `TEXT_CHARS`). Reads no further than it keeps.
 fn excerpt(text: &str) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= TEXT_CHARS {
-        return text;
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        let gap = usize::from(chars > 0);
+        if chars + gap + len > TEXT_CHARS {
+            if chars == 0 {
+                out.extend(word.chars().take(TEXT_CHARS));
+            }
+            out.push('…');
+            return out;
+        }
+        if gap > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        chars += gap + len;
     }
-    let cut: String = text.chars().take(TEXT_CHARS).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
+    out
 }
 
 #[cfg(test)]
@@ -514,6 +529,8 @@ mod tests {
         let long = "word ".repeat(TEXT_CHARS / 4);
         let e = excerpt(&long);
         assert!(e.ends_with("word…") && e.chars().count() <= TEXT_CHARS + 1);
+        let long_word = "x".repeat(TEXT_CHARS * 2);
+        assert_eq!(excerpt(&long_word).chars().count(), TEXT_CHARS + 1);
     }
 
     #[test]
@@ -570,7 +587,7 @@ mod tests {
                     heading: h.to_string(),
                 },
                 text: text.to_string(),
-                terms: terms.sorted(),
+                terms: terms.into_terms(),
             };
             docs.push(doc("", summary, opening));
             for (heading, text) in sections.iter() {
