@@ -106,6 +106,19 @@ async fn wait_until(c: &Client, script: &str, what: &str) {
     }
 }
 
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Build the course at `root` into `out`, without the cache.
+fn build_course(root: PathBuf, out: &Path) {
+    let mut options = crescu::build::BuildOptions::new(root, Some(out.to_path_buf()));
+    options.use_cache = false;
+    if let Err(e) = crescu::build::build(&options) {
+        panic!("the course builds: {e:?}");
+    }
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn search_box_answers_a_query_from_file_urls() {
     let Some((_driver, port, chrome)) = start_driver() else {
@@ -113,12 +126,7 @@ async fn search_box_answers_a_query_from_file_urls() {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    let mut options = crescu::build::BuildOptions::new(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"),
-        Some(out.clone()),
-    );
-    options.use_cache = false;
-    crescu::build::build(&options).expect("the fixture builds");
+    build_course(repo().join("tests/fixtures/basic"), &out);
     let page = format!("file://{}", out.join("basics/second/index.html").display());
 
     let c = session(port, &chrome, &dir.path().join("profile")).await;
@@ -190,12 +198,7 @@ async fn open_example(page: &str) -> Option<(Client, Driver, tempfile::TempDir)>
     let (driver, port, chrome) = start_driver()?;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    let mut options = crescu::build::BuildOptions::new(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        Some(out.clone()),
-    );
-    options.use_cache = false;
-    crescu::build::build(&options).expect("the example course builds");
+    build_course(repo(), &out);
     let c = session(port, &chrome, &dir.path().join("profile")).await;
     c.goto(&format!("file://{}", out.join(page).display()))
         .await
@@ -343,6 +346,23 @@ async fn slash_focuses_the_search_box_except_while_typing() {
     c.close().await.unwrap();
 }
 
+/// Code block `n`'s button says "Copied", and `window.__copied` holds its code.
+async fn assert_copied(c: &Client, n: usize, how: &str) {
+    let button = format!("document.querySelectorAll('.code-copy')[{n}]");
+    wait_until(
+        c,
+        &format!("return {button}.textContent === 'Copied'"),
+        &format!("the button says the code is copied by {how}"),
+    )
+    .await;
+    let code = format!("document.querySelectorAll('.code-block')[{n}].querySelector('pre code')");
+    assert_eq!(
+        js(c, &format!("return window.__copied === {code}.textContent")).await,
+        json!(true),
+        "{how} copies the block's code"
+    );
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn code_blocks_have_a_label_and_a_working_copy_button() {
     let page = "python-concurrency/the-gil/index.html";
@@ -364,24 +384,13 @@ async fn code_blocks_have_a_label_and_a_working_copy_button() {
     );
 
     // The Clipboard API receives the block's code.
-    let copied = "const b = document.querySelectorAll('.code-block')[N];
-         return [b.querySelector('.code-copy').textContent, window.__copied === b.querySelector('pre code').textContent]";
     js(
         &c,
         "window.__copied = null; navigator.clipboard.writeText = t => { window.__copied = t; return Promise.resolve(); };
          document.querySelectorAll('.code-copy')[0].click(); return true",
     )
     .await;
-    wait_until(
-        &c,
-        "return document.querySelectorAll('.code-copy')[0].textContent === 'Copied'",
-        "the button says the code is copied",
-    )
-    .await;
-    assert_eq!(
-        js(&c, &copied.replace('N', "0")).await,
-        json!(["Copied", true])
-    );
+    assert_copied(&c, 0, "the Clipboard API").await;
 
     // Without it (or refused), a selection and the copy command do the job.
     js(
@@ -398,16 +407,7 @@ async fn code_blocks_have_a_label_and_a_working_copy_button() {
         .click()
         .await
         .unwrap();
-    wait_until(
-        &c,
-        "return document.querySelectorAll('.code-copy')[1].textContent === 'Copied'",
-        "the fallback copies",
-    )
-    .await;
-    assert_eq!(
-        js(&c, &copied.replace('N', "1")).await,
-        json!(["Copied", true])
-    );
+    assert_copied(&c, 1, "the copy command").await;
     c.close().await.unwrap();
 }
 
@@ -442,9 +442,7 @@ async fn video_embeds_ask_the_host_for_nothing_until_clicked() {
     )
     .unwrap();
     let out = dir.path().join("site");
-    let mut options = crescu::build::BuildOptions::new(root, Some(out.clone()));
-    options.use_cache = false;
-    crescu::build::build(&options).expect("the course builds");
+    build_course(root, &out);
 
     // Every request to the video hosts reaches this port instead (and fails: no TLS).
     let (host_port, connections) = counting_listener();
