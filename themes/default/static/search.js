@@ -149,9 +149,22 @@
   }
 
   // Append `text` to `parent` with every query word (where a word starts, or inside one
-  // for three letters or more) wrapped in <mark>. Text nodes only: nothing is parsed.
+  // for three letters or more) wrapped in <mark>, or the initials when the query names
+  // it by them. Text nodes only: nothing is parsed.
   function appendMarked(parent, text, qs) {
     var lower = text.toLowerCase(), at = 0;
+    if (qs.indexOf(acronym(text)) >= 0) {
+      text.split(/(\s+)/).forEach(function (w) {
+        if (/^\p{L}/u.test(w) && !STOP_WORDS.has(w.toLowerCase())) {
+          var initial = document.createElement("mark");
+          initial.textContent = w[0];
+          parent.appendChild(initial);
+          w = w.slice(1);
+        }
+        parent.appendChild(document.createTextNode(w));
+      });
+      return;
+    }
     while (at < text.length) {
       var hit = nextMatch(lower, qs, at);
       if (!hit) break;
