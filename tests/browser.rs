@@ -871,9 +871,8 @@ fn learner_journey_in_headless_chromium() {
     drop(driver);
 }
 
-/// The page weight budget: the JS + CSS a lesson page loads stay under 45 KB together (40 KB
-/// before explorable charts added their switch and tooltip script and styles), and
-/// the example course's GIL lesson stays under 150 KB of HTML.
+/// The page weight budget: the JS + CSS a lesson page loads stay under 60 KB together
+/// (issue 13's budget), and the example course's GIL lesson stays under 150 KB of HTML.
 #[test]
 fn lesson_pages_stay_within_the_weight_budget() {
     let tmp = tempfile::tempdir().unwrap();
@@ -900,7 +899,7 @@ fn lesson_pages_stay_within_the_weight_budget() {
             }
         }
         assert!(assets > 0, "{page} loads its stylesheet and script");
-        assert!(assets < 45_000, "{page} loads {assets} bytes of JS + CSS");
+        assert!(assets < 60_000, "{page} loads {assets} bytes of JS + CSS");
     }
 }
 

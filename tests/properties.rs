@@ -60,6 +60,10 @@ fn structured(max: usize) -> impl Strategy<Value = String> {
         Just("|a|b|\n|-|-|\n".to_string()),
         Just("\u{feff}".to_string()),
         Just("\r\n".to_string()),
+        Just("$".to_string()),
+        Just("$$\n".to_string()),
+        Just("\\frac{".to_string()),
+        Just("^".to_string()),
         "[a-z0-9_ ]{0,8}",
         "\\PC{0,6}",
         any::<u32>().prop_map(|n| n.to_string()),
@@ -120,8 +124,42 @@ const SMALL: Budget = Budget {
     max_work: 1e6,
 };
 
+/// TeX: commands, groups, scripts, environments and text, in any order.
+fn tex_text() -> impl Strategy<Value = String> {
+    let pieces = prop_oneof![
+        Just("\\frac".to_string()),
+        Just("\\sqrt".to_string()),
+        Just("\\sum_".to_string()),
+        Just("\\left(".to_string()),
+        Just("\\right)".to_string()),
+        Just("\\begin{matrix}".to_string()),
+        Just("\\end{matrix}".to_string()),
+        Just("\\text{".to_string()),
+        Just("\\\\".to_string()),
+        Just("&".to_string()),
+        Just("{".to_string()),
+        Just("}".to_string()),
+        Just("^".to_string()),
+        Just("_".to_string()),
+        Just("<script>".to_string()),
+        "[a-z0-9 +=-]{0,4}",
+        "\\PC{0,3}",
+    ];
+    proptest::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn math_never_panics_and_never_opens_markup(tex in tex_text()) {
+        for block in [false, true] {
+            if let Ok(mathml) = crescu::markdown::math::to_mathml(&tex, block) {
+                prop_assert!(mathml.starts_with("<math display="), "{}", mathml);
+                prop_assert!(!mathml.contains("<script"), "{}", mathml);
+            }
+        }
+    }
 
     #[test]
     fn lessons_never_panic(yaml in structured(24), body in structured(12)) {

@@ -1,11 +1,13 @@
 //! The author workflow in headless Chromium (through chromedriver): the search box on the
-//! fixture course opened from `file://` (the hardest place for it, since pages there
-//! cannot fetch JSON), and live reload with the error overlay under `crescu serve`.
+//! fixture and example courses opened from `file://` (the hardest place for it, since
+//! pages there cannot fetch JSON), code blocks' copy button, click-to-load video embeds,
+//! and live reload with the error overlay under `crescu serve`.
 //! Without chromedriver or Chromium the tests fail when `CI` is set and are skipped with a
 //! notice otherwise, like tests/browser.rs.
 
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use serde_json::{Value, json};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,7 +23,12 @@ fn start_driver() -> Option<(Driver, u16, PathBuf)> {
 }
 
 async fn session(port: u16, chrome: &Path, profile: &Path) -> Client {
-    let args = [
+    session_with(port, chrome, profile, &[]).await
+}
+
+/// A session with more Chromium flags.
+async fn session_with(port: u16, chrome: &Path, profile: &Path, more: &[String]) -> Client {
+    let mut args = vec![
         "--headless".to_string(),
         "--no-sandbox".into(),
         "--disable-gpu".into(),
@@ -32,6 +39,7 @@ async fn session(port: u16, chrome: &Path, profile: &Path) -> Client {
         "--disable-sync".into(),
         format!("--user-data-dir={}", profile.display()),
     ];
+    args.extend_from_slice(more);
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -58,6 +66,19 @@ async fn wait_until(c: &Client, script: &str, what: &str) {
     }
 }
 
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Build the course at `root` into `out`, without the cache.
+fn build_course(root: PathBuf, out: &Path) {
+    let mut options = crescu::build::BuildOptions::new(root, Some(out.to_path_buf()));
+    options.use_cache = false;
+    if let Err(e) = crescu::build::build(&options) {
+        panic!("the course builds: {e:?}");
+    }
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn search_box_answers_a_query_from_file_urls() {
     let Some((_driver, port, chrome)) = start_driver() else {
@@ -65,12 +86,7 @@ async fn search_box_answers_a_query_from_file_urls() {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    let mut options = crescu::build::BuildOptions::new(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"),
-        Some(out.clone()),
-    );
-    options.use_cache = false;
-    crescu::build::build(&options).expect("the fixture builds");
+    build_course(repo().join("tests/fixtures/basic"), &out);
     let page = format!("file://{}", out.join("basics/second/index.html").display());
 
     let c = session(port, &chrome, &dir.path().join("profile")).await;
@@ -132,6 +148,323 @@ async fn search_box_answers_a_query_from_file_urls() {
         "the first result opens",
     )
     .await;
+    c.close().await.unwrap();
+}
+
+/// The example course (`content/`) built into a temporary folder and its page `page`
+/// open from `file://` once the search box shows: the session, and what to keep until
+/// the test ends (chromedriver, the folder). `None` where the browser is missing.
+async fn open_example(page: &str) -> Option<(Client, Driver, tempfile::TempDir)> {
+    let (driver, port, chrome) = start_driver()?;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build_course(repo(), &out);
+    let c = session(port, &chrome, &dir.path().join("profile")).await;
+    c.goto(&format!("file://{}", out.join(page).display()))
+        .await
+        .unwrap();
+    wait_until(
+        &c,
+        "return !document.querySelector('[data-search]').hidden",
+        "the search box shows",
+    )
+    .await;
+    Some((c, driver, dir))
+}
+
+/// Type `query` into the box (replacing what was there) and wait for results.
+async fn search_for(c: &Client, query: &str) {
+    let input = c.find(Locator::Css("#site-search-input")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(query).await.unwrap();
+    // Until the list says it is for this query, it may be the previous one's; texts
+    // arrive with their scripts.
+    wait_until(
+        c,
+        &format!(
+            "const q = document.querySelector('.site-search-results ul'); return !!q && q.getAttribute('aria-label').endsWith({:?}) && [...q.querySelectorAll('a')].every(a => a.querySelector('small'))",
+            format!("\u{201c}{query}\u{201d}")
+        ),
+        &format!("results for `{query}`"),
+    )
+    .await;
+}
+
+/// Each result as [title line, href, marked words].
+async fn results(c: &Client) -> Vec<Value> {
+    let found = js(
+        c,
+        "return [...document.querySelectorAll('.site-search-results a')].map(a => [
+           [...a.childNodes].filter(n => n.nodeName !== 'SMALL').map(n => n.textContent).join(''),
+           a.getAttribute('href'),
+           [...a.querySelectorAll('mark')].map(m => m.textContent.toLowerCase()),
+         ])",
+    )
+    .await;
+    found.as_array().unwrap().clone()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn search_ranks_highlights_and_shows_every_result() {
+    let Some((c, _driver, _dir)) =
+        open_example("python-concurrency/threads-and-processes/index.html").await
+    else {
+        return;
+    };
+
+    // Every lesson title holds GIL, as a word or as initials: the lesson named by it
+    // comes first, and each match is marked.
+    search_for(&c, "GIL").await;
+    let found = results(&c).await;
+    assert_eq!(
+        found[0][0],
+        json!("The Global Interpreter Lock"),
+        "{found:?}"
+    );
+    assert_eq!(
+        found[0][1],
+        json!("../../python-concurrency/the-gil/index.html")
+    );
+    // Named by its initials, the first title has them marked.
+    assert_eq!(found[0][2], json!(["g", "i", "l"]), "{found:?}");
+    let marks: Vec<&Value> = found[1..]
+        .iter()
+        .flat_map(|r| r[2].as_array().unwrap())
+        .collect();
+    assert!(
+        !marks.is_empty() && marks.iter().all(|m| *m == "gil"),
+        "{marks:?}"
+    );
+
+    if let Some(dir) = std::env::var_os("CRESCU_SCREENSHOTS") {
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(Path::new(&dir).join("search-gil.png"), png).unwrap();
+    }
+
+    // Eight results at first, and a button for the rest.
+    assert_eq!(found.len(), 8);
+    let all = js(
+        &c,
+        "const b = document.querySelector('[data-search-all]'); const n = +b.textContent.match(/\\d+/)[0]; b.click(); return [n, document.querySelectorAll('.site-search-results a').length, !!document.querySelector('[data-search-all]'), document.activeElement === document.querySelectorAll('.site-search-results a')[8]];",
+    )
+    .await;
+    assert!(all[0].as_u64().unwrap() > 8, "{all}");
+    assert_eq!(all[1], all[0], "every result listed: {all}");
+    assert_eq!(all[2], json!(false), "the button is gone");
+    assert_eq!(all[3], json!(true), "focus moves to the first new result");
+
+    // A word only found in code, and a word found inside a longer one.
+    search_for(&c, "getswitchinterval").await;
+    let found = results(&c).await;
+    assert!(
+        found
+            .iter()
+            .any(|r| r[1].as_str().unwrap().contains("the-gil/")),
+        "{found:?}"
+    );
+    assert!(
+        found[0][2]
+            .as_array()
+            .unwrap()
+            .contains(&json!("getswitchinterval")),
+        "{found:?}"
+    );
+    search_for(&c, "refcount").await;
+    let snippets = js(
+        &c,
+        "return [...document.querySelectorAll('.site-search-results small')].map(s => s.textContent)",
+    )
+    .await;
+    assert!(
+        snippets
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("getrefcount")),
+        "sys.getrefcount is found by `refcount`: {snippets}"
+    );
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn slash_focuses_the_search_box_except_while_typing() {
+    let Some((c, _driver, _dir)) = open_example("python-concurrency/the-gil/index.html").await
+    else {
+        return;
+    };
+    let focused = "const a = document.activeElement; return [a.id || a.className, a.value]";
+    let body = c.find(Locator::Css("body")).await.unwrap();
+    body.send_keys("/").await.unwrap();
+    assert_eq!(
+        js(&c, focused).await,
+        json!(["site-search-input", ""]),
+        "`/` focuses the box and is not typed into it"
+    );
+    // In an answer box, `/` is a character like any other.
+    let blank = c.find(Locator::Css("input.blank")).await.unwrap();
+    blank.send_keys("a/b").await.unwrap();
+    assert_eq!(js(&c, focused).await, json!(["blank", "a/b"]));
+    c.close().await.unwrap();
+}
+
+/// Code block `n`'s button says "Copied", and `window.__copied` holds its code.
+async fn assert_copied(c: &Client, n: usize, how: &str) {
+    let button = format!("document.querySelectorAll('.code-copy')[{n}]");
+    wait_until(
+        c,
+        &format!("return {button}.textContent === 'Copied'"),
+        &format!("the button says the code is copied by {how}"),
+    )
+    .await;
+    let code = format!("document.querySelectorAll('.code-block')[{n}].querySelector('pre code')");
+    assert_eq!(
+        js(c, &format!("return window.__copied === {code}.textContent")).await,
+        json!(true),
+        "{how} copies the block's code"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn code_blocks_have_a_label_and_a_working_copy_button() {
+    let page = "python-concurrency/the-gil/index.html";
+    let Some((c, _driver, dir)) = open_example(page).await else {
+        return;
+    };
+    let html = std::fs::read_to_string(dir.path().join("site").join(page)).unwrap();
+    assert!(html.contains("<span class=\"code-lang\">Python</span>"));
+    assert!(!html.contains("code-copy"), "no button without scripts");
+    let blocks = js(
+        &c,
+        "return [...document.querySelectorAll('.code-block')].map(b => b.querySelectorAll('button.code-copy').length)",
+    )
+    .await;
+    let blocks = blocks.as_array().unwrap();
+    assert!(
+        blocks.len() > 1 && blocks.iter().all(|n| *n == 1),
+        "{blocks:?}"
+    );
+
+    // The Clipboard API receives the block's code.
+    js(
+        &c,
+        "window.__copied = null; navigator.clipboard.writeText = t => { window.__copied = t; return Promise.resolve(); };
+         document.querySelectorAll('.code-copy')[0].click(); return true",
+    )
+    .await;
+    assert_copied(&c, 0, "the Clipboard API").await;
+
+    // Without it (or refused), a selection and the copy command do the job.
+    js(
+        &c,
+        "window.__copied = null; Object.defineProperty(navigator, 'clipboard', { value: undefined });
+         document.addEventListener('copy', () => { window.__copied = getSelection().toString(); });
+         document.querySelectorAll('.code-copy')[1].id = 'second-copy'; return true",
+    )
+    .await;
+    // A real click: the copy command needs the user's gesture.
+    c.find(Locator::Id("second-copy"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_copied(&c, 1, "the copy command").await;
+    c.close().await.unwrap();
+}
+
+/// Connections made to a port, counted from a thread.
+fn counting_listener() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (port, count)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn video_embeds_ask_the_host_for_nothing_until_clicked() {
+    let Some((_driver, port, chrome)) = start_driver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("course");
+    let module = root.join("content/01-m");
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(root.join("content/_index.md"), "---\ntitle: C\n---\n").unwrap();
+    std::fs::write(
+        module.join("01-watch.md"),
+        "---\ntitle: Watch\nsummary: s\nvideos:\n  - title: A talk\n    url: https://www.youtube.com/watch?v=Obt-vMVdM8s\n  - title: Another\n    url: https://vimeo.com/76979871\n---\nText.\n",
+    )
+    .unwrap();
+    let out = dir.path().join("site");
+    build_course(root, &out);
+
+    // Every request to the video hosts reaches this port instead (and fails: no TLS).
+    let (host_port, connections) = counting_listener();
+    let rules = format!(
+        "--host-resolver-rules=MAP www.youtube-nocookie.com 127.0.0.1:{host_port}, MAP *.youtube.com 127.0.0.1:{host_port}, MAP *.ytimg.com 127.0.0.1:{host_port}, MAP *.vimeo.com 127.0.0.1:{host_port}, MAP *.vimeocdn.com 127.0.0.1:{host_port}"
+    );
+    let c = session_with(port, &chrome, &dir.path().join("profile"), &[rules]).await;
+    c.goto(&format!(
+        "file://{}",
+        out.join("m/watch/index.html").display()
+    ))
+    .await
+    .unwrap();
+    wait_until(
+        &c,
+        "return [...document.querySelectorAll('.video-embed')].every(e => !e.hidden)",
+        "the players' buttons show",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let seen = js(
+        &c,
+        "return [document.querySelectorAll('iframe').length, performance.getEntriesByType('resource').map(e => e.name).filter(n => /youtube|vimeo/.test(n))]",
+    )
+    .await;
+    assert_eq!(seen, json!([0, []]), "nothing from the video hosts");
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no connection to a video host before the click"
+    );
+
+    c.find(Locator::Css(".video-embed button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let frame = js(
+        &c,
+        "const f = document.querySelector('.video-embed iframe'); return [f.src, f.title, document.querySelectorAll('.video-embed button').length]",
+    )
+    .await;
+    assert_eq!(
+        frame,
+        json!([
+            "https://www.youtube-nocookie.com/embed/Obt-vMVdM8s?autoplay=1",
+            "A talk",
+            1
+        ]),
+        "one player loads, the other still waits"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while connections.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the click asks the host (the test's rules catch it)"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     c.close().await.unwrap();
 }
 

@@ -213,7 +213,8 @@ fn read_index(out: &Path) -> serde_json::Value {
     serde_json::from_str(json).unwrap()
 }
 
-/// The same prefix query search.js runs: docs holding a term starting with every word.
+/// The prefix match search.js runs (without its ranking): docs holding a term starting
+/// with every word. Postings hold `doc * 4 + field`.
 fn query(index: &serde_json::Value, q: &str) -> Vec<String> {
     let terms: Vec<&str> = index["terms"]
         .as_array()
@@ -235,7 +236,7 @@ fn query(index: &serde_json::Value, q: &str) -> Vec<String> {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .map(|d| d.as_u64().unwrap())
+                    .map(|d| d.as_u64().unwrap() >> 2)
             })
             .collect();
         hits = Some(match hits {
@@ -284,11 +285,7 @@ fn search_index_finds_titles_headings_and_text_by_prefix() {
     );
     assert!(query(&index, "convoy nothing").is_empty());
     let doc = &index["docs"][0];
-    assert_eq!(
-        doc.as_array().unwrap().len(),
-        4,
-        "[url, lesson, heading, excerpt]"
-    );
+    assert_eq!(doc.as_array().unwrap().len(), 3, "[url, lesson, heading]");
 
     // Every page loads the search script, which is deferred; the index loads on demand.
     let page = std::fs::read_to_string(out.join("module/target/index.html")).unwrap();
@@ -301,9 +298,8 @@ fn search_index_finds_titles_headings_and_text_by_prefix() {
 }
 
 /// Search must stay a small addition to every lesson page's scripts and styles: one
-/// deferred file of at most 6 KiB, with the index (which grows with the course) loaded
-/// only when the search box is used, and the page's JS and CSS within 45 KiB in all (40
-/// KiB before explorable charts added their script and styles).
+/// deferred file of at most 12 KiB, with the index (which grows with the course) loaded
+/// only when the search box is used, and the page's JS and CSS within 60 KB in all.
 #[test]
 fn search_adds_little_to_a_lesson_page() {
     let dir = tempfile::tempdir().unwrap();
@@ -313,12 +309,13 @@ fn search_adds_little_to_a_lesson_page() {
     let search_js = std::fs::metadata(out.join("static/search.js"))
         .unwrap()
         .len();
-    assert!(search_js <= 6 * 1024, "search.js is {search_js} bytes");
+    assert!(search_js <= 12 * 1024, "search.js is {search_js} bytes");
     for page in lesson_pages(&out) {
         let html = std::fs::read_to_string(&page).unwrap();
         assert_eq!(html.matches("static/search.js\" defer>").count(), 1);
         assert!(!html.contains("search-index.js"));
-        // The page's own scripts and styles, search included, stay within 45 KiB.
+        // The page's own scripts and styles, search included, stay within issue 13's
+        // budget of 60 KB.
         let total: u64 = attribute_values(&html, "href")
             .into_iter()
             .chain(attribute_values(&html, "src"))
@@ -330,7 +327,7 @@ fn search_adds_little_to_a_lesson_page() {
             })
             .sum();
         assert!(
-            total <= 45 * 1024,
+            total <= 60_000,
             "{}: {total} bytes of JS and CSS",
             page.display()
         );

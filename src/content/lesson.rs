@@ -155,6 +155,12 @@ struct RawLesson {
 struct RawVideo {
     title: String,
     url: String,
+    #[serde(default = "embed_by_default")]
+    embed: bool,
+}
+
+fn embed_by_default() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -272,6 +278,7 @@ pub fn parse_lesson(
             .map(|v| Video {
                 title: v.title,
                 url: v.url,
+                embed: v.embed,
             })
             .collect(),
         go_deeper,

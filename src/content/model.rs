@@ -107,6 +107,8 @@ pub struct BrokenLesson {
 pub struct Video {
     pub title: String,
     pub url: String,
+    /// Show a YouTube or Vimeo address as a click-to-load player (else only the link).
+    pub embed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -142,6 +142,15 @@ impl Highlighter {
         html
     }
 
+    /// The name a reader knows a language by (`py` -> `Python`), or the token as written
+    /// when no syntax has it.
+    pub fn language_name(&self, lang: &str) -> String {
+        match self.syntaxes().find_syntax_by_token(lang) {
+            Some(syntax) => syntax.name.clone(),
+            None => lang.to_string(),
+        }
+    }
+
     fn highlight(&self, code: &str, lang: Option<&str>) -> String {
         let syntax = lang.and_then(|l| self.syntaxes().find_syntax_by_token(l));
         let lang_attr = lang

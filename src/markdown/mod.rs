@@ -1,14 +1,17 @@
-//! Markdown -> HTML with pulldown-cmark: heading anchors, callouts, highlighted code and
-//! the `{{ exercise ID }}` / `{{ chart ID }}` shortcodes.
+//! Markdown -> HTML with pulldown-cmark: heading anchors, callouts, highlighted code with
+//! a language label, TeX math as MathML, and the `{{ exercise ID }}` / `{{ chart ID }}`
+//! shortcodes.
 //!
 //! The renderer knows nothing about exercises or charts beyond their ids: it returns the
 //! body as a list of parts, and the site stage fills the placeholders in (and reports the
 //! shortcodes that would show as raw braces, which the renderer lists).
 
 pub mod highlight;
+pub mod math;
 
 use crate::html::escape;
 use highlight::Highlighter;
+pub use math::MathProblem;
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
@@ -128,6 +131,8 @@ pub struct RenderedBody {
     pub links: Vec<Link>,
     /// Shortcodes that would show as raw braces: errors for the site stage to report.
     pub shortcode_problems: Vec<ShortcodeProblem>,
+    /// Math that does not parse: errors for the site stage to report.
+    pub math_problems: Vec<MathProblem>,
     /// Plain text of the body (for search and descriptions).
     pub text: String,
 }
@@ -139,6 +144,9 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM
+        // `$` opens math only before a non-space and closes only after one, so "$5 and
+        // $10" stays text; `render` also keeps `$` before a digit as text ("$5 to 10$").
+        | Options::ENABLE_MATH
 }
 
 /// Maps byte offsets of a body to file lines and columns.
@@ -487,11 +495,14 @@ impl Renderer {
                         CodeBlockKind::Indented => None,
                     };
                     let block = if highlight {
-                        self.highlighter.block(&code, lang.as_deref())
+                        self.code_block(&code, lang.as_deref())
                     } else {
                         format!("<pre><code>{}</code></pre>\n", escape(&code))
                     };
                     html_events.push(Event::Html(CowStr::from(block)));
+                    // Searchable too; a newline in the text would end a section.
+                    out.text.push_str(&code.replace('\n', " "));
+                    out.text.push(' ');
                     i = end + 1;
                     continue;
                 }
@@ -609,6 +620,16 @@ impl Renderer {
                         None => html_events.push(event.clone()),
                     }
                 }
+                // A price: `$` before a digit never opens inline math.
+                Event::InlineMath(tex) if tex.starts_with(|c: char| c.is_ascii_digit()) => {
+                    let price = format!("${tex}$");
+                    out.text.push_str(&price);
+                    html_events.push(Event::Text(CowStr::from(price)));
+                }
+                Event::InlineMath(tex) | Event::DisplayMath(tex) => {
+                    let block = matches!(event, Event::DisplayMath(_));
+                    html_events.push(math_event(tex, block, range.start, text, &lines, &mut out));
+                }
                 Event::Text(t) | Event::Code(t) => {
                     let starts_run = matches!(event, Event::Text(_))
                         && !matches!(i.checked_sub(1).map(|j| &events[j].0), Some(Event::Text(_)));
@@ -629,6 +650,20 @@ impl Renderer {
             out.parts = Vec::new();
         }
         (out, rewrites)
+    }
+
+    /// A highlighted code block in a frame labelled with its language. The copy button is
+    /// added by crescu.js: without scripts there is no button that does nothing.
+    fn code_block(&self, code: &str, lang: Option<&str>) -> String {
+        let pre = self.highlighter.block(code, lang);
+        let label = match lang.map(str::trim).filter(|l| !l.is_empty()) {
+            Some(lang) => format!(
+                "<span class=\"code-lang\">{}</span>",
+                escape(&self.highlighter.language_name(lang))
+            ),
+            None => String::new(),
+        };
+        format!("<div class=\"code-block\">{label}{pre}</div>\n")
     }
 
     /// Render a front-matter string (prompt, option, takeaway): inline Markdown only, with
@@ -660,6 +695,33 @@ impl Renderer {
         let mut s = String::new();
         pulldown_cmark::html::push_html(&mut s, events);
         s.trim_end().to_string()
+    }
+}
+
+/// The MathML of `tex` (written at byte `at` of `text`) as an event; malformed math is
+/// recorded as a problem and shown as code. Its source is searchable.
+fn math_event<'e>(
+    tex: &CowStr<'e>,
+    block: bool,
+    at: usize,
+    text: &str,
+    lines: &LineIndex,
+    out: &mut RenderedBody,
+) -> Event<'e> {
+    out.text.push_str(&tex.replace('\n', " "));
+    out.text.push(' ');
+    match math::to_mathml(tex, block) {
+        Ok(mathml) => Event::InlineHtml(CowStr::from(mathml)),
+        Err(reason) => {
+            let (line, column) = lines.locate(text, at);
+            out.math_problems.push(MathProblem {
+                reason,
+                written: tex.to_string(),
+                line,
+                column,
+            });
+            Event::Code(tex.clone())
+        }
     }
 }
 
@@ -969,6 +1031,73 @@ mod tests {
                 && h.contains("checkbox"),
             "{h}"
         );
+    }
+
+    #[test]
+    fn code_blocks_are_labelled_with_their_language_and_carry_no_button() {
+        let r = Renderer::new().body("```py\nx = 1\n```\n\n```<b>\ny\n```\n\n    plain\n", 1);
+        let h = html(&r.parts);
+        assert!(
+            h.contains("<div class=\"code-block\"><span class=\"code-lang\">Python</span><pre"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<span class=\"code-lang\">&lt;b&gt;</span>"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<div class=\"code-block\"><pre"),
+            "no label without a language: {h}"
+        );
+        assert!(
+            !h.contains("<button"),
+            "the copy button comes with the script: {h}"
+        );
+        // Code is searchable, on the line of its section.
+        assert!(
+            r.text.contains("x = 1 ") && !r.text.contains("x = 1\n"),
+            "{:?}",
+            r.text
+        );
+    }
+
+    #[test]
+    fn math_becomes_mathml_and_prices_stay_text() {
+        let r = Renderer::new().body(
+            "Costs $5 and $10, or $5 to 10$.\n\n`$x$` in code.\n\nSo $x^2$ and\n\n$$\n\\frac{a}{b}\n$$\n",
+            1,
+        );
+        let h = html(&r.parts);
+        assert!(h.contains("<p>Costs $5 and $10, or $5 to 10$.</p>"), "{h}");
+        assert!(h.contains("<p><code>$x$</code> in code.</p>"), "{h}");
+        assert!(
+            h.contains("<math display=\"inline\">") && h.contains("<msup>"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<math display=\"block\">") && h.contains("<mfrac>"),
+            "{h}"
+        );
+        assert!(r.math_problems.is_empty());
+        assert!(r.text.contains("x^2"), "math is searchable by its source");
+    }
+
+    #[test]
+    fn malformed_math_is_located_at_its_dollar() {
+        let r = Renderer::new().body("Fine $x$.\n\nBut é $a^$ and\n\n$$\n\\foo\n$$\n", 10);
+        let found: Vec<(usize, usize, &str)> = r
+            .math_problems
+            .iter()
+            .map(|p| (p.line, p.column, p.written.trim()))
+            .collect();
+        assert_eq!(found, [(12, 7, "a^"), (14, 1, "\\foo")]);
+        assert!(
+            r.math_problems[0]
+                .message()
+                .starts_with("malformed math `a^`: ")
+        );
+        // Shown as code meanwhile; the build fails on the problem anyway.
+        assert!(html(&r.parts).contains("<code>a^</code>"));
     }
 
     #[test]

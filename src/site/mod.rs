@@ -12,6 +12,7 @@ pub mod search;
 pub mod sitemap;
 pub mod target;
 pub mod theme;
+pub mod video;
 pub mod views;
 
 use crate::content::{Course, Lesson, Module};
@@ -541,7 +542,10 @@ fn render_lesson(
             .iter()
             .map(|v| VideoView {
                 title: v.title.clone(),
-                url: v.url.clone(),
+                url: outline
+                    .rewrite(module, lesson, &v.url)
+                    .unwrap_or_else(|| v.url.clone()),
+                source: video::source(&v.url, v.embed),
             })
             .collect(),
         go_deeper,

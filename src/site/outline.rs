@@ -36,23 +36,33 @@ fn intros(course: &Course, markdown: &Renderer) -> Vec<Intro> {
 }
 
 /// Errors for the shortcodes of `body` (from the file `source`) that would reach the
-/// page as raw braces.
-fn shortcode_problems(source: &Path, body: &Body, outline: &RenderedBody) -> Vec<Diagnostic> {
-    if outline.shortcode_problems.is_empty() {
+/// page as raw braces, and for its math that does not parse.
+fn body_problems(source: &Path, body: &Body, outline: &RenderedBody) -> Vec<Diagnostic> {
+    if outline.shortcode_problems.is_empty() && outline.math_problems.is_empty() {
         return Vec::new();
     }
     // Split once: a body may hold thousands of them.
     let lines: Vec<&str> = body.text.lines().collect();
-    outline
-        .shortcode_problems
-        .iter()
-        .map(|p| {
-            let position = Position::new(p.line, p.column);
-            let mut d = Diagnostic::error(p.code(), source, position, p.message())
-                .span(p.written.chars().count())
-                .expected(p.expected());
+    let shortcodes = outline.shortcode_problems.iter().map(|p| {
+        let position = Position::new(p.line, p.column);
+        Diagnostic::error(p.code(), source, position, p.message())
+            .span(p.written.chars().count())
+            .expected(p.expected())
+    });
+    let math = outline.math_problems.iter().map(|p| {
+        Diagnostic::error(
+            "malformed-math",
+            source,
+            Position::new(p.line, p.column),
+            p.message(),
+        )
+        .expected(p.expected())
+    });
+    shortcodes
+        .chain(math)
+        .map(|mut d| {
             d.source_line = lines
-                .get(p.line.saturating_sub(body.first_line))
+                .get(d.position.line.saturating_sub(body.first_line))
                 .map(|l| l.to_string());
             d
         })
@@ -98,10 +108,20 @@ impl SiteOutline {
             lessons.extend(bodies);
         }
         let mut generated = sitemap::files(course);
+        let index = index.finish();
         generated.push(OutputFile {
             path: PathBuf::from(search::INDEX_FILE),
-            bytes: index.finish().to_js(),
+            bytes: index.to_js(),
         });
+        generated.extend(
+            index
+                .into_text_files()
+                .into_iter()
+                .map(|(name, bytes)| OutputFile {
+                    path: PathBuf::from(name),
+                    bytes,
+                }),
+        );
         let mut files: Vec<String> = static_files
             .into_iter()
             .map(|p| format!("static/{}", p.to_string_lossy().replace('\\', "/")))
@@ -148,7 +168,7 @@ impl SiteOutline {
     pub fn problems(&self, course: &Course) -> Diagnostics {
         let mut problems = links::check(course, &self.lessons, &self.links);
         for ((_, lesson), outline) in course.lessons().zip(&self.lessons) {
-            problems.extend(shortcode_problems(&lesson.source, &lesson.body, outline));
+            problems.extend(body_problems(&lesson.source, &lesson.body, outline));
         }
         let bodies = std::iter::once(&course.intro).chain(course.modules.iter().map(|m| &m.intro));
         for (intro, body) in self.intros.iter().zip(bodies) {
@@ -159,7 +179,7 @@ impl SiteOutline {
                 body,
                 &intro.outline,
             ));
-            problems.extend(shortcode_problems(&intro.source, body, &intro.outline));
+            problems.extend(body_problems(&intro.source, body, &intro.outline));
         }
         problems
     }

@@ -1,21 +1,29 @@
-//! The search index: lesson titles, headings (with their ids) and text, cut into one
-//! document per section, with a sorted term list so the browser can match prefixes by
-//! binary search. Written as `search-index.js` assigning a global, because browsers refuse
-//! `fetch()` of a JSON file from `file://` but do run a script.
+//! The search index: one document per lesson opening, heading section, exercise and list
+//! of takeaways, with a sorted term list so the browser can match prefixes by binary
+//! search. Each posting says in which field of its document the term stands (title,
+//! summary, heading or text), so that title and summary matches rank first. Written as
+//! `search-index.js` assigning a global, because browsers refuse `fetch()` of a JSON file
+//! from `file://` but do run a script. The documents' texts, which show where a query
+//! matched, are in `search-text-N.js` scripts of `SHARD_DOCS` documents each, loaded for
+//! the results shown: the index itself holds no text beyond titles and headings.
 
 use super::reuse::{HashWriter, RenderMemo};
 use crate::content::{Course, Lesson, Module};
 use crate::markdown::RenderedBody;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// Output path of the index.
 pub const INDEX_FILE: &str = "search-index.js";
-/// Characters of section text kept as a result's excerpt.
-const EXCERPT_CHARS: usize = 120;
+/// Characters of a document's text kept for showing where a query matched (a match
+/// further in shows the start instead). The texts are held until the site is written:
+/// 1,000 keeps a 10,000-lesson build within its memory target (BENCHMARKS.md).
+const TEXT_CHARS: usize = 1000;
+/// Documents per text script: a page of results loads a few small files.
+pub const SHARD_DOCS: usize = 64;
 /// Longer words are cut: nobody types them in full, and prefixes still match.
 const MAX_TERM_CHARS: usize = 24;
 
@@ -26,15 +34,38 @@ const STOP_WORDS: &[&str] = &[
     "this", "to", "was", "were", "will", "with",
 ];
 
-/// One searchable section: a lesson's opening, or one of its headings and the text under it.
+/// Where in a document a term stands; a posting keeps the strongest. The browser weighs
+/// them as `FIELD_WEIGHTS` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    Text = 0,
+    Heading = 1,
+    Summary = 2,
+    Title = 3,
+}
+
+/// Score of a match in each field, indexed by `Field as usize` (search.js has the same).
+pub const FIELD_WEIGHTS: [u32; 4] = [1, 3, 6, 10];
+
+/// One searchable place: a lesson's opening, a heading and the text under it, an
+/// exercise, or the key takeaways.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SearchDoc {
-    /// Relative to the site root, with the heading's id as fragment.
+    /// Relative to the site root, with the place's id as fragment.
     pub url: String,
     pub lesson: String,
     /// Empty for the part of a lesson before its first heading.
     pub heading: String,
-    pub excerpt: String,
+}
+
+/// A doc as a lesson's share of the index holds it: with its text (whitespace collapsed,
+/// cut at a word after `TEXT_CHARS`) and its distinct terms, each with the strongest
+/// field it stands in (in any order: the index sorts the terms and lists docs in order).
+#[derive(Clone, Debug)]
+pub struct IndexedDoc {
+    pub doc: SearchDoc,
+    pub text: String,
+    terms: Vec<(String, Field)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -42,21 +73,75 @@ pub struct SearchIndex {
     pub docs: Vec<SearchDoc>,
     /// Every distinct word, sorted.
     pub terms: Vec<String>,
-    /// For each term, the ascending indices of the docs that contain it.
+    /// For each term, `doc * 4 + field` for each doc that holds it, docs ascending.
     pub postings: Vec<Vec<u32>>,
+    /// The text scripts, `(file name, contents)`, made as the docs come so that their
+    /// texts are held once.
+    text_files: Vec<(String, Vec<u8>)>,
 }
 
 /// Lowercase words of `text`, as the browser splits a query.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    raw_words(text).map(lowercase_term)
+}
+
+fn raw_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut word = String::with_capacity(w.len());
-            for c in w.chars().take(MAX_TERM_CHARS) {
-                word.extend(c.to_lowercase());
-            }
-            word
+}
+
+fn lowercase_term(w: &str) -> String {
+    let mut word = String::with_capacity(w.len());
+    for c in w.chars().take(MAX_TERM_CHARS) {
+        word.extend(c.to_lowercase());
+    }
+    word
+}
+
+/// The terms a text is found by: its words, the parts of camelCase words
+/// (`getSwitchInterval` is also `switch` and `interval`), without stop words and
+/// single characters.
+fn index_terms(text: &str) -> impl Iterator<Item = String> + '_ {
+    raw_words(text)
+        .flat_map(|w| {
+            // Most words have no capital after their first letter: no parts to look for.
+            let parts = w
+                .chars()
+                .skip(1)
+                .any(char::is_uppercase)
+                .then(|| camel_parts(w));
+            std::iter::once(w).chain(parts.into_iter().flatten())
         })
+        .map(lowercase_term)
+        .filter(|w| w.chars().nth(1).is_some() && !STOP_WORDS.contains(&w.as_str()))
+}
+
+/// `getSwitchInterval` -> `get`, `Switch`, `Interval`; `HTTPServer` -> `HTTP`, `Server`.
+fn camel_parts(word: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for k in 1..chars.len() {
+        let (at, c) = chars[k];
+        let prev = chars[k - 1].1;
+        let next_lower = chars.get(k + 1).is_some_and(|(_, n)| n.is_lowercase());
+        if c.is_uppercase() && (prev.is_lowercase() || (prev.is_uppercase() && next_lower)) {
+            parts.push(&word[start..at]);
+            start = at;
+        }
+    }
+    parts.push(&word[start..]);
+    parts
+}
+
+/// The initials of a title's or heading's words, so that `GIL` finds "The Global
+/// Interpreter Lock": stop words and numbers are skipped; `None` under three initials.
+fn acronym(text: &str) -> Option<String> {
+    let initials: String = words(text)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .filter_map(|w| w.chars().next().filter(|c| c.is_alphabetic()))
+        .collect();
+    (initials.chars().count() >= 3).then_some(initials)
 }
 
 impl SearchIndex {
@@ -73,47 +158,70 @@ impl SearchIndex {
         builder.finish()
     }
 
-    /// Docs holding a word that starts with each word of `query` (all must match), in
-    /// index order. The browser script answers the same way; this is for tests and tools.
+    /// The docs matching every word of `query`, best first, as search.js ranks them;
+    /// this is for tests and tools.
     pub fn query(&self, query: &str) -> Vec<&SearchDoc> {
-        let mut hits: Option<BTreeSet<u32>> = None;
-        for word in words(query) {
-            let start = self.terms.partition_point(|t| t.as_str() < word.as_str());
-            let docs: BTreeSet<u32> = self.terms[start..]
-                .iter()
-                .zip(&self.postings[start..])
-                .take_while(|(t, _)| t.starts_with(&word))
-                .flat_map(|(_, d)| d.iter().copied())
-                .collect();
-            hits = Some(match hits {
-                None => docs,
-                Some(h) => h.intersection(&docs).copied().collect(),
+        let words = query_words(query);
+        let mut scores: Option<HashMap<u32, u32>> = None;
+        for word in &words {
+            let mut found: HashMap<u32, u32> = HashMap::new();
+            for (term, postings) in self.terms.iter().zip(&self.postings) {
+                let Some(quality) = match_quality(term, word) else {
+                    continue;
+                };
+                for &p in postings {
+                    let score = FIELD_WEIGHTS[(p & 3) as usize] * quality;
+                    let best = found.entry(p >> 2).or_default();
+                    *best = (*best).max(score);
+                }
+            }
+            scores = Some(match scores {
+                None => found,
+                Some(before) => before
+                    .into_iter()
+                    .filter_map(|(d, s)| found.get(&d).map(|f| (d, s + f)))
+                    .collect(),
             });
         }
-        hits.unwrap_or_default()
+        let mut ranked: Vec<(u32, usize, u32)> = scores
+            .unwrap_or_default()
             .into_iter()
-            .map(|d| &self.docs[d as usize])
+            .map(|(d, s)| {
+                (
+                    s,
+                    uncovered_title_words(&self.docs[d as usize].lesson, &words),
+                    d,
+                )
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        ranked
+            .into_iter()
+            .map(|(_, _, d)| &self.docs[d as usize])
             .collect()
     }
 
-    /// The JavaScript file: `window.CRESCU_SEARCH = {docs, terms, postings}`, with each doc
-    /// as a `[url, lesson, heading, excerpt]` array to keep the file small.
+    /// The JavaScript file: `window.CRESCU_SEARCH = {docs, postings, shard, terms}`, with
+    /// each doc as a `[url, lesson, heading]` array to keep the file small, and `shard` the
+    /// number of docs per text script.
     pub fn to_js(&self) -> Vec<u8> {
         // Serialised straight from the index: a `serde_json::Value` of it would take
         // 32 bytes per posting. Keys in the order `json!` wrote them (sorted).
         #[derive(Serialize)]
         struct Js<'a> {
-            docs: Vec<[&'a str; 4]>,
+            docs: Vec<[&'a str; 3]>,
             postings: &'a [Vec<u32>],
+            shard: usize,
             terms: &'a [String],
         }
         let js = Js {
             docs: self
                 .docs
                 .iter()
-                .map(|d| [&d.url, &d.lesson, &d.heading, &d.excerpt].map(String::as_str))
+                .map(|d| [&d.url, &d.lesson, &d.heading].map(String::as_str))
                 .collect(),
             postings: &self.postings,
+            shard: SHARD_DOCS,
             terms: &self.terms,
         };
         let mut out = b"window.CRESCU_SEARCH=".to_vec();
@@ -122,6 +230,45 @@ impl SearchIndex {
         out.extend_from_slice(b";\n");
         out
     }
+
+    /// The text scripts, `(file name, contents)`: `search-text-N.js` holds the texts of
+    /// docs `N * SHARD_DOCS ..`, as `CRESCU_SEARCH_TEXT[N] = [...]`.
+    pub fn into_text_files(self) -> Vec<(String, Vec<u8>)> {
+        self.text_files
+    }
+}
+
+/// The words of a query that can match: stop words and single characters are not indexed.
+fn query_words(query: &str) -> Vec<String> {
+    words(query)
+        .filter(|w| w.chars().nth(1).is_some() && !STOP_WORDS.contains(&w.as_str()))
+        .collect()
+}
+
+/// How well `term` matches a query word: 4 when equal, 3 when it starts with it, 2 when
+/// it holds it further in (`refcount` in `getrefcount`, words of three letters or more).
+fn match_quality(term: &str, word: &str) -> Option<u32> {
+    if term == word {
+        Some(4)
+    } else if term.starts_with(word) {
+        Some(3)
+    } else if word.chars().nth(2).is_some() && term.get(1..).is_some_and(|t| t.contains(word)) {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// Words of a lesson title that no query word starts with (none when a query word is the
+/// title's acronym): of two titles matching alike, the one the query says more of wins.
+fn uncovered_title_words(title: &str, query: &[String]) -> usize {
+    if acronym(title).is_some_and(|a| query.contains(&a)) {
+        return 0;
+    }
+    words(title)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .filter(|w| !query.iter().any(|q| w.starts_with(q.as_str())))
+        .count()
 }
 
 /// Builds the index a batch of lessons at a time, so that neither every section's words
@@ -130,6 +277,9 @@ impl SearchIndex {
 pub struct IndexBuilder {
     docs: Vec<SearchDoc>,
     postings: HashMap<String, Vec<u32>>,
+    /// Texts of the docs since the last full shard.
+    texts: Vec<String>,
+    text_files: Vec<(String, Vec<u8>)>,
 }
 
 impl IndexBuilder {
@@ -161,22 +311,48 @@ impl IndexBuilder {
                 }
             })
             .collect();
-        for (doc, doc_words) in per_lesson.iter().flat_map(|l| l.iter()) {
+        for lesson in &per_lesson {
+            self.push(lesson);
+        }
+    }
+
+    fn push(&mut self, lesson: &LessonDocs) {
+        for IndexedDoc { doc, text, terms } in lesson {
             let id = self.docs.len() as u32;
-            for word in doc_words {
+            for (term, field) in terms {
                 // Docs come in order, so each list stays ascending.
-                match self.postings.get_mut(word.as_str()) {
-                    Some(list) => list.push(id),
+                let posting = (id << 2) | *field as u32;
+                match self.postings.get_mut(term.as_str()) {
+                    Some(list) => list.push(posting),
                     None => {
-                        self.postings.insert(word.clone(), vec![id]);
+                        self.postings.insert(term.clone(), vec![posting]);
                     }
                 }
             }
             self.docs.push(doc.clone());
+            self.texts.push(text.clone());
+            if self.texts.len() == SHARD_DOCS {
+                self.end_shard();
+            }
         }
     }
 
-    pub fn finish(self) -> SearchIndex {
+    fn end_shard(&mut self) {
+        let n = self.text_files.len();
+        let mut out = format!("(window.CRESCU_SEARCH_TEXT=window.CRESCU_SEARCH_TEXT||{{}})[{n}]=")
+            .into_bytes();
+        // Serialising strings into memory cannot fail.
+        let _ = serde_json::to_writer(&mut out, &self.texts);
+        out.extend_from_slice(b";\n");
+        // search.js asks for the same name.
+        self.text_files.push((format!("search-text-{n}.js"), out));
+        self.texts.clear();
+    }
+
+    pub fn finish(mut self) -> SearchIndex {
+        if !self.texts.is_empty() {
+            self.end_shard();
+        }
         let mut sorted: Vec<(String, Vec<u32>)> = self.postings.into_iter().collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let (terms, postings) = sorted.into_iter().unzip();
@@ -184,92 +360,163 @@ impl IndexBuilder {
             docs: self.docs,
             terms,
             postings,
+            text_files: self.text_files,
         }
     }
 }
 
-/// A lesson's sections, each with its distinct searchable words.
-pub type LessonDocs = Vec<(SearchDoc, Vec<String>)>;
+/// A lesson's documents.
+pub type LessonDocs = Vec<IndexedDoc>;
 
 /// A hash of everything `lesson_docs` reads.
 fn docs_key(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> u64 {
     let mut h = HashWriter::new();
     let _ = write!(
         h,
-        "{}{}{}{:?}{}{:?}",
-        module.slug, lesson.slug, lesson.title, lesson.summary, outline.text, outline.headings
+        "{}{}{}{:?}{}{:?}{:?}",
+        module.slug,
+        lesson.slug,
+        lesson.title,
+        lesson.summary,
+        outline.text,
+        outline.headings,
+        lesson.takeaways
     );
+    for exercise in &lesson.quiz {
+        let _ = write!(
+            h,
+            "{}{}{}",
+            exercise.id,
+            exercise.kind.label(),
+            exercise.prompt
+        );
+    }
     h.finish()
 }
 
-/// A lesson's sections, each with its distinct searchable words.
-fn lesson_docs(
-    module: &Module,
-    lesson: &Lesson,
-    outline: &RenderedBody,
-) -> Vec<(SearchDoc, Vec<String>)> {
-    let page = format!("{}/{}/index.html", module.slug, lesson.slug);
-    // Headings end with a newline in the outline's text; nothing else does.
-    let mut pieces = outline.text.split('\n');
-    let mut sections = Vec::new();
-    let mut before = pieces.next().unwrap_or_default();
-    for heading in &outline.headings {
-        sections.push(before.strip_suffix(heading.text.as_str()).unwrap_or(before));
-        before = pieces.next().unwrap_or_default();
+/// The distinct terms of one document with the strongest field each stands in.
+#[derive(Default)]
+struct DocTerms(HashMap<String, Field>);
+
+impl DocTerms {
+    fn add(&mut self, text: &str, field: Field) {
+        for term in index_terms(text) {
+            self.add_term(term, field);
+        }
     }
-    sections.push(before);
-    let mut out = Vec::new();
-    // sections[0] is the opening; sections[i + 1] follows heading i.
-    for (i, body) in sections.iter().enumerate() {
-        let heading = i.checked_sub(1).map(|h| &outline.headings[h]);
-        let heading_text = heading.map_or("", |h| h.text.as_str());
-        if i > 0 && body.trim().is_empty() && heading_text.is_empty() {
+
+    fn add_term(&mut self, term: String, field: Field) {
+        let at = self.0.entry(term).or_insert(field);
+        *at = (*at).max(field);
+    }
+
+    /// A title or heading: its words and its acronym.
+    fn add_name(&mut self, text: &str, field: Field) {
+        self.add(text, field);
+        if let Some(initials) = acronym(text) {
+            self.add_term(initials, field);
+        }
+    }
+
+    fn into_terms(self) -> Vec<(String, Field)> {
+        self.0.into_iter().collect()
+    }
+}
+
+/// A lesson's documents: its opening and heading sections, its exercises, its takeaways.
+fn lesson_docs(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> LessonDocs {
+    let page = format!("{}/{}/index.html", module.slug, lesson.slug);
+    let doc = |fragment: Option<&str>, heading: &str, text: &str, terms: DocTerms| IndexedDoc {
+        doc: SearchDoc {
+            url: fragment.map_or_else(|| page.clone(), |f| format!("{page}#{f}")),
+            lesson: lesson.title.clone(),
+            heading: heading.to_string(),
+        },
+        text: excerpt(text),
+        terms: terms.into_terms(),
+    };
+    let mut out = LessonDocs::new();
+    for (i, (heading, body)) in sections(outline).into_iter().enumerate() {
+        let mut terms = DocTerms::default();
+        if i == 0 {
+            terms.add_name(&lesson.title, Field::Title);
+            terms.add(lesson.summary.as_deref().unwrap_or(""), Field::Summary);
+        } else if body.trim().is_empty() && heading.is_none_or(|h| h.text.is_empty()) {
             continue;
         }
-        let mut distinct: HashSet<String> = HashSet::new();
-        let mut add = |text: &str| {
-            for word in words(text) {
-                if word.chars().nth(1).is_some() && !STOP_WORDS.contains(&word.as_str()) {
-                    distinct.insert(word);
-                }
-            }
+        let heading_text = heading.map_or("", |h| h.text.as_str());
+        terms.add_name(heading_text, Field::Heading);
+        terms.add(body, Field::Text);
+        let shown = match lesson.summary.as_deref() {
+            Some(summary) if i == 0 && body.trim().is_empty() => summary,
+            _ => body,
         };
-        if i == 0 {
-            add(&lesson.title);
-            add(lesson.summary.as_deref().unwrap_or(""));
-        }
-        add(heading_text);
-        add(body);
-        let excerpt_source = if i == 0 && body.trim().is_empty() {
-            lesson.summary.as_deref().unwrap_or("")
-        } else {
-            body
-        };
-        out.push((
-            SearchDoc {
-                url: match heading {
-                    Some(h) => format!("{page}#{}", h.id),
-                    None => page.clone(),
-                },
-                lesson: lesson.title.clone(),
-                heading: heading_text.to_string(),
-                excerpt: excerpt(excerpt_source),
-            },
-            distinct.into_iter().collect(),
+        out.push(doc(
+            heading.map(|h| h.id.as_str()),
+            heading_text,
+            shown,
+            terms,
         ));
+    }
+    for exercise in &lesson.quiz {
+        let prompt = plain_markdown(&exercise.prompt);
+        let mut terms = DocTerms::default();
+        terms.add(&prompt, Field::Text);
+        let fragment = format!("exercise-{}", exercise.id);
+        let heading = exercise.kind.label();
+        out.push(doc(Some(&fragment), heading, &prompt, terms));
+    }
+    if !lesson.takeaways.is_empty() {
+        let text = plain_markdown(&lesson.takeaways.join(" "));
+        let mut terms = DocTerms::default();
+        terms.add(&text, Field::Text);
+        out.push(doc(Some("takeaways-title"), "Key takeaways", &text, terms));
     }
     out
 }
 
-/// The first words of a section, cut at a word boundary.
-fn excerpt(text: &str) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= EXCERPT_CHARS {
-        return text;
+/// The outline's sections: the opening (no heading), then each heading with its text.
+fn sections(outline: &RenderedBody) -> Vec<(Option<&crate::markdown::Heading>, &str)> {
+    // Headings end with a newline in the outline's text; nothing else does.
+    let mut pieces = outline.text.split('\n');
+    let mut bodies = Vec::new();
+    let mut before = pieces.next().unwrap_or_default();
+    for heading in &outline.headings {
+        bodies.push(before.strip_suffix(heading.text.as_str()).unwrap_or(before));
+        before = pieces.next().unwrap_or_default();
     }
-    let cut: String = text.chars().take(EXCERPT_CHARS).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
+    bodies.push(before);
+    let headings = std::iter::once(None).chain(outline.headings.iter().map(Some));
+    headings.zip(bodies).collect()
+}
+
+/// Front-matter Markdown as the words a reader sees: emphasis and code marks dropped.
+fn plain_markdown(text: &str) -> String {
+    text.replace(['`', '*'], "")
+}
+
+/// The first words of a text, whitespace collapsed, cut at a word boundary (or inside a
+/// single word longer than `TEXT_CHARS`). Reads no further than it keeps.
+fn excerpt(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        let gap = usize::from(chars > 0);
+        if chars + gap + len > TEXT_CHARS {
+            if chars == 0 {
+                out.extend(word.chars().take(TEXT_CHARS));
+            }
+            out.push('…');
+            return out;
+        }
+        if gap > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        chars += gap + len;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -279,14 +526,155 @@ mod tests {
     #[test]
     fn excerpts_cut_at_words() {
         assert_eq!(excerpt("  short   text "), "short text");
-        let long = "word ".repeat(60);
+        let long = "word ".repeat(TEXT_CHARS / 4);
         let e = excerpt(&long);
-        assert!(e.ends_with("word…") && e.chars().count() <= EXCERPT_CHARS + 1);
+        assert!(e.ends_with("word…") && e.chars().count() <= TEXT_CHARS + 1);
+        let long_word = "x".repeat(TEXT_CHARS * 2);
+        assert_eq!(excerpt(&long_word).chars().count(), TEXT_CHARS + 1);
     }
 
     #[test]
     fn words_split_like_the_browser() {
         let w: Vec<String> = words("The GIL's 5-ms switch_interval!").collect();
         assert_eq!(w, ["the", "gil", "s", "5", "ms", "switch", "interval"]);
+    }
+
+    #[test]
+    fn code_words_are_also_found_by_their_parts() {
+        let terms: Vec<String> =
+            index_terms("sys.getSwitchInterval() HTTPServer ob_refcnt").collect();
+        assert_eq!(
+            terms,
+            [
+                "sys",
+                "getswitchinterval",
+                "get",
+                "switch",
+                "interval",
+                "httpserver",
+                "http",
+                "server",
+                "ob",
+                "refcnt"
+            ]
+        );
+    }
+
+    #[test]
+    fn acronyms_skip_stop_words_and_short_names() {
+        assert_eq!(
+            acronym("The Global Interpreter Lock").as_deref(),
+            Some("gil")
+        );
+        assert_eq!(acronym("Read-copy update").as_deref(), Some("rcu"));
+        assert_eq!(acronym("Two words"), None);
+    }
+
+    /// A lesson as (title, summary, [(heading, text)]).
+    type TestLesson<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    fn index(lessons: &[TestLesson]) -> SearchIndex {
+        let mut builder = IndexBuilder::default();
+        for (n, (title, summary, sections)) in lessons.iter().enumerate() {
+            let mut docs = LessonDocs::new();
+            let mut opening = DocTerms::default();
+            opening.add_name(title, Field::Title);
+            opening.add(summary, Field::Summary);
+            let doc = |h: &str, text: &str, terms: DocTerms| IndexedDoc {
+                doc: SearchDoc {
+                    url: format!("m/l{n}/index.html#{h}"),
+                    lesson: title.to_string(),
+                    heading: h.to_string(),
+                },
+                text: text.to_string(),
+                terms: terms.into_terms(),
+            };
+            docs.push(doc("", summary, opening));
+            for (heading, text) in sections.iter() {
+                let mut terms = DocTerms::default();
+                terms.add_name(heading, Field::Heading);
+                terms.add(text, Field::Text);
+                docs.push(doc(heading, text, terms));
+            }
+            builder.push(&docs);
+        }
+        builder.finish()
+    }
+
+    fn ranked(index: &SearchIndex, query: &str) -> Vec<String> {
+        index.query(query).iter().map(|d| d.url.clone()).collect()
+    }
+
+    #[test]
+    fn titles_and_summaries_rank_before_text() {
+        let index = index(&[
+            (
+                "Threads",
+                "Many threads.",
+                &[("Costs", "The GIL costs little here.")],
+            ),
+            ("How C extensions release the GIL", "Macros.", &[]),
+            ("The Global Interpreter Lock", "One thread at a time.", &[]),
+            (
+                "Locks",
+                "About the GIL in summaries.",
+                &[("GIL usage", "Text.")],
+            ),
+        ]);
+        assert_eq!(
+            ranked(&index, "GIL"),
+            [
+                "m/l2/index.html#",
+                "m/l1/index.html#",
+                "m/l3/index.html#",
+                "m/l3/index.html#GIL usage",
+                "m/l0/index.html#Costs",
+            ]
+        );
+        // Every word must match; stop words are ignored.
+        assert_eq!(ranked(&index, "the costs"), ["m/l0/index.html#Costs"]);
+        assert!(ranked(&index, "costs macros").is_empty());
+    }
+
+    #[test]
+    fn texts_are_in_scripts_of_shard_docs_each() {
+        let sections: Vec<(String, String)> = (0..SHARD_DOCS + 5)
+            .map(|i| (format!("h{i}"), format!("text {i}")))
+            .collect();
+        let sections: Vec<(&str, &str)> = sections
+            .iter()
+            .map(|(h, t)| (h.as_str(), t.as_str()))
+            .collect();
+        let index = index(&[("Only", "Sum.", &sections)]);
+        let js = index.to_js();
+        let files = index.into_text_files();
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[1].0, "search-text-1.js");
+        let second = String::from_utf8(files[1].1.clone()).unwrap();
+        // Doc 0 is the opening, so the second script starts at section SHARD_DOCS - 1.
+        let first_text = format!("[\"text {}\",", SHARD_DOCS - 1);
+        assert!(
+            second.starts_with("(window.CRESCU_SEARCH_TEXT=window.CRESCU_SEARCH_TEXT||{})[1]=")
+        );
+        assert!(second.contains(&first_text), "{second}");
+        assert!(
+            !js.windows(6).any(|w| w == b"text 1"),
+            "no text in the index"
+        );
+    }
+
+    #[test]
+    fn words_inside_code_match_after_prefixes() {
+        let index = index(&[
+            ("A", "", &[("Counting", "sys.getrefcount(x) tells")]),
+            ("B", "", &[("Fields", "refcount_total and refcounts")]),
+        ]);
+        assert_eq!(
+            ranked(&index, "refcount"),
+            ["m/l1/index.html#Fields", "m/l0/index.html#Counting"]
+        );
+        assert_eq!(ranked(&index, "getref"), ["m/l0/index.html#Counting"]);
+        // Two letters match only at the start of a word.
+        assert!(ranked(&index, "ef").is_empty());
     }
 }

@@ -31,6 +31,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/lesson_list.html"),
     ),
     (
+        "video.html",
+        include_str!("../../themes/default/templates/video.html"),
+    ),
+    (
         "progress_banner.html",
         include_str!("../../themes/default/templates/progress_banner.html"),
     ),

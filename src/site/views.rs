@@ -224,7 +224,11 @@ pub struct PartView {
 #[derive(Serialize)]
 pub struct VideoView {
     pub title: String,
+    /// The address as written, or rewritten like a body link (a file beside the lesson).
     pub url: String,
+    /// `kind` (`embed`, `file` or `link`) and, for an embed, `player` and `host`.
+    #[serde(flatten)]
+    pub source: super::video::VideoSource,
 }
 
 #[derive(Serialize)]

@@ -447,3 +447,73 @@
   document.addEventListener("focusout", hide);
   document.addEventListener("keydown", function (e) { if (e.key == "Escape") hide(); });
 })();
+
+// Code blocks: a copy button on each, added here so that pages without scripts show no
+// button that does nothing. The Clipboard API needs a secure context (file:// and
+// localhost count); elsewhere, and when it refuses, a selected textarea and
+// execCommand("copy") do the job.
+(function () {
+  "use strict";
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.cssText = "position:fixed;top:0;left:0;opacity:0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    area.remove();
+    return ok;
+  }
+  function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(function () { return true; },
+        function () { return fallbackCopy(text); });
+    }
+    return Promise.resolve(fallbackCopy(text));
+  }
+  document.querySelectorAll(".code-block").forEach(function (block) {
+    var code = block.querySelector("pre code");
+    if (!code) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "code-copy";
+    button.textContent = "Copy";
+    var said = 0;
+    button.addEventListener("click", function () {
+      copy(code.textContent).then(function (ok) {
+        button.textContent = ok ? "Copied" : "Press Ctrl+C";
+        if (!ok) {
+          var range = document.createRange();
+          range.selectNodeContents(code);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+        }
+        clearTimeout(said);
+        said = setTimeout(function () { button.textContent = "Copy"; }, 2000);
+      });
+    });
+    block.insertBefore(button, block.firstChild);
+  });
+})();
+
+// Video embeds: the player (an iframe from the video host) is made only when the learner
+// clicks, so that opening a lesson sends the host nothing.
+(function () {
+  "use strict";
+  document.querySelectorAll(".video-embed[data-player]").forEach(function (box) {
+    var button = box.querySelector("button");
+    if (!button) return;
+    button.addEventListener("click", function () {
+      var frame = document.createElement("iframe");
+      frame.src = box.getAttribute("data-player");
+      frame.title = box.getAttribute("data-video-title") || "Video";
+      frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+      frame.allowFullscreen = true;
+      frame.referrerPolicy = "strict-origin-when-cross-origin";
+      box.replaceChild(frame, button);
+      frame.focus();
+    });
+  });
+})();
