@@ -10,6 +10,7 @@ pub mod output;
 pub mod reuse;
 pub mod search;
 pub mod sitemap;
+pub mod syllabus;
 pub mod target;
 pub mod theme;
 pub mod views;
@@ -109,6 +110,7 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         ctx.memo,
     );
     diags.extend(outline.problems(course));
+    let syllabus_hash = syllabus::fingerprint(course);
     // Lesson pages go to the sink as they are made: at 10,000 lessons, holding them
     // all would take hundreds of megabytes.
     let lesson_pages: Vec<Result<(), Vec<Diagnostic>>> = ordered
@@ -117,11 +119,12 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         .map(|(i, (module, lesson))| {
             let prev = i.checked_sub(1).map(|j| ordered[j]);
             let next = ordered.get(i + 1).copied();
-            let render = || render_lesson(ctx, &outline, module, lesson, prev, next);
+            let render = || render_lesson(ctx, &outline, i, (module, lesson), prev, next);
             let page = match ctx.memo {
                 Some(memo) => {
                     let key =
-                        reuse::lesson_page_key(ctx, &outline, i, (module, lesson), prev, next);
+                        reuse::lesson_page_key(ctx, &outline, i, (module, lesson), prev, next)
+                            ^ syllabus_hash;
                     memo.page(key, render)?
                 }
                 None => render()?,
@@ -157,6 +160,10 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     }
     let pages = lessons_written + files.len();
     files.extend(outline.into_files());
+    files.push(OutputFile {
+        path: PathBuf::from(syllabus::SYLLABUS_FILE),
+        bytes: syllabus::to_js(course),
+    });
     for (path, bytes) in &ctx.theme.static_files {
         files.push(OutputFile {
             path: PathBuf::from("static").join(path),
@@ -288,6 +295,8 @@ fn render_index(ctx: &RenderContext, outline: &SiteOutline) -> Result<OutputFile
         .collect();
     c.insert("total_xp", &modules.iter().map(|m| m.xp).sum::<u32>());
     c.insert("modules", &modules);
+    c.insert("sidebar", &syllabus::sidebar(course, "", None, None));
+    c.insert("page_kind", "index");
     c.insert("page_title", &course.config.title);
     c.insert("description", &course.config.description);
     render_template(ctx, "index.html", &c, PathBuf::from("index.html"))
@@ -309,6 +318,11 @@ fn render_module(
     });
     let view = module_view(module, "../", intro);
     c.insert("module", &view);
+    c.insert(
+        "sidebar",
+        &syllabus::sidebar(ctx.course, "../", Some(module), None),
+    );
+    c.insert("page_kind", "module");
     c.insert("page_title", &module.title);
     c.insert(
         "description",
@@ -363,8 +377,8 @@ fn body_html(
 fn render_lesson(
     ctx: &RenderContext,
     outline: &SiteOutline,
-    module: &Module,
-    lesson: &Lesson,
+    index: usize,
+    (module, lesson): (&Module, &Lesson),
     prev: Option<(&Module, &Lesson)>,
     next: Option<(&Module, &Lesson)>,
 ) -> Result<OutputFile, Vec<Diagnostic>> {
@@ -564,6 +578,20 @@ fn render_lesson(
     );
     c.insert("prev", &nav(prev));
     c.insert("next", &nav(next));
+    c.insert(
+        "sidebar",
+        &syllabus::sidebar(ctx.course, "../../", Some(module), Some(lesson)),
+    );
+    c.insert("page_kind", "lesson");
+    c.insert(
+        "position",
+        &syllabus::position(ctx.course, module, lesson, index),
+    );
+    let headings = outline.lessons.get(index).map(|b| b.headings.as_slice());
+    c.insert(
+        "toc",
+        &syllabus::table_of_contents(headings.unwrap_or_default()),
+    );
     c.insert("page_title", &lesson.title);
     c.insert(
         "description",

@@ -31,8 +31,12 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/lesson_list.html"),
     ),
     (
-        "progress_banner.html",
-        include_str!("../../themes/default/templates/progress_banner.html"),
+        "progress_menu.html",
+        include_str!("../../themes/default/templates/progress_menu.html"),
+    ),
+    (
+        "sidebar.html",
+        include_str!("../../themes/default/templates/sidebar.html"),
     ),
     (
         "404.html",
@@ -52,6 +56,10 @@ const DEFAULT_STATIC: &[(&str, &[u8])] = &[
     (
         "search.js",
         include_bytes!("../../themes/default/static/search.js"),
+    ),
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
     ),
 ];
 

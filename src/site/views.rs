@@ -16,6 +16,8 @@ pub struct SiteView {
     /// localStorage key prefix, scoped to this course so two courses on a host never mix.
     pub storage_key: String,
     pub base_url: Option<String>,
+    /// The icon's path from the site root.
+    pub favicon: String,
 }
 
 impl SiteView {
@@ -29,6 +31,10 @@ impl SiteView {
             root: root.to_string(),
             storage_key: format!("crescu:v1:{}", crate::content::slugify(&c.title)),
             base_url: c.base_url.clone(),
+            favicon: c
+                .favicon
+                .clone()
+                .unwrap_or_else(|| "static/favicon.svg".to_string()),
         }
     }
 }
