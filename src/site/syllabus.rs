@@ -174,11 +174,7 @@ pub fn to_js(course: &Course) -> Vec<u8> {
     let json = serde_json::to_string(&serde_json::json!({ "modules": modules }))
         .unwrap_or_else(|_| "{\"modules\":[]}".to_string());
     // `<` escaped, so a title holding `</script>` stays inert wherever this text is put.
-    format!(
-        "window.CRESCU_SYLLABUS={};\n",
-        json.replace('<', "\\u003c")
-    )
-    .into_bytes()
+    format!("window.CRESCU_SYLLABUS={};\n", json.replace('<', "\\u003c")).into_bytes()
 }
 
 #[cfg(test)]
@@ -195,7 +191,12 @@ mod tests {
 
     #[test]
     fn contents_need_three_section_headings() {
-        let two = [heading(2, "a"), heading(1, "t"), heading(4, "d"), heading(3, "b")];
+        let two = [
+            heading(2, "a"),
+            heading(1, "t"),
+            heading(4, "d"),
+            heading(3, "b"),
+        ];
         assert!(table_of_contents(&two).is_empty());
         let three = [heading(2, "a"), heading(3, "b"), heading(2, "c")];
         let toc = table_of_contents(&three);

@@ -329,8 +329,13 @@
   $$(".go-deeper [data-action=unlock]").forEach(unlockButton);
 
   // Guest banner: export, import, reset
+  // Messages show in the progress menu, opened so they are seen (a refused storage too).
   function status(msg, bad) {
-    $$(".banner-status").forEach(s => { s.textContent = msg; s.classList.toggle("is-bad", !!bad); });
+    $$(".banner-status").forEach(s => {
+      s.textContent = msg; s.classList.toggle("is-bad", !!bad);
+      var menu = s.closest("details");
+      if (menu && msg) menu.open = true;
+    });
   }
   function totals() {
     var n = 0, xp = 0;
