@@ -610,8 +610,10 @@
     var pending = false;
     var highlight = () => {
       pending = false;
-      var current = -1;
-      targets.forEach((h, i) => { if (h && h.getBoundingClientRect().top < 120) current = i; });
+      // The last heading above the top fifth; at the end of the page, the last one in view.
+      var current = -1, bottom = innerHeight + scrollY >= document.documentElement.scrollHeight - 2;
+      var line = bottom ? innerHeight : Math.max(120, innerHeight / 5);
+      targets.forEach((h, i) => { if (h && h.getBoundingClientRect().top < line) current = i; });
       links.forEach((a, i) => {
         a.classList.toggle("is-active", i === current);
         if (i === current) a.setAttribute("aria-current", "location"); else a.removeAttribute("aria-current");

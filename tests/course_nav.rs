@@ -1,0 +1,598 @@
+//! The course around the lesson, in headless Chromium: the syllabus sidebar and its
+//! ticks, "Lesson n of m", shortcuts, "On this page", the header at desktop widths, the
+//! phone's first screen, Continue, the completion moment, progress on the index, the
+//! migration of a version 1 progress file, the favicon, and axe-core on the new pages.
+//! Plus, without a browser: the `favicon:` key and the sidebar's size at 1,000 lessons.
+
+mod common;
+
+use common::chromium::*;
+use common::repo;
+use fantoccini::Client;
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+const START: &str = "threads/start/index.html";
+const MORE: &str = "threads/more/index.html";
+const FINISH: &str = "processes/finish/index.html";
+
+fn build_nav_fixture(out: &Path) {
+    crescu::build::build(&crescu::build::BuildOptions::new(
+        repo().join("tests/fixtures/nav"),
+        Some(out.to_path_buf()),
+    ))
+    .expect("the nav fixture builds");
+}
+
+async fn fresh(c: &Client, url: &str) {
+    open(c, url).await;
+    js(c, "localStorage.clear(); return true").await;
+    open(c, url).await;
+}
+
+async fn stored(c: &Client) -> Value {
+    let raw = js(
+        c,
+        "return localStorage.getItem(document.body.dataset.storageKey + ':progress')",
+    )
+    .await;
+    raw.as_str()
+        .map(|s| serde_json::from_str(s).unwrap())
+        .unwrap_or(Value::Null)
+}
+
+async fn solve_t1(c: &Client) {
+    click(c, "#exercise-t1 input[value=\"true\"]").await;
+    click(c, "#exercise-t1 button.check").await;
+}
+
+/// Sidebar contents, aria-current, position, lazily listed modules, ticks and counts.
+async fn sidebar_and_ticks(c: &Client, origin: &str) {
+    fresh(c, &format!("{origin}/{START}")).await;
+    assert_eq!(
+        text(c, ".lesson-number").await,
+        "LESSON 1 OF 2 · 1 OF 3 IN THE COURSE"
+    );
+    assert_eq!(
+        text(c, "#syllabus a[aria-current=page]").await,
+        "Start",
+        "the current lesson is marked"
+    );
+    let listed = js(c, "return Array.from(document.querySelectorAll('#syllabus li[data-lesson]')).map(li => li.dataset.lesson)").await;
+    assert_eq!(
+        listed,
+        json!(["threads/start", "threads/more"]),
+        "only this module's lessons are in the page"
+    );
+    // The other module's lessons come from syllabus.js when it is opened.
+    click(c, "[data-module=processes] .module-toggle").await;
+    assert_eq!(
+        text(c, "#syllabus-processes li a").await,
+        "Finish",
+        "the other module lists its lessons"
+    );
+    assert_eq!(
+        js(c, "return document.querySelector('[data-module=processes] .module-toggle').getAttribute('aria-expanded')").await,
+        json!("true")
+    );
+    assert_eq!(
+        js(c, "return document.querySelector('[data-lesson=\"threads/start\"]').classList.contains('is-done')").await,
+        json!(false)
+    );
+    solve_t1(c).await;
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelector('#syllabus [data-lesson=\"threads/start\"] a').textContent"
+        )
+        .await,
+        json!("Start (finished)"),
+        "the tick is said as well as shown"
+    );
+    assert_eq!(
+        text(c, "[data-module=threads] [data-module-count]").await,
+        "1 of 2"
+    );
+    assert_eq!(
+        text(c, "#syllabus .syllabus-course [data-course-count]").await,
+        "1 of 3 lessons, 10 / 30 XP"
+    );
+    // The completion moment: XP, what unlocked, the next lesson.
+    assert!(
+        text(c, "#exercise-t1 .feedback")
+            .await
+            .contains("Lesson complete!")
+    );
+    let summary = text(c, "[data-complete-summary]").await;
+    assert!(
+        summary.starts_with("You earned 10 XP in this lesson."),
+        "{summary}"
+    );
+    assert!(summary.contains("Unlocked"), "{summary}");
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelector('[data-complete-next] a').getAttribute('href')"
+        )
+        .await,
+        json!(format!("../../{MORE}"))
+    );
+    // Ticks come from storage on other pages too.
+    open(c, &format!("{origin}/{MORE}")).await;
+    assert!(
+        js(c, "return document.querySelector('[data-lesson=\"threads/start\"]').classList.contains('is-done')").await == json!(true)
+    );
+}
+
+/// Continue: the last lesson visited while unfinished, else the first unfinished one;
+/// the index's module and course progress; course complete.
+async fn continue_and_index(c: &Client, origin: &str) {
+    fresh(c, &format!("{origin}/{MORE}")).await;
+    open(c, &format!("{origin}/index.html")).await;
+    assert_eq!(
+        text(c, ".continue-card").await,
+        "Continue: More",
+        "the unfinished lesson visited last"
+    );
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelector('#syllabus [data-continue] a').getAttribute('href')"
+        )
+        .await,
+        json!(MORE)
+    );
+    open(c, &format!("{origin}/{START}")).await;
+    solve_t1(c).await;
+    open(c, &format!("{origin}/index.html")).await;
+    assert_eq!(
+        text(c, ".continue-card").await,
+        "Continue: More",
+        "the first unfinished lesson once the last one is finished"
+    );
+    assert_eq!(
+        text(c, "[data-module-progress=threads]").await,
+        "1 of 2 lessons, 10 / 30 XP"
+    );
+    assert_eq!(
+        text(c, "[data-module-progress=processes]").await,
+        "0 of 1 lesson, 0 / 0 XP"
+    );
+    // Solve the rest; the last solve is the course's completion.
+    open(c, &format!("{origin}/{FINISH}")).await;
+    open(c, &format!("{origin}/{MORE}")).await;
+    click(c, "#exercise-m1 input[value=\"true\"]").await;
+    click(c, "#exercise-m1 button.check").await;
+    let blank = c
+        .find(fantoccini::Locator::Css("#exercise-m2 input.blank"))
+        .await
+        .unwrap();
+    blank.send_keys("multiprocessing\n").await.unwrap();
+    wait_until(
+        c,
+        "return !document.querySelector('[data-lesson-complete]').hidden",
+        "the completion moment shows",
+    )
+    .await;
+    assert_eq!(text(c, "[data-complete-title]").await, "Course complete!");
+    open(c, &format!("{origin}/index.html")).await;
+    assert_eq!(
+        text(c, ".continue-card").await,
+        "✓ Course complete: 30 / 30 XP"
+    );
+}
+
+/// `[` and `]` move between lessons, but not while typing in an answer box.
+async fn shortcuts(c: &Client, origin: &str) {
+    open(c, &format!("{origin}/{MORE}")).await;
+    click(c, "#exercise-m2 input.blank").await;
+    press(c, "]").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(c.current_url().await.unwrap().as_str().ends_with(MORE));
+    assert_eq!(
+        js(c, "return document.activeElement.value").await,
+        json!("]"),
+        "the key is typed into the box"
+    );
+    js(c, "document.activeElement.blur(); return true").await;
+    press(c, "]").await;
+    wait_until(
+        c,
+        &format!("return location.pathname.endsWith('{FINISH}')"),
+        "] opens the next lesson",
+    )
+    .await;
+    wait_until(c, "return document.readyState === 'complete'", "loaded").await;
+    press(c, "[").await;
+    wait_until(
+        c,
+        &format!("return location.pathname.endsWith('{MORE}')"),
+        "[ opens the previous lesson",
+    )
+    .await;
+}
+
+/// "On this page": a rail on wide screens following the scroll, folded on narrow ones.
+async fn table_of_contents(c: &Client, origin: &str) {
+    c.set_window_size(1400, 900).await.unwrap();
+    open(c, &format!("{origin}/{START}")).await;
+    assert_eq!(
+        js(c, "return document.querySelector('[data-toc]').open").await,
+        json!(true)
+    );
+    assert_eq!(
+        js(
+            c,
+            "return Array.from(document.querySelectorAll('.toc a')).map(a => a.textContent)"
+        )
+        .await,
+        json!(["One", "Two", "Three"])
+    );
+    js(
+        c,
+        "document.getElementById('three').scrollIntoView(); return true",
+    )
+    .await;
+    wait_until(
+        c,
+        "return document.querySelector('.toc a[aria-current]')?.textContent === 'Three'",
+        "the section read is highlighted",
+    )
+    .await;
+    c.set_window_size(800, 900).await.unwrap();
+    open(c, &format!("{origin}/{START}")).await;
+    assert_eq!(
+        js(c, "return document.querySelector('[data-toc]').open").await,
+        json!(false)
+    );
+    assert!(
+        js(
+            c,
+            "return document.querySelector('.toc-details').getBoundingClientRect().height"
+        )
+        .await
+        .as_f64()
+        .unwrap()
+            < 80.0,
+        "folded on a narrow screen"
+    );
+    c.set_window_size(1200, 900).await.unwrap();
+}
+
+/// The header stays on one row at desktop widths, even with a long breadcrumb.
+async fn header_one_row(c: &Client, origin: &str) {
+    for width in [1024, 1280, 1920] {
+        c.set_window_size(width, 900).await.unwrap();
+        open(c, &format!("{origin}/{START}")).await;
+        let rows = js(
+            c,
+            "const tops = Array.from(document.querySelector('.header-row').children)
+               .filter(el => el.offsetParent !== null)
+               .map(el => { const r = el.getBoundingClientRect(); return Math.round(r.top + r.height / 2); });
+             return [new Set(tops.map(t => Math.round(t / 20))).size, tops.length]",
+        )
+        .await;
+        assert_eq!(rows[0], json!(1), "one row at {width} px: {rows}");
+        assert!(
+            rows[1].as_u64() >= Some(5),
+            "brand, crumbs, search, timer, menu: {rows}"
+        );
+        let sidebar = js(
+            c,
+            "return document.getElementById('syllabus').getBoundingClientRect().width",
+        )
+        .await;
+        assert!(
+            sidebar.as_f64() > Some(200.0),
+            "the sidebar shows at {width} px"
+        );
+    }
+    c.set_window_size(1200, 900).await.unwrap();
+}
+
+/// On a 390x844 phone the title and first paragraph show without scrolling; the
+/// syllabus is behind the menu button, which opens it, focuses it and closes on Escape.
+async fn phone(c: &Client, origin: &str) {
+    c.set_window_size(390, 844).await.unwrap();
+    open(c, &format!("{origin}/{START}")).await;
+    let (h1, p, inner) = (
+        js(
+            c,
+            "return document.querySelector('h1').getBoundingClientRect().bottom",
+        )
+        .await,
+        js(
+            c,
+            "return document.querySelector('.lesson-body p').getBoundingClientRect().bottom",
+        )
+        .await,
+        js(c, "return innerHeight").await,
+    );
+    assert!(
+        p.as_f64() <= inner.as_f64(),
+        "first paragraph ends at {p} of {inner}"
+    );
+    assert!(h1.as_f64() < p.as_f64());
+    assert_eq!(
+        js(
+            c,
+            "return getComputedStyle(document.getElementById('syllabus')).display"
+        )
+        .await,
+        json!("none")
+    );
+    click(c, ".syllabus-toggle").await;
+    assert_eq!(
+        js(
+            c,
+            "return document.getElementById('syllabus').contains(document.activeElement)"
+        )
+        .await,
+        json!(true),
+        "the focus moves into the open syllabus"
+    );
+    press(c, "\u{e00c}").await; // Escape
+    assert_eq!(
+        js(c, "return [getComputedStyle(document.getElementById('syllabus')).display, document.activeElement.className]").await,
+        json!(["none", "syllabus-toggle"])
+    );
+    c.set_window_size(1200, 900).await.unwrap();
+}
+
+/// A progress file of today's format (version 1) in storage is migrated on load: nothing
+/// solved is lost, each solved exercise gets a dated attempt, and ticks show.
+async fn migration(c: &Client, origin: &str) {
+    fresh(c, &format!("{origin}/index.html")).await;
+    js(
+        c,
+        r#"localStorage.setItem(document.body.dataset.storageKey + ':progress', JSON.stringify({
+             format: "crescu-progress", version: 1, course: document.body.dataset.storageKey,
+             lessons: { "threads/start": { solved: { t1: 10 }, visited: true, unlocked: true } } }));
+           return true"#,
+    )
+    .await;
+    open(c, &format!("{origin}/{MORE}")).await;
+    let p = stored(c).await;
+    assert_eq!(p["version"], 2);
+    assert_eq!(p["lessons"]["threads/start"]["solved"]["t1"], 10);
+    assert_eq!(p["lessons"]["threads/start"]["unlocked"], true);
+    assert_eq!(p["lessons"]["threads/start"]["attempts"]["t1"][0][1], 1);
+    assert_eq!(p["last"], "threads/more");
+    assert_eq!(
+        js(c, "return document.querySelector('[data-lesson=\"threads/start\"]').classList.contains('is-done')").await,
+        json!(true)
+    );
+}
+
+/// The icon a page names is served (no 404 in the console).
+async fn favicon(c: &Client, origin: &str) {
+    for page in ["index.html", START, "threads/index.html"] {
+        open(c, &format!("{origin}/{page}")).await;
+        let status = c
+            .execute_async(
+                "const done = arguments[0]; fetch(document.querySelector('link[rel=icon]').href).then(r => done(r.status))",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(status, json!(200), "the favicon of {page}");
+    }
+}
+
+/// Keyboard only: Tab to the exercise, answer, check, then Tab to the next lesson's
+/// button in the completion moment and follow it.
+async fn keyboard_path(c: &Client, origin: &str) {
+    fresh(c, &format!("{origin}/{START}")).await;
+    let mut tabs = 0;
+    while js(
+        c,
+        "return document.activeElement.matches('#exercise-t1 input[value=true]')",
+    )
+    .await
+        != json!(true)
+    {
+        press(c, "\u{e004}").await; // Tab
+        tabs += 1;
+        assert!(tabs < 60, "Tab never reached the exercise");
+    }
+    press(c, " ").await;
+    press(c, "\u{e007}").await; // Enter checks
+    wait_until(
+        c,
+        "return !document.querySelector('[data-lesson-complete]').hidden",
+        "the lesson is complete",
+    )
+    .await;
+    let mut tabs = 0;
+    while js(
+        c,
+        "return document.activeElement.matches('[data-complete-next] a')",
+    )
+    .await
+        != json!(true)
+    {
+        press(c, "\u{e004}").await;
+        tabs += 1;
+        assert!(tabs < 30, "Tab never reached the next-lesson button");
+    }
+    press(c, "\u{e007}").await;
+    wait_until(
+        c,
+        &format!("return location.pathname.endsWith('{MORE}')"),
+        "Enter follows the next-lesson button",
+    )
+    .await;
+}
+
+/// Printing opens every answer and explanation.
+async fn print_shows_answers(c: &Client, origin: &str) {
+    fresh(c, &format!("{origin}/{START}")).await;
+    js(
+        c,
+        "window.dispatchEvent(new Event('beforeprint')); return true",
+    )
+    .await;
+    assert_eq!(
+        js(c, "return Array.from(document.querySelectorAll('details.answer')).every(d => d.open && !d.hidden)").await,
+        json!(true)
+    );
+    js(
+        c,
+        "window.dispatchEvent(new Event('afterprint')); return true",
+    )
+    .await;
+}
+
+async fn accessible(c: &Client, origin: &str, axe: &str, mode: &str) {
+    for page in ["index.html", "threads/index.html", START] {
+        open(c, &format!("{origin}/{page}")).await;
+        for (width, label) in [(1280, "desktop"), (390, "phone")] {
+            c.set_window_size(width, 900).await.unwrap();
+            axe_check(c, axe, &format!("{mode}, {label}")).await;
+        }
+        if page == START {
+            screenshot(c, &format!("nav-{mode}")).await;
+        }
+    }
+    c.set_window_size(1200, 900).await.unwrap();
+}
+
+#[test]
+fn the_course_around_the_lesson_in_headless_chromium() {
+    let Some((driver, chrome)) = start_driver() else {
+        return;
+    };
+    let axe = axe_source().map(Arc::new);
+    let tmp = tempfile::tempdir().unwrap();
+    let www = tmp.path().join("www");
+    build_nav_fixture(&www);
+    let server = Server::start(www);
+    let origin = server.origin.clone();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (o, a) = (origin.clone(), axe.clone());
+        in_session(&driver, &chrome, tmp.path().join("light"), Mode::Light, |c| async move {
+            let c = &c;
+            sidebar_and_ticks(c, &o).await;
+            continue_and_index(c, &o).await;
+            shortcuts(c, &o).await;
+            table_of_contents(c, &o).await;
+            header_one_row(c, &o).await;
+            phone(c, &o).await;
+            migration(c, &o).await;
+            favicon(c, &o).await;
+            keyboard_path(c, &o).await;
+            print_shows_answers(c, &o).await;
+            if let Some(axe) = a {
+                accessible(c, &o, &axe, "light").await;
+            }
+        })
+        .await;
+        let (o, a) = (origin.clone(), axe.clone());
+        in_session(&driver, &chrome, tmp.path().join("dark"), Mode::Dark, |c| async move {
+            if let Some(axe) = a {
+                accessible(&c, &o, &axe, "dark").await;
+            }
+        })
+        .await;
+        let o = origin.clone();
+        in_session(&driver, &chrome, tmp.path().join("noscript"), Mode::NoScript, |c| async move {
+            // Without scripts the syllabus is still there (without ticks): beside the
+            // page on a wide screen, after it on a phone.
+            open(&c, &format!("{o}/{START}")).await;
+            assert_eq!(text(&c, "#syllabus a[aria-current=page]").await, "Start");
+            let beside = js(&c, "return document.getElementById('syllabus').getBoundingClientRect().right <= document.querySelector('h1').getBoundingClientRect().left").await;
+            assert_eq!(beside, json!(true));
+            c.set_window_size(390, 844).await.unwrap();
+            let order = js(&c, "return document.getElementById('syllabus').getBoundingClientRect().top > document.querySelector('.prev-next').getBoundingClientRect().bottom").await;
+            assert_eq!(order, json!(true));
+        })
+        .await;
+    });
+    drop(server);
+    drop(driver);
+}
+
+/// A course with `modules` modules of `per_module` one-line lessons.
+fn synthetic_course(root: &Path, modules: usize, per_module: usize) {
+    let content = root.join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(content.join("_index.md"), "---\ntitle: Big\n---\nIntro.\n").unwrap();
+    for m in 1..=modules {
+        let dir = content.join(format!("{m:02}-module-{m}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("_index.md"),
+            format!("---\ntitle: Module {m}\n---\n"),
+        )
+        .unwrap();
+        for l in 1..=per_module {
+            std::fs::write(
+                dir.join(format!("{l:03}-lesson-{l}.md")),
+                format!("---\ntitle: Lesson {l} of module {m}, with a title of ordinary length\n---\nText.\n"),
+            )
+            .unwrap();
+        }
+    }
+}
+
+fn syllabus_bytes(page: &Path) -> usize {
+    let html = std::fs::read_to_string(page).unwrap();
+    let start = html.find("<nav class=\"syllabus\"").expect("a syllabus");
+    let end = start + html[start..].find("</nav>").unwrap();
+    end - start
+}
+
+/// At 1,000 lessons (20 modules of 50, like scripts/synth_course.py) the sidebar adds
+/// less than 40 KB to a page: it lists every module, but only its own module's lessons.
+#[test]
+fn the_sidebar_of_a_thousand_lessons_stays_small() {
+    let tmp = tempfile::tempdir().unwrap();
+    synthetic_course(tmp.path(), 20, 50);
+    let out = tmp.path().join("out");
+    crescu::build::build(&crescu::build::BuildOptions::new(
+        tmp.path().to_path_buf(),
+        Some(out.clone()),
+    ))
+    .expect("the synthetic course builds");
+    let lesson = syllabus_bytes(&out.join("module-7/lesson-20/index.html"));
+    let index = syllabus_bytes(&out.join("index.html"));
+    assert!(lesson < 40_000, "the sidebar of a lesson is {lesson} bytes");
+    assert!(index < 40_000, "the sidebar of the index is {index} bytes");
+    let all = std::fs::read_to_string(out.join("syllabus.js")).unwrap();
+    assert_eq!(
+        all.matches("Lesson 20 of module").count(),
+        20,
+        "syllabus.js lists every lesson"
+    );
+}
+
+/// `favicon:` names a course file, which pages link; a missing one is an error located
+/// at the key.
+#[test]
+fn the_course_favicon_is_linked_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    synthetic_course(tmp.path(), 1, 1);
+    let index = tmp.path().join("content/_index.md");
+    std::fs::write(&index, "---\ntitle: Big\nfavicon: icon.svg\n---\nIntro.\n").unwrap();
+    let (code, _, err) = common::crescu_in(tmp.path(), &["build"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("content/_index.md:3:"), "{err}");
+    assert!(err.contains("`favicon` names `icon.svg`"), "{err}");
+    assert!(!tmp.path().join("output").exists(), "nothing half-written");
+    std::fs::write(
+        tmp.path().join("content/icon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
+    let (code, _, err) = common::crescu_in(tmp.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let page =
+        std::fs::read_to_string(tmp.path().join("output/module-1/lesson-1/index.html")).unwrap();
+    assert!(page.contains("<link rel=\"icon\" href=\"../../icon.svg\">"));
+}
