@@ -426,6 +426,130 @@ async fn keyboard_path(c: &Client, origin: &str) {
     .await;
 }
 
+const DAY: u64 = 86_400_000;
+const T0: u64 = 1_780_000_000_000;
+
+/// Opens the review page with the clock at `now`; returns the exercises shown, in order.
+async fn review_at(c: &Client, origin: &str, now: u64) -> Value {
+    js(
+        c,
+        &format!("sessionStorage.setItem('now', '{now}'); return true"),
+    )
+    .await;
+    open(c, &format!("{origin}/review/clock.html")).await;
+    js(
+        c,
+        "return Array.from(document.querySelectorAll('.review-item')).filter(li => !li.hidden).map(li => li.dataset.lesson + '#' + li.dataset.reviewExercise)",
+    )
+    .await
+}
+
+/// Review with a mocked clock: wrong-and-unsolved first, then solved exercises as they
+/// come due; answers move the schedule, keep XP, and award it once.
+async fn review(c: &Client, origin: &str) {
+    fresh(c, &format!("{origin}/index.html")).await;
+    js(
+        c,
+        &format!(
+            r#"localStorage.setItem(document.body.dataset.storageKey + ':progress', JSON.stringify({{
+                 format: "crescu-progress", version: 2, course: document.body.dataset.storageKey,
+                 lessons: {{
+                   "threads/start": {{ solved: {{ t1: 10 }}, attempts: {{ t1: [[{T0}, 1]] }} }},
+                   "threads/more": {{ solved: {{ m2: 20 }}, attempts: {{ m1: [[{T0}, 0]], m2: [[{T0}, 0], [{t}, 1]] }} }} }} }}));
+               return true"#,
+            t = T0 + 3_600_000
+        ),
+    )
+    .await;
+    assert_eq!(
+        review_at(c, origin, T0 + 7_200_000).await,
+        json!(["threads/more#m1"]),
+        "two hours on, only the wrong one"
+    );
+    assert_eq!(
+        text(c, "[data-review-status]").await,
+        "1 exercise to review: 1 answered wrong and not solved yet, 0 due again."
+    );
+    assert_eq!(
+        review_at(c, origin, T0 + 3 * DAY).await,
+        json!(["threads/more#m1", "threads/start#t1", "threads/more#m2"]),
+        "three days on, the solved ones are due too, oldest first"
+    );
+    // A right answer to a solved exercise: no XP again, a longer wait.
+    click(
+        c,
+        ".review-item[data-review-exercise=t1] input[value=\"true\"]",
+    )
+    .await;
+    click(c, ".review-item[data-review-exercise=t1] button.check").await;
+    assert!(
+        text(c, ".review-item[data-review-exercise=t1] .feedback")
+            .await
+            .contains("XP already earned")
+    );
+    assert_eq!(
+        text(c, ".review-item[data-review-exercise=t1] [data-review-due]").await,
+        "(next review in 2 days)"
+    );
+    let p = stored(c).await;
+    assert_eq!(p["lessons"]["threads/start"]["solved"]["t1"], 10);
+    assert_eq!(
+        p["lessons"]["threads/start"]["attempts"]["t1"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    // A wrong answer takes nothing away; solving the unsolved one earns its XP once.
+    c.find(fantoccini::Locator::Css(
+        ".review-item[data-review-exercise=m2] input.blank",
+    ))
+    .await
+    .unwrap()
+    .send_keys("threading\n")
+    .await
+    .unwrap();
+    wait_until(
+        c,
+        "return document.querySelector('.review-item[data-review-exercise=m2] .feedback').textContent !== ''",
+        "the wrong answer is graded",
+    )
+    .await;
+    let p = stored(c).await;
+    assert_eq!(
+        p["lessons"]["threads/more"]["solved"]["m2"], 20,
+        "XP kept after a wrong review"
+    );
+    click(
+        c,
+        ".review-item[data-review-exercise=m1] input[value=\"true\"]",
+    )
+    .await;
+    click(c, ".review-item[data-review-exercise=m1] button.check").await;
+    assert!(
+        text(c, ".review-item[data-review-exercise=m1] .feedback")
+            .await
+            .contains("+10 XP")
+    );
+    assert_eq!(
+        text(c, "[data-review-status]").await,
+        "1 exercise to review: 0 answered wrong and not solved yet, 1 due again."
+    );
+    // Each links back to its lesson's section.
+    assert_eq!(
+        js(c, "return document.querySelector('.review-item[data-review-exercise=m1] .review-from a').getAttribute('href')").await,
+        json!("../threads/more/index.html#exercise-m1")
+    );
+    // The sidebar links to review while something is due.
+    assert_eq!(
+        js(
+            c,
+            "return !document.querySelector('#syllabus [data-review-link]').hidden"
+        )
+        .await,
+        json!(true)
+    );
+}
+
 /// Printing opens every answer and explanation.
 async fn print_shows_answers(c: &Client, origin: &str) {
     fresh(c, &format!("{origin}/{START}")).await;
@@ -468,6 +592,14 @@ fn the_course_around_the_lesson_in_headless_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let www = tmp.path().join("www");
     build_nav_fixture(&www);
+    // The review page with a clock the test sets (sessionStorage "now", epoch ms).
+    let review_page = std::fs::read_to_string(www.join("review/index.html")).unwrap();
+    let clocked = review_page.replacen(
+        "<head>",
+        "<head><script>const now = Number(sessionStorage.getItem('now')); if (now) Date.now = () => now;</script>",
+        1,
+    );
+    std::fs::write(www.join("review/clock.html"), clocked).unwrap();
     let server = Server::start(www);
     let origin = server.origin.clone();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -487,6 +619,7 @@ fn the_course_around_the_lesson_in_headless_chromium() {
             migration(c, &o).await;
             favicon(c, &o).await;
             keyboard_path(c, &o).await;
+            review(c, &o).await;
             print_shows_answers(c, &o).await;
             if let Some(axe) = a {
                 accessible(c, &o, &axe, "light").await;

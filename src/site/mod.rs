@@ -8,6 +8,7 @@ pub mod links;
 pub mod outline;
 pub mod output;
 pub mod reuse;
+pub mod review;
 pub mod search;
 pub mod sitemap;
 pub mod syllabus;
@@ -110,6 +111,7 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         ctx.memo,
     );
     diags.extend(outline.problems(course));
+    diags.extend(review::reserved_slugs(course));
     let syllabus_hash = syllabus::fingerprint(course);
     // Lesson pages go to the sink as they are made: at 10,000 lessons, holding them
     // all would take hundreds of megabytes.
@@ -149,6 +151,10 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
             Ok(f) => files.push(f),
             Err(d) => diags.push(d),
         }
+    }
+    match render_review(ctx) {
+        Ok(f) => files.push(f),
+        Err(d) => diags.push(d),
     }
     match render_404(ctx) {
         Ok(f) => files.push(f),
@@ -337,6 +343,17 @@ fn render_module(
         &c,
         PathBuf::from(&module.slug).join("index.html"),
     )
+}
+
+fn render_review(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
+    let mut c = tera::Context::new();
+    c.insert("site", &SiteView::new(ctx.course, "../"));
+    c.insert("items", &review::items(ctx.course, ctx.markdown));
+    c.insert("sidebar", &syllabus::sidebar(ctx.course, "../", None, None));
+    c.insert("page_kind", "review");
+    c.insert("page_title", "Review");
+    c.insert("description", &ctx.course.config.description);
+    render_template(ctx, "review.html", &c, PathBuf::from(review::REVIEW_PAGE))
 }
 
 fn render_404(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {

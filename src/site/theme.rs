@@ -35,6 +35,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/progress_menu.html"),
     ),
     (
+        "review.html",
+        include_str!("../../themes/default/templates/review.html"),
+    ),
+    (
         "sidebar.html",
         include_str!("../../themes/default/templates/sidebar.html"),
     ),

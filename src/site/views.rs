@@ -121,6 +121,8 @@ pub struct BlankPiece {
 #[derive(Serialize)]
 pub struct ExerciseView {
     pub id: String,
+    /// The element id: `exercise-<id>` on its lesson page.
+    pub anchor: String,
     pub kind: &'static str,
     pub label: &'static str,
     pub prompt_html: String,
@@ -206,6 +208,7 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
     };
     ExerciseView {
         id: ex.id.clone(),
+        anchor: format!("exercise-{}", ex.id),
         kind: ex.kind.name(),
         label: ex.kind.label(),
         prompt_html: md.inline(&ex.prompt),

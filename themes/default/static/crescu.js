@@ -182,6 +182,8 @@
 
   function check(ex) {
     var id = ex.dataset.exercise, xp = Number(ex.dataset.xp) || 0;
+    // The lesson page's article, or the review page's item, names the lesson.
+    var home = ex.closest("[data-lesson]"), key = home ? home.dataset.lesson : lesson;
     var fb = $(".feedback", ex);
     clearMarks(ex);
     var r = grade(ex);
@@ -192,11 +194,11 @@
       fb.focus();
       return;
     }
-    var lp = lessonProgress(lesson, true), solved = lp.solved, award = 0, first = r.ok && !has(solved, id);
+    var lp = lessonProgress(key, true), solved = lp.solved, award = 0, first = r.ok && !has(solved, id);
     if (first) solved[id] = award = xp;
     record(lp, id, r.ok);
     save();
-    var finished = first && lessonFinishedHere();
+    var finished = first && !!lesson && lessonFinishedHere();
     var html;
     if (r.ok) {
       var exp = $(".explanation", ex);
@@ -214,7 +216,7 @@
     $("[data-action=retry]", ex).hidden = false;
     fb.focus();
     ex.dispatchEvent(new CustomEvent("crescu:attempt", {
-      bubbles: true, detail: { lesson: lesson, exercise: id, correct: r.ok, xp: award }
+      bubbles: true, detail: { lesson: key, exercise: id, correct: r.ok, xp: award }
     }));
     render();
     if (finished) completeMoment();
@@ -538,13 +540,70 @@
       else if (!next) el.appendChild(document.createTextNode("\u2713 Course complete: " + course.xp + " / " + course.total + " XP"));
       el.hidden = !el.firstChild;
     });
-    var due = window.CrescuReview ? window.CrescuReview.queue(Date.now()).length : 0;
+    var due = reviewQueue(Date.now()).length;
     $$("[data-review-link]").forEach(el => {
-      el.hidden = !due && body.dataset.page !== "review";
+      el.hidden = !due && !reviewPage;
       var n = $("[data-review-count]", el);
       if (n) n.textContent = "(" + due + " due)";
     });
   }
+  // Review: a Leitner schedule from each exercise's dated attempts. A right answer on or
+  // after the due date moves the exercise up a box (a longer wait), a wrong one sends it
+  // back to box 0 (due at once); right answers before the due date keep the box.
+  var DAY = 864e5, WAIT_DAYS = [0, 1, 2, 4, 8, 16];
+  function leitner(attempts) {
+    var box = 0, due = 0;
+    attempts.slice().sort((a, b) => a[0] - b[0]).forEach(t => {
+      if (!t[1]) { box = 0; due = t[0]; return; }
+      if (t[0] >= due) box = Math.min(box + 1, WAIT_DAYS.length - 1);
+      due = t[0] + WAIT_DAYS[box] * DAY;
+    });
+    return { box: box, due: due };
+  }
+  function reviewItems() {
+    var out = [];
+    LESSONS.forEach(l => {
+      var p = lessonProgress(l.key), at = isObj(p.attempts) ? p.attempts : {};
+      l.ids.forEach(id => {
+        var list = has(at, id) && Array.isArray(at[id]) ? at[id] : [];
+        if (list.length) out.push(Object.assign({ key: l.key, id: id, solved: has(p.solved, id) }, leitner(list)));
+      });
+    });
+    return out;
+  }
+  // Answered but never solved first, then solved ones due by `now`, oldest first.
+  function reviewQueue(now) {
+    var items = reviewItems(), by = (a, b) => a.due - b.due;
+    return items.filter(i => !i.solved).sort(by).concat(items.filter(i => i.solved && i.due <= now).sort(by));
+  }
+  function inDays(ms) {
+    var d = Math.ceil(ms / DAY);
+    return d <= 0 ? "now" : d === 1 ? "tomorrow" : "in " + d + " days";
+  }
+  var reviewPage = $("[data-review-page]");
+  // The queue is ordered once per visit, so items stay put while they are answered.
+  function renderReview(first) {
+    if (!reviewPage) return;
+    var now = Date.now(), queue = reviewQueue(now), items = reviewItems();
+    var at = new Map(queue.map((it, i) => [it.key + "#" + it.id, i]));
+    var lis = $$(".review-item", reviewPage), list = $(".review-list", reviewPage);
+    if (first) {
+      lis.forEach(li => { li.hidden = !at.has(li.dataset.lesson + "#" + li.dataset.reviewExercise); });
+      lis.filter(li => !li.hidden).sort((a, b) => at.get(a.dataset.lesson + "#" + a.dataset.reviewExercise) - at.get(b.dataset.lesson + "#" + b.dataset.reviewExercise))
+        .forEach(li => list.appendChild(li));
+    }
+    lis.forEach(li => {
+      var it = items.find(i => i.key === li.dataset.lesson && i.id === li.dataset.reviewExercise), label = $("[data-review-due]", li);
+      if (label) label.textContent = !it ? "" : !it.solved ? "(answered wrong, not solved yet)" : it.due <= now ? "(due now)" : "(next review " + inDays(it.due - now) + ")";
+    });
+    var wrong = queue.filter(i => !i.solved).length, due = queue.length - wrong, shown = lis.filter(li => !li.hidden).length;
+    var next = items.filter(i => i.solved && i.due > now).sort((a, b) => a.due - b.due)[0];
+    var st = $("[data-review-status]", reviewPage);
+    st.textContent = queue.length ? plural(queue.length, "exercise") + " to review: " + wrong + " answered wrong and not solved yet, " + due + " due again." :
+      (shown ? "All reviewed for now. " : "Nothing to review now. ") + (next ? "The next review is due " + inDays(next.due - now) + "." : items.length ? "" : "Exercises you answer in the lessons come back here.");
+  }
+  if (reviewPage) document.addEventListener("crescu:attempt", () => { renderReview(false); });
+
   // Shown when the last exercise of the lesson is solved for the first time.
   function completeMoment() {
     var box = $("[data-lesson-complete]");
@@ -644,6 +703,7 @@
   $$("[data-needs-js]").forEach(el => { if (!el.classList.contains("lock-reason")) el.hidden = false; });
   $$("[data-action=retry], [data-no-js]").forEach(b => { b.hidden = true; });
   render();
+  renderReview(true);
   try { localStorage.length; } catch (e) { status(NOSTORE, true); }
   if (lesson && (!lessonProgress(lesson).visited || progress.last !== lesson)) {
     lessonProgress(lesson, true).visited = true; progress.last = lesson; save(); render();
