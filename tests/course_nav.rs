@@ -385,18 +385,7 @@ async fn favicon(c: &Client, origin: &str) {
 /// button in the completion moment and follow it.
 async fn keyboard_path(c: &Client, origin: &str) {
     fresh(c, &format!("{origin}/{START}")).await;
-    let mut tabs = 0;
-    while js(
-        c,
-        "return document.activeElement.matches('#exercise-t1 input[value=true]')",
-    )
-    .await
-        != json!(true)
-    {
-        press(c, "\u{e004}").await; // Tab
-        tabs += 1;
-        assert!(tabs < 60, "Tab never reached the exercise");
-    }
+    tab_to(c, "#exercise-t1 input[value=true]").await;
     press(c, " ").await;
     press(c, "\u{e007}").await; // Enter checks
     wait_until(
@@ -405,18 +394,7 @@ async fn keyboard_path(c: &Client, origin: &str) {
         "the lesson is complete",
     )
     .await;
-    let mut tabs = 0;
-    while js(
-        c,
-        "return document.activeElement.matches('[data-complete-next] a')",
-    )
-    .await
-        != json!(true)
-    {
-        press(c, "\u{e004}").await;
-        tabs += 1;
-        assert!(tabs < 30, "Tab never reached the next-lesson button");
-    }
+    tab_to(c, "[data-complete-next] a").await;
     press(c, "\u{e007}").await;
     wait_until(
         c,
@@ -424,6 +402,46 @@ async fn keyboard_path(c: &Client, origin: &str) {
         "Enter follows the next-lesson button",
     )
     .await;
+    wait_until(c, "return document.readyState === 'complete'", "loaded").await;
+    // A wrong answer here, then the review page from the sidebar, all by keyboard.
+    tab_to(c, "#exercise-m1 input[value=true]").await;
+    press(c, "\u{e015}").await; // Arrow down picks "False"
+    press(c, "\u{e007}").await;
+    wait_until(
+        c,
+        "return !document.querySelector('#syllabus [data-review-link]').hidden",
+        "the review link shows",
+    )
+    .await;
+    tab_to(c, "#syllabus [data-review-link] a").await;
+    press(c, "\u{e007}").await;
+    wait_until(
+        c,
+        "return location.pathname.endsWith('review/index.html') && document.readyState === 'complete'",
+        "Enter opens the review page",
+    )
+    .await;
+    tab_to(c, ".review-item[data-review-exercise=m1] input[value=true]").await;
+    press(c, " ").await;
+    press(c, "\u{e007}").await;
+    wait_until(
+        c,
+        "return document.querySelector('.review-item[data-review-exercise=m1] .feedback').textContent.startsWith('Correct!')",
+        "the review answer is checked",
+    )
+    .await;
+}
+
+/// Presses Tab until the element matching `css` has the focus.
+async fn tab_to(c: &Client, css: &str) {
+    let probe = format!("return document.activeElement.matches('{css}')");
+    for _ in 0..80 {
+        if js(c, &probe).await == json!(true) {
+            return;
+        }
+        press(c, "\u{e004}").await;
+    }
+    panic!("Tab never reached {css}");
 }
 
 const DAY: u64 = 86_400_000;
@@ -570,7 +588,16 @@ async fn print_shows_answers(c: &Client, origin: &str) {
 }
 
 async fn accessible(c: &Client, origin: &str, axe: &str, mode: &str) {
-    for page in ["index.html", "threads/index.html", START] {
+    // Something to review, so the review page shows its exercises.
+    fresh(c, &format!("{origin}/{MORE}")).await;
+    click(c, "#exercise-m1 input[value=\"false\"]").await;
+    click(c, "#exercise-m1 button.check").await;
+    for page in [
+        "index.html",
+        "threads/index.html",
+        START,
+        "review/index.html",
+    ] {
         open(c, &format!("{origin}/{page}")).await;
         for (width, label) in [(1280, "desktop"), (390, "phone")] {
             c.set_window_size(width, 900).await.unwrap();
