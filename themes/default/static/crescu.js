@@ -544,7 +544,7 @@
     $$("[data-review-link]").forEach(el => {
       el.hidden = !due && !reviewPage;
       var n = $("[data-review-count]", el);
-      if (n) n.textContent = "(" + due + " due)";
+      if (n) n.textContent = due ? "(" + due + " due)" : "";
     });
   }
   // Review: a Leitner schedule from each exercise's dated attempts. A right answer on or
