@@ -94,14 +94,7 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     let course = ctx.course;
     let mut diags = Diagnostics::default();
     let mut files = Vec::new();
-    let write_failed = |e: std::io::Error| {
-        Diagnostic::error(
-            "io",
-            ctx.output.unwrap_or(std::path::Path::new("output")),
-            Position::default(),
-            format!("cannot write the site: {e}; the previous output is unchanged"),
-        )
-    };
+    let write_failed = |e: std::io::Error| write_failed(ctx, e);
 
     let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
     let outline = SiteOutline::new(
@@ -156,6 +149,9 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         Ok(f) => files.push(f),
         Err(d) => diags.push(d),
     }
+    if let Err(d) = render_review_scripts(ctx, sink) {
+        diags.extend(d.0);
+    }
     match render_404(ctx) {
         Ok(f) => files.push(f),
         Err(d) => diags.push(d),
@@ -202,6 +198,15 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         stats,
         warnings: diags,
     })
+}
+
+fn write_failed(ctx: &RenderContext, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "io",
+        ctx.output.unwrap_or(std::path::Path::new("output")),
+        Position::default(),
+        format!("cannot write the site: {e}; the previous output is unchanged"),
+    )
 }
 
 /// Course files that would take the place of a generated file (or of a folder holding
@@ -348,12 +353,38 @@ fn render_module(
 fn render_review(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
     let mut c = tera::Context::new();
     c.insert("site", &SiteView::new(ctx.course, "../"));
-    c.insert("items", &review::items(ctx.course, ctx.markdown));
     c.insert("sidebar", &syllabus::sidebar(ctx.course, "../", None, None));
     c.insert("page_kind", "review");
     c.insert("page_title", "Review");
     c.insert("description", &ctx.course.config.description);
     render_template(ctx, "review.html", &c, PathBuf::from(review::REVIEW_PAGE))
+}
+
+/// Each module's review script, handed to `sink` as it is made.
+fn render_review_scripts(ctx: &RenderContext, sink: FileSink) -> Result<(), Diagnostics> {
+    let problems: Vec<Diagnostic> = ctx
+        .course
+        .modules
+        .par_iter()
+        .filter_map(|module| {
+            let mut c = tera::Context::new();
+            c.insert("items", &review::module_items(module, ctx.markdown));
+            let path = PathBuf::from(review::script_path(module));
+            let html = match render_template(ctx, "review_items.html", &c, path.clone()) {
+                Ok(f) => f.bytes,
+                Err(d) => return Some(d),
+            };
+            let bytes = review::script(module, &String::from_utf8_lossy(&html));
+            sink(OutputFile { path, bytes })
+                .err()
+                .map(|e| write_failed(ctx, e))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics(problems))
+    }
 }
 
 fn render_404(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {

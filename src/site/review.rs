@@ -1,9 +1,11 @@
-//! The review page, `review/index.html`: every exercise of the course with a link back to
-//! its lesson. Which ones show, and in what order, is decided in the browser from the
-//! learner's stored attempts (see `CrescuReview` in crescu.js); the page holds them all.
+//! Review: the page `review/index.html` and one script per module, `review/<module>.js`,
+//! holding that module's exercises as HTML. Which exercises show, and in what order, is
+//! decided in the browser from the learner's dated attempts (see the review part of
+//! crescu.js), which then loads only the modules it needs: one page holding every
+//! exercise would weigh about 4 MB at 1,000 lessons.
 
 use super::views::{ExerciseView, NavLink, exercise_view, lesson_key};
-use crate::content::Course;
+use crate::content::{Course, Module};
 use crate::diagnostics::{Diagnostic, Position};
 use crate::markdown::Renderer;
 use serde::Serialize;
@@ -21,15 +23,15 @@ pub struct ReviewItem {
     pub exercise: ExerciseView,
 }
 
-/// Every exercise in course order, with element ids unique on the page (exercise ids are
-/// unique only within their lesson).
-pub fn items(course: &Course, md: &Renderer) -> Vec<ReviewItem> {
+/// The exercises of `module` in order, with element ids unique in the course (exercise
+/// ids are unique only within their lesson). Links are relative to `review/`.
+pub fn module_items(module: &Module, md: &Renderer) -> Vec<ReviewItem> {
     let mut items = Vec::new();
-    for (module, lesson) in course.lessons() {
+    for lesson in &module.lessons {
         let page = format!("../{}/{}/index.html", module.slug, lesson.slug);
         for ex in &lesson.quiz {
             let mut exercise = exercise_view(ex, md);
-            exercise.anchor = format!("review-{}", items.len() + 1);
+            exercise.anchor = format!("review-{}-{}", module.slug, items.len() + 1);
             items.push(ReviewItem {
                 lesson_key: lesson_key(module, lesson),
                 lesson: NavLink {
@@ -42,6 +44,23 @@ pub fn items(course: &Course, md: &Renderer) -> Vec<ReviewItem> {
         }
     }
     items
+}
+
+/// The output path of a module's review script.
+pub fn script_path(module: &Module) -> String {
+    format!("review/{}.js", module.slug)
+}
+
+/// A module's review script: its items' HTML as a JSON string, under its slug.
+pub fn script(module: &Module, items_html: &str) -> Vec<u8> {
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string());
+    format!(
+        "(window.CRESCU_REVIEW = window.CRESCU_REVIEW || {{}})[{}] = {};\n",
+        quote(&module.slug),
+        // `<` escaped, so the text stays inert wherever the script is put.
+        quote(items_html).replace('<', "\\u003c")
+    )
+    .into_bytes()
 }
 
 /// A module whose folder makes the slug `review` would take the review page's place.

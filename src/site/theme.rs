@@ -39,6 +39,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/review.html"),
     ),
     (
+        "review_items.html",
+        include_str!("../../themes/default/templates/review_items.html"),
+    ),
+    (
         "sidebar.html",
         include_str!("../../themes/default/templates/sidebar.html"),
     ),

@@ -245,7 +245,7 @@
     if (first) first.focus();
   }
 
-  $$(".exercise[data-exercise]").forEach(ex => {
+  function bindExercise(ex) {
     var form = $("form", ex);
     var details = $("details.answer", ex);
     if (details) details.hidden = true; // offered after the first try, so learners try first
@@ -258,7 +258,8 @@
     });
     var again = $("[data-action=retry]", ex);
     if (again) again.addEventListener("click", () => { retry(ex); });
-  });
+  }
+  $$(".exercise[data-exercise]").forEach(bindExercise);
 
   // Rendering progress everywhere on the page
   function render() {
@@ -581,17 +582,36 @@
     return d <= 0 ? "now" : d === 1 ? "tomorrow" : "in " + d + " days";
   }
   var reviewPage = $("[data-review-page]");
-  // The queue is ordered once per visit, so items stay put while they are answered.
-  function renderReview(first) {
+  // The queue is made once per visit, so items stay put while they are answered. Each
+  // module's exercises come from review/<module>.js, loaded only when one is queued.
+  function startReview() {
+    if (!reviewPage) return;
+    var queue = reviewQueue(Date.now()), modules = [], waiting = 0;
+    queue.forEach(it => { var m = it.key.split("/")[0]; if (modules.indexOf(m) < 0) modules.push(m); });
+    var shown = () => {
+      var box = document.createElement("template"), list = $("[data-review-list]", reviewPage), bank = window.CRESCU_REVIEW || {};
+      box.innerHTML = modules.map(m => has(bank, m) ? bank[m] : "").join("");
+      queue.forEach(it => {
+        var li = $$(".review-item", box.content).find(x => x.dataset.lesson === it.key && x.dataset.reviewExercise === it.id);
+        if (li) { list.appendChild(li); bindExercise($(".exercise", li)); }
+      });
+      $$("[data-needs-js]", list).forEach(el => { el.hidden = false; });
+      $$("[data-action=retry]", list).forEach(b => { b.hidden = true; });
+      renderReview();
+    };
+    if (!modules.length) return renderReview();
+    modules.forEach(m => {
+      var sc = document.createElement("script");
+      waiting++;
+      sc.src = ROOT + "review/" + encodeURIComponent(m) + ".js";
+      sc.onload = sc.onerror = () => { if (--waiting === 0) shown(); };
+      document.head.appendChild(sc);
+    });
+  }
+  function renderReview() {
     if (!reviewPage) return;
     var now = Date.now(), queue = reviewQueue(now), items = reviewItems();
-    var at = new Map(queue.map((it, i) => [it.key + "#" + it.id, i]));
-    var lis = $$(".review-item", reviewPage), list = $(".review-list", reviewPage);
-    if (first) {
-      lis.forEach(li => { li.hidden = !at.has(li.dataset.lesson + "#" + li.dataset.reviewExercise); });
-      lis.filter(li => !li.hidden).sort((a, b) => at.get(a.dataset.lesson + "#" + a.dataset.reviewExercise) - at.get(b.dataset.lesson + "#" + b.dataset.reviewExercise))
-        .forEach(li => list.appendChild(li));
-    }
+    var lis = $$(".review-item", reviewPage);
     lis.forEach(li => {
       var it = items.find(i => i.key === li.dataset.lesson && i.id === li.dataset.reviewExercise), label = $("[data-review-due]", li);
       if (label) label.textContent = !it ? "" : !it.solved ? "(answered wrong, not solved yet)" : it.due <= now ? "(due now)" : "(next review " + inDays(it.due - now) + ")";
@@ -602,7 +622,7 @@
     st.textContent = queue.length ? plural(queue.length, "exercise") + " to review: " + wrong + " answered wrong and not solved yet, " + due + " due again." :
       (shown ? "All reviewed for now. " : "Nothing to review now. ") + (next ? "The next review is due " + inDays(next.due - now) + "." : items.length ? "" : "Exercises you answer in the lessons come back here.");
   }
-  if (reviewPage) document.addEventListener("crescu:attempt", () => { renderReview(false); });
+  if (reviewPage) document.addEventListener("crescu:attempt", renderReview);
 
   // Shown when the last exercise of the lesson is solved for the first time.
   function completeMoment() {
@@ -703,7 +723,7 @@
   $$("[data-needs-js]").forEach(el => { if (!el.classList.contains("lock-reason")) el.hidden = false; });
   $$("[data-action=retry], [data-no-js]").forEach(b => { b.hidden = true; });
   render();
-  renderReview(true);
+  startReview();
   try { localStorage.length; } catch (e) { status(NOSTORE, true); }
   if (lesson && (!lessonProgress(lesson).visited || progress.last !== lesson)) {
     lessonProgress(lesson, true).visited = true; progress.last = lesson; save(); render();
