@@ -577,52 +577,9 @@
     var items = reviewItems(), by = (a, b) => a.due - b.due;
     return items.filter(i => !i.solved).sort(by).concat(items.filter(i => i.solved && i.due <= now).sort(by));
   }
-  function inDays(ms) {
-    var d = Math.ceil(ms / DAY);
-    return d <= 0 ? "now" : d === 1 ? "tomorrow" : "in " + d + " days";
-  }
   var reviewPage = $("[data-review-page]");
-  // The queue is made once per visit, so items stay put while they are answered. Each
-  // module's exercises come from review/<module>.js, loaded only when one is queued.
-  function startReview() {
-    if (!reviewPage) return;
-    var queue = reviewQueue(Date.now()), modules = [], waiting = 0;
-    queue.forEach(it => { var m = it.key.split("/")[0]; if (modules.indexOf(m) < 0) modules.push(m); });
-    var shown = () => {
-      var box = document.createElement("template"), list = $("[data-review-list]", reviewPage), bank = window.CRESCU_REVIEW || {};
-      box.innerHTML = modules.map(m => has(bank, m) ? bank[m] : "").join("");
-      queue.forEach(it => {
-        var li = $$(".review-item", box.content).find(x => x.dataset.lesson === it.key && x.dataset.reviewExercise === it.id);
-        if (li) { list.appendChild(li); bindExercise($(".exercise", li)); }
-      });
-      $$("[data-needs-js]", list).forEach(el => { el.hidden = false; });
-      $$("[data-action=retry]", list).forEach(b => { b.hidden = true; });
-      renderReview();
-    };
-    if (!modules.length) return renderReview();
-    modules.forEach(m => {
-      var sc = document.createElement("script");
-      waiting++;
-      sc.src = ROOT + "review/" + encodeURIComponent(m) + ".js";
-      sc.onload = sc.onerror = () => { if (--waiting === 0) shown(); };
-      document.head.appendChild(sc);
-    });
-  }
-  function renderReview() {
-    if (!reviewPage) return;
-    var now = Date.now(), queue = reviewQueue(now), items = reviewItems();
-    var lis = $$(".review-item", reviewPage);
-    lis.forEach(li => {
-      var it = items.find(i => i.key === li.dataset.lesson && i.id === li.dataset.reviewExercise), label = $("[data-review-due]", li);
-      if (label) label.textContent = !it ? "" : !it.solved ? "(answered wrong, not solved yet)" : it.due <= now ? "(due now)" : "(next review " + inDays(it.due - now) + ")";
-    });
-    var wrong = queue.filter(i => !i.solved).length, due = queue.length - wrong, shown = lis.filter(li => !li.hidden).length;
-    var next = items.filter(i => i.solved && i.due > now).sort((a, b) => a.due - b.due)[0];
-    var st = $("[data-review-status]", reviewPage);
-    st.textContent = queue.length ? plural(queue.length, "exercise") + " to review: " + wrong + " answered wrong and not solved yet, " + due + " due again." :
-      (shown ? "All reviewed for now. " : "Nothing to review now. ") + (next ? "The next review is due " + inDays(next.due - now) + "." : items.length ? "" : "Exercises you answer in the lessons come back here.");
-  }
-  if (reviewPage) document.addEventListener("crescu:attempt", renderReview);
+  // What static/review.js (loaded by the review page only) needs from this file.
+  if (reviewPage) window.crescuReview = { queue: reviewQueue, items: reviewItems, bind: bindExercise, DAY: DAY, ROOT: ROOT };
 
   // Shown when the last exercise of the lesson is solved for the first time.
   function completeMoment() {
@@ -723,7 +680,6 @@
   $$("[data-needs-js]").forEach(el => { if (!el.classList.contains("lock-reason")) el.hidden = false; });
   $$("[data-action=retry], [data-no-js]").forEach(b => { b.hidden = true; });
   render();
-  startReview();
   try { localStorage.length; } catch (e) { status(NOSTORE, true); }
   if (lesson && (!lessonProgress(lesson).visited || progress.last !== lesson)) {
     lessonProgress(lesson, true).visited = true; progress.last = lesson; save(); render();
