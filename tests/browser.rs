@@ -434,7 +434,14 @@ async fn export_import(c: &Client, origin: &str, tmp: &Path) {
     let exported = exported.as_str().unwrap().to_string();
     let file: Value = serde_json::from_str(&exported).unwrap();
     assert_eq!(file["format"], "crescu-progress");
+    assert_eq!(file["version"], 2);
     assert_eq!(file["lessons"]["basics/first"]["solved"]["tf"], 10);
+    assert_eq!(file["last"], "basics/first", "export carries the new fields");
+    assert_eq!(
+        file["lessons"]["basics/first"]["attempts"]["tf"][0][1],
+        1,
+        "the dated attempt"
+    );
     assert!(
         text(c, ".banner-status")
             .await
