@@ -119,6 +119,7 @@ async fn sidebar_and_ticks(c: &Client, origin: &str) {
         .await,
         json!(format!("../../{MORE}"))
     );
+    screenshot(c, "lesson-complete").await;
     // Ticks come from storage on other pages too.
     open(c, &format!("{origin}/{MORE}")).await;
     assert!(
@@ -557,6 +558,7 @@ async fn review(c: &Client, origin: &str) {
         js(c, "return document.querySelector('.review-item[data-review-exercise=m1] .review-from a').getAttribute('href')").await,
         json!("../threads/more/index.html#exercise-m1")
     );
+    screenshot(c, "review").await;
     // The sidebar links to review while something is due.
     assert_eq!(
         js(
