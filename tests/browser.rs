@@ -436,10 +436,12 @@ async fn export_import(c: &Client, origin: &str, tmp: &Path) {
     assert_eq!(file["format"], "crescu-progress");
     assert_eq!(file["version"], 2);
     assert_eq!(file["lessons"]["basics/first"]["solved"]["tf"], 10);
-    assert_eq!(file["last"], "basics/first", "export carries the new fields");
     assert_eq!(
-        file["lessons"]["basics/first"]["attempts"]["tf"][0][1],
-        1,
+        file["last"], "basics/first",
+        "export carries the new fields"
+    );
+    assert_eq!(
+        file["lessons"]["basics/first"]["attempts"]["tf"][0][1], 1,
         "the dated attempt"
     );
     assert!(

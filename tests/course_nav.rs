@@ -293,6 +293,40 @@ async fn header_one_row(c: &Client, origin: &str) {
     c.set_window_size(1200, 900).await.unwrap();
 }
 
+/// On a wide screen the menu button hides the syllabus column, and the choice is kept.
+async fn collapsible(c: &Client, origin: &str) {
+    c.set_window_size(1280, 900).await.unwrap();
+    open(c, &format!("{origin}/{START}")).await;
+    let shown = "return getComputedStyle(document.getElementById('syllabus')).display !== 'none'";
+    assert_eq!(js(c, shown).await, json!(true));
+    click(c, ".syllabus-toggle").await;
+    assert_eq!(js(c, shown).await, json!(false), "hidden by the button");
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelector('.syllabus-toggle').getAttribute('aria-expanded')"
+        )
+        .await,
+        json!("false")
+    );
+    open(c, &format!("{origin}/{MORE}")).await;
+    assert_eq!(
+        js(c, shown).await,
+        json!(false),
+        "still hidden on the next page"
+    );
+    click(c, ".syllabus-toggle").await;
+    assert_eq!(js(c, shown).await, json!(true));
+    c.set_window_size(1200, 900).await.unwrap();
+}
+
+/// From `file://` the other modules still fold open: syllabus.js is a script, not a fetch.
+async fn from_file_urls(c: &Client, www: &Path) {
+    open(c, &format!("file://{}", www.join(START).display())).await;
+    click(c, "[data-module=processes] .module-toggle").await;
+    assert_eq!(text(c, "#syllabus-processes li a").await, "Finish");
+}
+
 /// On a 390x844 phone the title and first paragraph show without scrolling; the
 /// syllabus is behind the menu button, which opens it, focuses it and closes on Escape.
 async fn phone(c: &Client, origin: &str) {
@@ -629,14 +663,14 @@ fn the_course_around_the_lesson_in_headless_chromium() {
         1,
     );
     std::fs::write(www.join("review/clock.html"), clocked).unwrap();
-    let server = Server::start(www);
+    let server = Server::start(www.clone());
     let origin = server.origin.clone();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let (o, a) = (origin.clone(), axe.clone());
+        let (o, a, w) = (origin.clone(), axe.clone(), www.clone());
         in_session(&driver, &chrome, tmp.path().join("light"), Mode::Light, |c| async move {
             let c = &c;
             sidebar_and_ticks(c, &o).await;
@@ -645,6 +679,8 @@ fn the_course_around_the_lesson_in_headless_chromium() {
             table_of_contents(c, &o).await;
             header_one_row(c, &o).await;
             phone(c, &o).await;
+            collapsible(c, &o).await;
+            from_file_urls(c, &w).await;
             migration(c, &o).await;
             favicon(c, &o).await;
             keyboard_path(c, &o).await;
