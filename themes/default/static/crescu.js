@@ -204,7 +204,7 @@
       var exp = $(".explanation", ex);
       html = para("<strong>Correct!</strong> " + (first ? (award ? "+" + award + " XP" : "") : "XP already earned for this exercise."));
       if (exp) html += para(exp.innerHTML);
-      if (finished) html += para("<strong>Lesson complete!</strong> <a href=\"#complete-title\">See what comes next</a>.");
+      if (finished) html += para("<strong>Lesson complete!</strong> <a href=\"#lesson-complete\">See what comes next</a>.");
     } else {
       html = para("<strong>Not quite.</strong> Change your answer and check again.") +
         r.notes.map(n => para(n)).join("");
