@@ -794,3 +794,20 @@ fn the_course_favicon_is_linked_and_checked() {
         std::fs::read_to_string(tmp.path().join("output/module-1/lesson-1/index.html")).unwrap();
     assert!(page.contains("<link rel=\"icon\" href=\"../../icon.svg\">"));
 }
+
+/// A module whose slug would be `review` is refused: the review page lives there.
+#[test]
+fn a_module_may_not_take_the_review_pages_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    synthetic_course(tmp.path(), 1, 1);
+    std::fs::rename(
+        tmp.path().join("content/01-module-1"),
+        tmp.path().join("content/01-review"),
+    )
+    .unwrap();
+    let (code, _, err) = common::crescu_in(tmp.path(), &["build"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("content/01-review"), "{err}");
+    assert!(err.contains("the slug `review`"), "{err}");
+    assert!(!tmp.path().join("output").exists(), "nothing half-written");
+}
