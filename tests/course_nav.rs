@@ -327,6 +327,36 @@ async fn from_file_urls(c: &Client, www: &Path) {
     assert_eq!(text(c, "#syllabus-processes li a").await, "Finish");
 }
 
+/// A page of a 60-module course lists 24 modules around its own; the script adds the
+/// rest from syllabus.js, in order.
+async fn many_modules(c: &Client, origin: &str) {
+    let page = format!("{origin}/big/module-40/lesson-2/index.html");
+    open(c, &page).await;
+    let modules = "return Array.from(document.querySelectorAll('#syllabus .syllabus-module')).map(li => li.dataset.module)";
+    let listed = js(c, modules).await;
+    let want: Vec<String> = (1..=60).map(|m| format!("module-{m}")).collect();
+    assert_eq!(listed, json!(want), "every module, in order");
+    assert!(
+        text(c, "#syllabus a[aria-current=page]")
+            .await
+            .starts_with("Lesson 2 of module 40,"),
+        "the page's lesson is current"
+    );
+    assert_eq!(
+        text(c, "[data-module=module-3] [data-module-count]").await,
+        "0 of 2"
+    );
+    click(c, "[data-module=module-3] .module-toggle").await;
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelectorAll('#syllabus-module-3 li').length"
+        )
+        .await,
+        json!(2)
+    );
+}
+
 /// On a 390x844 phone the title and first paragraph show without scrolling; the
 /// syllabus is behind the menu button, which opens it, focuses it and closes on Escape.
 async fn phone(c: &Client, origin: &str) {
@@ -655,6 +685,14 @@ fn the_course_around_the_lesson_in_headless_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let www = tmp.path().join("www");
     build_nav_fixture(&www);
+    // A course of 60 modules, whose pages list only 24 of them.
+    let big = tmp.path().join("big");
+    synthetic_course(&big, 60, 2);
+    crescu::build::build(&crescu::build::BuildOptions::new(
+        big.clone(),
+        Some(www.join("big")),
+    ))
+    .expect("the 60-module course builds");
     // The review page with a clock the test sets (sessionStorage "now", epoch ms).
     let review_page = std::fs::read_to_string(www.join("review/index.html")).unwrap();
     let clocked = review_page.replacen(
@@ -681,6 +719,7 @@ fn the_course_around_the_lesson_in_headless_chromium() {
             phone(c, &o).await;
             collapsible(c, &o).await;
             from_file_urls(c, &w).await;
+            many_modules(c, &o).await;
             migration(c, &o).await;
             favicon(c, &o).await;
             keyboard_path(c, &o).await;
@@ -768,6 +807,29 @@ fn the_sidebar_of_a_thousand_lessons_stays_small() {
         20,
         "syllabus.js lists every lesson"
     );
+}
+
+/// A course of many modules lists at most `LISTED_MODULES` of them in each page, around
+/// the page's own, with a link to all of them.
+#[test]
+fn a_course_of_many_modules_lists_those_around_the_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    synthetic_course(tmp.path(), 200, 1);
+    let out = tmp.path().join("out");
+    crescu::build::build(&crescu::build::BuildOptions::new(
+        tmp.path().to_path_buf(),
+        Some(out.clone()),
+    ))
+    .expect("the synthetic course builds");
+    let page = std::fs::read_to_string(out.join("module-100/lesson-1/index.html")).unwrap();
+    let listed = page.matches("<li class=\"syllabus-module").count();
+    assert_eq!(listed, crescu::site::syllabus::LISTED_MODULES);
+    assert!(page.contains("data-module=\"module-100\""));
+    assert!(
+        page.contains("data-module=\"module-88\"") && !page.contains("data-module=\"module-87\"")
+    );
+    assert!(page.contains("All 200 modules</a>"));
+    assert!(syllabus_bytes(&out.join("module-100/lesson-1/index.html")) < 10_000);
 }
 
 /// `favicon:` names a course file, which pages link; a missing one is an error located

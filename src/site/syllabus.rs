@@ -54,16 +54,38 @@ pub struct TocEntry {
     pub level: u8,
 }
 
+/// A course with more modules lists only this many around the page's own in each page's
+/// HTML (the script adds the rest from `syllabus.js`): 200 modules would otherwise add
+/// some 45 KB to every page.
+pub const LISTED_MODULES: usize = 24;
+
+#[derive(Serialize)]
+pub struct Sidebar {
+    pub modules: Vec<SidebarModule>,
+    /// All modules of the course, listed or not.
+    pub module_count: usize,
+    /// Some modules are left out of `modules`.
+    pub partial: bool,
+}
+
 /// The sidebar of a page at link prefix `root`, with `module` (and `lesson`) current.
 pub fn sidebar(
     course: &Course,
     root: &str,
     module: Option<&Module>,
     lesson: Option<&Lesson>,
-) -> Vec<SidebarModule> {
-    course
+) -> Sidebar {
+    let here = module
+        .and_then(|c| course.modules.iter().position(|m| m.slug == c.slug))
+        .unwrap_or(0);
+    let first = here
+        .saturating_sub(LISTED_MODULES / 2)
+        .min(course.modules.len().saturating_sub(LISTED_MODULES));
+    let modules = course
         .modules
         .iter()
+        .skip(first)
+        .take(LISTED_MODULES)
         .map(|m| {
             let current = module.is_some_and(|c| c.slug == m.slug);
             let lessons = if current {
@@ -89,7 +111,12 @@ pub fn sidebar(
                 lessons,
             }
         })
-        .collect()
+        .collect();
+    Sidebar {
+        modules,
+        module_count: course.modules.len(),
+        partial: course.modules.len() > LISTED_MODULES,
+    }
 }
 
 /// The position of the `index`-th lesson of the course (in `course.lessons()` order).

@@ -497,6 +497,24 @@
   // Every module of the sidebar folds; other modules' lessons are built from syllabus.js
   // on first opening, so pages carry only their own module's list.
   function moduleToggles() {
+    var ol = $("#syllabus .syllabus-modules[data-partial]");
+    // A large course's pages list only some modules: the rest come from syllabus.js.
+    if (ol) {
+      SYL.modules.forEach(m => {
+        var li = $$(".syllabus-module", ol).find(x => x.dataset.module === m.slug);
+        if (!li) {
+          li = document.createElement("li");
+          li.className = "syllabus-module"; li.dataset.module = m.slug;
+          var row = document.createElement("p"), count = document.createElement("span");
+          row.className = "syllabus-module-row"; count.className = "syllabus-count"; count.dataset.moduleCount = "";
+          row.append(link(ROOT + m.slug + "/index.html", m.title), " ", count);
+          li.appendChild(row);
+        }
+        ol.appendChild(li);
+      });
+      var all = $("#syllabus .syllabus-all");
+      if (all) all.hidden = true;
+    }
     $$("#syllabus .syllabus-module").forEach(li => {
       var m = SYL.modules.find(x => x.slug === li.dataset.module), row = $(".syllabus-module-row", li);
       if (!m || !row || !m.lessons.length) return;
