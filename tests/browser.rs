@@ -6,15 +6,15 @@
 //! loud notice and passes. axe-core comes from npm (see `axe_source`).
 //! Set `CRESCU_SCREENSHOTS=<dir>` to save desktop and phone screenshots while it runs.
 
-#[path = "common/browser.rs"]
-mod support;
+mod common;
 
+use common::chromium::*;
+use common::repo;
 use fantoccini::{Client, Locator, key::Key};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::*;
 
 const LESSON: &str = "basics/first/index.html";
 
@@ -88,24 +88,6 @@ async fn attempts(c: &Client) -> Vec<Value> {
         .as_array()
         .unwrap()
         .clone()
-}
-
-async fn screenshot(c: &Client, name: &str) {
-    let Some(dir) = std::env::var_os("CRESCU_SCREENSHOTS") else {
-        return;
-    };
-    std::fs::create_dir_all(&dir).unwrap();
-    for (label, width) in [("desktop", 1200u32), ("phone", 390)] {
-        c.set_window_size(width, 900).await.unwrap();
-        let h = js(c, "return document.documentElement.scrollHeight").await;
-        let h = h.as_u64().unwrap_or(900).clamp(600, 6000) as u32;
-        c.set_window_size(width, h).await.unwrap();
-        js(c, "window.scrollTo(0, 0); return true").await;
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        let png = c.screenshot().await.unwrap();
-        std::fs::write(Path::new(&dir).join(format!("{name}-{label}.png")), png).unwrap();
-    }
-    c.set_window_size(1200, 900).await.unwrap();
 }
 
 /// Each kind wrong, then right: feedback, why texts, missed choices, XP once, events.
@@ -438,6 +420,7 @@ async fn export_import(c: &Client, origin: &str, tmp: &Path) {
     assert_eq!(earned(c).await, "10");
     // Capture the download instead of saving it.
     js(c, "HTMLAnchorElement.prototype.click = function () { window.__download = {href: this.href, name: this.download}; }; return true").await;
+    click(c, ".progress-menu > summary").await;
     click(c, "[data-action=export]").await;
     let exported = c
         .execute_async(
@@ -451,7 +434,16 @@ async fn export_import(c: &Client, origin: &str, tmp: &Path) {
     let exported = exported.as_str().unwrap().to_string();
     let file: Value = serde_json::from_str(&exported).unwrap();
     assert_eq!(file["format"], "crescu-progress");
+    assert_eq!(file["version"], 2);
     assert_eq!(file["lessons"]["basics/first"]["solved"]["tf"], 10);
+    assert_eq!(
+        file["last"], "basics/first",
+        "export carries the new fields"
+    );
+    assert_eq!(
+        file["lessons"]["basics/first"]["attempts"]["tf"][0][1], 1,
+        "the dated attempt"
+    );
     assert!(
         text(c, ".banner-status")
             .await
@@ -679,7 +671,7 @@ async fn without_javascript(c: &Client, origin: &str) {
             "no Check button without JS",
         ),
         (".focus-timer", false, "no timer without JS"),
-        (".guest-banner", false, "no progress banner without JS"),
+        (".progress-menu", false, "no progress menu without JS"),
         (
             ".lock-reason",
             false,
@@ -871,8 +863,8 @@ fn learner_journey_in_headless_chromium() {
     drop(driver);
 }
 
-/// The page weight budget: the JS + CSS a lesson page loads stay under 60 KB together
-/// (issue 13's budget), and the example course's GIL lesson stays under 150 KB of HTML.
+/// The page weight budget: the JS + CSS a lesson page loads stay under 60 KB together, and
+/// the example course's GIL lesson stays under 150 KB of HTML.
 #[test]
 fn lesson_pages_stay_within_the_weight_budget() {
     let tmp = tempfile::tempdir().unwrap();

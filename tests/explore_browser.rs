@@ -5,14 +5,15 @@
 //! with the key figures of the others; axe-core finds nothing serious; no request leaves
 //! the page. Skips (loudly) like `browser.rs` when Chromium or chromedriver is missing.
 
-#[path = "common/browser.rs"]
-mod support;
+mod common;
+
+use common::chromium::*;
+use common::repo;
 
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::{Client, Locator, key::Key};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use support::*;
 
 const GIL: &str = "python-concurrency/the-gil/index.html";
 const CONVOY: &str = "#chart-io-convoy-latency";

@@ -18,6 +18,7 @@ fn course() -> CourseConfig {
         focus_minutes: 25,
         base_url: None,
         theme: "default".into(),
+        favicon: None,
         simulation_budget: crescu::sim::DEFAULT_BUILD_WORK,
     }
 }

@@ -287,19 +287,21 @@ fn search_index_finds_titles_headings_and_text_by_prefix() {
     let doc = &index["docs"][0];
     assert_eq!(doc.as_array().unwrap().len(), 3, "[url, lesson, heading]");
 
-    // Every page loads the search script, which is deferred; the index loads on demand.
+    // Every page names the search script, which crescu.js loads when the reader first
+    // goes to the box; the index loads on demand after it.
     let page = std::fs::read_to_string(out.join("module/target/index.html")).unwrap();
-    assert!(page.contains("<script src=\"../../static/search.js\" defer></script>"));
+    assert!(page.contains("data-script=\"../../static/search.js\""));
+    assert!(!page.contains("<script src=\"../../static/search.js\""));
     assert!(
-        page.contains("data-search hidden"),
+        page.contains("data-search data-script=\"../../static/search.js\" hidden"),
         "hidden until the script runs"
     );
     assert!(!page.contains("search-index.js"));
 }
 
-/// Search must stay a small addition to every lesson page's scripts and styles: one
-/// deferred file of at most 12 KiB, with the index (which grows with the course) loaded
-/// only when the search box is used, and the page's JS and CSS within 60 KB in all.
+/// Search must stay a small addition to every lesson page's scripts and styles: one file
+/// of at most 12 KiB, loaded with the index (which grows with the course) only when the
+/// search box is used, and the JS and CSS a page loads within 60 KB in all.
 #[test]
 fn search_adds_little_to_a_lesson_page() {
     let dir = tempfile::tempdir().unwrap();
@@ -312,10 +314,10 @@ fn search_adds_little_to_a_lesson_page() {
     assert!(search_js <= 12 * 1024, "search.js is {search_js} bytes");
     for page in lesson_pages(&out) {
         let html = std::fs::read_to_string(&page).unwrap();
-        assert_eq!(html.matches("static/search.js\" defer>").count(), 1);
+        assert_eq!(html.matches("static/search.js\"").count(), 1);
         assert!(!html.contains("search-index.js"));
-        // The page's own scripts and styles, search included, stay within issue 13's
-        // budget of 60 KB.
+        // The scripts and styles a page loads stay within issue 13's budget of 60 KB
+        // (search.js and the chart and video scripts load later, when used).
         let total: u64 = attribute_values(&html, "href")
             .into_iter()
             .chain(attribute_values(&html, "src"))
@@ -327,7 +329,7 @@ fn search_adds_little_to_a_lesson_page() {
             })
             .sum();
         assert!(
-            total <= 60_000,
+            total < 60_000,
             "{}: {total} bytes of JS and CSS",
             page.display()
         );

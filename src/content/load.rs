@@ -36,6 +36,8 @@ struct RawCourse {
     focus_minutes: Option<u32>,
     base_url: Option<String>,
     theme: Option<String>,
+    /// An image under `content/` shown as the site's icon.
+    favicon: Option<String>,
     /// Size limit of lesson and module files, in bytes.
     max_lesson_bytes: Option<u64>,
     /// Millions of steps all simulations of a build may take together.
@@ -551,7 +553,7 @@ impl Reading<'_> {
             yaml_first_line: fm.yaml_first_line,
             spans: &fm.spans,
         };
-        let config = self.course_config(fm.data, &loc, options);
+        let config = self.course_config(fm.data, &loc, options, tree);
         Some((config, fm.body))
     }
 
@@ -561,6 +563,7 @@ impl Reading<'_> {
         raw: RawCourse,
         loc: &super::located::FrontMatterLocator,
         options: &LoadOptions,
+        tree: &SourceTree,
     ) -> CourseConfig {
         self.max_lesson_bytes = raw.max_lesson_bytes.unwrap_or(MAX_FILE_BYTES);
         if self.max_lesson_bytes > MAX_FILE_BYTES_LIMIT {
@@ -589,6 +592,20 @@ impl Reading<'_> {
                 .expected("an address starting with https:// or http://"),
             );
         }
+        let favicon = raw.favicon.filter(|icon| {
+            let found = tree.assets.iter().any(|a| a.target == Path::new(icon));
+            if !found {
+                self.diags.push(
+                    loc.error_at(
+                        "missing-favicon",
+                        &crate::keypath::KeyPath::root().key("favicon"),
+                        format!("`favicon` names `{icon}`, which is not a file of the course"),
+                    )
+                    .expected("the path of an image under content/, such as `icon.svg`"),
+                );
+            }
+            found
+        });
         let base_url = options.base_url.clone().or(raw.base_url);
         CourseConfig {
             brand: raw.brand.unwrap_or_else(|| raw.title.clone()),
@@ -598,6 +615,7 @@ impl Reading<'_> {
             focus_minutes: raw.focus_minutes.unwrap_or(25),
             base_url: base_url.map(|u| u.trim_end_matches('/').to_string()),
             theme: raw.theme.unwrap_or_else(|| "default".to_string()),
+            favicon,
             simulation_budget: raw
                 .simulation_budget
                 .map_or(crate::sim::DEFAULT_BUILD_WORK, |m| m as f64 * 1e6),

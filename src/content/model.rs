@@ -26,6 +26,8 @@ pub struct CourseConfig {
     pub focus_minutes: u32,
     pub base_url: Option<String>,
     pub theme: String,
+    /// The site icon: a course file's output path, or none for the theme's.
+    pub favicon: Option<String>,
     /// Steps all the course's distinct simulations may take together (see `sim::Budget`).
     pub simulation_budget: f64,
 }
@@ -42,6 +44,7 @@ impl Default for CourseConfig {
             focus_minutes: 25,
             base_url: None,
             theme: "default".into(),
+            favicon: None,
             simulation_budget: crate::sim::DEFAULT_BUILD_WORK,
         }
     }

@@ -8,8 +8,10 @@ pub mod links;
 pub mod outline;
 pub mod output;
 pub mod reuse;
+pub mod review;
 pub mod search;
 pub mod sitemap;
+pub mod syllabus;
 pub mod target;
 pub mod theme;
 pub mod video;
@@ -93,14 +95,7 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     let course = ctx.course;
     let mut diags = Diagnostics::default();
     let mut files = Vec::new();
-    let write_failed = |e: std::io::Error| {
-        Diagnostic::error(
-            "io",
-            ctx.output.unwrap_or(std::path::Path::new("output")),
-            Position::default(),
-            format!("cannot write the site: {e}; the previous output is unchanged"),
-        )
-    };
+    let write_failed = |e: std::io::Error| write_failed(ctx, e);
 
     let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
     let outline = SiteOutline::new(
@@ -110,6 +105,8 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         ctx.memo,
     );
     diags.extend(outline.problems(course));
+    diags.extend(review::reserved_slugs(course));
+    let syllabus_hash = syllabus::fingerprint(course);
     // Lesson pages go to the sink as they are made: at 10,000 lessons, holding them
     // all would take hundreds of megabytes.
     let lesson_pages: Vec<Result<(), Vec<Diagnostic>>> = ordered
@@ -118,11 +115,12 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         .map(|(i, (module, lesson))| {
             let prev = i.checked_sub(1).map(|j| ordered[j]);
             let next = ordered.get(i + 1).copied();
-            let render = || render_lesson(ctx, &outline, module, lesson, prev, next);
+            let render = || render_lesson(ctx, &outline, i, (module, lesson), prev, next);
             let page = match ctx.memo {
                 Some(memo) => {
                     let key =
-                        reuse::lesson_page_key(ctx, &outline, i, (module, lesson), prev, next);
+                        reuse::lesson_page_key(ctx, &outline, i, (module, lesson), prev, next)
+                            ^ syllabus_hash;
                     memo.page(key, render)?
                 }
                 None => render()?,
@@ -148,6 +146,13 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
             Err(d) => diags.push(d),
         }
     }
+    match render_review(ctx) {
+        Ok(f) => files.push(f),
+        Err(d) => diags.push(d),
+    }
+    if let Err(d) = render_review_scripts(ctx, sink) {
+        diags.extend(d.0);
+    }
     match render_404(ctx) {
         Ok(f) => files.push(f),
         Err(d) => diags.push(d),
@@ -158,6 +163,10 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     }
     let pages = lessons_written + files.len();
     files.extend(outline.into_files());
+    files.push(OutputFile {
+        path: PathBuf::from(syllabus::SYLLABUS_FILE),
+        bytes: syllabus::to_js(course),
+    });
     for (path, bytes) in &ctx.theme.static_files {
         files.push(OutputFile {
             path: PathBuf::from("static").join(path),
@@ -190,6 +199,15 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         stats,
         warnings: diags,
     })
+}
+
+fn write_failed(ctx: &RenderContext, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "io",
+        ctx.output.unwrap_or(std::path::Path::new("output")),
+        Position::default(),
+        format!("cannot write the site: {e}; the previous output is unchanged"),
+    )
 }
 
 /// Course files that would take the place of a generated file (or of a folder holding
@@ -289,6 +307,8 @@ fn render_index(ctx: &RenderContext, outline: &SiteOutline) -> Result<OutputFile
         .collect();
     c.insert("total_xp", &modules.iter().map(|m| m.xp).sum::<u32>());
     c.insert("modules", &modules);
+    c.insert("sidebar", &syllabus::sidebar(course, "", None, None));
+    c.insert("page_kind", "index");
     c.insert("page_title", &course.config.title);
     c.insert("description", &course.config.description);
     render_template(ctx, "index.html", &c, PathBuf::from("index.html"))
@@ -310,6 +330,11 @@ fn render_module(
     });
     let view = module_view(module, "../", intro);
     c.insert("module", &view);
+    c.insert(
+        "sidebar",
+        &syllabus::sidebar(ctx.course, "../", Some(module), None),
+    );
+    c.insert("page_kind", "module");
     c.insert("page_title", &module.title);
     c.insert(
         "description",
@@ -324,6 +349,43 @@ fn render_module(
         &c,
         PathBuf::from(&module.slug).join("index.html"),
     )
+}
+
+fn render_review(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
+    let mut c = tera::Context::new();
+    c.insert("site", &SiteView::new(ctx.course, "../"));
+    c.insert("sidebar", &syllabus::sidebar(ctx.course, "../", None, None));
+    c.insert("page_kind", "review");
+    c.insert("page_title", "Review");
+    c.insert("description", &ctx.course.config.description);
+    render_template(ctx, "review.html", &c, PathBuf::from(review::REVIEW_PAGE))
+}
+
+/// Each module's review script, handed to `sink` as it is made.
+fn render_review_scripts(ctx: &RenderContext, sink: FileSink) -> Result<(), Diagnostics> {
+    let problems: Vec<Diagnostic> = ctx
+        .course
+        .modules
+        .par_iter()
+        .filter_map(|module| {
+            let mut c = tera::Context::new();
+            c.insert("items", &review::module_items(module, ctx.markdown));
+            let path = PathBuf::from(review::script_path(module));
+            let html = match render_template(ctx, "review_items.html", &c, path.clone()) {
+                Ok(f) => f.bytes,
+                Err(d) => return Some(d),
+            };
+            let bytes = review::script(module, &String::from_utf8_lossy(&html));
+            sink(OutputFile { path, bytes })
+                .err()
+                .map(|e| write_failed(ctx, e))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics(problems))
+    }
 }
 
 fn render_404(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
@@ -364,8 +426,8 @@ fn body_html(
 fn render_lesson(
     ctx: &RenderContext,
     outline: &SiteOutline,
-    module: &Module,
-    lesson: &Lesson,
+    index: usize,
+    (module, lesson): (&Module, &Lesson),
     prev: Option<(&Module, &Lesson)>,
     next: Option<(&Module, &Lesson)>,
 ) -> Result<OutputFile, Vec<Diagnostic>> {
@@ -568,6 +630,20 @@ fn render_lesson(
     );
     c.insert("prev", &nav(prev));
     c.insert("next", &nav(next));
+    c.insert(
+        "sidebar",
+        &syllabus::sidebar(ctx.course, "../../", Some(module), Some(lesson)),
+    );
+    c.insert("page_kind", "lesson");
+    c.insert(
+        "position",
+        &syllabus::position(ctx.course, module, lesson, index),
+    );
+    let headings = outline.lessons.get(index).map(|b| b.headings.as_slice());
+    c.insert(
+        "toc",
+        &syllabus::table_of_contents(headings.unwrap_or_default()),
+    );
     c.insert("page_title", &lesson.title);
     c.insert(
         "description",

@@ -16,6 +16,8 @@ pub struct SiteView {
     /// localStorage key prefix, scoped to this course so two courses on a host never mix.
     pub storage_key: String,
     pub base_url: Option<String>,
+    /// The icon's path from the site root.
+    pub favicon: String,
 }
 
 impl SiteView {
@@ -29,6 +31,10 @@ impl SiteView {
             root: root.to_string(),
             storage_key: format!("crescu:v1:{}", crate::content::slugify(&c.title)),
             base_url: c.base_url.clone(),
+            favicon: c
+                .favicon
+                .clone()
+                .unwrap_or_else(|| "static/favicon.svg".to_string()),
         }
     }
 }
@@ -115,6 +121,8 @@ pub struct BlankPiece {
 #[derive(Serialize)]
 pub struct ExerciseView {
     pub id: String,
+    /// The element id: `exercise-<id>` on its lesson page.
+    pub anchor: String,
     pub kind: &'static str,
     pub label: &'static str,
     pub prompt_html: String,
@@ -200,6 +208,7 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
     };
     ExerciseView {
         id: ex.id.clone(),
+        anchor: format!("exercise-{}", ex.id),
         kind: ex.kind.name(),
         label: ex.kind.label(),
         prompt_html: md.inline(&ex.prompt),

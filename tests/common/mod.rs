@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: fixture courses in temporary folders.
 #![allow(dead_code)]
 
+pub mod chromium;
+
 use std::path::{Path, PathBuf};
 
 pub fn repo() -> PathBuf {

@@ -8,18 +8,25 @@
 // e.g. document.addEventListener("crescu:attempt", e => report(e.detail));
 //
 // Storage (localStorage, scoped by <body data-storage-key>, "K" below):
-//   K:progress  {"format":"crescu-progress","version":1,"course":K,
-//                "lessons":{"module/lesson":{"solved":{"exercise-id":xp},"unlocked":true}}}
+//   K:progress  {"format":"crescu-progress","version":2,"course":K,"last":"module/lesson",
+//                "lessons":{"module/lesson":{"solved":{"exercise-id":xp},"unlocked":true,
+//                  "visited":true,"attempts":{"exercise-id":[[epoch-ms,1 right|0 wrong],...]}}}}
+//                Version 1 (no "last", no "attempts") is migrated on load and on import:
+//                each solved exercise gets one right attempt dated at the migration.
 //   K:timer     {"end":epoch-ms} while running, {"left":ms} while paused
+//   K:nav       {"closed":true} when the learner hid the syllabus on a wide screen
 // Export downloads K:progress as JSON; Import accepts only such a file for the same K.
+// syllabus.js (loaded before this file) sets window.CRESCU_SYLLABUS: every module and
+// lesson in order, for ticks, counts, "Continue", the completion moment and review.
 // Ids and other keys from data are looked up with `has` only: a plain `in` or `o[k]`
 // would find `constructor`, `toString`, ... on every object.
 "use strict";
 (() => {
   var body = document.body;
   var KEY = body.dataset.storageKey || "crescu";
-  var PKEY = KEY + ":progress", TKEY = KEY + ":timer";
-  var FORMAT = "crescu-progress", VERSION = 1;
+  var PKEY = KEY + ":progress", TKEY = KEY + ":timer", NKEY = KEY + ":nav";
+  var FORMAT = "crescu-progress", VERSION = 2, MAX_ATTEMPTS = 20;
+  var ROOT = body.dataset.root || "";
   // Values localStorage refused (unavailable, or full): kept for the visit, and each
   // later write tries localStorage again.
   var memory = new Map();
@@ -50,13 +57,35 @@
 
   // Returns the progress object when `d` is a well-formed progress file of this course,
   // else a message saying why not.
+  // Version 1 -> 2: the same lessons, each solved exercise with one right attempt dated
+  // now, so review can schedule it; nothing earned is lost.
+  function migrate(d) {
+    if (!isObj(d) || d.format !== FORMAT || d.version !== 1 || !isObj(d.lessons)) return d;
+    var now = Date.now(), lessons = {};
+    for (var [l, p] of Object.entries(d.lessons)) {
+      lessons[l] = p;
+      if (isObj(p) && isObj(p.solved)) {
+        var attempts = {};
+        Object.keys(p.solved).forEach(x => { attempts[x] = [[now, 1]]; });
+        lessons[l] = Object.assign({}, p, { attempts: attempts });
+      }
+    }
+    return { format: FORMAT, version: VERSION, course: d.course, lessons: lessons };
+  }
+  function badAttempts(a) {
+    return !isObj(a) || Object.values(a).some(list => !Array.isArray(list) || list.length > 1000 ||
+      list.some(t => !Array.isArray(t) || typeof t[0] !== "number" || !isFinite(t[0]) || (t[1] !== 0 && t[1] !== 1)));
+  }
   function validate(d) {
+    d = migrate(d);
     if (!isObj(d) || d.format !== FORMAT) return "this is not a crescu progress file";
     if (d.version !== VERSION) return "this progress file has an unknown version";
     if (d.course !== KEY) return "this progress file belongs to another course";
     if (!isObj(d.lessons)) return "the file has no lessons";
+    if (d.last !== undefined && typeof d.last !== "string") return "the last lesson is malformed";
     for (var [l, p] of Object.entries(d.lessons)) {
-      if (!isObj(p) || !isObj(p.solved) || [p.visited, p.unlocked].some(b => b !== undefined && typeof b !== "boolean"))
+      if (!isObj(p) || !isObj(p.solved) || [p.visited, p.unlocked].some(b => b !== undefined && typeof b !== "boolean") ||
+          (p.attempts !== undefined && badAttempts(p.attempts)))
         return "lesson " + l + " is malformed";
       for (var [x, xp] of Object.entries(p.solved)) {
         if (typeof xp !== "number" || !(xp >= 0) || xp > 1e6 || Math.floor(xp) !== xp)
@@ -65,9 +94,12 @@
     }
     return d;
   }
+  function fresh() { return { format: FORMAT, version: VERSION, course: KEY, lessons: {} }; }
   function load() {
-    var d = readJson(PKEY);
-    return d && typeof validate(d) !== "string" ? d : { format: FORMAT, version: VERSION, course: KEY, lessons: {} };
+    var raw = readJson(PKEY), d = raw && validate(raw);
+    if (!d || typeof d === "string") return fresh();
+    if (raw.version !== VERSION) set(PKEY, JSON.stringify(d)); // keep the migrated form
+    return d;
   }
   var progress = load();
   function save() {
@@ -150,6 +182,8 @@
 
   function check(ex) {
     var id = ex.dataset.exercise, xp = Number(ex.dataset.xp) || 0;
+    // The lesson page's article, or the review page's item, names the lesson.
+    var home = ex.closest("[data-lesson]"), key = home ? home.dataset.lesson : lesson;
     var fb = $(".feedback", ex);
     clearMarks(ex);
     var r = grade(ex);
@@ -160,13 +194,17 @@
       fb.focus();
       return;
     }
-    var solved = lessonProgress(lesson, true).solved, award = 0, first = r.ok && !has(solved, id);
-    if (first) { solved[id] = award = xp; save(); }
+    var lp = lessonProgress(key, true), solved = lp.solved, award = 0, first = r.ok && !has(solved, id);
+    if (first) solved[id] = award = xp;
+    record(lp, id, r.ok);
+    save();
+    var finished = first && !!lesson && lessonFinishedHere();
     var html;
     if (r.ok) {
       var exp = $(".explanation", ex);
       html = para("<strong>Correct!</strong> " + (first ? (award ? "+" + award + " XP" : "") : "XP already earned for this exercise."));
       if (exp) html += para(exp.innerHTML);
+      if (finished) html += para("<strong>Lesson complete!</strong> <a href=\"#lesson-complete\">See what comes next</a>.");
     } else {
       html = para("<strong>Not quite.</strong> Change your answer and check again.") +
         r.notes.map(n => para(n)).join("");
@@ -178,9 +216,23 @@
     $("[data-action=retry]", ex).hidden = false;
     fb.focus();
     ex.dispatchEvent(new CustomEvent("crescu:attempt", {
-      bubbles: true, detail: { lesson: lesson, exercise: id, correct: r.ok, xp: award }
+      bubbles: true, detail: { lesson: key, exercise: id, correct: r.ok, xp: award }
     }));
     render();
+    if (finished) completeMoment();
+  }
+
+  // Each graded attempt with its date, the last MAX_ATTEMPTS per exercise: review
+  // schedules from them.
+  function record(lp, id, ok) {
+    if (!isObj(lp.attempts)) lp.attempts = {};
+    var list = has(lp.attempts, id) && Array.isArray(lp.attempts[id]) ? lp.attempts[id] : (lp.attempts[id] = []);
+    list.push([Date.now(), ok ? 1 : 0]);
+    if (list.length > MAX_ATTEMPTS) list.splice(0, list.length - MAX_ATTEMPTS);
+  }
+  function lessonFinishedHere() {
+    var solved = lessonProgress(lesson).solved, all = $$(".exercise[data-exercise]");
+    return all.length > 0 && all.every(ex => has(solved, ex.dataset.exercise));
   }
 
   function retry(ex) {
@@ -193,7 +245,7 @@
     if (first) first.focus();
   }
 
-  $$(".exercise[data-exercise]").forEach(ex => {
+  function bindExercise(ex) {
     var form = $("form", ex);
     var details = $("details.answer", ex);
     if (details) details.hidden = true; // offered after the first try, so learners try first
@@ -206,7 +258,8 @@
     });
     var again = $("[data-action=retry]", ex);
     if (again) again.addEventListener("click", () => { retry(ex); });
-  });
+  }
+  $$(".exercise[data-exercise]").forEach(bindExercise);
 
   // Rendering progress everywhere on the page
   function render() {
@@ -268,6 +321,7 @@
     var cx = $("[data-course-xp]");
     if (cx) cx.style.setProperty("--done", (total ? 100 * earned / total : 0) + "%");
     if (cx) cx.textContent = earned + " / " + (Number(cx.dataset.total) || total) + " XP earned";
+    renderCourse();
   }
 
   function unlockButton(b) {
@@ -278,8 +332,13 @@
   $$(".go-deeper [data-action=unlock]").forEach(unlockButton);
 
   // Guest banner: export, import, reset
+  // Messages show in the progress menu, opened so they are seen (a refused storage too).
   function status(msg, bad) {
-    $$(".banner-status").forEach(s => { s.textContent = msg; s.classList.toggle("is-bad", !!bad); });
+    $$(".banner-status").forEach(s => {
+      s.textContent = msg; s.classList.toggle("is-bad", !!bad);
+      var menu = s.closest("details");
+      if (menu && msg) menu.open = true;
+    });
   }
   function totals() {
     var n = 0, xp = 0;
@@ -289,7 +348,7 @@
   $$("[data-action=export]").forEach(b => {
     b.addEventListener("click", () => {
       progress = load();
-      var data = JSON.stringify({ format: FORMAT, version: VERSION, course: KEY, exported: new Date().toISOString(), lessons: progress.lessons }, null, 2);
+      var data = JSON.stringify(Object.assign({}, progress, { exported: new Date().toISOString() }), null, 2);
       var a = document.createElement("a");
       a.href = URL.createObjectURL(new Blob([data], { type: "application/json" }));
       a.download = KEY.replace(/[^a-z0-9-]+/gi, "-").replace(/^-|-$/g, "") + "-progress.json";
@@ -315,7 +374,9 @@
           status("Import cancelled. Nothing was changed."); return;
         }
         // Stored first and shown from storage, so a file the browser refuses changes nothing.
-        if (!store(PKEY, JSON.stringify({ format: FORMAT, version: VERSION, course: KEY, lessons: r.lessons }))) {
+        var kept = { format: FORMAT, version: VERSION, course: KEY, lessons: r.lessons };
+        if (r.last !== undefined) kept.last = r.last;
+        if (!store(PKEY, JSON.stringify(kept))) {
           status("Import failed: this browser could not store the file's progress (its storage is full or turned off). Nothing was changed.", true);
           return;
         }
@@ -329,7 +390,7 @@
   $$("[data-action=reset-course]").forEach(b => {
     b.addEventListener("click", () => {
       if (!window.confirm("Reset all your progress and XP in this course? This cannot be undone.")) return;
-      progress.lessons = {}; save(); render();
+      progress = fresh(); save(); render();
       $$(".exercise[data-exercise]").forEach(retry);
       b.focus();
       status("All progress was reset.");
@@ -386,6 +447,244 @@
     window.addEventListener("storage", e => { if (e.key === TKEY) show(); });
   }
 
+  // The course around the page: syllabus ticks and counts, Continue, course and module
+  // progress, the completion moment. Lessons come from syllabus.js; without it (a theme
+  // that does not load it) only the lessons listed in the page are known.
+  var SYL = isObj(window.CRESCU_SYLLABUS) && Array.isArray(window.CRESCU_SYLLABUS.modules) ? window.CRESCU_SYLLABUS : { modules: [] };
+  function courseLessons() {
+    var out = [];
+    SYL.modules.forEach(m => m.lessons.forEach(l => {
+      out.push({ module: m.slug, key: m.slug + "/" + l[0], title: l[1], ids: l[2], xp: l[3],
+        url: ROOT + m.slug + "/" + l[0] + "/index.html" });
+    }));
+    return out;
+  }
+  var LESSONS = courseLessons();
+  function lessonState(l) {
+    var p = lessonProgress(l.key), got = 0, n = 0;
+    l.ids.forEach(id => { if (has(p.solved, id)) { n++; got += p.solved[id]; } });
+    return { done: l.ids.length ? n === l.ids.length : !!p.visited, xp: Math.min(got, l.xp), started: has(progress.lessons, l.key) };
+  }
+  function tally(list) {
+    var t = { done: 0, lessons: list.length, xp: 0, total: 0 };
+    list.forEach(l => { var s = lessonState(l); if (s.done) t.done++; t.xp += s.xp; t.total += l.xp; });
+    return t;
+  }
+  function tallyText(t) { return t.done + " of " + plural(t.lessons, "lesson") + ", " + t.xp + " / " + t.total + " XP"; }
+  // The lesson last visited if unfinished, else the first unfinished one.
+  function continueTarget() {
+    var last = LESSONS.find(l => l.key === progress.last);
+    if (last && !lessonState(last).done) return last;
+    return LESSONS.find(l => !lessonState(l).done) || null;
+  }
+  function link(href, label) {
+    var a = document.createElement("a");
+    a.href = href; a.textContent = label;
+    return a;
+  }
+  function lessonList(m) {
+    var ol = document.createElement("ol");
+    ol.className = "syllabus-lessons"; ol.id = "syllabus-" + m.slug;
+    m.lessons.forEach(l => {
+      var li = document.createElement("li");
+      li.dataset.lesson = m.slug + "/" + l[0];
+      li.appendChild(link(ROOT + m.slug + "/" + l[0] + "/index.html", l[1]));
+      ol.appendChild(li);
+    });
+    return ol;
+  }
+  var CHEVRON = '<svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><path fill="currentColor" d="M4 2l5 4-5 4z"/></svg>';
+  // Every module of the sidebar folds; other modules' lessons are built from syllabus.js
+  // on first opening, so pages carry only their own module's list.
+  function moduleToggles() {
+    var ol = $("#syllabus .syllabus-modules[data-partial]");
+    // A large course's pages list only some modules: the rest come from syllabus.js.
+    if (ol) {
+      SYL.modules.forEach(m => {
+        var li = $$(".syllabus-module", ol).find(x => x.dataset.module === m.slug);
+        if (!li) {
+          li = document.createElement("li");
+          li.className = "syllabus-module"; li.dataset.module = m.slug;
+          var row = document.createElement("p"), count = document.createElement("span");
+          row.className = "syllabus-module-row"; count.className = "syllabus-count"; count.dataset.moduleCount = "";
+          row.append(link(ROOT + m.slug + "/index.html", m.title), " ", count);
+          li.appendChild(row);
+        }
+        ol.appendChild(li);
+      });
+      var all = $("#syllabus .syllabus-all");
+      if (all) all.hidden = true;
+    }
+    $$("#syllabus .syllabus-module").forEach(li => {
+      var m = SYL.modules.find(x => x.slug === li.dataset.module), row = $(".syllabus-module-row", li);
+      if (!m || !row || !m.lessons.length) return;
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "module-toggle"; b.innerHTML = CHEVRON;
+      b.setAttribute("aria-label", "Lessons of " + m.title);
+      b.setAttribute("aria-controls", "syllabus-" + m.slug);
+      var list = $(".syllabus-lessons", li);
+      b.setAttribute("aria-expanded", list ? "true" : "false");
+      b.addEventListener("click", () => {
+        list = $(".syllabus-lessons", li);
+        if (!list) { list = lessonList(m); list.hidden = true; li.appendChild(list); renderCourse(); }
+        list.hidden = !list.hidden;
+        b.setAttribute("aria-expanded", list.hidden ? "false" : "true");
+      });
+      row.insertBefore(b, row.firstChild);
+    });
+  }
+  function renderCourse() {
+    if (!LESSONS.length) return;
+    var course = tally(LESSONS);
+    $$("[data-course-count]").forEach(el => { el.textContent = tallyText(course); });
+    SYL.modules.forEach(m => {
+      var t = tally(LESSONS.filter(l => l.module === m.slug));
+      $$("[data-module=\"" + CSS.escape(m.slug) + "\"] [data-module-count]").forEach(el => { el.textContent = t.done + " of " + t.lessons; });
+      $$("[data-module-progress=\"" + CSS.escape(m.slug) + "\"]").forEach(el => { el.textContent = tallyText(t); });
+    });
+    $$("#syllabus li[data-lesson]").forEach(li => {
+      var l = LESSONS.find(x => x.key === li.dataset.lesson), done = !!l && lessonState(l).done;
+      li.classList.toggle("is-done", done);
+      var a = $("a", li), mark = a && $(".done-mark", a);
+      if (done && a && !mark) {
+        mark = document.createElement("span");
+        mark.className = "visually-hidden done-mark"; mark.textContent = " (finished)";
+        a.appendChild(mark);
+      } else if (!done && mark) mark.remove();
+    });
+    var next = continueTarget(), started = Object.keys(progress.lessons).length > 0;
+    $$("[data-continue]").forEach(el => {
+      el.textContent = "";
+      if (next && next.key !== lesson) el.appendChild(link(next.url, (started ? "Continue: " : "Start: ") + next.title));
+      else if (!next) el.appendChild(document.createTextNode("\u2713 Course complete: " + course.xp + " / " + course.total + " XP"));
+      el.hidden = !el.firstChild;
+    });
+    var due = reviewQueue(Date.now()).length;
+    $$("[data-review-link]").forEach(el => {
+      el.hidden = !due && !reviewPage;
+      var n = $("[data-review-count]", el);
+      if (n) n.textContent = due ? "(" + due + " due)" : "";
+    });
+  }
+  // Review: a Leitner schedule from each exercise's dated attempts. A right answer on or
+  // after the due date moves the exercise up a box (a longer wait), a wrong one sends it
+  // back to box 0 (due at once); right answers before the due date keep the box.
+  var DAY = 864e5, WAIT_DAYS = [0, 1, 2, 4, 8, 16];
+  function leitner(attempts) {
+    var box = 0, due = 0;
+    attempts.slice().sort((a, b) => a[0] - b[0]).forEach(t => {
+      if (!t[1]) { box = 0; due = t[0]; return; }
+      if (t[0] >= due) box = Math.min(box + 1, WAIT_DAYS.length - 1);
+      due = t[0] + WAIT_DAYS[box] * DAY;
+    });
+    return { box: box, due: due };
+  }
+  function reviewItems() {
+    var out = [];
+    LESSONS.forEach(l => {
+      var p = lessonProgress(l.key), at = isObj(p.attempts) ? p.attempts : {};
+      l.ids.forEach(id => {
+        var list = has(at, id) && Array.isArray(at[id]) ? at[id] : [];
+        if (list.length) out.push(Object.assign({ key: l.key, id: id, solved: has(p.solved, id) }, leitner(list)));
+      });
+    });
+    return out;
+  }
+  // Answered but never solved first, then solved ones due by `now`, oldest first.
+  function reviewQueue(now) {
+    var items = reviewItems(), by = (a, b) => a.due - b.due;
+    return items.filter(i => !i.solved).sort(by).concat(items.filter(i => i.solved && i.due <= now).sort(by));
+  }
+  var reviewPage = $("[data-review-page]");
+  // What static/review.js (loaded by the review page only) needs from this file.
+  if (reviewPage) window.crescuReview = { queue: reviewQueue, items: reviewItems, bind: bindExercise, DAY: DAY, ROOT: ROOT };
+
+  // Shown when the last exercise of the lesson is solved for the first time.
+  function completeMoment() {
+    var box = $("[data-lesson-complete]");
+    if (!box) return;
+    var here = LESSONS.find(l => l.key === lesson), course = tally(LESSONS);
+    var xp = here ? lessonState(here).xp : stats(lesson).xp, parts = ["You earned " + xp + " XP in this lesson."];
+    if ($(".go-deeper")) parts.push("Unlocked: the \u201cGo deeper\u201d follow-ups below.");
+    var next = continueTarget();
+    if (next) parts.push("Course progress: " + tallyText(course) + ".");
+    else {
+      $("[data-complete-title]", box).textContent = "Course complete!";
+      parts.push("You finished every lesson of the course and earned " + course.xp + " of " + course.total + " XP.");
+    }
+    $("[data-complete-summary]", box).textContent = parts.join(" ");
+    box.hidden = false;
+  }
+
+  // Syllabus menu button: a drawer on narrow screens, a column to hide on wide ones.
+  var wide = window.matchMedia("(min-width: 60rem)"), toggle = $(".syllabus-toggle"), syllabus = $("#syllabus");
+  var root = document.documentElement;
+  root.classList.add("js");
+  function navOpen() { return wide.matches ? !root.classList.contains("syllabus-closed") : root.classList.contains("syllabus-open"); }
+  function syncToggle() { if (toggle) toggle.setAttribute("aria-expanded", navOpen() ? "true" : "false"); }
+  if (isObj(readJson(NKEY)) && readJson(NKEY).closed) root.classList.add("syllabus-closed");
+  if (toggle && syllabus) {
+    toggle.addEventListener("click", () => {
+      if (wide.matches) {
+        root.classList.toggle("syllabus-closed");
+        set(NKEY, JSON.stringify({ closed: root.classList.contains("syllabus-closed") }));
+      } else {
+        root.classList.toggle("syllabus-open");
+        if (navOpen()) ($("a[aria-current]", syllabus) || $("a", syllabus)).focus();
+      }
+      syncToggle();
+    });
+    document.addEventListener("keydown", e => {
+      if (e.key === "Escape" && !wide.matches && navOpen()) { root.classList.remove("syllabus-open"); syncToggle(); toggle.focus(); }
+    });
+    // A click beside the open drawer closes it.
+    document.addEventListener("click", e => {
+      if (!wide.matches && navOpen() && !syllabus.contains(e.target) && !toggle.contains(e.target)) { root.classList.remove("syllabus-open"); syncToggle(); }
+    });
+    wide.addEventListener("change", syncToggle);
+    syncToggle();
+    moduleToggles();
+  }
+
+  // [ and ] go to the previous and next lesson, except while typing.
+  document.addEventListener("keydown", e => {
+    if ((e.key !== "[" && e.key !== "]") || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    var t = e.target;
+    if (t && t.closest && t.closest("input, textarea, select, [contenteditable], [contenteditable=''], [contenteditable=true]")) return;
+    var a = $(".prev-next a[rel=" + (e.key === "[" ? "prev" : "next") + "]");
+    if (a) { e.preventDefault(); window.location.href = a.href; }
+  });
+
+  // "On this page": open on wide screens, the section being read highlighted.
+  var toc = $("[data-toc]");
+  if (toc) {
+    var rail = window.matchMedia("(min-width: 80rem)");
+    if (rail.matches) toc.open = true;
+    var links = $$("a[href^='#']", toc), targets = links.map(a => document.getElementById(decodeURIComponent(a.hash.slice(1))));
+    var pending = false;
+    var highlight = () => {
+      pending = false;
+      // The last heading above the top fifth; at the end of the page, the last one in view.
+      var current = -1, bottom = innerHeight + scrollY >= document.documentElement.scrollHeight - 2;
+      var line = bottom ? innerHeight : Math.max(120, innerHeight / 5);
+      targets.forEach((h, i) => { if (h && h.getBoundingClientRect().top < line) current = i; });
+      links.forEach((a, i) => {
+        a.classList.toggle("is-active", i === current);
+        if (i === current) a.setAttribute("aria-current", "location"); else a.removeAttribute("aria-current");
+      });
+    };
+    window.addEventListener("scroll", () => { if (!pending) { pending = true; requestAnimationFrame(highlight); } }, { passive: true });
+    highlight();
+  }
+
+  // Printing shows every answer and explanation after its exercise.
+  window.addEventListener("beforeprint", () => {
+    $$("details.answer").forEach(d => { d.dataset.wasOpen = d.open ? "1" : ""; d.dataset.wasHidden = d.hidden ? "1" : ""; d.open = true; d.hidden = false; });
+  });
+  window.addEventListener("afterprint", () => {
+    $$("details.answer").forEach(d => { d.open = d.dataset.wasOpen === "1"; d.hidden = d.dataset.wasHidden === "1"; });
+  });
+
   // Start
   // Code blocks and tables that scroll sideways take keyboard focus, so they can be scrolled.
   function scrollers() {
@@ -400,52 +699,10 @@
   $$("[data-action=retry], [data-no-js]").forEach(b => { b.hidden = true; });
   render();
   try { localStorage.length; } catch (e) { status(NOSTORE, true); }
-  if (lesson && !lessonProgress(lesson).visited) { lessonProgress(lesson, true).visited = true; save(); render(); }
-  window.addEventListener("storage", e => { if (e.key === PKEY || e.key === null) render(); });
-})();
-
-// Explorable charts: the controls show one of the baked variants; bars, segments and
-// points name their values in a tooltip on hover (at the pointer) and keyboard focus.
-(function () {
-  document.querySelectorAll(".chart[data-explore]").forEach(function (fig) {
-    var box = fig.querySelector(".chart-controls"), axes = box.querySelectorAll("[data-n]");
-    box.hidden = false;
-    box.addEventListener("input", function () {
-      var k = 0, was, now;
-      axes.forEach(function (a) {
-        var range = a.type == "range", i = +(range ? a.value : (a.querySelector(":checked") || a).value || 0);
-        k = k * a.dataset.n + i;
-        if (range) { var t = a.dataset.v.split("|")[i]; a.nextElementSibling.textContent = t; a.setAttribute("aria-valuetext", t); }
-      });
-      fig.querySelectorAll(".chart-variant").forEach(function (v, j) {
-        if (!v.hidden) was = v;
-        v.hidden = j != k;
-        if (j == k) now = v;
-      });
-      if (was == now) return;
-      now.querySelector("details").open = was.querySelector("details").open;
-      fig.querySelector(".chart-live").textContent = now.querySelector(".chart-result").textContent;
-    });
-  });
-  var tip = document.createElement("div");
-  tip.className = "chart-tip";
-  tip.hidden = true;
-  document.body.appendChild(tip);
-  function show(e) {
-    var el = e.target.closest && e.target.closest(".chart svg [aria-label]");
-    if (!el) return;
-    var r = el.getBoundingClientRect();
-    tip.textContent = el.getAttribute("aria-label");
-    tip.style.left = (e.type == "mouseover" ? e.clientX : r.left + r.width / 2) + scrollX + "px";
-    tip.style.top = r.top + scrollY + "px";
-    tip.hidden = false;
+  if (lesson && (!lessonProgress(lesson).visited || progress.last !== lesson)) {
+    lessonProgress(lesson, true).visited = true; progress.last = lesson; save(); render();
   }
-  function hide() { tip.hidden = true; }
-  document.addEventListener("mouseover", show);
-  document.addEventListener("focusin", show);
-  document.addEventListener("mouseout", hide);
-  document.addEventListener("focusout", hide);
-  document.addEventListener("keydown", function (e) { if (e.key == "Escape") hide(); });
+  window.addEventListener("storage", e => { if (e.key === PKEY || e.key === null) render(); });
 })();
 
 // Code blocks: a copy button on each, added here so that pages without scripts show no
@@ -498,22 +755,42 @@
   });
 })();
 
-// Video embeds: the player (an iframe from the video host) is made only when the learner
-// clicks, so that opening a lesson sends the host nothing.
+// Search: the box shows when scripts run; its code (search.js) loads when the reader first
+// goes to it, by pointer, focus or `/` (anywhere but in a field, where `/` is a slash).
 (function () {
-  "use strict";
-  document.querySelectorAll(".video-embed[data-player]").forEach(function (box) {
-    var button = box.querySelector("button");
-    if (!button) return;
-    button.addEventListener("click", function () {
-      var frame = document.createElement("iframe");
-      frame.src = box.getAttribute("data-player");
-      frame.title = box.getAttribute("data-video-title") || "Video";
-      frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
-      frame.allowFullscreen = true;
-      frame.referrerPolicy = "strict-origin-when-cross-origin";
-      box.replaceChild(frame, button);
-      frame.focus();
-    });
+  var form = document.querySelector("[data-search]");
+  if (!form) return;
+  var input = form.querySelector("input"), loaded = false;
+  form.hidden = false;
+  function load() {
+    if (loaded) return;
+    loaded = true;
+    var s = document.createElement("script");
+    s.src = form.getAttribute("data-script");
+    document.head.appendChild(s);
+  }
+  input.addEventListener("focus", load);
+  form.addEventListener("pointerenter", load);
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    e.preventDefault();
+    input.focus();
+    input.select();
   });
+})();
+
+// Scripts only some pages need (explorable charts, video players) load when the page
+// has such an element, from beside this script (so they work from file:// too).
+(function () {
+  var me = document.currentScript, base = me ? me.src.replace(/[^\/]*$/, "") : "";
+  function need(selector, file) {
+    if (!document.querySelector(selector)) return;
+    var s = document.createElement("script");
+    s.src = base + file;
+    document.head.appendChild(s);
+  }
+  need(".chart[data-explore], .chart svg [aria-label]", "explore.js");
+  need(".video-embed[data-player]", "video.js");
 })();

@@ -1,4 +1,5 @@
-// crescu search: the header search box. The index (search-index.js, built with the site)
+// crescu search: the header search box, loaded by crescu.js when the reader first goes to
+// it (focus, pointer, or `/`). The index (search-index.js, built with the site)
 // is loaded as a script on first use, not fetched, so search also works from file://.
 // Every word of the query must match a word of the course: whole, as its start, or (three
 // letters or more) inside it, as `refcount` in `getrefcount`. A match in a lesson title
@@ -284,15 +285,8 @@
     }
   });
 
-  // `/` anywhere on the page focuses the box, except while typing: then it is a slash.
-  function typingIn(el) {
-    return !!el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
-  }
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.defaultPrevented || typingIn(event.target)) return;
-    event.preventDefault();
-    input.focus();
-    input.select();
-  });
+  // Loaded on the reader's first visit to the box (crescu.js): take up what was typed
+  // before this script arrived.
+  withIndex(function () {});
+  if (input.value) withIndex(show);
 })();

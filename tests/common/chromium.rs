@@ -1,9 +1,9 @@
-//! Headless Chromium for the browser tests: a static file server for a built site,
-//! chromedriver, sessions with the project's Chromium flags, small page helpers and the
-//! axe-core accessibility check. Included by `browser.rs` and `explore_browser.rs` with
-//! `#[path = "common/browser.rs"] mod support;`.
-#![allow(dead_code)]
+//! Headless Chromium for the browser tests: chromedriver, sessions with the project's
+//! flags, a static server for built sites, page helpers and the axe-core check.
+//! Without chromedriver or Chromium a test fails when `CI` is set and is skipped with a
+//! loud notice otherwise.
 
+use super::repo;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
@@ -12,10 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A static file server for the built site, on an ephemeral port; stops when dropped.
 pub struct Server {
@@ -248,6 +244,24 @@ pub async fn open(c: &Client, url: &str) {
     .await;
 }
 
+pub async fn screenshot(c: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("CRESCU_SCREENSHOTS") else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    for (label, width) in [("desktop", 1200u32), ("phone", 390)] {
+        c.set_window_size(width, 900).await.unwrap();
+        let h = js(c, "return document.documentElement.scrollHeight").await;
+        let h = h.as_u64().unwrap_or(900).clamp(600, 6000) as u32;
+        c.set_window_size(width, h).await.unwrap();
+        js(c, "window.scrollTo(0, 0); return true").await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}-{label}.png")), png).unwrap();
+    }
+    c.set_window_size(1200, 900).await.unwrap();
+}
+
 /// axe-core from npm: `AXE_CORE_JS`, `node_modules/` of the repository, or installed once
 /// with npm under Cargo's target temp dir. `None` (with a loud notice) when none is at hand.
 pub fn axe_source() -> Option<String> {
@@ -317,6 +331,15 @@ pub async fn axe_check(c: &Client, axe: &str, mode: &str) {
     assert!(found.is_empty(), "axe-core on {url} ({mode}):\n{found:#?}");
 }
 
+/// Presses and releases one key on the keyboard, wherever the focus is.
+pub async fn press(c: &Client, key: &str) {
+    let value = key.chars().next().unwrap();
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value })
+        .then(KeyAction::Up { value });
+    c.perform_actions(keys).await.unwrap();
+}
+
 /// Runs `steps` in a fresh Chromium session, closing the session even when a step fails.
 pub async fn in_session<F, Fut>(
     driver: &Driver,
@@ -334,13 +357,4 @@ pub async fn in_session<F, Fut>(
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }
-}
-
-/// Presses and releases one key on the keyboard, wherever the focus is.
-pub async fn press(c: &Client, key: &str) {
-    let value = key.chars().next().unwrap();
-    let keys = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value })
-        .then(KeyAction::Up { value });
-    c.perform_actions(keys).await.unwrap();
 }
