@@ -80,6 +80,21 @@ pub enum Command {
         /// Folder to create the course in.
         dir: PathBuf,
     },
+    /// Write the course's exercises as a question bank an LMS imports.
+    Export {
+        /// Course root (holds content/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// `gift` (Moodle) or `qti21` (a QTI 2.1 content package: Canvas, ILIAS, ...).
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Folder to write the bank into [default: <root>/export].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Include lessons marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Validate the course without writing anything.
     Check {
         /// Course root (holds content/ and optionally themes/).
@@ -103,6 +118,12 @@ pub enum SimFormat {
     Json,
     /// The charts as HTML figures with inline SVG.
     Svg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Gift,
+    Qti21,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -223,6 +244,12 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Sim { file, format, seed } => run_sim_file(&file, format, seed),
+        Command::Export {
+            root,
+            format,
+            output,
+            drafts,
+        } => run_export(&root, format, output, drafts),
         Command::Serve {
             root,
             output,
@@ -320,6 +347,55 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
     }
+}
+
+/// `crescu export`: load the course, write its bank, report what the format lost.
+fn run_export(
+    root: &Path,
+    format: ExportFormat,
+    output: Option<PathBuf>,
+    drafts: bool,
+) -> ExitCode {
+    let options = LoadOptions {
+        drafts,
+        base_url: None,
+    };
+    let (course, mut diags) = match crate::content::load(root, &options) {
+        Ok(loaded) => loaded,
+        Err(diags) => {
+            print_diagnostics(&diags, Format::Text, root);
+            eprintln!("export failed: {}; nothing written", count_note(&diags));
+            return ExitCode::from(1);
+        }
+    };
+    let format = match format {
+        ExportFormat::Gift => crate::export::BankFormat::Gift,
+        ExportFormat::Qti21 => crate::export::BankFormat::Qti21,
+    };
+    let bank = crate::export::export(&course, format);
+    for mut d in bank.warnings {
+        if let Ok(text) = std::fs::read_to_string(root.join(&d.file)) {
+            d.attach_source(&text);
+        }
+        diags.push(d);
+    }
+    diags.sort();
+    print_diagnostics(&diags, Format::Text, root);
+    let folder = output.unwrap_or_else(|| root.join("export"));
+    for file in &bank.files {
+        let path = folder.join(&file.path);
+        if let Err(e) = crate::archive::write_atomically(&path, &file.bytes) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+        eprintln!(
+            "exported {} to {}{}",
+            plural(bank.questions, "question"),
+            path.display(),
+            warning_note(&diags)
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn parse_base_url(url: &str) -> Result<String, String> {

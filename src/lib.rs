@@ -8,11 +8,13 @@
 // noise to every signature.
 #![allow(clippy::result_large_err)]
 
+pub mod archive;
 pub mod build;
 pub mod chart;
 pub mod cli;
 pub mod content;
 pub mod diagnostics;
+pub mod export;
 pub mod html;
 pub mod keypath;
 pub mod markdown;
