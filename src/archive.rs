@@ -23,6 +23,24 @@ pub fn deterministic_zip(entries: &[(String, Vec<u8>)]) -> std::io::Result<Vec<u
     Ok(cursor.into_inner())
 }
 
+/// A zip of every file under `dir`, by its path relative to `dir`.
+pub fn zip_folder(dir: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let mut entries = Vec::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry
+            .path()
+            .strip_prefix(dir)
+            .map_err(std::io::Error::other)?;
+        let name = relative.to_string_lossy().replace('\\', "/");
+        entries.push((name, std::fs::read(entry.path())?));
+    }
+    deterministic_zip(&entries)
+}
+
 /// Write `bytes` to `path` through a temporary file beside it, so a reader (or a crash)
 /// never sees half a file.
 pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -45,6 +45,12 @@ pub enum Command {
         /// Treat warnings as errors: exit 1 and leave the output folder unchanged.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also write a SCORM package (1.2 or 2004 4th edition) beside the output folder.
+        #[arg(long, value_name = "VERSION")]
+        scorm: Option<ScormArg>,
+        /// In the SCORM package, one SCO per lesson instead of one for the course.
+        #[arg(long, requires = "scorm")]
+        scorm_per_lesson: bool,
     },
     /// Run the simulations of a YAML file (the schema of a lesson's `simulations:`).
     Sim {
@@ -118,6 +124,14 @@ pub enum SimFormat {
     Json,
     /// The charts as HTML figures with inline SVG.
     Svg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScormArg {
+    #[value(name = "1.2")]
+    V12,
+    #[value(name = "2004")]
+    V2004,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -198,13 +212,23 @@ pub fn run(cli: Cli) -> ExitCode {
             jobs,
             no_cache,
             deny_warnings,
+            scorm,
+            scorm_per_lesson,
         } => {
             set_jobs(jobs);
+            let scorm = scorm.map(|v| crate::scorm::ScormOptions {
+                version: match v {
+                    ScormArg::V12 => crate::scorm::ScormVersion::V12,
+                    ScormArg::V2004 => crate::scorm::ScormVersion::V2004,
+                },
+                per_lesson: scorm_per_lesson,
+            });
             let output = output.unwrap_or_else(|| root.join("output"));
             let options = BuildOptions {
                 load: LoadOptions { drafts, base_url },
                 use_cache: !no_cache,
                 deny_warnings,
+                scorm,
                 ..BuildOptions::new(root.clone(), Some(output.clone()))
             };
             let progress = crate::progress::BuildProgress::start();
@@ -229,6 +253,9 @@ pub fn run(cli: Cli) -> ExitCode {
                         outcome.elapsed.as_millis(),
                         warning_note(&outcome.warnings)
                     );
+                    if let Some(package) = &outcome.package {
+                        eprintln!("SCORM package: {}", package.display());
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(diags) => {

@@ -20,6 +20,7 @@ pub mod keypath;
 pub mod markdown;
 pub mod progress;
 pub mod scaffold;
+pub mod scorm;
 pub mod serve;
 pub mod sim;
 pub mod simulations;

@@ -19,6 +19,7 @@ fn course() -> CourseConfig {
         base_url: None,
         theme: "default".into(),
         simulation_budget: crescu::sim::DEFAULT_BUILD_WORK,
+        mastery_score: None,
     }
 }
 

@@ -28,6 +28,9 @@ pub struct CourseConfig {
     pub theme: String,
     /// Steps all the course's distinct simulations may take together (see `sim::Budget`).
     pub simulation_budget: f64,
+    /// Percent of the course's XP a learner needs to pass, as reported to an LMS
+    /// (SCORM builds); `None` reports completion only.
+    pub mastery_score: Option<u8>,
 }
 
 /// The settings of a course whose index says nothing (or cannot be read): its lessons
@@ -43,6 +46,7 @@ impl Default for CourseConfig {
             base_url: None,
             theme: "default".into(),
             simulation_budget: crate::sim::DEFAULT_BUILD_WORK,
+            mastery_score: None,
         }
     }
 }

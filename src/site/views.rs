@@ -16,6 +16,8 @@ pub struct SiteView {
     /// localStorage key prefix, scoped to this course so two courses on a host never mix.
     pub storage_key: String,
     pub base_url: Option<String>,
+    /// Pages of a SCORM build load the LMS adaptor.
+    pub scorm: bool,
 }
 
 impl SiteView {
@@ -29,6 +31,7 @@ impl SiteView {
             root: root.to_string(),
             storage_key: format!("crescu:v1:{}", crate::content::slugify(&c.title)),
             base_url: c.base_url.clone(),
+            scorm: false,
         }
     }
 }

@@ -1,0 +1,430 @@
+//! SCORM packages: the zip and its manifest, and the launch page driven end to end in
+//! headless Chromium by an LMS runtime from npm (scorm-again) in a wrapper page that
+//! frames the launch file, as an LMS does.
+
+#[path = "common/chromium.rs"]
+mod chromium;
+mod common;
+
+use chromium::{Browser, StaticServer, run_js, wait_for};
+use common::*;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+fn fixture() -> PathBuf {
+    repo().join("tests/fixtures/lms")
+}
+
+/// `crescu build --scorm VERSION [extra]` of the fixture into `dir/out`; the package path.
+fn build(dir: &Path, version: &str, extra: &[&str]) -> PathBuf {
+    let (out, root) = (dir.join("out"), fixture());
+    let mut args = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--no-cache",
+        "--scorm",
+        version,
+    ];
+    args.extend(extra);
+    let (code, _, err) = crescu(&args);
+    assert_eq!(code, 0, "{err}");
+    let package = dir.join(format!("lms-fixture-scorm-{version}.zip"));
+    assert!(
+        err.contains(&format!("SCORM package: {}", package.display())),
+        "{err}"
+    );
+    package
+}
+
+/// Every entry of a zip: name -> bytes.
+fn entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut e = z.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            e.read_to_end(&mut bytes).unwrap();
+            (e.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+fn manifest_of(files: &[(String, Vec<u8>)]) -> String {
+    let (_, bytes) = files
+        .iter()
+        .find(|(n, _)| n == "imsmanifest.xml")
+        .expect("imsmanifest.xml at the root");
+    String::from_utf8(bytes.clone()).unwrap()
+}
+
+#[test]
+fn packages_are_byte_identical_and_list_every_file() {
+    for (version, cp, schema) in [
+        (
+            "1.2",
+            "http://www.imsproject.org/xsd/imscp_rootv1p1p2",
+            "1.2",
+        ),
+        (
+            "2004",
+            "http://www.imsglobal.org/xsd/imscp_v1p1",
+            "2004 4th Edition",
+        ),
+    ] {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (za, zb) = (build(a.path(), version, &[]), build(b.path(), version, &[]));
+        assert_eq!(
+            std::fs::read(&za).unwrap(),
+            std::fs::read(&zb).unwrap(),
+            "{version}"
+        );
+        let files = entries(&za);
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "entries sorted");
+        let xml = manifest_of(&files);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().namespace(), Some(cp), "{version}");
+        let text_of = |tag: &str| {
+            doc.descendants()
+                .find(|n| n.has_tag_name((cp, tag)))
+                .and_then(|n| n.text())
+                .map(str::to_string)
+        };
+        assert_eq!(text_of("schema").as_deref(), Some("ADL SCORM"));
+        assert_eq!(text_of("schemaversion").as_deref(), Some(schema));
+        let count = |tag: &str| {
+            doc.descendants()
+                .filter(|n| n.has_tag_name((cp, tag)))
+                .count()
+        };
+        assert_eq!(count("organization"), 1);
+        assert_eq!(count("resource"), 1);
+        assert_eq!(count("item"), 1, "one SCO for the course by default");
+        let listed: BTreeSet<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name((cp, "file")))
+            .map(|n| n.attribute("href").unwrap())
+            .collect();
+        let packaged: BTreeSet<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| *n != "imsmanifest.xml")
+            .collect();
+        assert_eq!(
+            listed, packaged,
+            "{version}: every file of the site is listed"
+        );
+        assert!(packaged.contains("scorm.html") && packaged.contains("static/scorm.js"));
+        let resource = doc
+            .descendants()
+            .find(|n| n.has_tag_name((cp, "resource")))
+            .unwrap();
+        assert_eq!(resource.attribute("href"), Some("scorm.html"));
+        let mastery = if version == "1.2" {
+            "<adlcp:masteryscore>60</adlcp:masteryscore>"
+        } else {
+            "<imsss:minNormalizedMeasure>0.6</imsss:minNormalizedMeasure>"
+        };
+        assert!(xml.contains(mastery), "{xml}");
+    }
+}
+
+#[test]
+fn per_lesson_packages_have_one_item_per_lesson() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = entries(&build(dir.path(), "2004", &["--scorm-per-lesson"]));
+    let xml = manifest_of(&files);
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let launches: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("parameters"))
+        .collect();
+    assert_eq!(launches, ["?lesson=basics/kinds", "?lesson=more/last"]);
+}
+
+#[test]
+fn plain_builds_carry_no_scorm_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let options = crescu::build::BuildOptions {
+        use_cache: false,
+        ..crescu::build::BuildOptions::new(fixture(), Some(out.clone()))
+    };
+    crescu::build::build(&options).unwrap();
+    assert!(!out.join("scorm.html").exists());
+    assert!(!out.join("static/scorm.js").exists());
+    assert!(!out.join("imsmanifest.xml").exists());
+    let page = std::fs::read_to_string(out.join("basics/kinds/index.html")).unwrap();
+    assert!(!page.contains("scorm.js"));
+    let zips: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "zip"))
+        .collect();
+    assert!(zips.is_empty(), "{zips:?}");
+}
+
+/// The wrapper page: an LMS runtime (scorm-again) exposing the API to a frame that loads
+/// the package's launch file, counting the calls the SCO makes.
+const WRAPPER: &str = r#"<!doctype html>
+<html><head><meta charset="utf-8"><script src="scorm-again.js"></script></head>
+<body><iframe id="sco" style="width:1200px;height:800px"></iframe>
+<script>
+var V = new URLSearchParams(location.search).get("v");
+window.calls = { init: 0, finish: 0, commit: 0, set: 0 };
+function launch(start) {
+  var api = V === "1.2" ? new Scorm12API({ logLevel: 5 }) : new Scorm2004API({ logLevel: 5 });
+  if (start) api.loadFromJSON(start);
+  var names = V === "1.2" ? ["LMSInitialize", "LMSFinish", "LMSCommit", "LMSSetValue"]
+                          : ["Initialize", "Terminate", "Commit", "SetValue"];
+  ["init", "finish", "commit", "set"].forEach((k, i) => {
+    var f = api[names[i]].bind(api);
+    api[names[i]] = (...a) => { calls[k]++; return f(...a); };
+  });
+  window.api = api;
+  if (V === "1.2") window.API = api; else window.API_1484_11 = api;
+  document.getElementById("sco").src = "pkg/scorm.html";
+}
+// A data-model value, write-only ones (1.2's interactions) read from the runtime's JSON.
+function read(path) {
+  try { return api.getCMIValue(path); } catch (e) {
+    return path.split(".").reduce((o, k) => o[k], api.renderCMIToJSONObject());
+  }
+}
+function course() { return document.getElementById("sco").contentDocument.getElementById("crescu-course").contentWindow; }
+launch(null);
+</script></body></html>"#;
+
+/// The course page inside the launch page inside the wrapper.
+const PAGE: &str = "var w = course(); var d = w.document;";
+
+async fn answer(c: &fantoccini::Client, exercise: &str, values: &[&str]) {
+    let script = format!(
+        "{PAGE} var ex = d.getElementById('exercise-{exercise}');
+         var retry = ex.querySelector('[data-action=retry]'); if (!retry.hidden) retry.click();
+         var values = {values};
+         var blanks = ex.querySelectorAll('input.blank');
+         if (blanks.length) blanks.forEach((b, i) => {{ b.value = values[i]; }});
+         else ex.querySelectorAll('input[name=choice]').forEach(i => {{ i.checked = values.includes(i.value); }});
+         ex.querySelector('button.check').click();
+         return ex.querySelector('.feedback').className;",
+        values = json!(values)
+    );
+    run_js(c, &script).await;
+}
+
+/// Reads `element` from the current API's data model.
+async fn cmi(c: &fantoccini::Client, element: &str) -> Value {
+    run_js(c, &format!("return read({});", json!(element))).await
+}
+
+async fn in_lesson(c: &fantoccini::Client, key: &str) {
+    wait_for(
+        c,
+        &format!(
+            "try {{ {PAGE} return w.location.pathname.endsWith('/{key}/index.html') && d.readyState === 'complete' && !d.querySelector('.exercise-actions').hidden; }} catch (e) {{ return false; }}"
+        ),
+        &format!("the lesson {key} is shown with its script"),
+    )
+    .await;
+}
+
+/// Launch, answer wrong then right, close, relaunch: progress, score, status, few commits.
+async fn session_round_trip(c: &fantoccini::Client, origin: &str, version: &str) {
+    let v12 = version == "1.2";
+    let status = |n: &str| {
+        if v12 {
+            format!("cmi.core.{n}")
+        } else {
+            format!("cmi.{n}")
+        }
+    };
+    c.goto(&format!("{origin}/wrapper.html?v={version}"))
+        .await
+        .unwrap();
+    wait_for(c, "return calls.init === 1", "the SCO initialised").await;
+    wait_for(
+        c,
+        &format!("try {{ {PAGE} return w.location.pathname.endsWith('/pkg/index.html') && d.readyState === 'complete'; }} catch (e) {{ return false; }}"),
+        "the course index is shown in the launch page",
+    )
+    .await;
+    // A URL from the wrapper's script resolves against the wrapper: made absolute here.
+    run_js(
+        c,
+        &format!(
+            "{PAGE} w.location.href = new URL('basics/kinds/index.html', w.location.href).href;"
+        ),
+    )
+    .await;
+    in_lesson(c, "basics/kinds").await;
+    answer(c, "pick", &["0"]).await;
+    answer(c, "pick", &["1"]).await;
+    let raw = if v12 {
+        "cmi.core.score.raw"
+    } else {
+        "cmi.score.raw"
+    };
+    assert_eq!(cmi(c, raw).await, json!("20"), "10 of 50 XP");
+    let lesson_status = if v12 {
+        cmi(c, "cmi.core.lesson_status").await
+    } else {
+        cmi(c, "cmi.completion_status").await
+    };
+    assert_eq!(lesson_status, json!("incomplete"));
+    assert_eq!(cmi(c, "cmi.interactions._count").await, json!(2));
+    let wrong = if v12 { "wrong" } else { "incorrect" };
+    assert_eq!(cmi(c, "cmi.interactions.0.result").await, json!(wrong));
+    assert_eq!(cmi(c, "cmi.interactions.1.result").await, json!("correct"));
+    assert_eq!(
+        cmi(c, "cmi.interactions.1.id").await,
+        json!("basics/kinds/pick")
+    );
+    assert_eq!(cmi(c, "cmi.interactions.1.type").await, json!("choice"));
+    let clicks_commits = run_js(c, "return calls.commit;").await;
+    assert!(
+        clicks_commits.as_u64().unwrap() <= 1,
+        "no commit per click: {clicks_commits}"
+    );
+    // Close the SCO, as an LMS does when the learner leaves.
+    run_js(c, "document.getElementById('sco').src = 'about:blank';").await;
+    wait_for(
+        c,
+        "return calls.finish === 1",
+        "the SCO terminated on unload",
+    )
+    .await;
+    let calls = run_js(c, "return calls;").await;
+    let commits = calls["commit"].as_u64().unwrap();
+    assert!(
+        (1..=2).contains(&commits),
+        "a commit on hide, at most one before: {calls}"
+    );
+    let suspend = cmi(c, "cmi.suspend_data").await;
+    let suspend = suspend.as_str().unwrap().to_string();
+    assert!(suspend.starts_with("1.") && suspend.len() < 40, "{suspend}");
+    assert_eq!(cmi(c, &status("exit")).await, json!("suspend"));
+    let time = cmi(c, &status("session_time")).await;
+    assert!(time.as_str().is_some_and(|t| !t.is_empty()), "{time}");
+    // Relaunch with what the LMS kept: the learner is back in the lesson, progress restored.
+    let kept = if v12 {
+        json!({ "suspend_data": suspend, "core": { "lesson_location": cmi(c, "cmi.core.lesson_location").await } })
+    } else {
+        json!({ "suspend_data": suspend, "location": cmi(c, "cmi.location").await })
+    };
+    run_js(c, &format!("launch({kept}); return true;")).await;
+    wait_for(c, "return calls.init === 2", "the SCO initialised again").await;
+    in_lesson(c, "basics/kinds").await;
+    let solved = run_js(
+        c,
+        &format!(
+            "{PAGE} return d.getElementById('exercise-pick').classList.contains('is-solved');"
+        ),
+    )
+    .await;
+    assert_eq!(solved, json!(true), "progress restored from suspend_data");
+    answer(c, "share", &["true"]).await;
+    answer(c, "builtins", &["0", "1"]).await;
+    answer(c, "exact", &["GIL"]).await;
+    assert_eq!(cmi(c, raw).await, json!("60"), "30 of 50 XP");
+    if v12 {
+        assert_eq!(cmi(c, "cmi.core.lesson_status").await, json!("passed"));
+        assert_eq!(
+            cmi(c, "cmi.interactions.1.student_response").await,
+            json!("0,1")
+        );
+    } else {
+        assert_eq!(cmi(c, "cmi.success_status").await, json!("passed"));
+        assert_eq!(cmi(c, "cmi.completion_status").await, json!("incomplete"));
+        assert_eq!(cmi(c, "cmi.score.scaled").await, json!("0.6"));
+        // This session's interactions: share, builtins, exact.
+        let responses = [
+            cmi(c, "cmi.interactions.0.learner_response").await,
+            cmi(c, "cmi.interactions.1.learner_response").await,
+            cmi(c, "cmi.interactions.2.learner_response").await,
+        ];
+        assert_eq!(
+            responses,
+            [json!("true"), json!("choice-0[,]choice-1"), json!("GIL")]
+        );
+    }
+}
+
+#[test]
+fn launch_page_tracks_a_learner_through_scorm_again() {
+    let Some(modules) = npm_package("scorm-again", "3.4.3") else {
+        return;
+    };
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let site = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        modules.join("scorm-again/dist/scorm-again.js"),
+        site.path().join("scorm-again.js"),
+    )
+    .unwrap();
+    std::fs::write(site.path().join("wrapper.html"), WRAPPER).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for version in ["1.2", "2004"] {
+        // The package as the LMS unpacks it.
+        let build_dir = tempfile::tempdir().unwrap();
+        let pkg = site.path().join("pkg");
+        let _ = std::fs::remove_dir_all(&pkg);
+        for (name, bytes) in entries(&build(build_dir.path(), version, &[])) {
+            let path = pkg.join(&name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        let server = StaticServer::serve(site.path());
+        rt.block_on(async {
+            let c = browser.session().await;
+            session_round_trip(&c, &server.origin, version).await;
+            c.close().await.unwrap();
+        });
+    }
+}
+
+#[test]
+fn launch_page_without_an_lms_opens_the_plain_course() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), "1.2", &[]);
+    let server = StaticServer::serve(&dir.path().join("out"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = browser.session().await;
+        c.goto(&format!("{}/scorm.html", server.origin)).await.unwrap();
+        wait_for(
+            &c,
+            "return location.pathname === '/index.html' && document.readyState === 'complete'",
+            "the launch page handed over to the course index",
+        )
+        .await;
+        c.goto(&format!("{}/basics/kinds/index.html", server.origin)).await.unwrap();
+        wait_for(&c, "return document.readyState === 'complete' && !document.querySelector('.exercise-actions').hidden", "the lesson's script ran").await;
+        let script = "var ex = document.getElementById('exercise-pick');
+            ex.querySelector('input[value=\"1\"]').checked = true; ex.querySelector('button.check').click();
+            return [ex.querySelector('.feedback').className, localStorage.getItem(document.body.dataset.storageKey + ':progress')];";
+        let got = run_js(&c, script).await;
+        assert_eq!(got[0], json!("feedback is-correct"));
+        assert!(got[1].as_str().unwrap().contains("\"pick\":10"), "{got}");
+        c.close().await.unwrap();
+    });
+}
