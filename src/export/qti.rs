@@ -59,95 +59,132 @@ fn item_path(p: &Placed) -> String {
     format!("items/{}.xml", p.key())
 }
 
+/// The parts of an item that differ between exercise kinds.
+#[derive(Default)]
+struct ItemParts {
+    declarations: String,
+    body: String,
+    processing: String,
+    feedback: String,
+}
+
 /// The `assessmentItem` of one exercise.
 fn item(p: &Placed, md: &Renderer) -> String {
     let ex = p.exercise;
     let html = |text: &str| inline_html(md, text);
-    let mut declarations = String::new();
-    let mut body = String::new();
-    let processing: String;
-    let mut feedback = String::new();
-    match &ex.kind {
+    let mut parts = match &ex.kind {
         ExerciseKind::MultipleChoice {
             options,
             correct,
             select_all,
-        } => {
-            let ids: Vec<String> = correct.iter().map(|i| format!("C{i}")).collect();
-            choice_declaration(&mut declarations, &ids, *select_all);
-            let _ = write!(
-                body,
-                "<choiceInteraction responseIdentifier=\"RESPONSE\" shuffle=\"false\" maxChoices=\"{}\"><prompt>{}</prompt>",
-                if *select_all { 0 } else { 1 },
-                html(&ex.prompt)
-            );
-            for (i, Choice { text, why }) in options.iter().enumerate() {
-                let _ = write!(
-                    body,
-                    "<simpleChoice identifier=\"C{i}\">{}</simpleChoice>",
-                    html(text)
-                );
-                if let Some(why) = why {
-                    modal(&mut feedback, &format!("C{i}"), &html(why));
-                }
-            }
-            body.push_str("</choiceInteraction>");
-            processing = match_correct(ex.xp);
-        }
+        } => choice_parts(&html(&ex.prompt), options, correct, *select_all, &html),
         ExerciseKind::TrueFalse { answer } => {
+            let mut parts = ItemParts::default();
             let right = if *answer { "TRUE" } else { "FALSE" };
-            choice_declaration(&mut declarations, &[right.to_string()], false);
-            let _ = write!(
-                body,
+            choice_declaration(&mut parts.declarations, &[right.to_string()], false);
+            parts.body = format!(
                 "<choiceInteraction responseIdentifier=\"RESPONSE\" shuffle=\"false\" maxChoices=\"1\"><prompt>{}</prompt><simpleChoice identifier=\"TRUE\">True</simpleChoice><simpleChoice identifier=\"FALSE\">False</simpleChoice></choiceInteraction>",
                 html(&ex.prompt)
             );
-            processing = match_correct(ex.xp);
+            parts
         }
         ExerciseKind::FillBlank {
             blanks,
             case_sensitive,
-        } => {
-            let parts = split_blanks(&ex.prompt);
-            body.push_str("<p>");
-            for (i, part) in parts.iter().enumerate() {
-                body.push_str(&html(part));
-                if i < blanks.len() {
-                    blank_declaration(&mut declarations, i, &blanks[i], *case_sensitive);
-                    let longest = blanks[i].iter().map(|a| a.chars().count()).max();
-                    let _ = write!(
-                        body,
-                        " <textEntryInteraction responseIdentifier=\"BLANK{i}\" expectedLength=\"{}\"/> ",
-                        longest.unwrap_or(10).max(5)
-                    );
-                }
-            }
-            body.push_str("</p>");
-            processing = all_blanks_right(blanks.len(), ex.xp);
-        }
-    }
+        } => blank_parts(&ex.prompt, blanks, *case_sensitive, &html),
+    };
+    parts.processing = match &ex.kind {
+        ExerciseKind::FillBlank { blanks, .. } => all_blanks_right(blanks.len(), ex.xp),
+        _ => match_correct(ex.xp),
+    };
     let explained = ex.explanation.as_deref().map(html);
     if let Some(explanation) = &explained {
-        modal(&mut feedback, "EXPLANATION", explanation);
+        modal(&mut parts.feedback, "EXPLANATION", explanation);
     }
-    let shown = match (&ex.kind, explained.is_some()) {
-        (ExerciseKind::FillBlank { .. }, true) => {
-            "<setOutcomeValue identifier=\"FEEDBACK\"><multiple><baseValue baseType=\"identifier\">EXPLANATION</baseValue></multiple></setOutcomeValue>"
-        }
-        (ExerciseKind::FillBlank { .. }, false) => "",
-        (_, true) => {
-            "<setOutcomeValue identifier=\"FEEDBACK\"><multiple><variable identifier=\"RESPONSE\"/><baseValue baseType=\"identifier\">EXPLANATION</baseValue></multiple></setOutcomeValue>"
-        }
-        (_, false) => {
-            "<setOutcomeValue identifier=\"FEEDBACK\"><multiple><variable identifier=\"RESPONSE\"/></multiple></setOutcomeValue>"
-        }
+    // Shown after a response: the feedback of the picked choices, then the explanation.
+    let picked = match ex.kind {
+        ExerciseKind::FillBlank { .. } => "",
+        _ => "<variable identifier=\"RESPONSE\"/>",
     };
+    let explanation = if explained.is_some() {
+        "<baseValue baseType=\"identifier\">EXPLANATION</baseValue>"
+    } else {
+        ""
+    };
+    let shown = if picked.is_empty() && explanation.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<setOutcomeValue identifier=\"FEEDBACK\"><multiple>{picked}{explanation}</multiple></setOutcomeValue>"
+        )
+    };
+    let ItemParts {
+        declarations,
+        body,
+        processing,
+        feedback,
+    } = parts;
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<assessmentItem xmlns=\"{QTI_NS}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"{QTI_NS} {QTI_XSD}\" identifier=\"{}\" title=\"{}\" adaptive=\"false\" timeDependent=\"false\">\n{declarations}<outcomeDeclaration identifier=\"SCORE\" cardinality=\"single\" baseType=\"float\"><defaultValue><value>0</value></defaultValue></outcomeDeclaration>\n<outcomeDeclaration identifier=\"MAXSCORE\" cardinality=\"single\" baseType=\"float\"><defaultValue><value>{}</value></defaultValue></outcomeDeclaration>\n<outcomeDeclaration identifier=\"FEEDBACK\" cardinality=\"multiple\" baseType=\"identifier\"/>\n<itemBody>{body}</itemBody>\n<responseProcessing>{processing}{shown}</responseProcessing>\n{feedback}</assessmentItem>\n",
         identifier(p),
         escape(&p.key()),
         ex.xp
     )
+}
+
+/// A choice interaction: one choice per option, each option's `why` as its feedback.
+fn choice_parts(
+    prompt: &str,
+    options: &[Choice],
+    correct: &[usize],
+    select_all: bool,
+    html: &dyn Fn(&str) -> String,
+) -> ItemParts {
+    let mut parts = ItemParts::default();
+    let ids: Vec<String> = correct.iter().map(|i| format!("C{i}")).collect();
+    choice_declaration(&mut parts.declarations, &ids, select_all);
+    let _ = write!(
+        parts.body,
+        "<choiceInteraction responseIdentifier=\"RESPONSE\" shuffle=\"false\" maxChoices=\"{}\"><prompt>{prompt}</prompt>",
+        if select_all { 0 } else { 1 },
+    );
+    for (i, Choice { text, why }) in options.iter().enumerate() {
+        let _ = write!(
+            parts.body,
+            "<simpleChoice identifier=\"C{i}\">{}</simpleChoice>",
+            html(text)
+        );
+        if let Some(why) = why {
+            modal(&mut parts.feedback, &format!("C{i}"), &html(why));
+        }
+    }
+    parts.body.push_str("</choiceInteraction>");
+    parts
+}
+
+/// The prompt as a paragraph with a text entry in place of each blank.
+fn blank_parts(
+    prompt: &str,
+    blanks: &[Vec<String>],
+    case_sensitive: bool,
+    html: &dyn Fn(&str) -> String,
+) -> ItemParts {
+    let mut parts = ItemParts::default();
+    parts.body.push_str("<p>");
+    for (i, piece) in split_blanks(prompt).iter().enumerate() {
+        parts.body.push_str(&html(piece));
+        if let Some(accepted) = blanks.get(i) {
+            blank_declaration(&mut parts.declarations, i, accepted, case_sensitive);
+            let longest = accepted.iter().map(|a| a.chars().count()).max();
+            let _ = write!(
+                parts.body,
+                " <textEntryInteraction responseIdentifier=\"BLANK{i}\" expectedLength=\"{}\"/> ",
+                longest.unwrap_or(10).max(5)
+            );
+        }
+    }
+    parts.body.push_str("</p>");
+    parts
 }
 
 fn choice_declaration(out: &mut String, correct: &[String], multiple: bool) {
