@@ -428,3 +428,122 @@ fn launch_page_without_an_lms_opens_the_plain_course() {
         c.close().await.unwrap();
     });
 }
+
+/// A course root with `lessons` lessons of three exercises each, in one module.
+fn big_course(dir: &Path, lessons: usize) {
+    let module = dir.join("content/01-m");
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(dir.join("content/_index.md"), "---\ntitle: Big\n---\n").unwrap();
+    std::fs::write(module.join("_index.md"), "---\ntitle: M\n---\n").unwrap();
+    for i in 0..lessons {
+        let quiz: String = (0..3)
+            .map(|j| {
+                format!(
+                    "  - id: exercise-{j}\n    type: true_false\n    prompt: Statement {j}.\n    answer: true\n    explanation: Because.\n"
+                )
+            })
+            .collect();
+        std::fs::write(
+            module.join(format!("{i:04}-lesson-{i}.md")),
+            format!("---\ntitle: Lesson {i}\nsummary: s\nquiz:\n{quiz}---\nBody.\n"),
+        )
+        .unwrap();
+    }
+}
+
+/// The length of `cmi.suspend_data` once every lesson of the package is visited and
+/// unlocked and every exercise solved: the most progress a learner can have.
+async fn full_suspend_data(c: &fantoccini::Client, origin: &str) -> usize {
+    c.goto(&format!("{origin}/wrapper.html?v=1.2"))
+        .await
+        .unwrap();
+    wait_for(c, "return calls.init === 1", "the SCO initialised").await;
+    let script = "var sco = document.getElementById('sco').contentWindow;
+        var course = JSON.parse(sco.document.getElementById('crescu-scorm').textContent);
+        var lessons = {};
+        course.lessons.forEach(l => {
+          var solved = {}; l.exercises.forEach(e => { solved[e[0]] = e[1]; });
+          lessons[l.key] = { solved: solved, visited: true, unlocked: true };
+        });
+        sco.crescuScorm.saved(JSON.stringify({ format: 'crescu-progress', version: 1, course: course.storage_key, lessons: lessons }));
+        return read('cmi.suspend_data').length;";
+    run_js(c, script).await.as_u64().unwrap() as usize
+}
+
+/// `crescu build --scorm 1.2` of `root` unpacked into `site/pkg`.
+fn unpack_package(root: &Path, site: &Path) {
+    let build_dir = tempfile::tempdir().unwrap();
+    let out = build_dir.path().join("out");
+    let (code, _, err) = crescu(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--scorm",
+        "1.2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let zip = std::fs::read_dir(build_dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.path().extension().is_some_and(|x| x == "zip"))
+        .unwrap()
+        .path();
+    let pkg = site.join("pkg");
+    let _ = std::fs::remove_dir_all(&pkg);
+    for (name, bytes) in entries(&zip) {
+        let path = pkg.join(&name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+/// The sizes recorded in BENCHMARKS.md:
+/// `cargo test --test scorm suspend_data -- --nocapture`.
+#[test]
+fn suspend_data_fits_scorm_12_and_never_exceeds_it() {
+    let Some(modules) = npm_package("scorm-again", "3.4.3") else {
+        return;
+    };
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let site = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        modules.join("scorm-again/dist/scorm-again.js"),
+        site.path().join("scorm-again.js"),
+    )
+    .unwrap();
+    std::fs::write(site.path().join("wrapper.html"), WRAPPER).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let courses = tempfile::tempdir().unwrap();
+    let (hundred, seven_hundred) = (courses.path().join("100"), courses.path().join("700"));
+    big_course(&hundred, 100);
+    big_course(&seven_hundred, 700);
+    for (name, root, expected) in [
+        ("example course", repo(), None),
+        ("100 lessons x 3 exercises", hundred, Some(1 + 100 * 7)),
+        ("700 lessons x 3 exercises", seven_hundred, None),
+    ] {
+        unpack_package(&root, site.path());
+        let server = StaticServer::serve(site.path());
+        let size = rt.block_on(async {
+            let c = browser.session().await;
+            let size = full_suspend_data(&c, &server.origin).await;
+            c.close().await.unwrap();
+            size
+        });
+        eprintln!("suspend_data, everything solved: {name}: {size} characters");
+        assert!(size <= 4096, "{name}: {size}");
+        if let Some(expected) = expected {
+            assert_eq!(size, expected, "{name}: every lesson kept");
+        }
+        if name.starts_with("700") {
+            assert!(size > 4096 - 7, "{name}: filled up to the limit, {size}");
+        }
+    }
+}

@@ -82,6 +82,9 @@
     var dirty = false, finished = false, commitTimer = null;
     var interactions = Number(get("cmi.interactions._count")) || 0;
     var state = decode(get(K.suspend));
+    // Lessons outside a per-lesson SCO's own, as the pages saved them: kept for the visit
+    // (so pages show them consistently) but not reported to the LMS.
+    var outside = {};
     var here = get(K.location);
 
     function call(name, a, b) {
@@ -162,12 +165,17 @@
         if (st.visited) lessons[key].visited = true;
         if (st.unlocked) lessons[key].unlocked = true;
       });
+      Object.keys(outside).forEach(key => { if (!Object.hasOwn(lessons, key)) lessons[key] = outside[key]; });
       return JSON.stringify({ format: "crescu-progress", version: 1, course: course.storage_key, lessons: lessons });
     }
     function fromProgress(json) {
       var p;
       try { p = JSON.parse(json); } catch (e) { return; }
       if (!p || typeof p.lessons !== "object" || p.lessons === null) return;
+      outside = {};
+      Object.keys(p.lessons).forEach(key => {
+        if (!scope.some(l => l.key === key)) outside[key] = p.lessons[key];
+      });
       scope.forEach(lesson => {
         var lp = Object.hasOwn(p.lessons, lesson.key) ? p.lessons[lesson.key] : null;
         if (!lp) { state.delete(lesson.key); return; }
