@@ -330,6 +330,15 @@ async fn session_round_trip(c: &fantoccini::Client, origin: &str, version: &str)
         ),
     )
     .await;
+    let banner = run_js(
+        c,
+        &format!("{PAGE} return d.querySelector('.guest-banner p').textContent;"),
+    )
+    .await;
+    assert_eq!(
+        banner,
+        json!("Your progress and XP are saved by your learning platform.")
+    );
     assert_eq!(solved, json!(true), "progress restored from suspend_data");
     answer(c, "share", &["true"]).await;
     answer(c, "builtins", &["0", "1"]).await;

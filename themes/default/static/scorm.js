@@ -31,6 +31,9 @@
     document.addEventListener("crescu:progress-saved", e => { sco.saved(e.detail.json); });
     document.addEventListener("crescu:attempt", e => { sco.attempt(e.detail, response(e.target)); });
     sco.visit(location.href);
+    // The guest banner's "in this browser only" is not true here.
+    var note = document.querySelector(".guest-banner > p:first-child");
+    if (note) note.textContent = "Your progress and XP are saved by your learning platform.";
   }
 
   // What the learner answered, read from the exercise's form as it was graded.
