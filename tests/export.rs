@@ -12,7 +12,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::Path;
 
 fn fixture() -> std::path::PathBuf {
@@ -187,14 +186,9 @@ fn export_of_a_broken_course_fails_and_writes_nothing() {
 
 /// Every file of a zip: (name, text).
 fn unzip(file: &Path) -> Vec<(String, String)> {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(file).unwrap()).unwrap();
-    (0..zip.len())
-        .map(|i| {
-            let mut entry = zip.by_index(i).unwrap();
-            let mut text = String::new();
-            entry.read_to_string(&mut text).unwrap();
-            (entry.name().unwrap().to_string(), text)
-        })
+    zip_entries(file)
+        .into_iter()
+        .map(|(name, bytes)| (name, String::from_utf8(bytes).unwrap()))
         .collect()
 }
 

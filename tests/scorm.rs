@@ -10,7 +10,6 @@ use chromium::{Browser, StaticServer, run_js, wait_for};
 use common::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 fn fixture() -> PathBuf {
@@ -19,39 +18,36 @@ fn fixture() -> PathBuf {
 
 /// `crescu build --scorm VERSION [extra]` of the fixture into `dir/out`; the package path.
 fn build(dir: &Path, version: &str, extra: &[&str]) -> PathBuf {
-    let (out, root) = (dir.join("out"), fixture());
+    let package = build_course(&fixture(), dir, version, extra);
+    assert_eq!(
+        package,
+        dir.join(format!("lms-fixture-scorm-{version}.zip")),
+        "named after the course, beside the output folder"
+    );
+    package
+}
+
+/// `crescu build --scorm VERSION [extra]` of the course `root` into `dir/out`; the
+/// package the build reported.
+fn build_course(root: &Path, dir: &Path, version: &str, extra: &[&str]) -> PathBuf {
+    let out = dir.join("out");
     let mut args = vec![
         "build",
         "--root",
         root.to_str().unwrap(),
         "--output",
         out.to_str().unwrap(),
-        "--no-cache",
         "--scorm",
         version,
     ];
     args.extend(extra);
     let (code, _, err) = crescu(&args);
     assert_eq!(code, 0, "{err}");
-    let package = dir.join(format!("lms-fixture-scorm-{version}.zip"));
-    assert!(
-        err.contains(&format!("SCORM package: {}", package.display())),
-        "{err}"
-    );
-    package
-}
-
-/// Every entry of a zip: name -> bytes.
-fn entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut e = z.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            e.read_to_end(&mut bytes).unwrap();
-            (e.name().unwrap().to_string(), bytes)
-        })
-        .collect()
+    let reported = err
+        .lines()
+        .find_map(|l| l.strip_prefix("SCORM package: "))
+        .unwrap_or_else(|| panic!("no package reported: {err}"));
+    PathBuf::from(reported)
 }
 
 fn manifest_of(files: &[(String, Vec<u8>)]) -> String {
@@ -83,7 +79,7 @@ fn packages_are_byte_identical_and_list_every_file() {
             std::fs::read(&zb).unwrap(),
             "{version}"
         );
-        let files = entries(&za);
+        let files = zip_entries(&za);
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         let mut sorted = names.clone();
         sorted.sort();
@@ -140,7 +136,7 @@ fn packages_are_byte_identical_and_list_every_file() {
 #[test]
 fn per_lesson_packages_have_one_item_per_lesson() {
     let dir = tempfile::tempdir().unwrap();
-    let files = entries(&build(dir.path(), "2004", &["--scorm-per-lesson"]));
+    let files = zip_entries(&build(dir.path(), "2004", &["--scorm-per-lesson"]));
     let xml = manifest_of(&files);
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let launches: Vec<&str> = doc
@@ -367,41 +363,65 @@ async fn session_round_trip(c: &fantoccini::Client, origin: &str, version: &str)
     }
 }
 
-#[test]
-fn launch_page_tracks_a_learner_through_scorm_again() {
-    let Some(modules) = npm_package("scorm-again", "3.4.3") else {
-        return;
-    };
-    let Some(browser) = Browser::start() else {
-        return;
-    };
-    let site = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        modules.join("scorm-again/dist/scorm-again.js"),
-        site.path().join("scorm-again.js"),
-    )
-    .unwrap();
-    std::fs::write(site.path().join("wrapper.html"), WRAPPER).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+/// Chromium, a folder served over HTTP holding scorm-again and the wrapper page, and the
+/// package under test unpacked in its `pkg/`, as an LMS unpacks it.
+struct MockLms {
+    browser: Browser,
+    site: tempfile::TempDir,
+    rt: tokio::runtime::Runtime,
+}
+
+impl MockLms {
+    /// `None` (the test then skips, or fails on CI) without npm or Chromium.
+    fn start() -> Option<MockLms> {
+        let modules = npm_package("scorm-again", "3.4.3")?;
+        let browser = Browser::start()?;
+        let site = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            modules.join("scorm-again/dist/scorm-again.js"),
+            site.path().join("scorm-again.js"),
+        )
         .unwrap();
-    for version in ["1.2", "2004"] {
-        // The package as the LMS unpacks it.
-        let build_dir = tempfile::tempdir().unwrap();
-        let pkg = site.path().join("pkg");
+        std::fs::write(site.path().join("wrapper.html"), WRAPPER).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        Some(MockLms { browser, site, rt })
+    }
+
+    /// Unpack `package` as the course under test, replacing the previous one.
+    fn install(&self, package: &Path) {
+        let pkg = self.site.path().join("pkg");
         let _ = std::fs::remove_dir_all(&pkg);
-        for (name, bytes) in entries(&build(build_dir.path(), version, &[])) {
+        for (name, bytes) in zip_entries(package) {
             let path = pkg.join(&name);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, bytes).unwrap();
         }
-        let server = StaticServer::serve(site.path());
-        rt.block_on(async {
-            let c = browser.session().await;
-            session_round_trip(&c, &server.origin, version).await;
+    }
+
+    /// Runs `steps` in a new browser session, given the server's origin.
+    fn session<T>(&self, steps: impl AsyncFnOnce(&fantoccini::Client, &str) -> T) -> T {
+        let server = StaticServer::serve(self.site.path());
+        self.rt.block_on(async {
+            let c = self.browser.session().await;
+            let out = steps(&c, &server.origin).await;
             c.close().await.unwrap();
-        });
+            out
+        })
+    }
+}
+
+#[test]
+fn launch_page_tracks_a_learner_through_scorm_again() {
+    let Some(lms) = MockLms::start() else {
+        return;
+    };
+    for version in ["1.2", "2004"] {
+        let build_dir = tempfile::tempdir().unwrap();
+        lms.install(&build(build_dir.path(), version, &[]));
+        lms.session(async |c, origin| session_round_trip(c, origin, version).await);
     }
 }
 
@@ -479,56 +499,13 @@ async fn full_suspend_data(c: &fantoccini::Client, origin: &str) -> usize {
     run_js(c, script).await.as_u64().unwrap() as usize
 }
 
-/// `crescu build --scorm 1.2` of `root` unpacked into `site/pkg`.
-fn unpack_package(root: &Path, site: &Path) {
-    let build_dir = tempfile::tempdir().unwrap();
-    let out = build_dir.path().join("out");
-    let (code, _, err) = crescu(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--scorm",
-        "1.2",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let zip = std::fs::read_dir(build_dir.path())
-        .unwrap()
-        .filter_map(Result::ok)
-        .find(|e| e.path().extension().is_some_and(|x| x == "zip"))
-        .unwrap()
-        .path();
-    let pkg = site.join("pkg");
-    let _ = std::fs::remove_dir_all(&pkg);
-    for (name, bytes) in entries(&zip) {
-        let path = pkg.join(&name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-}
-
 /// The sizes recorded in BENCHMARKS.md:
 /// `cargo test --test scorm suspend_data -- --nocapture`.
 #[test]
 fn suspend_data_fits_scorm_12_and_never_exceeds_it() {
-    let Some(modules) = npm_package("scorm-again", "3.4.3") else {
+    let Some(lms) = MockLms::start() else {
         return;
     };
-    let Some(browser) = Browser::start() else {
-        return;
-    };
-    let site = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        modules.join("scorm-again/dist/scorm-again.js"),
-        site.path().join("scorm-again.js"),
-    )
-    .unwrap();
-    std::fs::write(site.path().join("wrapper.html"), WRAPPER).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let courses = tempfile::tempdir().unwrap();
     let (hundred, seven_hundred) = (courses.path().join("100"), courses.path().join("700"));
     big_course(&hundred, 100);
@@ -538,14 +515,9 @@ fn suspend_data_fits_scorm_12_and_never_exceeds_it() {
         ("100 lessons x 3 exercises", hundred, Some(1 + 100 * 7)),
         ("700 lessons x 3 exercises", seven_hundred, None),
     ] {
-        unpack_package(&root, site.path());
-        let server = StaticServer::serve(site.path());
-        let size = rt.block_on(async {
-            let c = browser.session().await;
-            let size = full_suspend_data(&c, &server.origin).await;
-            c.close().await.unwrap();
-            size
-        });
+        let build_dir = tempfile::tempdir().unwrap();
+        lms.install(&build_course(&root, build_dir.path(), "1.2", &[]));
+        let size = lms.session(full_suspend_data);
         eprintln!("suspend_data, everything solved: {name}: {size} characters");
         assert!(size <= 4096, "{name}: {size}");
         if let Some(expected) = expected {

@@ -110,3 +110,17 @@ pub fn npm_package(package: &str, version: &str) -> Option<PathBuf> {
     let _ = writeln!(std::io::stderr(), "\n{bar}\n!! SKIPPED: {msg}\n{bar}\n");
     None
 }
+
+/// Every entry of a zip file: (name, bytes), in the archive's order.
+pub fn zip_entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut entry = z.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            (entry.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
