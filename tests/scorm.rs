@@ -187,7 +187,7 @@ function launch(start) {
   });
   window.api = api;
   if (V === "1.2") window.API = api; else window.API_1484_11 = api;
-  document.getElementById("sco").src = "pkg/scorm.html";
+  document.getElementById("sco").src = "pkg/scorm.html" + (new URLSearchParams(location.search).get("q") || "");
 }
 // A data-model value, write-only ones (1.2's interactions) read from the runtime's JSON.
 function read(path) {
@@ -231,6 +231,65 @@ async fn in_lesson(c: &fantoccini::Client, key: &str) {
         &format!("the lesson {key} is shown with its script"),
     )
     .await;
+}
+
+/// Shows the lesson `key` in the launch page's frame, and waits for its script.
+async fn go(c: &fantoccini::Client, key: &str) {
+    // A URL from the wrapper's script resolves against the wrapper: made absolute here.
+    run_js(
+        c,
+        &format!(
+            "{PAGE} w.location.href = new URL('/pkg/{key}/index.html', w.location.href).href;"
+        ),
+    )
+    .await;
+    in_lesson(c, key).await;
+}
+
+/// With `mastery_score: 60`: everything answered below it is "failed", and enough right
+/// answers later make it "passed".
+async fn fail_then_pass(c: &fantoccini::Client, origin: &str) {
+    c.goto(&format!("{origin}/wrapper.html?v=1.2"))
+        .await
+        .unwrap();
+    wait_for(c, "return calls.init === 1", "the SCO initialised").await;
+    let status = async || cmi(c, "cmi.core.lesson_status").await;
+    go(c, "basics/kinds").await;
+    answer(c, "pick", &["0"]).await;
+    answer(c, "builtins", &["2"]).await;
+    answer(c, "share", &["false"]).await;
+    answer(c, "exact", &["gil"]).await;
+    answer(c, "two-blanks", &["threading", "io"]).await;
+    assert_eq!(
+        status().await,
+        json!("incomplete"),
+        "a lesson is still unseen"
+    );
+    go(c, "more/last").await;
+    answer(c, "asyncio-threads", &["false"]).await;
+    assert_eq!(status().await, json!("failed"), "all answered, 0 of 50 XP");
+    answer(c, "asyncio-threads", &["true"]).await;
+    assert_eq!(status().await, json!("failed"), "15 of 50 XP");
+    go(c, "basics/kinds").await;
+    answer(c, "pick", &["1"]).await;
+    answer(c, "builtins", &["0", "1"]).await;
+    assert_eq!(status().await, json!("passed"), "35 of 50 XP");
+    assert_eq!(cmi(c, "cmi.core.score.raw").await, json!("70"));
+}
+
+/// A per-lesson SCO reports its own lesson only.
+async fn one_lesson(c: &fantoccini::Client, origin: &str) {
+    c.goto(&format!(
+        "{origin}/wrapper.html?v=2004&q=%3Flesson%3Dmore%2Flast"
+    ))
+    .await
+    .unwrap();
+    wait_for(c, "return calls.init === 1", "the SCO initialised").await;
+    in_lesson(c, "more/last").await;
+    answer(c, "asyncio-threads", &["true"]).await;
+    assert_eq!(cmi(c, "cmi.score.scaled").await, json!("1"));
+    assert_eq!(cmi(c, "cmi.completion_status").await, json!("completed"));
+    assert_eq!(cmi(c, "cmi.success_status").await, json!("passed"));
 }
 
 /// Launch, answer wrong then right, close, relaunch: progress, score, status, few commits.
@@ -423,6 +482,47 @@ fn launch_page_tracks_a_learner_through_scorm_again() {
         lms.install(&build(build_dir.path(), version, &[]));
         lms.session(async |c, origin| session_round_trip(c, origin, version).await);
     }
+}
+
+#[test]
+fn status_follows_the_mastery_score_and_per_lesson_scos_report_their_lesson() {
+    let Some(lms) = MockLms::start() else {
+        return;
+    };
+    let build_dir = tempfile::tempdir().unwrap();
+    lms.install(&build(build_dir.path(), "1.2", &[]));
+    lms.session(fail_then_pass);
+    let build_dir = tempfile::tempdir().unwrap();
+    lms.install(&build(build_dir.path(), "2004", &["--scorm-per-lesson"]));
+    lms.session(one_lesson);
+}
+
+#[test]
+fn mastery_score_above_100_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content/01-m");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(
+        dir.path().join("content/_index.md"),
+        "---\ntitle: C\nmastery_score: 120\n---\n",
+    )
+    .unwrap();
+    std::fs::write(content.join("_index.md"), "---\ntitle: M\n---\n").unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = crescu(&[
+        "build",
+        "--root",
+        dir.path().to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--scorm",
+        "1.2",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("content/_index.md:3:"), "{err}");
+    assert!(err.contains("a whole number from 0 to 100"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    assert!(!dir.path().join("c-scorm-1.2.zip").exists());
 }
 
 #[test]

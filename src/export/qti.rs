@@ -18,9 +18,16 @@ const CP_NS: &str = "http://www.imsglobal.org/xsd/imscp_v1p1";
 const CP_XSD: &str = "http://www.imsglobal.org/xsd/imscp_v1p1.xsd";
 
 pub fn bank(course: &Course, md: &Renderer) -> Bank {
+    let mut warnings = Vec::new();
     let items: Vec<(Placed, String)> = super::placed(course)
         .map(|p| {
             let xml = item(&p, md);
+            if xml.contains(STRUCK) {
+                warnings.push(p.warning(
+                    "export-strikethrough",
+                    "QTI has no strikethrough: struck text is a span of class `strikethrough`, shown struck only where the LMS styles that class",
+                ));
+            }
             (p, xml)
         })
         .collect();
@@ -41,7 +48,7 @@ pub fn bank(course: &Course, md: &Renderer) -> Bank {
             path: format!("{}-qti21.zip", file_stem(course)),
             bytes,
         }],
-        warnings: Vec::new(),
+        warnings,
         questions: items.len(),
     }
 }
@@ -59,6 +66,16 @@ fn item_path(p: &Placed) -> String {
     format!("items/{}.xml", p.key())
 }
 
+/// The class strikethrough text gets, QTI's XHTML having no `<del>`.
+const STRUCK: &str = "<span class=\"strikethrough\">";
+
+/// Inline HTML in QTI's XHTML subset.
+fn qti_html(md: &Renderer, text: &str) -> String {
+    inline_html(md, text)
+        .replace("<del>", STRUCK)
+        .replace("</del>", "</span>")
+}
+
 /// The parts of an item that differ between exercise kinds.
 #[derive(Default)]
 struct ItemParts {
@@ -71,7 +88,7 @@ struct ItemParts {
 /// The `assessmentItem` of one exercise.
 fn item(p: &Placed, md: &Renderer) -> String {
     let ex = p.exercise;
-    let html = |text: &str| inline_html(md, text);
+    let html = |text: &str| qti_html(md, text);
     let mut parts = match &ex.kind {
         ExerciseKind::MultipleChoice {
             options,
@@ -301,4 +318,18 @@ fn manifest(course: &Course, placed: &[&Placed]) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manifest xmlns=\"{CP_NS}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"{CP_NS} {CP_XSD}\" identifier=\"crescu.{stem}.qti21\">\n<metadata><schema>QTIv2.1 Package</schema><schemaversion>1.0.0</schemaversion></metadata>\n<organizations/>\n<resources>\n<resource identifier=\"crescu.{stem}\" type=\"imsqti_test_xmlv2p1\" href=\"test.xml\"><file href=\"test.xml\"/>{dependencies}</resource>\n{resources}</resources>\n</manifest>\n",
         stem = file_stem(course),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strikethrough_becomes_a_span_qti_allows() {
+        let md = Renderer::new();
+        assert_eq!(
+            qti_html(&md, "a ~~b~~ *c*"),
+            "a <span class=\"strikethrough\">b</span> <em>c</em>"
+        );
+    }
 }
