@@ -169,17 +169,7 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     }
     let pages = lessons_written + files.len();
     files.extend(outline.into_files());
-    if let Some(scorm) = ctx.scorm {
-        let storage_key = SiteView::new(course, "").storage_key;
-        files.push(OutputFile {
-            path: PathBuf::from(crate::scorm::LAUNCH_FILE),
-            bytes: crate::scorm::launch_page(course, scorm, &storage_key).into_bytes(),
-        });
-        files.push(OutputFile {
-            path: PathBuf::from("static").join(crate::scorm::ADAPTOR_FILE),
-            bytes: crate::scorm::ADAPTOR.to_vec(),
-        });
-    }
+    files.extend(scorm_files(ctx));
     for (path, bytes) in &ctx.theme.static_files {
         // The LMS adaptor belongs to SCORM builds only (added above).
         if path.as_os_str() == crate::scorm::ADAPTOR_FILE {
@@ -200,20 +190,10 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     if !collisions.is_empty() {
         return Err(Diagnostics(collisions));
     }
-    if let Some(scorm) = ctx.scorm {
-        // Every file of the site, copied assets too, is a file of the SCO.
-        let listed: Vec<String> = generated
-            .iter()
-            .chain(course.assets.iter().map(|a| &a.target))
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .collect();
-        let manifest = OutputFile {
-            path: PathBuf::from(crate::scorm::MANIFEST_FILE),
-            bytes: crate::scorm::manifest::manifest(course, scorm, &listed).into_bytes(),
-        };
-        if let Err(e) = unrecorded_sink(manifest) {
-            return Err(Diagnostics(vec![write_failed(e)]));
-        }
+    if let Some(scorm) = ctx.scorm
+        && let Err(e) = unrecorded_sink(scorm_manifest(course, scorm, &generated))
+    {
+        return Err(Diagnostics(vec![write_failed(e)]));
     }
     let stats = SiteStats {
         pages,
@@ -231,6 +211,41 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         stats,
         warnings: diags,
     })
+}
+
+/// The launch page and the LMS adaptor, in SCORM builds.
+fn scorm_files(ctx: &RenderContext) -> Vec<OutputFile> {
+    let Some(scorm) = ctx.scorm else {
+        return Vec::new();
+    };
+    let storage_key = SiteView::new(ctx.course, "").storage_key;
+    vec![
+        OutputFile {
+            path: PathBuf::from(crate::scorm::LAUNCH_FILE),
+            bytes: crate::scorm::launch_page(ctx.course, scorm, &storage_key).into_bytes(),
+        },
+        OutputFile {
+            path: PathBuf::from("static").join(crate::scorm::ADAPTOR_FILE),
+            bytes: crate::scorm::ADAPTOR.to_vec(),
+        },
+    ]
+}
+
+/// The SCORM manifest: every generated file and copied asset is a file of the SCO.
+fn scorm_manifest(
+    course: &Course,
+    scorm: crate::scorm::ScormOptions,
+    generated: &std::collections::HashSet<PathBuf>,
+) -> OutputFile {
+    let listed: Vec<String> = generated
+        .iter()
+        .chain(course.assets.iter().map(|a| &a.target))
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    OutputFile {
+        path: PathBuf::from(crate::scorm::MANIFEST_FILE),
+        bytes: crate::scorm::manifest::manifest(course, scorm, &listed).into_bytes(),
+    }
 }
 
 /// Course files that would take the place of a generated file (or of a folder holding

@@ -18,6 +18,19 @@
 "use strict";
 (() => {
   var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  // The data model's names in each version, and the limits kept to.
+  var NAMES = {
+    "1.2": { init: "LMSInitialize", finish: "LMSFinish", commit: "LMSCommit", get: "LMSGetValue", set: "LMSSetValue",
+             location: "cmi.core.lesson_location", time: "cmi.core.session_time", exit: "cmi.core.exit",
+             score: "cmi.core.score.", response: "student_response", stamp: "time", wrong: "wrong",
+             limit: 4096, locationLimit: 255 },
+    "2004": { init: "Initialize", finish: "Terminate", commit: "Commit", get: "GetValue", set: "SetValue",
+              location: "cmi.location", time: "cmi.session_time", exit: "cmi.exit",
+              score: "cmi.score.", response: "learner_response", stamp: "timestamp", wrong: "incorrect",
+              limit: 64000, locationLimit: 1000 },
+  };
+  // Interactions kept within the data model's smallest permitted maximum (2004: 250).
+  var MAX_INTERACTIONS = 250;
   var data = document.getElementById("crescu-scorm");
   if (data) launch(JSON.parse(data.textContent));
   else page();
@@ -58,232 +71,229 @@
     return found;
   }
 
+  // suspend_data (see the top of this file). `state` maps lesson keys to
+  // {visited, unlocked, tries: {id: 1 tried | 2 solved}}.
+  function fingerprint(lesson) {
+    var text = lesson.key + "|" + lesson.exercises.map(e => e[0]).join(","), h = 0x811c9dc5;
+    for (var i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+    h = (h ^ (h >>> 24)) & 0xffffff;
+    var s = "";
+    for (var j = 0; j < 4; j++) { s += DIGITS[h & 63]; h >>>= 6; }
+    return s;
+  }
+  function decode(text, scope) {
+    var state = new Map(), parts = String(text || "").split(".");
+    if (parts[0] !== "1") return state;
+    var byPrint = new Map(scope.map(l => [fingerprint(l), l]));
+    parts.slice(1).forEach(p => {
+      var lesson = byPrint.get(p.slice(0, 4));
+      if (!lesson || p.length !== 5 + Math.ceil(lesson.exercises.length / 3)) return;
+      var flags = DIGITS.indexOf(p[4]), st = { visited: !!(flags & 1), unlocked: !!(flags & 2), tries: {} };
+      lesson.exercises.forEach((e, i) => {
+        var v = (DIGITS.indexOf(p[5 + Math.floor(i / 3)]) >> (2 * (i % 3))) & 3;
+        if (v === 1 || v === 2) st.tries[e[0]] = v;
+      });
+      state.set(lesson.key, st);
+    });
+    return state;
+  }
+  function encodeLesson(lesson, st) {
+    var entry = "." + fingerprint(lesson) + DIGITS[(st.visited ? 1 : 0) | (st.unlocked ? 2 : 0)];
+    for (var i = 0; i < lesson.exercises.length; i += 3) {
+      var bits = 0;
+      for (var j = 0; j < 3 && i + j < lesson.exercises.length; j++) {
+        var id = lesson.exercises[i + j][0];
+        bits |= (Object.hasOwn(st.tries, id) ? st.tries[id] : 0) << (2 * j);
+      }
+      entry += DIGITS[bits];
+    }
+    return entry;
+  }
+  function encode(state, scope, limit) {
+    var text = "1";
+    for (var lesson of scope) {
+      var st = state.get(lesson.key);
+      if (!st || (!st.visited && !st.unlocked && !Object.keys(st.tries).length)) continue;
+      var entry = encodeLesson(lesson, st);
+      if (text.length + entry.length > limit) {
+        console.warn("crescu: progress of later lessons does not fit cmi.suspend_data and is not saved");
+        break;
+      }
+      text += entry;
+    }
+    return text;
+  }
+
+  // The progress object crescu.js keeps (its version 1 format), from `state`, with the
+  // lessons outside the SCO as the pages last saved them.
+  function progressJson(state, scope, outside, storageKey) {
+    var lessons = {};
+    scope.forEach(lesson => {
+      var st = state.get(lesson.key);
+      if (!st) return;
+      var solved = {};
+      lesson.exercises.forEach(e => { if (st.tries[e[0]] === 2) solved[e[0]] = e[1]; });
+      lessons[lesson.key] = { solved: solved };
+      if (st.visited) lessons[lesson.key].visited = true;
+      if (st.unlocked) lessons[lesson.key].unlocked = true;
+    });
+    Object.keys(outside).forEach(key => { if (!Object.hasOwn(lessons, key)) lessons[key] = outside[key]; });
+    return JSON.stringify({ format: "crescu-progress", version: 1, course: storageKey, lessons: lessons });
+  }
+  // Takes what a page saved into `state`; returns the lessons outside the SCO.
+  function applyProgress(json, state, scope) {
+    var p, outside = {};
+    try { p = JSON.parse(json); } catch (e) { p = null; }
+    if (!p || typeof p.lessons !== "object" || p.lessons === null) return outside;
+    Object.keys(p.lessons).forEach(key => {
+      if (!scope.some(l => l.key === key)) outside[key] = p.lessons[key];
+    });
+    scope.forEach(lesson => {
+      var lp = Object.hasOwn(p.lessons, lesson.key) ? p.lessons[lesson.key] : null;
+      if (!lp) { state.delete(lesson.key); return; }
+      if (!state.has(lesson.key)) state.set(lesson.key, { tries: {} });
+      var st = state.get(lesson.key);
+      st.visited = !!lp.visited; st.unlocked = !!lp.unlocked;
+      lesson.exercises.forEach(e => {
+        if (lp.solved && Object.hasOwn(lp.solved, e[0])) st.tries[e[0]] = 2;
+        else if (st.tries[e[0]] === 2) delete st.tries[e[0]];   // reset by the learner
+      });
+    });
+    return outside;
+  }
+
+  // Score (share of XP) and status: `done` once every lesson was opened and every
+  // exercise answered; passed/failed against the mastery score when there is one.
+  function standing(state, scope, mastery) {
+    var total = 0, earned = 0, open = 0;
+    scope.forEach(lesson => {
+      var st = state.get(lesson.key) || { tries: {} };
+      if (!st.visited) open++;
+      lesson.exercises.forEach(e => {
+        total += e[1];
+        if (st.tries[e[0]] === 2) earned += e[1];
+        else if (st.tries[e[0]] !== 1) open++;
+      });
+    });
+    var share = total ? earned / total : 1, done = open === 0;
+    var passed = mastery !== null && share * 100 >= mastery;
+    return { total: total, share: share, done: done, passed: passed, failed: mastery !== null && done && !passed };
+  }
+
+  // A graded answer as the version's interaction response.
+  function responseValue(type, answer, v12) {
+    if (type === "fill-in") {
+      var texts = answer.map(a => a.replace(/\[,\]/g, ", ").slice(0, 250));
+      return v12 ? texts.join(",").slice(0, 255) : texts.join("[,]");
+    }
+    if (type === "true-false") return v12 ? (answer[0] === "true" ? "t" : "f") : answer[0];
+    return v12 ? answer.map(i => Number(i).toString(36)).join(",") : answer.map(i => "choice-" + i).join("[,]");
+  }
+
+  function duration(ms, v12) {
+    var s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+    var pad = n => String(n).padStart(2, "0");
+    return v12 ? pad(Math.min(h, 9999)) + ":" + pad(m) + ":" + pad(s % 60) : "PT" + h + "H" + m + "M" + (s % 60) + "S";
+  }
+
+  // The launch page: one session with the LMS, the course in the frame.
   function launch(course) {
-    var v12 = course.version === "1.2";
+    var v12 = course.version === "1.2", N = NAMES[course.version];
     var api = findApi(v12 ? "API" : "API_1484_11");
-    var frame = document.getElementById("crescu-course");
     var only = new URLSearchParams(location.search).get("lesson");
     var scope = course.lessons.filter(l => !only || l.key === only);
     var start = only && scope.length ? scope[0].url : course.start;
-    if (!api || !call(v12 ? "LMSInitialize" : "Initialize")) {
+    if (!api || !call(N.init)) {
       // No LMS (opened from disk or a static host): the plain course.
       window.crescuScorm = { active: false };
       location.replace(start);
       return;
     }
-    var K = v12
-      ? { suspend: "cmi.suspend_data", location: "cmi.core.lesson_location", time: "cmi.core.session_time",
-          exit: "cmi.core.exit", raw: "cmi.core.score.raw", min: "cmi.core.score.min", max: "cmi.core.score.max",
-          response: "student_response", stamp: "time", wrong: "wrong", limit: 4096, locationLimit: 255 }
-      : { suspend: "cmi.suspend_data", location: "cmi.location", time: "cmi.session_time",
-          exit: "cmi.exit", raw: "cmi.score.raw", min: "cmi.score.min", max: "cmi.score.max",
-          response: "learner_response", stamp: "timestamp", wrong: "incorrect", limit: 64000, locationLimit: 1000 };
-    // Interactions kept within the data model's smallest permitted maximum (2004: 250).
-    var MAX_INTERACTIONS = 250;
     var started = Date.now();
     var sent = new Map();   // element -> value last set, so nothing unchanged is set again
     var dirty = false, finished = false, commitTimer = null;
     var interactions = Number(get("cmi.interactions._count")) || 0;
-    var state = decode(get(K.suspend));
-    // Lessons outside a per-lesson SCO's own, as the pages saved them: kept for the visit
-    // (so pages show them consistently) but not reported to the LMS.
-    var outside = {};
-    var here = get(K.location);
+    var state = decode(get("cmi.suspend_data"), scope);
+    var outside = {};   // other lessons' progress, for a per-lesson SCO's visit
+    var here = get(N.location);
 
     function call(name, a, b) {
       try { var r = api[name](a === undefined ? "" : a, b); return r === true || r === "true"; }
       catch (e) { return false; }
     }
     function get(element) {
-      try { return String(api[v12 ? "LMSGetValue" : "GetValue"](element) || ""); } catch (e) { return ""; }
+      try { return String(api[N.get](element) || ""); } catch (e) { return ""; }
     }
     function set(element, value) {
       value = String(value);
       if (sent.get(element) === value) return;
-      if (call(v12 ? "LMSSetValue" : "SetValue", element, value)) { sent.set(element, value); dirty = true; }
+      if (call(N.set, element, value)) { sent.set(element, value); dirty = true; }
     }
-
-    // Progress: per lesson key, {visited, unlocked, tries: {id: 1 tried | 2 solved}}.
-    function lessonState(key) {
-      if (!state.has(key)) state.set(key, { visited: false, unlocked: false, tries: {} });
-      return state.get(key);
-    }
-    function fingerprint(lesson) {
-      var text = lesson.key + "|" + lesson.exercises.map(e => e[0]).join(","), h = 0x811c9dc5;
-      for (var i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
-      h = (h ^ (h >>> 24)) & 0xffffff;
-      var s = "";
-      for (var j = 0; j < 4; j++) { s += DIGITS[h & 63]; h >>>= 6; }
-      return s;
-    }
-    function decode(text) {
-      var out = new Map(), parts = String(text || "").split(".");
-      if (parts[0] !== "1") return out;
-      var byPrint = new Map(scope.map(l => [fingerprint(l), l]));
-      parts.slice(1).forEach(p => {
-        var lesson = byPrint.get(p.slice(0, 4));
-        var n = lesson ? lesson.exercises.length : 0;
-        if (!lesson || p.length !== 5 + Math.ceil(n / 3)) return;
-        var flags = DIGITS.indexOf(p[4]), st = { visited: !!(flags & 1), unlocked: !!(flags & 2), tries: {} };
-        lesson.exercises.forEach((e, i) => {
-          var v = (DIGITS.indexOf(p[5 + Math.floor(i / 3)]) >> (2 * (i % 3))) & 3;
-          if (v === 1 || v === 2) st.tries[e[0]] = v;
-        });
-        out.set(lesson.key, st);
-      });
-      return out;
-    }
-    function encode() {
-      var text = "1";
-      for (var lesson of scope) {
-        var st = state.get(lesson.key);
-        if (!st || (!st.visited && !st.unlocked && !Object.keys(st.tries).length)) continue;
-        var entry = "." + fingerprint(lesson) + DIGITS[(st.visited ? 1 : 0) | (st.unlocked ? 2 : 0)];
-        for (var i = 0; i < lesson.exercises.length; i += 3) {
-          var bits = 0;
-          for (var j = 0; j < 3 && i + j < lesson.exercises.length; j++) {
-            var id = lesson.exercises[i + j][0];
-            bits |= (Object.hasOwn(st.tries, id) ? st.tries[id] : 0) << (2 * j);
-          }
-          entry += DIGITS[bits];
-        }
-        if (text.length + entry.length > K.limit) {
-          console.warn("crescu: progress of later lessons does not fit cmi.suspend_data and is not saved");
-          break;
-        }
-        text += entry;
-      }
-      return text;
-    }
-
-    // The progress object crescu.js keeps (its version 1 format).
-    function progressJson() {
-      var lessons = {};
-      state.forEach((st, key) => {
-        var lesson = scope.find(l => l.key === key);
-        if (!lesson) return;
-        var solved = {};
-        lesson.exercises.forEach(e => { if (st.tries[e[0]] === 2) solved[e[0]] = e[1]; });
-        lessons[key] = { solved: solved };
-        if (st.visited) lessons[key].visited = true;
-        if (st.unlocked) lessons[key].unlocked = true;
-      });
-      Object.keys(outside).forEach(key => { if (!Object.hasOwn(lessons, key)) lessons[key] = outside[key]; });
-      return JSON.stringify({ format: "crescu-progress", version: 1, course: course.storage_key, lessons: lessons });
-    }
-    function fromProgress(json) {
-      var p;
-      try { p = JSON.parse(json); } catch (e) { return; }
-      if (!p || typeof p.lessons !== "object" || p.lessons === null) return;
-      outside = {};
-      Object.keys(p.lessons).forEach(key => {
-        if (!scope.some(l => l.key === key)) outside[key] = p.lessons[key];
-      });
-      scope.forEach(lesson => {
-        var lp = Object.hasOwn(p.lessons, lesson.key) ? p.lessons[lesson.key] : null;
-        if (!lp) { state.delete(lesson.key); return; }
-        var st = lessonState(lesson.key);
-        st.visited = !!lp.visited; st.unlocked = !!lp.unlocked;
-        lesson.exercises.forEach(e => {
-          var solved = lp.solved && Object.hasOwn(lp.solved, e[0]);
-          if (solved) st.tries[e[0]] = 2;
-          else if (st.tries[e[0]] === 2) delete st.tries[e[0]];   // reset by the learner
-        });
-      });
-    }
-
-    // Score (share of XP), status, suspend_data: set when they changed.
     function report() {
-      var total = 0, earned = 0, untried = 0, unvisited = 0;
-      scope.forEach(lesson => {
-        var st = state.get(lesson.key) || { tries: {} };
-        if (!st.visited) unvisited++;
-        lesson.exercises.forEach(e => {
-          total += e[1];
-          if (st.tries[e[0]] === 2) earned += e[1];
-          else if (st.tries[e[0]] !== 1) untried++;
-        });
-      });
-      var share = total ? earned / total : 1;
-      var done = untried === 0 && unvisited === 0;
-      var passed = course.mastery !== null && share * 100 >= course.mastery;
-      var failed = course.mastery !== null && done && !passed;
-      if (total) {
-        set(K.min, 0); set(K.max, 100); set(K.raw, Math.round(share * 100));
-        if (!v12) set("cmi.score.scaled", Math.round(share * 10000) / 10000);
+      var s = standing(state, scope, course.mastery);
+      if (s.total) {
+        set(N.score + "min", 0); set(N.score + "max", 100); set(N.score + "raw", Math.round(s.share * 100));
+        if (!v12) set("cmi.score.scaled", Math.round(s.share * 10000) / 10000);
       }
-      if (v12) set("cmi.core.lesson_status", passed ? "passed" : failed ? "failed" : done ? "completed" : "incomplete");
+      if (v12) set("cmi.core.lesson_status", s.passed ? "passed" : s.failed ? "failed" : s.done ? "completed" : "incomplete");
       else {
-        set("cmi.completion_status", done ? "completed" : "incomplete");
-        set("cmi.success_status", passed ? "passed" : failed ? "failed" : "unknown");
+        set("cmi.completion_status", s.done ? "completed" : "incomplete");
+        set("cmi.success_status", s.passed ? "passed" : s.failed ? "failed" : "unknown");
       }
-      set(K.suspend, encode());
-      if (dirty) scheduleCommit();
-    }
-
-    // Commits: a few seconds after a change (one for a burst of clicks), and when the
-    // page is hidden or closed; never when nothing changed.
-    function scheduleCommit() {
-      if (commitTimer === null) commitTimer = setTimeout(commit, 10000);
+      set("cmi.suspend_data", encode(state, scope, N.limit));
+      // Committed a few seconds after a change (one commit for a burst of clicks).
+      if (dirty && commitTimer === null) commitTimer = setTimeout(commit, 10000);
     }
     function commit() {
       clearTimeout(commitTimer); commitTimer = null;
       if (!dirty || finished) return;
-      set(K.time, duration(Date.now() - started));
+      set(N.time, duration(Date.now() - started, v12));
       dirty = false;
-      call(v12 ? "LMSCommit" : "Commit");
+      call(N.commit);
     }
     function finish() {
       if (finished) return;
-      set(K.exit, "suspend");   // the next launch resumes with this suspend_data
-      set(K.time, duration(Date.now() - started));
+      set(N.exit, "suspend");   // the next launch resumes with this suspend_data
+      set(N.time, duration(Date.now() - started, v12));
       clearTimeout(commitTimer);
       finished = true;
-      call(v12 ? "LMSFinish" : "Terminate");
+      call(N.finish);
     }
-    function duration(ms) {
-      var s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
-      var pad = n => String(n).padStart(2, "0");
-      return v12 ? pad(Math.min(h, 9999)) + ":" + pad(m) + ":" + pad(s % 60) : "PT" + h + "H" + m + "M" + (s % 60) + "S";
-    }
-
     function interaction(detail, answer) {
       var lesson = scope.find(l => l.key === detail.lesson);
       var ex = lesson && lesson.exercises.find(e => e[0] === detail.exercise);
       if (!ex || interactions >= MAX_INTERACTIONS) return;
-      var n = "cmi.interactions." + interactions++ + ".", type = ex[2], value;
-      if (type === "fill-in") value = answer.map(a => a.replace(/\[,\]/g, ", ").slice(0, 250)).join("[,]");
-      else if (type === "true-false") value = v12 ? (answer[0] === "true" ? "t" : "f") : answer[0];
-      else value = answer.map(i => v12 ? Number(i).toString(36) : "choice-" + i).join(v12 ? "," : "[,]");
-      var now = new Date();
+      var n = "cmi.interactions." + interactions++ + ".", now = new Date();
       set(n + "id", detail.lesson + "/" + detail.exercise);
-      set(n + "type", type);
-      set(n + K.response, v12 ? value.slice(0, 255) : value);
-      set(n + "result", detail.correct ? "correct" : K.wrong);
+      set(n + "type", ex[2]);
+      set(n + N.response, responseValue(ex[2], answer, v12));
+      set(n + "result", detail.correct ? "correct" : N.wrong);
       set(n + "weighting", ex[1]);
-      set(n + K.stamp, v12 ? now.toTimeString().slice(0, 8) : now.toISOString().slice(0, 19));
+      set(n + N.stamp, v12 ? now.toTimeString().slice(0, 8) : now.toISOString().slice(0, 19));
     }
 
     window.crescuScorm = {
       active: true,
-      load: progressJson,
-      saved: json => { fromProgress(json); report(); },
+      load: () => progressJson(state, scope, outside, course.storage_key),
+      saved: json => { outside = applyProgress(json, state, scope); report(); },
       attempt: (detail, answer) => {
         if (!scope.some(l => l.key === detail.lesson)) return;
-        var st = lessonState(detail.lesson);
-        if (st.tries[detail.exercise] !== 2) st.tries[detail.exercise] = detail.correct ? 2 : 1;
+        if (!state.has(detail.lesson)) state.set(detail.lesson, { visited: false, unlocked: false, tries: {} });
+        var tries = state.get(detail.lesson).tries;
+        if (tries[detail.exercise] !== 2) tries[detail.exercise] = detail.correct ? 2 : 1;
         interaction(detail, answer);
         report();
       },
       visit: href => {
         var root = new URL(".", location.href).href;
-        if (href.startsWith(root)) set(K.location, href.slice(root.length).split("#")[0].slice(0, K.locationLimit));
+        if (href.startsWith(root)) set(N.location, href.slice(root.length).split("#")[0].slice(0, N.locationLimit));
       },
     };
     report();
+    // Committed too when the page is hidden, and the session ends when it goes away.
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") commit(); });
     window.addEventListener("pagehide", () => { commit(); finish(); });
-    var resume = !only && here && /^[\w\-./]+\.html$/.test(here) && !here.includes("..") ? here : start;
-    frame.src = resume;
+    var resume = !only && /^[\w\-./]+\.html$/.test(here) && !here.includes("..") ? here : start;
+    document.getElementById("crescu-course").src = resume;
   }
 })();
