@@ -484,6 +484,71 @@ fn launch_page_tracks_a_learner_through_scorm_again() {
     }
 }
 
+/// Progress with every exercise solved or not and every lesson visited and unlocked or
+/// not at random (from `seed`) survives suspend_data: saved in one session, read back
+/// by the pages in the next.
+async fn random_progress_round_trips(c: &fantoccini::Client, origin: &str) {
+    c.goto(&format!("{origin}/wrapper.html?v=1.2"))
+        .await
+        .unwrap();
+    for seed in 1..=12u32 {
+        wait_for(
+            c,
+            "return calls.init === calls.finish + 1",
+            "a session started",
+        )
+        .await;
+        wait_for(
+            c,
+            "try { return !!document.getElementById('sco').contentWindow.crescuScorm.active; } catch (e) { return false; }",
+            "the launch page is ready",
+        )
+        .await;
+        let script = format!(
+            "var seed = {seed}; var rnd = () => {{ seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) % 4; }};
+            var sco = document.getElementById('sco').contentWindow;
+            var course = JSON.parse(sco.document.getElementById('crescu-scorm').textContent);
+            var lessons = {{}};
+            course.lessons.forEach(l => {{
+              var p = {{ solved: {{}} }};
+              l.exercises.forEach(e => {{ if (rnd() < 2) p.solved[e[0]] = e[1]; }});
+              if (rnd() < 2) p.visited = true;
+              if (rnd() < 2) p.unlocked = true;
+              if (Object.keys(p.solved).length || p.visited || p.unlocked) lessons[l.key] = p;
+            }});
+            sco.crescuScorm.saved(JSON.stringify({{ format: 'crescu-progress', version: 1, course: course.storage_key, lessons: lessons }}));
+            return [lessons, read('cmi.suspend_data')];"
+        );
+        let saved = run_js(c, &script).await;
+        let relaunch = format!(
+            "var old = calls.finish; document.getElementById('sco').src = 'about:blank';
+             return old;"
+        );
+        let old = run_js(c, &relaunch).await.as_u64().unwrap();
+        wait_for(
+            c,
+            &format!("return calls.finish === {}", old + 1),
+            "the session ended",
+        )
+        .await;
+        run_js(
+            c,
+            &format!(
+                "launch({}); return true;",
+                json!({ "suspend_data": saved[1] })
+            ),
+        )
+        .await;
+        wait_for(c, "try { return !!document.getElementById('sco').contentWindow.crescuScorm.active; } catch (e) { return false; }", "the launch page is ready again").await;
+        let restored = run_js(
+            c,
+            "return JSON.parse(document.getElementById('sco').contentWindow.crescuScorm.load()).lessons;",
+        )
+        .await;
+        assert_eq!(restored, saved[0], "seed {seed}: suspend_data {}", saved[1]);
+    }
+}
+
 #[test]
 fn status_follows_the_mastery_score_and_per_lesson_scos_report_their_lesson() {
     let Some(lms) = MockLms::start() else {
@@ -492,6 +557,7 @@ fn status_follows_the_mastery_score_and_per_lesson_scos_report_their_lesson() {
     let build_dir = tempfile::tempdir().unwrap();
     lms.install(&build(build_dir.path(), "1.2", &[]));
     lms.session(fail_then_pass);
+    lms.session(random_progress_round_trips);
     let build_dir = tempfile::tempdir().unwrap();
     lms.install(&build(build_dir.path(), "2004", &["--scorm-per-lesson"]));
     lms.session(one_lesson);
