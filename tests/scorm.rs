@@ -1,6 +1,7 @@
 //! SCORM packages: the zip and its manifest, and the launch page driven end to end in
 //! headless Chromium by an LMS runtime from npm (scorm-again) in a wrapper page that
-//! frames the launch file, as an LMS does.
+//! frames the launch file, as an LMS does. Set `CRESCU_SCREENSHOTS=<dir>` to save what the
+//! learner sees after answering.
 
 #[path = "common/chromium.rs"]
 mod chromium;
@@ -233,6 +234,14 @@ async fn in_lesson(c: &fantoccini::Client, key: &str) {
     .await;
 }
 
+/// With `CRESCU_SCREENSHOTS=<dir>`, the wrapper and the course in it as `<dir>/<name>.png`.
+async fn screenshot(c: &fantoccini::Client, name: &str) {
+    if let Some(dir) = std::env::var_os("CRESCU_SCREENSHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
 /// Shows the lesson `key` in the launch page's frame, and waits for its script.
 async fn go(c: &fantoccini::Client, key: &str) {
     // A URL from the wrapper's script resolves against the wrapper: made absolute here.
@@ -344,6 +353,7 @@ async fn session_round_trip(c: &fantoccini::Client, origin: &str, version: &str)
         json!("basics/kinds/pick")
     );
     assert_eq!(cmi(c, "cmi.interactions.1.type").await, json!("choice"));
+    screenshot(c, &format!("scorm-{version}-answered")).await;
     let clicks_commits = run_js(c, "return calls.commit;").await;
     assert!(
         clicks_commits.as_u64().unwrap() <= 1,
