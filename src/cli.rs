@@ -91,7 +91,7 @@ pub enum Command {
         /// Course root (holds content/).
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// `gift` (Moodle) or `qti21` (a QTI 2.1 content package: Canvas, ILIAS, ...).
+        /// The bank: GIFT text for Moodle, or a QTI 2.1 content package (Canvas, ILIAS, ...).
         #[arg(long, value_enum)]
         format: ExportFormat,
         /// Folder to write the bank into [default: <root>/export].
