@@ -149,11 +149,14 @@ fn weight(percent: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// The characters GIFT gives a meaning, the escape itself included.
+const SPECIAL: &str = "~=#{}:\\";
+
 /// GIFT's special characters escaped with a backslash.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '~' | '=' | '#' | '{' | '}' | ':' | '\\') {
+        if SPECIAL.contains(c) {
             out.push('\\');
         }
         out.push(c);
@@ -171,6 +174,27 @@ mod tests {
             escape("a=b {c} #d ~e: \\"),
             "a\\=b \\{c\\} \\#d \\~e\\: \\\\"
         );
+    }
+
+    proptest::proptest! {
+        /// Escaped text reads back as the text, and leaves no special character bare.
+        #[test]
+        fn escaping_round_trips(text in "[a-z ~=#{}:\\\\]{0,24}") {
+            let escaped = escape(&text);
+            let mut chars = escaped.chars();
+            let mut back = String::new();
+            while let Some(c) = chars.next() {
+                if c == '\\' {
+                    let next = chars.next();
+                    proptest::prop_assert!(next.is_some_and(|n| SPECIAL.contains(n)), "{escaped}");
+                    back.extend(next);
+                } else {
+                    proptest::prop_assert!(!SPECIAL.contains(c), "{escaped}");
+                    back.push(c);
+                }
+            }
+            proptest::prop_assert_eq!(back, text);
+        }
     }
 
     #[test]
