@@ -530,11 +530,9 @@ async fn random_progress_round_trips(c: &fantoccini::Client, origin: &str) {
             return [lessons, read('cmi.suspend_data')];"
         );
         let saved = run_js(c, &script).await;
-        let relaunch = format!(
-            "var old = calls.finish; document.getElementById('sco').src = 'about:blank';
-             return old;"
-        );
-        let old = run_js(c, &relaunch).await.as_u64().unwrap();
+        let relaunch = "var old = calls.finish; document.getElementById('sco').src = 'about:blank';
+             return old;";
+        let old = run_js(c, relaunch).await.as_u64().unwrap();
         wait_for(
             c,
             &format!("return calls.finish === {}", old + 1),
