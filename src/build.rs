@@ -22,6 +22,8 @@ pub struct BuildOptions {
     pub use_cache: bool,
     /// Warnings fail the build like errors (`--deny-warnings`): nothing is written.
     pub deny_warnings: bool,
+    /// Also package the site for an LMS (`--scorm`): a zip beside the output folder.
+    pub scorm: Option<crate::scorm::ScormOptions>,
 }
 
 impl BuildOptions {
@@ -33,6 +35,7 @@ impl BuildOptions {
             load: LoadOptions::default(),
             use_cache: true,
             deny_warnings: false,
+            scorm: None,
         }
     }
 
@@ -49,6 +52,8 @@ pub struct BuildOutcome {
     pub simulations_cached: usize,
     pub warnings: Diagnostics,
     pub elapsed: Duration,
+    /// The SCORM package written beside the output folder, if one was asked for.
+    pub package: Option<PathBuf>,
 }
 
 /// What one build leaves for the next: the dev server keeps a workspace between rebuilds
@@ -175,6 +180,7 @@ pub fn build_in(
         charts: &charts,
         memo: workspace.memo.as_ref(),
         output: options.output.as_deref(),
+        scorm: options.scorm,
     };
     let rendered = render(&ctx, staging.as_ref(), workspace.is_incremental());
     workspace.end_build();
@@ -198,13 +204,40 @@ pub fn build_in(
         };
         written.map_err(|e| write_error(output, e))?;
     }
+    let package = match (&options.scorm, &options.output) {
+        (Some(scorm), Some(output)) => Some(write_package(output, &course, scorm.version)?),
+        _ => None,
+    };
     Ok(BuildOutcome {
         stats: rendered.stats,
         simulations_ran: charts.ran,
         simulations_cached: charts.cached,
         warnings,
         elapsed: start.elapsed(),
+        package,
     })
+}
+
+/// Zip the site just written into `output` as a SCORM package beside it.
+fn write_package(
+    output: &std::path::Path,
+    course: &content::Course,
+    version: crate::scorm::ScormVersion,
+) -> Result<PathBuf, Diagnostics> {
+    let path = crate::scorm::package_path(output, course, version);
+    crate::archive::zip_folder(output)
+        .and_then(|bytes| crate::archive::write_atomically(&path, &bytes))
+        .map_err(|e| {
+            Diagnostics(vec![Diagnostic::error(
+                "io",
+                &path,
+                Position::default(),
+                format!(
+                    "cannot write the SCORM package: {e}; the site in the output folder is complete"
+                ),
+            )])
+        })?;
+    Ok(path)
 }
 
 /// The course and its warnings, or every problem: with errors in some lessons, the
@@ -247,6 +280,7 @@ fn rendering_errors(options: &BuildOptions, course: &content::Course) -> Vec<Dia
         charts: &charts,
         memo: None,
         output: None,
+        scorm: options.scorm,
     };
     match site::render(&ctx) {
         Ok(_) => Vec::new(),

@@ -45,6 +45,12 @@ pub enum Command {
         /// Treat warnings as errors: exit 1 and leave the output folder unchanged.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also write a SCORM package (1.2 or 2004 4th edition) beside the output folder.
+        #[arg(long, value_name = "VERSION")]
+        scorm: Option<ScormArg>,
+        /// In the SCORM package, one SCO per lesson instead of one for the course.
+        #[arg(long, requires = "scorm")]
+        scorm_per_lesson: bool,
     },
     /// Run the simulations of a YAML file (the schema of a lesson's `simulations:`).
     Sim {
@@ -110,6 +116,21 @@ pub enum Command {
         /// Folder to create the course in.
         dir: PathBuf,
     },
+    /// Write the course's exercises as a question bank an LMS imports.
+    Export {
+        /// Course root (holds content/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The bank: GIFT text for Moodle, or a QTI 2.1 content package (Canvas, ILIAS, ...).
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Folder to write the bank into [default: <root>/export].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Include lessons marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Validate the course without writing anything.
     Check {
         /// Course root (holds content/ and optionally themes/).
@@ -133,6 +154,20 @@ pub enum SimFormat {
     Json,
     /// The charts as HTML figures with inline SVG.
     Svg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScormArg {
+    #[value(name = "1.2")]
+    V12,
+    #[value(name = "2004")]
+    V2004,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Gift,
+    Qti21,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -207,13 +242,23 @@ pub fn run(cli: Cli) -> ExitCode {
             jobs,
             no_cache,
             deny_warnings,
+            scorm,
+            scorm_per_lesson,
         } => {
             set_jobs(jobs);
+            let scorm = scorm.map(|v| crate::scorm::ScormOptions {
+                version: match v {
+                    ScormArg::V12 => crate::scorm::ScormVersion::V12,
+                    ScormArg::V2004 => crate::scorm::ScormVersion::V2004,
+                },
+                per_lesson: scorm_per_lesson,
+            });
             let output = output.unwrap_or_else(|| root.join("output"));
             let options = BuildOptions {
                 load: LoadOptions { drafts, base_url },
                 use_cache: !no_cache,
                 deny_warnings,
+                scorm,
                 ..BuildOptions::new(root.clone(), Some(output.clone()))
             };
             let progress = crate::progress::BuildProgress::start();
@@ -238,6 +283,9 @@ pub fn run(cli: Cli) -> ExitCode {
                         outcome.elapsed.as_millis(),
                         warning_note(&outcome.warnings)
                     );
+                    if let Some(package) = &outcome.package {
+                        eprintln!("SCORM package: {}", package.display());
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(diags) => {
@@ -276,6 +324,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             },
         ),
+        Command::Export {
+            root,
+            format,
+            output,
+            drafts,
+        } => run_export(&root, format, output, drafts),
         Command::Serve {
             root,
             output,
@@ -373,6 +427,60 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
     }
+}
+
+/// `crescu export`: load the course, write its bank, report what the format lost.
+fn run_export(
+    root: &Path,
+    format: ExportFormat,
+    output: Option<PathBuf>,
+    drafts: bool,
+) -> ExitCode {
+    let options = LoadOptions {
+        drafts,
+        base_url: None,
+    };
+    let (course, mut diags) = match crate::content::load(root, &options) {
+        Ok(loaded) => loaded,
+        Err(diags) => {
+            print_diagnostics(&diags, Format::Text, root);
+            eprintln!("export failed: {}; nothing written", count_note(&diags));
+            return ExitCode::from(1);
+        }
+    };
+    let format = match format {
+        ExportFormat::Gift => crate::export::BankFormat::Gift,
+        ExportFormat::Qti21 => crate::export::BankFormat::Qti21,
+    };
+    let bank = crate::export::export(&course, format);
+    for w in bank.warnings {
+        let mut d = w.diagnostic;
+        if let Ok(text) = std::fs::read_to_string(root.join(&d.file)) {
+            if let Some(at) = crate::content::lesson::exercise_position(&d.file, &text, w.exercise)
+            {
+                d.position = at;
+            }
+            d.attach_source(&text);
+        }
+        diags.push(d);
+    }
+    diags.sort();
+    print_diagnostics(&diags, Format::Text, root);
+    let folder = output.unwrap_or_else(|| root.join("export"));
+    for file in &bank.files {
+        let path = folder.join(&file.path);
+        if let Err(e) = crate::archive::write_atomically(&path, &file.bytes) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+        eprintln!(
+            "exported {} to {}{}",
+            plural(bank.questions, "question"),
+            path.display(),
+            warning_note(&diags)
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn parse_base_url(url: &str) -> Result<String, String> {

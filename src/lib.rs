@@ -8,12 +8,14 @@
 // noise to every signature.
 #![allow(clippy::result_large_err)]
 
+pub mod archive;
 pub mod build;
 pub mod chart;
 pub mod cli;
 pub mod content;
 pub mod cpython;
 pub mod diagnostics;
+pub mod export;
 pub mod html;
 pub mod keypath;
 pub mod markdown;
@@ -21,6 +23,7 @@ pub mod measure;
 pub mod measurement;
 pub mod progress;
 pub mod scaffold;
+pub mod scorm;
 pub mod serve;
 pub mod sim;
 pub mod simulations;

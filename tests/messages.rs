@@ -110,7 +110,7 @@ fn a_first_build_that_fails_does_not_claim_a_site_is_served() {
 
 #[test]
 fn every_flag_and_argument_has_help() {
-    for command in ["build", "check", "serve", "new", "sim"] {
+    for command in ["build", "check", "serve", "new", "sim", "export"] {
         let (code, help, err) = crescu(&[command, "--help"]);
         assert_eq!(code, 0, "{err}");
         let lines: Vec<&str> = help.lines().collect();

@@ -20,6 +20,7 @@ fn course() -> CourseConfig {
         theme: "default".into(),
         favicon: None,
         simulation_budget: crescu::sim::DEFAULT_BUILD_WORK,
+        mastery_score: None,
     }
 }
 

@@ -394,6 +394,18 @@ pub fn parse_simulation_file(file: &Path, text: &str) -> Result<Vec<Simulation>,
     Ok(sims)
 }
 
+/// File position of exercise `index` of the lesson `text` (its `quiz:` entry), found on
+/// demand: the model keeps none, so that lessons without problems skip the position pass.
+pub fn exercise_position(file: &Path, text: &str, index: usize) -> Option<Position> {
+    let fm = parse_front_matter::<serde_yaml::Value>(file, text, "lesson").ok()?;
+    let loc = super::located::FrontMatterLocator {
+        file,
+        yaml_first_line: fm.yaml_first_line,
+        spans: &fm.spans,
+    };
+    Some(loc.value(&crate::keypath::KeyPath::root().key("quiz").index(index)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

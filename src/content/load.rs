@@ -42,6 +42,8 @@ struct RawCourse {
     max_lesson_bytes: Option<u64>,
     /// Millions of steps all simulations of a build may take together.
     simulation_budget: Option<u64>,
+    /// Percent of the XP needed to pass in an LMS (SCORM builds).
+    mastery_score: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -592,6 +594,16 @@ impl Reading<'_> {
                 .expected("an address starting with https:// or http://"),
             );
         }
+        if raw.mastery_score.is_some_and(|m| m > 100) {
+            self.diags.push(
+                loc.error_at(
+                    "out-of-range",
+                    &crate::keypath::KeyPath::root().key("mastery_score"),
+                    "`mastery_score` is a percentage of the course's XP",
+                )
+                .expected("a whole number from 0 to 100"),
+            );
+        }
         let favicon = raw.favicon.filter(|icon| {
             let found = tree.assets.iter().any(|a| a.target == Path::new(icon));
             if !found {
@@ -619,6 +631,9 @@ impl Reading<'_> {
             simulation_budget: raw
                 .simulation_budget
                 .map_or(crate::sim::DEFAULT_BUILD_WORK, |m| m as f64 * 1e6),
+            mastery_score: raw
+                .mastery_score
+                .and_then(|m| u8::try_from(m).ok().filter(|m| *m <= 100)),
         }
     }
 

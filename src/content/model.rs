@@ -30,6 +30,9 @@ pub struct CourseConfig {
     pub favicon: Option<String>,
     /// Steps all the course's distinct simulations may take together (see `sim::Budget`).
     pub simulation_budget: f64,
+    /// Percent of the course's XP a learner needs to pass, as reported to an LMS
+    /// (SCORM builds); `None` reports completion only.
+    pub mastery_score: Option<u8>,
 }
 
 /// The settings of a course whose index says nothing (or cannot be read): its lessons
@@ -46,6 +49,7 @@ impl Default for CourseConfig {
             theme: "default".into(),
             favicon: None,
             simulation_budget: crate::sim::DEFAULT_BUILD_WORK,
+            mastery_score: None,
         }
     }
 }

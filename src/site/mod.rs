@@ -57,6 +57,16 @@ pub struct RenderContext<'a> {
     pub memo: Option<&'a reuse::RenderMemo>,
     /// The output folder as the user named it, for messages about writing it.
     pub output: Option<&'a std::path::Path>,
+    /// A SCORM build: pages load the LMS adaptor, and the launch page and manifest are added.
+    pub scorm: Option<crate::scorm::ScormOptions>,
+}
+
+/// The site as every page's template sees it.
+fn site_view(ctx: &RenderContext, root: &str) -> SiteView {
+    SiteView {
+        scorm: ctx.scorm.is_some(),
+        ..SiteView::new(ctx.course, root)
+    }
 }
 
 /// Where `render_into` hands each file as soon as it is made; called from several
@@ -86,6 +96,8 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
 pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, Diagnostics> {
     // Every generated path is noted, so that no course file can silently replace one.
     let generated = std::sync::Mutex::new(std::collections::HashSet::new());
+    // The manifest of a SCORM build lists the generated files, so it is sunk after them.
+    let unrecorded_sink = sink;
     let sink = &|file: OutputFile| {
         if let Ok(mut paths) = generated.lock() {
             paths.insert(file.path.clone());
@@ -167,7 +179,12 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         path: PathBuf::from(syllabus::SYLLABUS_FILE),
         bytes: syllabus::to_js(course),
     });
+    files.extend(scorm_files(ctx));
     for (path, bytes) in &ctx.theme.static_files {
+        // The LMS adaptor belongs to SCORM builds only (added above).
+        if path.as_os_str() == crate::scorm::ADAPTOR_FILE {
+            continue;
+        }
         files.push(OutputFile {
             path: PathBuf::from("static").join(path),
             bytes: bytes.clone(),
@@ -182,6 +199,11 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     let collisions = asset_collisions(course, &generated);
     if !collisions.is_empty() {
         return Err(Diagnostics(collisions));
+    }
+    if let Some(scorm) = ctx.scorm
+        && let Err(e) = unrecorded_sink(scorm_manifest(course, scorm, &generated))
+    {
+        return Err(Diagnostics(vec![write_failed(e)]));
     }
     let stats = SiteStats {
         pages,
@@ -208,6 +230,41 @@ fn write_failed(ctx: &RenderContext, e: std::io::Error) -> Diagnostic {
         Position::default(),
         format!("cannot write the site: {e}; the previous output is unchanged"),
     )
+}
+
+/// The launch page and the LMS adaptor, in SCORM builds.
+fn scorm_files(ctx: &RenderContext) -> Vec<OutputFile> {
+    let Some(scorm) = ctx.scorm else {
+        return Vec::new();
+    };
+    let storage_key = SiteView::new(ctx.course, "").storage_key;
+    vec![
+        OutputFile {
+            path: PathBuf::from(crate::scorm::LAUNCH_FILE),
+            bytes: crate::scorm::launch_page(ctx.course, scorm, &storage_key).into_bytes(),
+        },
+        OutputFile {
+            path: PathBuf::from("static").join(crate::scorm::ADAPTOR_FILE),
+            bytes: crate::scorm::ADAPTOR.to_vec(),
+        },
+    ]
+}
+
+/// The SCORM manifest: every generated file and copied asset is a file of the SCO.
+fn scorm_manifest(
+    course: &Course,
+    scorm: crate::scorm::ScormOptions,
+    generated: &std::collections::HashSet<PathBuf>,
+) -> OutputFile {
+    let listed: Vec<String> = generated
+        .iter()
+        .chain(course.assets.iter().map(|a| &a.target))
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    OutputFile {
+        path: PathBuf::from(crate::scorm::MANIFEST_FILE),
+        bytes: crate::scorm::manifest::manifest(course, scorm, &listed).into_bytes(),
+    }
 }
 
 /// Course files that would take the place of a generated file (or of a folder holding
@@ -294,7 +351,7 @@ fn render_template(
 fn render_index(ctx: &RenderContext, outline: &SiteOutline) -> Result<OutputFile, Diagnostic> {
     let course = ctx.course;
     let mut c = tera::Context::new();
-    c.insert("site", &SiteView::new(course, ""));
+    c.insert("site", &site_view(ctx, ""));
     let source = PathBuf::from("content/_index.md");
     let intro = body_html(ctx, &course.intro, &|url| {
         outline.rewrite_at("index.html", &source, url)
@@ -320,7 +377,7 @@ fn render_module(
     module: &Module,
 ) -> Result<OutputFile, Diagnostic> {
     let mut c = tera::Context::new();
-    c.insert("site", &SiteView::new(ctx.course, "../"));
+    c.insert("site", &site_view(ctx, "../"));
     let (page, source) = (
         format!("{}/index.html", module.slug),
         module.source.join("_index.md"),
@@ -398,7 +455,7 @@ fn render_404(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
         .map(|b| format!("{b}/"))
         .unwrap_or_else(|| "/".to_string());
     let mut c = tera::Context::new();
-    c.insert("site", &SiteView::new(ctx.course, &root));
+    c.insert("site", &site_view(ctx, &root));
     c.insert("page_title", "Page not found");
     c.insert("description", &ctx.course.config.description);
     render_template(ctx, "404.html", &c, PathBuf::from("404.html"))
@@ -619,7 +676,7 @@ fn render_lesson(
         })
     };
     let mut c = tera::Context::new();
-    c.insert("site", &SiteView::new(ctx.course, "../../"));
+    c.insert("site", &site_view(ctx, "../../"));
     c.insert("lesson", &view);
     c.insert(
         "module",

@@ -18,6 +18,8 @@ pub struct SiteView {
     pub base_url: Option<String>,
     /// The icon's path from the site root.
     pub favicon: String,
+    /// Pages of a SCORM build load the LMS adaptor.
+    pub scorm: bool,
 }
 
 impl SiteView {
@@ -35,6 +37,7 @@ impl SiteView {
                 .favicon
                 .clone()
                 .unwrap_or_else(|| "static/favicon.svg".to_string()),
+            scorm: false,
         }
     }
 }

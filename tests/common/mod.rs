@@ -131,3 +131,52 @@ pub fn chromedriver() -> Option<(Chromedriver, PathBuf)> {
     }
     Some((driver, chrome))
 }
+
+/// The `node_modules` folder holding `package@version` from npm: installed once under
+/// Cargo's target temp dir. `None` (with a loud notice) when npm is missing or fails,
+/// which fails the test instead when `CI` is set.
+pub fn npm_package(package: &str, version: &str) -> Option<PathBuf> {
+    let prefix = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("npm-{package}"));
+    let modules = prefix.join("node_modules");
+    if modules.join(package).join("package.json").is_file() {
+        return Some(modules);
+    }
+    std::fs::create_dir_all(&prefix).unwrap();
+    let status = std::process::Command::new("npm")
+        .args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+        ])
+        .arg(&prefix)
+        .arg(format!("{package}@{version}"))
+        .stdout(std::process::Stdio::null())
+        .status();
+    if modules.join(package).join("package.json").is_file() {
+        return Some(modules);
+    }
+    let msg = format!("{package}@{version} from npm is not available ({status:?})");
+    if std::env::var_os("CI").is_some() {
+        panic!("{msg}");
+    }
+    use std::io::Write;
+    let bar = "!".repeat(78);
+    let _ = writeln!(std::io::stderr(), "\n{bar}\n!! SKIPPED: {msg}\n{bar}\n");
+    None
+}
+
+/// Every entry of a zip file: (name, bytes), in the archive's order.
+pub fn zip_entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut entry = z.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            (entry.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}

@@ -32,14 +32,27 @@
   var memory = new Map();
   var NOSTORE = "This browser does not let the page store progress: it will be lost when you leave.";
 
+  // --- LMS hook (SCORM builds; see static/scorm.js). Progress is read through the event
+  // crescu:progress-load (a listener may put the stored JSON in detail.json) and every
+  // write is announced by crescu:progress-saved (detail.json). No listener: no change.
+  function lmsProgress() {
+    var d = { json: undefined };
+    document.dispatchEvent(new CustomEvent("crescu:progress-load", { detail: d }));
+    return d.json;
+  }
+  function lmsSaved(v) { document.dispatchEvent(new CustomEvent("crescu:progress-saved", { detail: { json: v } })); }
+  // --- end of LMS hook
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.from((root || document).querySelectorAll(sel)); }
   function get(k) {
+    var lms = k === PKEY ? lmsProgress() : undefined; // LMS hook
+    if (lms !== undefined) return lms;
     if (memory.has(k)) return memory.get(k);
     try { return localStorage.getItem(k); } catch (e) { return null; }
   }
   // Returns whether localStorage took the value.
   function store(k, v) {
+    if (k === PKEY) lmsSaved(v); // LMS hook
     try { if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); }
     catch (e) { return false; }
     memory.delete(k);
