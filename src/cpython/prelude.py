@@ -84,14 +84,19 @@ def nap(rec, seconds):
 
 
 def ask(rec, wait_us):
-    """One blocking round trip to the echo helper, which answers after `wait_us`."""
-    start = clock()
+    """One blocking round trip to the echo helper, which answers after `wait_us` with the
+    time it answered (the clock is the machine's monotonic one, shared by processes): the
+    latency runs from that answer to this thread running Python again."""
     rec.conn.sendall(("%08d" % wait_us).encode("ascii"))
     got = b""
-    while not got:
-        got = rec.conn.recv(1)
+    while not got.endswith(b"\n"):
+        more = rec.conn.recv(64)
+        if not more:
+            raise IOError("the echo helper went away")
+        got += more
+    now = clock()
     rec.io_ops += 1
-    rec.latencies.append(max(0.0, (clock() - start) * 1000.0 - wait_us / 1000.0))
+    rec.latencies.append(max(0.0, (now - float(got)) * 1000.0))
 
 
 def echo_server():
@@ -112,7 +117,7 @@ def echo_server():
                     return
                 data += more
             time.sleep(int(data) / 1e6)
-            conn.sendall(b"k")
+            conn.sendall(("%r\n" % clock()).encode("ascii"))
 
     while True:
         conn, _ = listener.accept()
@@ -156,8 +161,9 @@ def run_threads(group, port):
     return records
 
 
-def child_main(index, conn, t0, port):
+def child_main(index, conn, t0, port, rates):
     """A worker process of the run: its threads' records go back through `conn`."""
+    set_rates(rates)
     group = RUN["processes"][index]
     records = run_threads(group, port)
     conn.send([r.as_dict(t0) for r in records])
@@ -184,8 +190,9 @@ def configure(setup):
         sys.setswitchinterval(setup["switch_interval_s"])
     if setup.get("check_interval") is not None:
         sys.setcheckinterval(setup["check_interval"])
-    if setup.get("zeros"):
-        make_zeros(setup["zeros"])
+    set_rates(measure_rates())
+    if setup.get("zeros_ms"):
+        make_zeros(int(setup["zeros_ms"] * HASH * 1.2) + 2048)
 
 
 def start_echo():
@@ -201,8 +208,8 @@ def run_main():
     if setup.get("io"):
         helper, port = start_echo()
     try:
-        configure(setup)
         set_affinity(setup.get("cores"))
+        configure(setup)
         children = []
         local = None
         t0 = clock()
@@ -215,7 +222,8 @@ def run_main():
             else:
                 ctx = multiprocessing
             parent_end, child_end = ctx.Pipe(False)
-            proc = ctx.Process(target=child_main, args=(index, child_end, t0, port))
+            rates = (SPIN, HOLD, HASH)
+            proc = ctx.Process(target=child_main, args=(index, child_end, t0, port, rates))
             proc.start()
             children.append((proc, parent_end))
         records = []
@@ -230,6 +238,27 @@ def run_main():
             helper.kill()
             helper.wait()
     print(json.dumps({"wall_ms": wall, "threads": records}))
+
+
+SPIN = HOLD = HASH = 0.0
+
+
+def set_rates(rates):
+    """Work per millisecond for `spin`, `hold` and `hash_bytes`: the generated steps size
+    their work with these, measured in this program just before the timed part, so a
+    machine whose speed drifts over minutes still gets steps of the intended length."""
+    global SPIN, HOLD, HASH
+    SPIN, HOLD, HASH = rates
+
+
+def measure_rates():
+    make_zeros(1 << 20)
+    spin(50000)  # warm up
+    return (
+        300000 / best_of(spin, 300000, 3),
+        300000 / best_of(hold, 300000, 3),
+        (1 << 20) / best_of(hash_bytes, 1 << 20, 3),
+    )
 
 
 def best_of(fn, arg, tries):
@@ -258,11 +287,7 @@ def calibrate():
         else ["fork"],
         "thread_cpu_time": thread_clock is not None,
     }
-    make_zeros(8 << 20)
-    spin(200000)  # warm up
-    info["spin_per_ms"] = 4000000 / best_of(spin, 4000000, 5)
-    info["hold_per_ms"] = 4000000 / best_of(hold, 4000000, 5)
-    info["hash_bytes_per_ms"] = (8 << 20) / best_of(hash_bytes, 8 << 20, 5)
+    info["spin_per_ms"], info["hold_per_ms"], info["hash_bytes_per_ms"] = measure_rates()
     print(json.dumps(info))
 
 

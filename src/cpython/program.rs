@@ -94,7 +94,7 @@ pub fn program(scenario: &Scenario, run: usize, python: &PythonFacts) -> Result<
     out.push_str(PRELUDE);
     out.push('\n');
     let mut table = String::new();
-    let mut zeros = 0u64;
+    let mut zeros_ms = 0f64;
     let mut io = false;
     for (g, group) in groups.iter().enumerate() {
         let start = group
@@ -107,7 +107,7 @@ pub fn program(scenario: &Scenario, run: usize, python: &PythonFacts) -> Result<
         );
         for (t, thread) in group.threads.iter().enumerate() {
             let function = format!("work_{g}_{t}");
-            let body = thread_body(&thread.work, python, &mut zeros);
+            let body = thread_body(&thread.work, &mut zeros_ms);
             let _ = write!(out, "\ndef {function}(rec):\n{body}");
             let needs_io = uses_io(&thread.work);
             io |= needs_io;
@@ -131,7 +131,7 @@ pub fn program(scenario: &Scenario, run: usize, python: &PythonFacts) -> Result<
     let _ = write!(
         out,
         "\n\nRUN = {{\n    \"setup\": {{\"switch_interval_s\": {switch}, \"check_interval\": {check}, \
-         \"cores\": {cores}, \"io\": {io}, \"zeros\": {zeros}}},\n    \"processes\": [\n{table}    ],\n}}\n\n\
+         \"cores\": {cores}, \"io\": {io}, \"zeros_ms\": {zeros_ms:?}}},\n    \"processes\": [\n{table}    ],\n}}\n\n\
          if __name__ == \"__main__\":\n    run_main()\n",
         cores = machine.cores,
         io = py_bool(io),
@@ -198,30 +198,27 @@ fn start_name(method: StartMethod) -> &'static str {
     }
 }
 
-fn thread_body(steps: &[Step], python: &PythonFacts, zeros: &mut u64) -> String {
+fn thread_body(steps: &[Step], zeros_ms: &mut f64) -> String {
     let mut out = String::new();
-    write_steps(&mut out, steps, 1, python, zeros);
+    write_steps(&mut out, steps, 1, zeros_ms);
     if out.is_empty() {
         out.push_str("    pass\n");
     }
     out
 }
 
-/// Whole units of work for `ms` at `per_ms` units per millisecond (at least one).
-fn units(ms: f64, per_ms: f64) -> u64 {
-    (ms * per_ms).round().max(1.0) as u64
+/// Work for `ms` milliseconds: `rate` (the program's own measure of units per
+/// millisecond) times `ms`, at least `least`.
+fn units(ms: f64, rate: &str, least: u64) -> String {
+    format!("max({least}, int({ms:?} * {rate}))")
 }
 
-fn write_steps(out: &mut String, steps: &[Step], depth: usize, py: &PythonFacts, zeros: &mut u64) {
+fn write_steps(out: &mut String, steps: &[Step], depth: usize, zeros_ms: &mut f64) {
     let pad = "    ".repeat(depth);
     for step in steps {
         match step {
             Step::CpuMs(ms) => {
-                let _ = writeln!(
-                    out,
-                    "{pad}spin({})  # cpu_ms: {ms}",
-                    units(*ms, py.spin_per_ms)
-                );
+                let _ = writeln!(out, "{pad}spin({})  # cpu_ms: {ms}", units(*ms, "SPIN", 1));
             }
             Step::SleepMs(ms) => {
                 let _ = writeln!(out, "{pad}nap(rec, {:?})  # sleep_ms: {ms}", ms / 1000.0);
@@ -237,15 +234,15 @@ fn write_steps(out: &mut String, steps: &[Step], depth: usize, py: &PythonFacts,
                     let _ = writeln!(
                         out,
                         "{pad}    spin({})",
-                        units(io.cpu_us / 1000.0, py.spin_per_ms)
+                        units(io.cpu_us / 1000.0, "SPIN", 1)
                     );
                 }
                 let _ = writeln!(out, "{pad}    ask(rec, {wait_us})");
             }
             Step::CExt(c) if c.releases_gil => {
                 // At least 2 KiB: below that hashlib keeps the GIL.
-                let bytes = units(c.ms, py.hash_bytes_per_ms).max(2048);
-                *zeros = (*zeros).max(bytes);
+                *zeros_ms = zeros_ms.max(c.ms);
+                let bytes = units(c.ms, "HASH", 2048);
                 let _ = writeln!(
                     out,
                     "{pad}hash_bytes({bytes})  # c_ext: {} ms without the GIL",
@@ -256,14 +253,14 @@ fn write_steps(out: &mut String, steps: &[Step], depth: usize, py: &PythonFacts,
                 let _ = writeln!(
                     out,
                     "{pad}hold({})  # c_ext: {} ms holding the GIL",
-                    units(c.ms, py.hold_per_ms),
+                    units(c.ms, "HOLD", 1),
                     c.ms
                 );
             }
             Step::Repeat(r) => {
                 let _ = writeln!(out, "{pad}for _ in loop_range({}):", r.times);
                 let before = out.len();
-                write_steps(out, &r.steps, depth + 1, py, zeros);
+                write_steps(out, &r.steps, depth + 1, zeros_ms);
                 if out.len() == before {
                     let _ = writeln!(out, "{pad}    pass");
                 }
@@ -333,13 +330,13 @@ mod tests {
     }
 
     #[test]
-    fn cpu_ms_becomes_a_calibrated_spin() {
+    fn cpu_ms_becomes_a_spin_sized_by_the_programs_own_rate() {
         let g = generated(
             "runs: [{label: a, threads: [{name: T1, work: [{cpu_ms: 50}]}]}]",
             &facts("3.11.7"),
         );
         assert!(
-            g.contains("def work_0_0(rec):\n    spin(1000000)  # cpu_ms: 50\n"),
+            g.contains("def work_0_0(rec):\n    spin(max(1, int(50.0 * SPIN)))  # cpu_ms: 50\n"),
             "{g}"
         );
         assert!(g.contains("(u\"T1\", work_0_0, False)"), "{g}");
@@ -354,7 +351,7 @@ mod tests {
             &facts("3.11.7"),
         );
         assert!(
-            g.contains("    for _ in loop_range(40):  # io: 40 x 2.5 ms, 50 us of Python each\n        spin(1000)\n        ask(rec, 2500)\n"),
+            g.contains("    for _ in loop_range(40):  # io: 40 x 2.5 ms, 50 us of Python each\n        spin(max(1, int(0.05 * SPIN)))\n        ask(rec, 2500)\n"),
             "{g}"
         );
         assert!(g.contains("(u\"IO\", work_0_0, True)"), "{g}");
@@ -377,7 +374,7 @@ mod tests {
             &facts("3.11.7"),
         );
         assert!(
-            g.contains("    for _ in loop_range(3):\n        spin(20000)  # cpu_ms: 1\n        nap(rec, 0.002)  # sleep_ms: 2\n"),
+            g.contains("    for _ in loop_range(3):\n        spin(max(1, int(1.0 * SPIN)))  # cpu_ms: 1\n        nap(rec, 0.002)  # sleep_ms: 2\n"),
             "{g}"
         );
     }
@@ -389,12 +386,17 @@ mod tests {
             &facts("3.11.7"),
         );
         assert!(
-            g.contains("    hash_bytes(25000000)  # c_ext: 25 ms without the GIL\n"),
+            g.contains(
+                "    hash_bytes(max(2048, int(25.0 * HASH)))  # c_ext: 25 ms without the GIL\n"
+            ),
             "{g}"
         );
         // Never below hashlib's 2 KiB threshold, or it would keep the GIL.
-        assert!(g.contains("    hash_bytes(2048)"), "{g}");
-        assert!(g.contains("\"zeros\": 25000000"), "{g}");
+        assert!(
+            g.contains("    hash_bytes(max(2048, int(0.0001 * HASH)))"),
+            "{g}"
+        );
+        assert!(g.contains("\"zeros_ms\": 25.0"), "{g}");
     }
 
     #[test]
@@ -404,7 +406,7 @@ mod tests {
             &facts("3.11.7"),
         );
         assert!(
-            g.contains("    hold(100000)  # c_ext: 2 ms holding the GIL\n"),
+            g.contains("    hold(max(1, int(2.0 * HOLD)))  # c_ext: 2 ms holding the GIL\n"),
             "{g}"
         );
     }
