@@ -266,6 +266,9 @@ pub async fn screenshot(c: &Client, name: &str) {
 /// with npm under Cargo's target temp dir. `None` (with a loud notice) when none is at hand.
 pub fn axe_source() -> Option<String> {
     const VERSION: &str = "4.14.1";
+    // Parallel tests of one binary: one installs, the others wait for a whole file.
+    static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
     let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("axe-core");
     let installed = cache.join("node_modules/axe-core/axe.min.js");
     let candidates = [

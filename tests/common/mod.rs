@@ -136,6 +136,10 @@ pub fn chromedriver() -> Option<(Chromedriver, PathBuf)> {
 /// Cargo's target temp dir. `None` (with a loud notice) when npm is missing or fails,
 /// which fails the test instead when `CI` is set.
 pub fn npm_package(package: &str, version: &str) -> Option<PathBuf> {
+    // Tests of one binary run in parallel: one installs while the others wait, so none
+    // reads a package.json that npm is still writing.
+    static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
     let prefix = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("npm-{package}"));
     let modules = prefix.join("node_modules");
     if modules.join(package).join("package.json").is_file() {
