@@ -99,12 +99,19 @@ impl Workspace {
         self.written.is_some()
     }
 
-    /// Load the theme `name` of the course at `root`, unless the last build used it.
-    fn load_theme(&mut self, root: &std::path::Path, name: &str) -> Result<(), Diagnostics> {
-        let reusable = matches!(&self.theme, Some((r, n, _)) if r == root && n == name);
+    /// Load the theme of `config` for the course at `root`, unless the last build used
+    /// it in the same language.
+    fn load_theme(
+        &mut self,
+        root: &std::path::Path,
+        config: &content::CourseConfig,
+    ) -> Result<(), Diagnostics> {
+        let key = format!("{}/{}", config.theme, config.language);
+        let reusable = matches!(&self.theme, Some((r, k, _)) if r == root && *k == key);
         if !reusable {
-            let theme = Theme::load(root, name).map_err(|d| Diagnostics(vec![d]))?;
-            self.theme = Some((root.to_path_buf(), name.to_string(), theme));
+            let theme = Theme::load(root, &config.theme, &config.language)
+                .map_err(|d| Diagnostics(vec![d]))?;
+            self.theme = Some((root.to_path_buf(), key, theme));
         }
         Ok(())
     }
@@ -161,7 +168,7 @@ pub fn build_in(
     };
     progress(Stage::Load);
     let (course, mut warnings) = load_course(options, workspace)?;
-    workspace.load_theme(&options.root, &course.config.theme)?;
+    workspace.load_theme(&options.root, &course.config)?;
     let Some((_, _, theme)) = &workspace.theme else {
         unreachable!("the theme was loaded above");
     };
@@ -268,7 +275,8 @@ fn load_course(
 /// The errors rendering finds (shortcodes, links) in the lessons that did parse, so an
 /// author sees every error in one run.
 fn rendering_errors(options: &BuildOptions, course: &content::Course) -> Vec<Diagnostic> {
-    let Ok(theme) = Theme::load(&options.root, &course.config.theme) else {
+    let Ok(theme) = Theme::load(&options.root, &course.config.theme, &course.config.language)
+    else {
         return Vec::new();
     };
     let markdown = Renderer::new();

@@ -234,11 +234,15 @@ fn ok_files_build_with_text_escaped() {
         page.contains("&lt;iframe src=javascript:alert(1)&gt;&lt;/iframe&gt;"),
         "takeaway escaped as text"
     );
-    // The only script elements are the theme's own files and the generated syllabus.
+    // The only script elements are the theme's own files, the generated syllabus and
+    // the interface strings' JSON.
     assert_eq!(
         page.matches("<script").count(),
         page.matches("<script src=\"../../static/").count()
             + page.matches("<script src=\"../../syllabus.js\"").count()
+            + page
+                .matches("<script type=\"application/json\" id=\"crescu-strings\">")
+                .count()
     );
 }
 

@@ -11,6 +11,7 @@ pub mod reuse;
 pub mod review;
 pub mod search;
 pub mod sitemap;
+pub mod strings;
 pub mod syllabus;
 pub mod target;
 pub mod theme;
@@ -328,6 +329,8 @@ fn render_template(
         "canonical_url",
         &canonical.map(|b| sitemap::canonical_url(b, &path.to_string_lossy().replace('\\', "/"))),
     );
+    context.insert("t", &ctx.theme.strings);
+    context.insert("script_strings", &ctx.theme.strings.script_json());
     ctx.theme
         .tera
         .render(name, &context)

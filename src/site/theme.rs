@@ -1,6 +1,7 @@
 //! Themes: Tera templates and static files, from `themes/<name>/` under the course root,
 //! or the default theme built into the binary.
 
+use super::strings::UiStrings;
 use crate::diagnostics::{Diagnostic, Position};
 use std::path::{Path, PathBuf};
 
@@ -91,13 +92,25 @@ const DEFAULT_STATIC: &[(&str, &[u8])] = &[
 pub struct Theme {
     pub tera: tera::Tera,
     pub static_files: Vec<(PathBuf, Vec<u8>)>,
+    /// The interface text in the course's language, with the theme's overrides.
+    pub strings: UiStrings,
 }
 
 impl Theme {
-    /// Load theme `name`: `root/themes/<name>/` if it exists, else the built-in default.
-    pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
+    /// Load theme `name` with its text in `language`: `root/themes/<name>/` if it
+    /// exists, else the built-in default.
+    pub fn load(root: &Path, name: &str, language: &str) -> Result<Theme, Diagnostic> {
+        let strings = UiStrings::load(root, name, language, Path::new("content/_index.md"))?;
+        let mut theme = Self::templates_and_files(root, name)?;
+        theme.strings = strings;
+        Ok(theme)
+    }
+
+    fn templates_and_files(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         let dir = root.join("themes").join(name);
-        if dir.is_dir() {
+        // `themes/default/` holding only `i18n/` overrides text, not the built-in theme.
+        let only_text = name == "default" && !dir.join("templates").exists();
+        if dir.is_dir() && !only_text {
             return Self::from_dir(root, &dir, name == "default");
         }
         if name == "default" {
@@ -187,7 +200,11 @@ impl Theme {
                 format!("the theme's templates do not compile: {}", error_chain(&e)),
             )
         })?;
-        Ok(Theme { tera, static_files })
+        Ok(Theme {
+            tera,
+            static_files,
+            strings: UiStrings::built_in("en").unwrap_or(UiStrings::empty()),
+        })
     }
 }
 

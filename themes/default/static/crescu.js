@@ -27,6 +27,11 @@
   var PKEY = KEY + ":progress", TKEY = KEY + ":timer", NKEY = KEY + ":nav";
   var FORMAT = "crescu-progress", VERSION = 2, MAX_ATTEMPTS = 20;
   var ROOT = body.dataset.root || "";
+  // Interface text in the course's language: the page's #crescu-strings JSON, read once.
+  var STRINGS = (() => {
+    var el = document.getElementById("crescu-strings");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
   // Values localStorage refused (unavailable, or full): kept for the visit, and each
   // later write tries localStorage again.
   var memory = new Map();
@@ -135,6 +140,12 @@
 
   function norm(s, cs) { s = String(s).trim().replace(/\s+/g, " "); return cs ? s : s.toLowerCase(); }
   function text(el) { return el ? el.textContent.trim() : ""; }
+  // A string of the table as HTML text; the key itself if the table lacks it.
+  function say(key) {
+    var d = document.createElement("span");
+    d.textContent = has(STRINGS, key) ? STRINGS[key] : key;
+    return d.innerHTML;
+  }
   function para(html, cls) { return "<p" + (cls ? ' class="' + cls + '"' : "") + ">" + html + "</p>"; }
 
   function grade(ex) {
@@ -203,7 +214,7 @@
     if (r.empty) {
       clearMarks(ex);
       fb.className = "feedback is-hint";
-      fb.innerHTML = para(ex.dataset.kind === "fill_blank" ? "Fill in the blanks first." : "Choose an answer first.");
+      fb.innerHTML = para(say(ex.dataset.kind === "fill_blank" ? "fill_blanks_first" : "choose_first"));
       fb.focus();
       return;
     }
@@ -215,11 +226,11 @@
     var html;
     if (r.ok) {
       var exp = $(".explanation", ex);
-      html = para("<strong>Correct!</strong> " + (first ? (award ? "+" + award + " XP" : "") : "XP already earned for this exercise."));
+      html = para("<strong>" + say("correct") + "</strong> " + (first ? (award ? "+" + award + " XP" : "") : say("xp_already_earned")));
       if (exp) html += para(exp.innerHTML);
-      if (finished) html += para("<strong>Lesson complete!</strong> <a href=\"#lesson-complete\">See what comes next</a>.");
+      if (finished) html += para("<strong>" + say("lesson_complete") + "</strong> <a href=\"#lesson-complete\">" + say("see_what_next") + "</a>.");
     } else {
-      html = para("<strong>Not quite.</strong> Change your answer and check again.") +
+      html = para("<strong>" + say("not_quite") + "</strong> " + say("change_and_retry")) +
         r.notes.map(n => para(n)).join("");
     }
     fb.className = "feedback " + (r.ok ? "is-correct" : "is-wrong");
