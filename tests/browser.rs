@@ -1180,3 +1180,47 @@ fn an_import_over_the_storage_quota_fails_and_keeps_progress() {
         assert_eq!(solved_count(c).await, json!(4));
     });
 }
+
+/// A course in German gives German feedback: the script reads its strings from the page.
+#[test]
+fn a_german_page_gives_german_feedback_after_a_wrong_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = repo().join("tests/fixtures/basic/content");
+    let root = tmp.path().join("course");
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let to = root
+            .join("content")
+            .join(entry.path().strip_prefix(&src).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let text = match entry.file_name().to_str() {
+                Some("_index.md") if to.parent() == Some(&root.join("content")) => {
+                    text.replacen("---\n", "---\nlanguage: de\n", 1)
+                }
+                _ => text,
+            };
+            std::fs::write(&to, text).unwrap();
+        }
+    }
+    let www = tmp.path().join("www");
+    crescu::build::build(&crescu::build::BuildOptions::new(root, Some(www.clone())))
+        .expect("the German course builds");
+    in_served_session(tmp.path(), www, |c, origin| async move {
+        fresh_lesson(&c, &origin).await;
+        check(&c, "tf").await;
+        assert!(feedback(&c, "tf").await.1.contains("Bitte zuerst eine Antwort"));
+        choose(&c, "tf", "false").await;
+        check(&c, "tf").await;
+        let (class, msg) = feedback(&c, "tf").await;
+        assert!(
+            class.contains("is-wrong")
+                && msg.contains("Nicht ganz.")
+                && msg.contains("Ändere deine Antwort"),
+            "{class}: {msg}"
+        );
+        assert!(!msg.contains("Not quite"), "{msg}");
+    });
+}
