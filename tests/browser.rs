@@ -1211,7 +1211,12 @@ fn a_german_page_gives_german_feedback_after_a_wrong_answer() {
     in_served_session(tmp.path(), www, |c, origin| async move {
         fresh_lesson(&c, &origin).await;
         check(&c, "tf").await;
-        assert!(feedback(&c, "tf").await.1.contains("Bitte zuerst eine Antwort"));
+        assert!(
+            feedback(&c, "tf")
+                .await
+                .1
+                .contains("Bitte zuerst eine Antwort")
+        );
         choose(&c, "tf", "false").await;
         check(&c, "tf").await;
         let (class, msg) = feedback(&c, "tf").await;

@@ -140,10 +140,15 @@
 
   function norm(s, cs) { s = String(s).trim().replace(/\s+/g, " "); return cs ? s : s.toLowerCase(); }
   function text(el) { return el ? el.textContent.trim() : ""; }
-  // A string of the table as HTML text; the key itself if the table lacks it.
-  function say(key) {
+  // A string of the table with each {name} replaced by vals[name]; the key itself if
+  // the table lacks it. `say` gives the same as HTML text, for innerHTML.
+  function word(key, vals) {
+    var w = has(STRINGS, key) ? STRINGS[key] : key;
+    return vals ? w.replace(/\{(\w+)\}/g, (m, k) => has(vals, k) ? String(vals[k]) : m) : w;
+  }
+  function say(key, vals) {
     var d = document.createElement("span");
-    d.textContent = has(STRINGS, key) ? STRINGS[key] : key;
+    d.textContent = word(key, vals);
     return d.innerHTML;
   }
   function para(html, cls) { return "<p" + (cls ? ' class="' + cls + '"' : "") + ">" + html + "</p>"; }
@@ -164,7 +169,7 @@
       });
       out.empty = inputs.every(i => !i.value.trim());
       var wrong = inputs.filter(i => i.classList.contains("is-wrong")).length;
-      if (!out.ok) out.notes.push(wrong === inputs.length ? "No blank is right yet." : plural(wrong, "blank") + " of " + inputs.length + " still wrong (marked).");
+      if (!out.ok) out.notes.push(wrong === inputs.length ? say("no_blank_right") : say(wrong === 1 ? "blanks_wrong_one" : "blanks_wrong_other", { wrong: wrong, total: inputs.length }));
       return out;
     }
     var picked = $$("input[name=choice]", ex).filter(i => i.checked);
@@ -192,8 +197,8 @@
         var input = $("input", label);
         if (!input.checked && correct.indexOf(Number(input.value)) >= 0) label.classList.add("is-missed");
       });
-      out.notes.push(right + " of " + correct.length + " right " + (correct.length === 1 ? "choice" : "choices") + " picked" +
-        (missed ? ", " + missed + " missed" : "") + (wrongPicks ? ", " + wrongPicks + " wrong" : "") + " (marked above).");
+      out.notes.push(say(correct.length === 1 ? "choices_picked_one" : "choices_picked_other", { right: right, total: correct.length }) +
+        (missed ? say("missed", { n: missed }) : "") + (wrongPicks ? say("wrong_picks", { n: wrongPicks }) : "") + say("marked_above"));
     }
     return out;
   }
@@ -438,8 +443,8 @@
       var left = running ? t.end - Date.now() : typeof t.left === "number" ? t.left : minutes * 60000;
       if (running && left <= 0) {
         set(TKEY, null);
-        live.textContent = "Focus time is over. Take a short break.";
-        document.title = "\u23F0 Time is up \u2013 " + title;
+        live.textContent = word("focus_over");
+        document.title = "\u23F0 " + word("time_is_up") + " \u2013 " + title;
         timer.classList.add("is-done");
         left = 0; running = false;
       }
