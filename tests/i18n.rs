@@ -49,6 +49,10 @@ fn a_german_course_has_german_buttons_labels_and_script_strings() {
     for english in [">Check</button>", "Show the answer", "Not quite."] {
         assert!(!html.contains(english), "{english} left in the German page");
     }
+    let module = std::fs::read_to_string(dir.path().join("output/module/index.html")).unwrap();
+    assert!(module.contains(">Lektion 1</span>") && module.contains("1 Aufgabe<"));
+    let missing = std::fs::read_to_string(dir.path().join("output/404.html")).unwrap();
+    assert!(missing.contains("<h1>Seite nicht gefunden</h1>"));
 }
 
 #[test]
