@@ -41,6 +41,7 @@ fn a_german_course_has_german_buttons_labels_and_script_strings() {
         ">Noch einmal</button>",
         "<summary>Lösung anzeigen</summary>",
         "> Wahr</label>",
+        "Richtig oder falsch</span>",
         "Zum Inhalt springen",
         "\"not_quite\":\"Nicht ganz.\"",
     ] {

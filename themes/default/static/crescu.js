@@ -69,7 +69,6 @@
     return false;
   }
   function readJson(k) { try { return JSON.parse(get(k)); } catch (e) { return null; } }
-  function plural(n, w) { return n + " " + w + (n === 1 ? "" : "s"); }
   function isObj(x) { return x !== null && typeof x === "object" && !Array.isArray(x); }
   function has(o, k) { return Object.hasOwn(o, k); }
 
@@ -372,7 +371,7 @@
   function totals() {
     var n = 0, xp = 0;
     Object.keys(progress.lessons).forEach(k => { var s = stats(k); n += s.solved; xp += s.xp; });
-    return plural(n, "exercise") + " solved, " + xp + " XP";
+    return word(n === 1 ? "solved_one" : "solved_other", { n: n, xp: xp });
   }
   $$("[data-action=export]").forEach(b => {
     b.addEventListener("click", () => {
@@ -499,7 +498,7 @@
     list.forEach(l => { var s = lessonState(l); if (s.done) t.done++; t.xp += s.xp; t.total += l.xp; });
     return t;
   }
-  function tallyText(t) { return t.done + " of " + plural(t.lessons, "lesson") + ", " + t.xp + " / " + t.total + " XP"; }
+  function tallyText(t) { return word(t.lessons === 1 ? "tally_one" : "tally_other", t); }
   // The lesson last visited if unfinished, else the first unfinished one.
   function continueTarget() {
     var last = LESSONS.find(l => l.key === progress.last);
@@ -568,7 +567,7 @@
     $$("[data-course-count]").forEach(el => { el.textContent = tallyText(course); });
     SYL.modules.forEach(m => {
       var t = tally(LESSONS.filter(l => l.module === m.slug));
-      $$("[data-module=\"" + CSS.escape(m.slug) + "\"] [data-module-count]").forEach(el => { el.textContent = t.done + " of " + t.lessons; });
+      $$("[data-module=\"" + CSS.escape(m.slug) + "\"] [data-module-count]").forEach(el => { el.textContent = word("done_of", t); });
       $$("[data-module-progress=\"" + CSS.escape(m.slug) + "\"]").forEach(el => { el.textContent = tallyText(t); });
     });
     $$("#syllabus li[data-lesson]").forEach(li => {
