@@ -970,23 +970,11 @@ async fn solved_count(c: &Client) -> Value {
 fn inherited_names_as_ids_and_stored_keys_are_plain_keys() {
     let tmp = tempfile::tempdir().unwrap();
     // The fixture course with `pick` and `all` renamed: ids the build accepts.
-    let src = repo().join("tests/fixtures/basic/content");
     let root = tmp.path().join("course");
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap();
-        let to = root
-            .join("content")
-            .join(entry.path().strip_prefix(&src).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            let text = std::fs::read_to_string(entry.path()).unwrap();
-            let text = text
-                .replace("id: pick", "id: constructor")
-                .replace("id: all", "id: toString");
-            std::fs::write(&to, text).unwrap();
-        }
-    }
+    copy_fixture(&root, |_, text| {
+        text.replace("id: pick", "id: constructor")
+            .replace("id: all", "id: toString")
+    });
     let www = tmp.path().join("www");
     crescu::build::build(&crescu::build::BuildOptions::new(root, Some(www.clone())))
         .expect("the renamed course builds");
@@ -1185,26 +1173,14 @@ fn an_import_over_the_storage_quota_fails_and_keeps_progress() {
 #[test]
 fn a_german_page_gives_german_feedback_after_a_wrong_answer() {
     let tmp = tempfile::tempdir().unwrap();
-    let src = repo().join("tests/fixtures/basic/content");
     let root = tmp.path().join("course");
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap();
-        let to = root
-            .join("content")
-            .join(entry.path().strip_prefix(&src).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
+    copy_fixture(&root, |rel, text| {
+        if rel == Path::new("_index.md") {
+            text.replacen("---\n", "---\nlanguage: de\n", 1)
         } else {
-            let text = std::fs::read_to_string(entry.path()).unwrap();
-            let text = match entry.file_name().to_str() {
-                Some("_index.md") if to.parent() == Some(&root.join("content")) => {
-                    text.replacen("---\n", "---\nlanguage: de\n", 1)
-                }
-                _ => text,
-            };
-            std::fs::write(&to, text).unwrap();
+            text
         }
-    }
+    });
     let www = tmp.path().join("www");
     crescu::build::build(&crescu::build::BuildOptions::new(root, Some(www.clone())))
         .expect("the German course builds");
@@ -1228,4 +1204,21 @@ fn a_german_page_gives_german_feedback_after_a_wrong_answer() {
         );
         assert!(!msg.contains("Not quite"), "{msg}");
     });
+}
+
+/// The basic fixture course copied to `root`, each file's text passed through `edit`
+/// with its path under `content/`.
+fn copy_fixture(root: &Path, edit: impl Fn(&Path, String) -> String) {
+    let src = repo().join("tests/fixtures/basic/content");
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(&src).unwrap();
+        let to = root.join("content").join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            std::fs::write(&to, edit(rel, text)).unwrap();
+        }
+    }
 }
