@@ -583,7 +583,7 @@
     var next = continueTarget(), started = Object.keys(progress.lessons).length > 0;
     $$("[data-continue]").forEach(el => {
       el.textContent = "";
-      if (next && next.key !== lesson) el.appendChild(link(next.url, (started ? "Continue: " : "Start: ") + next.title));
+      if (next && next.key !== lesson) el.appendChild(link(next.url, word(started ? "continue" : "start", { title: next.title })));
       else if (!next) el.appendChild(document.createTextNode("\u2713 Course complete: " + course.xp + " / " + course.total + " XP"));
       el.hidden = !el.firstChild;
     });
@@ -632,13 +632,13 @@
     var box = $("[data-lesson-complete]");
     if (!box) return;
     var here = LESSONS.find(l => l.key === lesson), course = tally(LESSONS);
-    var xp = here ? lessonState(here).xp : stats(lesson).xp, parts = ["You earned " + xp + " XP in this lesson."];
-    if ($(".go-deeper")) parts.push("Unlocked: the \u201cGo deeper\u201d follow-ups below.");
+    var xp = here ? lessonState(here).xp : stats(lesson).xp, parts = [word("earned_in_lesson", { xp: xp })];
+    if ($(".go-deeper")) parts.push(word("go_deeper_unlocked"));
     var next = continueTarget();
-    if (next) parts.push("Course progress: " + tallyText(course) + ".");
+    if (next) parts.push(word("course_progress", { tally: tallyText(course) }));
     else {
-      $("[data-complete-title]", box).textContent = "Course complete!";
-      parts.push("You finished every lesson of the course and earned " + course.xp + " of " + course.total + " XP.");
+      $("[data-complete-title]", box).textContent = word("course_complete");
+      parts.push(word("course_finished", course));
     }
     $("[data-complete-summary]", box).textContent = parts.join(" ");
     box.hidden = false;
