@@ -97,9 +97,11 @@ struct Target<'a> {
 pub fn measure(opts: &MeasureOptions) -> Result<MeasureSummary, MeasureError> {
     let course = load_course(&opts.root)?;
     let chosen = choose(&course, opts)?;
+    // Every scenario counts: a variant of an explorable chart may be the old GIL's.
     let needs_2 = chosen
         .iter()
-        .any(|(_, s)| (0..s.scenario.runs.len()).any(|r| program::needs_python2(&s.scenario, r)));
+        .flat_map(|(_, s)| s.scenarios())
+        .any(|sc| (0..sc.runs.len()).any(|r| program::needs_python2(sc, r)));
     let scratch = Scratch::new().map_err(|e| MeasureError::Io(e.to_string()))?;
     let mut quiet = Quiet::default();
     let load_before = runner::load_average().unwrap_or(0.0);
