@@ -704,6 +704,21 @@ fn measured_walls(result: &SimResult, factor: f64) -> Vec<MeasuredRun> {
         .collect()
 }
 
+/// A case drawn with `real` as its measured runs.
+fn render_measured(case: &Case, real: &[MeasuredRun], provenance: &str) -> String {
+    chart::render(&ChartInput {
+        id: case.name,
+        title: case.title,
+        caption: case.caption,
+        options: &case.options,
+        points: &case.points,
+        result: &case.result,
+        provenance,
+        measured: &[Some(real)],
+    })
+    .unwrap()
+}
+
 /// Bars and lines with measured figures beside the simulated ones; a run that was not
 /// measurable shows none.
 #[test]
@@ -719,18 +734,11 @@ fn measured_figures_match_golden_files() {
             not_measurable: Some("the run needs 8 cores".into()),
             ..MeasuredRun::default()
         };
-        let measured = [Some(real.as_slice())];
-        let html = chart::render(&ChartInput {
-            id: case.name,
-            title: case.title,
-            caption: case.caption,
-            options: &case.options,
-            points: &case.points,
-            result: &case.result,
-            provenance: "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e; measured on CPython 3.11.7, 2 cores, 2026-12-02",
-            measured: &measured,
-        })
-        .unwrap();
+        let html = render_measured(
+            &case,
+            &real,
+            "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e; measured on CPython 3.11.7, 2 cores, 2026-12-02",
+        );
         assert!(html.contains("measured on CPython"), "{html}");
         assert!(
             html.contains("var(--chart-measured"),
@@ -757,18 +765,7 @@ fn gil_switches_have_no_measured_marks() {
         .find(|c| c.name == "bars-switches")
         .unwrap();
     let real = measured_walls(&case.result, 1.0);
-    let measured = [Some(real.as_slice())];
-    let html = chart::render(&ChartInput {
-        id: case.name,
-        title: case.title,
-        caption: case.caption,
-        options: &case.options,
-        points: &case.points,
-        result: &case.result,
-        provenance: "p",
-        measured: &measured,
-    })
-    .unwrap();
+    let html = render_measured(&case, &real, "p");
     assert!(
         !html.contains("chart-measured") && !html.contains("Measured on CPython"),
         "{html}"

@@ -20,6 +20,16 @@ struct Series {
     points: Vec<(f64, f64, usize, Option<Stat>)>,
 }
 
+impl Series {
+    /// "name, " before a point's tooltip, or nothing for the unnamed series.
+    fn tip_prefix(&self) -> String {
+        self.name
+            .as_deref()
+            .map(|n| format!("{n}, "))
+            .unwrap_or_default()
+    }
+}
+
 pub(crate) fn draw(
     options: &ChartOptions,
     points: &[RunPoint],
@@ -199,11 +209,7 @@ pub(crate) fn draw(
             );
         }
         for p in &s.points {
-            let name = s
-                .name
-                .as_deref()
-                .map(|n| format!("{n}, "))
-                .unwrap_or_default();
+            let name = s.tip_prefix();
             body.push_str(&svg::tip(
                 &format!(
                     "{name}{x_title} {}: {}",
@@ -243,11 +249,7 @@ pub(crate) fn draw(
             );
         }
         for (x, m) in &measured {
-            let name = s
-                .name
-                .as_deref()
-                .map(|n| format!("{n}, "))
-                .unwrap_or_default();
+            let name = s.tip_prefix();
             body.push_str(&svg::tip(
                 &format!(
                     "{name}{x_title} {}: measured on CPython {}",
