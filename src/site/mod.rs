@@ -239,10 +239,12 @@ fn scorm_files(ctx: &RenderContext) -> Vec<OutputFile> {
         return Vec::new();
     };
     let storage_key = SiteView::new(ctx.course, "").storage_key;
+    let open_label = ctx.theme.strings.get("open_the_course").unwrap_or_default();
+    let launch = crate::scorm::launch_page(ctx.course, scorm, &storage_key, open_label);
     vec![
         OutputFile {
             path: PathBuf::from(crate::scorm::LAUNCH_FILE),
-            bytes: crate::scorm::launch_page(ctx.course, scorm, &storage_key).into_bytes(),
+            bytes: launch.into_bytes(),
         },
         OutputFile {
             path: PathBuf::from("static").join(crate::scorm::ADAPTOR_FILE),
@@ -330,7 +332,7 @@ fn render_template(
         &canonical.map(|b| sitemap::canonical_url(b, &path.to_string_lossy().replace('\\', "/"))),
     );
     context.insert("t", &ctx.theme.strings);
-    context.insert("script_strings", &ctx.theme.strings.script_json());
+    context.insert("script_strings", &ctx.theme.strings.script_json(name));
     ctx.theme
         .tera
         .render(name, &context)
