@@ -116,6 +116,7 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         ctx.markdown,
         ctx.theme.static_files.iter().map(|(p, _)| p.as_path()),
         ctx.memo,
+        search::DocLabels::new(&ctx.theme.strings),
     );
     diags.extend(outline.problems(course));
     diags.extend(review::reserved_slugs(course));

@@ -154,6 +154,12 @@
   }
   function para(html, cls) { return "<p" + (cls ? ' class="' + cls + '"' : "") + ">" + html + "</p>"; }
 
+  // A choice marked right, wrong or missed: the class styles it, data-mark holds its word.
+  function mark(choice, how) {
+    choice.classList.add("is-" + how);
+    choice.dataset.mark = word("mark_" + how);
+  }
+
   function grade(ex) {
     var ans = JSON.parse(ex.dataset.answer || "{}");
     var kind = ex.dataset.kind;
@@ -177,7 +183,7 @@
     if (!picked.length) { out.empty = true; return out; }
     if (kind === "true_false") {
       out.ok = (picked[0].value === "true") === ans.answer;
-      picked[0].closest(".choice").classList.add(out.ok ? "is-correct" : "is-wrong");
+      mark(picked[0].closest(".choice"), out.ok ? "correct" : "wrong");
       return out;
     }
     var correct = ans.correct || [], multi = correct.length > 1 || !!$("input[type=checkbox]", ex);
@@ -185,9 +191,9 @@
     $$(".choice", ex).forEach(label => {
       var input = $("input", label), i = Number(input.value);
       var should = correct.indexOf(i) >= 0;
-      if (input.checked && should) { right++; label.classList.add("is-correct"); }
+      if (input.checked && should) { right++; mark(label, "correct"); }
       else if (input.checked) {
-        wrongPicks++; label.classList.add("is-wrong");
+        wrongPicks++; mark(label, "wrong");
         var why = $(".why", label);
         if (why) { why.hidden = false; out.notes.push("<em>" + $("span", label).innerHTML + "</em>: " + why.innerHTML); }
       } else if (should && multi) missed++;
@@ -196,7 +202,7 @@
     if (multi && !out.ok) {
       $$(".choice", ex).forEach(label => {
         var input = $("input", label);
-        if (!input.checked && correct.indexOf(Number(input.value)) >= 0) label.classList.add("is-missed");
+        if (!input.checked && correct.indexOf(Number(input.value)) >= 0) mark(label, "missed");
       });
       out.notes.push(say(correct.length === 1 ? "choices_picked_one" : "choices_picked_other", { right: right, total: correct.length }) +
         (missed ? say("missed", { n: missed }) : "") + (wrongPicks ? say("wrong_picks", { n: wrongPicks }) : "") + say("marked_above"));
@@ -208,6 +214,7 @@
     $$(".is-correct, .is-wrong, .is-missed", ex).forEach(el => { el.classList.remove("is-correct", "is-wrong", "is-missed"); });
     $$(".why", ex).forEach(w => { w.hidden = true; });
     $$("[aria-invalid]", ex).forEach(el => { el.removeAttribute("aria-invalid"); });
+    $$("[data-mark]", ex).forEach(el => { delete el.dataset.mark; });
   }
 
   function check(ex) {
