@@ -6,7 +6,7 @@ mod common;
 use common::{course_with, crescu};
 use std::path::Path;
 
-const LESSON: &[u8] = b"---\ntitle: Erste Lektion\nsummary: s\nquiz:\n  - id: tf\n    type: true_false\n    prompt: Threads teilen sich den Speicher.\n    answer: true\n    explanation: Sie laufen in einem Prozess.\n---\n{{ exercise tf }}\n";
+const LESSON: &[u8] = b"---\ntitle: Erste Lektion\nsummary: s\nquiz:\n  - id: tf\n    type: true_false\n    prompt: Threads teilen sich den Speicher.\n    answer: true\n    explanation: Sie laufen in einem Prozess.\n---\n{{ exercise tf }}\n\n## Mehr\n\n> [!TIP]\n> Lies die Doku.\n";
 
 fn german_course() -> tempfile::TempDir {
     let dir = course_with(&[("01-erste.md", LESSON)]);
@@ -46,6 +46,8 @@ fn a_german_course_has_german_buttons_labels_and_script_strings() {
         "\"not_quite\":\"Nicht ganz.\"",
         "\"search_none\":\"Keine Treffer für „{query}“\"",
         "<strong>Lösung:</strong> Wahr</p>",
+        "<p class=\"callout-title\">Tipp</p>",
+        "aria-label=\"Link zu diesem Abschnitt\"",
     ] {
         assert!(html.contains(german), "{german} missing");
     }

@@ -111,6 +111,7 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     let write_failed = |e: std::io::Error| write_failed(ctx, e);
 
     let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
+    ctx.markdown.set_words(ctx.theme.strings.markdown_words());
     let outline = SiteOutline::new(
         course,
         ctx.markdown,

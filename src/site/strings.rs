@@ -114,6 +114,18 @@ impl UiStrings {
             .replace('<', "\\u003c")
     }
 
+    /// The words the Markdown renderer writes itself.
+    pub fn markdown_words(&self) -> crate::markdown::Words {
+        let english = crate::markdown::Words::default();
+        let get = |key: &str, or: String| self.get(key).map_or(or, str::to_string);
+        crate::markdown::Words {
+            note: get("callout_note", english.note),
+            tip: get("callout_tip", english.tip),
+            warning: get("callout_warning", english.warning),
+            section_link: get("section_link", english.section_link),
+        }
+    }
+
     pub fn empty() -> UiStrings {
         UiStrings(BTreeMap::new())
     }
