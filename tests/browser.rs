@@ -1241,8 +1241,8 @@ fn a_german_page_speaks_german_in_every_script() {
                 .starts_with("Löse die 4 Aufgaben oben")
         );
         german_chart_announcement(&c).await;
-        german_reset_question(&c).await;
         screenshot(&c, "de-lesson").await;
+        german_reset_question(&c).await;
         german_search(&c).await;
     });
 }
@@ -1283,6 +1283,7 @@ async fn german_reset_question(c: &Client) {
         stored_progress(c).await["lessons"]["basics/first"]["attempts"]["tf"].is_array(),
         "declined: the progress stays"
     );
+    click(c, ".progress-menu summary").await;
 }
 
 /// The results list and the empty answer of the search box, in German.
