@@ -1288,15 +1288,8 @@ async fn german_reset_question(c: &Client) {
 
 /// The results list and the empty answer of the search box, in German.
 async fn german_search(c: &Client) {
-    let input = c.find(Locator::Css("[data-search] input")).await.unwrap();
-    input.click().await.unwrap();
-    input.send_keys("Threads").await.unwrap();
-    wait_until(
-        c,
-        "return !!document.querySelector('[data-search-results] ul')",
-        "search results",
-    )
-    .await;
+    click(c, "[data-search] input").await;
+    search_until(c, "Threads", "ul").await;
     let label = js(
         c,
         "return document.querySelector('[data-search-results] ul').getAttribute('aria-label')",
@@ -1310,18 +1303,24 @@ async fn german_search(c: &Client) {
         "{label}"
     );
     screenshot(c, "de-search").await;
-    input.clear().await.unwrap();
-    input.send_keys("Zebrafink").await.unwrap();
-    wait_until(
-        c,
-        "return !!document.querySelector('[data-search-results] p[role=status]')",
-        "the search says it found nothing",
-    )
-    .await;
+    search_until(c, "Zebrafink", "p[role=status]").await;
     assert_eq!(
         text(c, "[data-search-results] p[role=status]").await,
         "Keine Treffer für \u{201e}Zebrafink\u{201c}"
     );
+}
+
+/// Types `query` into the emptied search box and waits until its results hold `shown`.
+async fn search_until(c: &Client, query: &str, shown: &str) {
+    let input = c.find(Locator::Css("[data-search] input")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(query).await.unwrap();
+    wait_until(
+        c,
+        &format!("return !!document.querySelector('[data-search-results] {shown}')"),
+        &format!("`{shown}` in the results for {query}"),
+    )
+    .await;
 }
 
 /// The basic fixture course copied to `root`, each file's text passed through `edit`
