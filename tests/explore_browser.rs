@@ -59,7 +59,7 @@ async fn changed_from(c: &Client, before: &(String, String, f64, String), what: 
     }
     assert_eq!(after.2, before.2, "{what}: no layout jump");
     assert!(
-        after.3.starts_with("Now showing Switch interval ") && after.3.ends_with(&after.0),
+        after.3.starts_with("Now showing: Switch interval ") && after.3.ends_with(&after.0),
         "{what}: the new values and description are announced: {}",
         after.3
     );
