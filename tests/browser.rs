@@ -1169,14 +1169,40 @@ fn an_import_over_the_storage_quota_fails_and_keeps_progress() {
     });
 }
 
-/// A course in German gives German feedback: the script reads its strings from the page.
+/// An explorable chart for the first lesson of the German fixture: two switch intervals.
+const GERMAN_CHART: &str = "simulations:
+  - id: wechsel
+    title: Zwei Threads im Wechsel
+    chart: { kind: timeline, window_ms: [0, 20] }
+    explore:
+      - key: interpreter.switch_interval_ms
+        label: Umschaltintervall
+        unit: ms
+        values: [1, 5]
+        default: 5
+    runs:
+      - label: zwei Threads
+        threads:
+          - { name: a, work: [ { cpu_ms: 20 } ] }
+          - { name: b, work: [ { cpu_ms: 20 } ] }
+---
+# Start here
+
+{{ chart wechsel }}
+";
+
+/// A course in German speaks German everywhere the scripts write: exercise feedback, the
+/// code copy button, the reset question, search results and a chart's announcement. The
+/// scripts (search.js and explore.js load later) read their strings from the page.
 #[test]
-fn a_german_page_gives_german_feedback_after_a_wrong_answer() {
+fn a_german_page_speaks_german_in_every_script() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("course");
     copy_fixture(&root, |rel, text| {
         if rel == Path::new("_index.md") {
             text.replacen("---\n", "---\nlanguage: de\n", 1)
+        } else if rel.ends_with("01-first.md") {
+            text.replacen("---\n# Start here\n", GERMAN_CHART, 1)
         } else {
             text
         }
@@ -1203,7 +1229,98 @@ fn a_german_page_gives_german_feedback_after_a_wrong_answer() {
             "{class}: {msg}"
         );
         assert!(!msg.contains("Not quite"), "{msg}");
+        assert_eq!(
+            js(&c, "return getComputedStyle(document.querySelector('#exercise-tf .choice.is-wrong'), '::after').content").await,
+            json!("\"\u{2717} Falsch\""),
+            "the wrong choice is marked in German"
+        );
+        assert_eq!(text(&c, ".code-copy").await, "Kopieren");
+        assert!(
+            text(&c, ".lock-reason")
+                .await
+                .starts_with("Löse die 4 Aufgaben oben")
+        );
+        german_chart_announcement(&c).await;
+        screenshot(&c, "de-lesson").await;
+        german_reset_question(&c).await;
+        german_search(&c).await;
     });
+}
+
+/// Choosing another switch interval announces the values now shown in German.
+async fn german_chart_announcement(c: &Client) {
+    click(c, "#chart-wechsel .chart-seg label:first-of-type").await;
+    wait_until(
+        c,
+        "return document.querySelector('#chart-wechsel .chart-live').textContent !== ''",
+        "the chart announces the new variant",
+    )
+    .await;
+    let said = text(c, "#chart-wechsel .chart-live").await;
+    assert!(
+        said.starts_with("Jetzt zu sehen: Umschaltintervall 1 ms. "),
+        "{said}"
+    );
+}
+
+/// "Reset all progress" asks in German; declining keeps the progress.
+async fn german_reset_question(c: &Client) {
+    js(
+        c,
+        "window.__asked = []; window.confirm = m => { window.__asked.push(m); return false; }; return true",
+    )
+    .await;
+    click(c, ".progress-menu summary").await;
+    click(c, "[data-action=reset-course]").await;
+    let asked = js(c, "return window.__asked").await;
+    assert_eq!(
+        asked,
+        json!([
+            "Deinen gesamten Fortschritt und alle XP in diesem Kurs zurücksetzen? Das lässt sich nicht rückgängig machen."
+        ])
+    );
+    assert!(
+        stored_progress(c).await["lessons"]["basics/first"]["attempts"]["tf"].is_array(),
+        "declined: the progress stays"
+    );
+    click(c, ".progress-menu summary").await;
+}
+
+/// The results list and the empty answer of the search box, in German.
+async fn german_search(c: &Client) {
+    click(c, "[data-search] input").await;
+    search_until(c, "Threads", "ul").await;
+    let label = js(
+        c,
+        "return document.querySelector('[data-search-results] ul').getAttribute('aria-label')",
+    )
+    .await;
+    let label = label.as_str().unwrap();
+    let count = label.split(' ').next().unwrap();
+    assert!(
+        count.parse::<u32>().is_ok_and(|n| n > 0)
+            && label.ends_with(" Treffer für \u{201e}Threads\u{201c}"),
+        "{label}"
+    );
+    screenshot(c, "de-search").await;
+    search_until(c, "Zebrafink", "p[role=status]").await;
+    assert_eq!(
+        text(c, "[data-search-results] p[role=status]").await,
+        "Keine Treffer für \u{201e}Zebrafink\u{201c}"
+    );
+}
+
+/// Types `query` into the emptied search box and waits until its results hold `shown`.
+async fn search_until(c: &Client, query: &str, shown: &str) {
+    let input = c.find(Locator::Css("[data-search] input")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(query).await.unwrap();
+    wait_until(
+        c,
+        &format!("return !!document.querySelector('[data-search-results] {shown}')"),
+        &format!("`{shown}` in the results for {query}"),
+    )
+    .await;
 }
 
 /// The basic fixture course copied to `root`, each file's text passed through `edit`

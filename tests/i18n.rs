@@ -6,7 +6,7 @@ mod common;
 use common::{course_with, crescu};
 use std::path::Path;
 
-const LESSON: &[u8] = b"---\ntitle: Erste Lektion\nsummary: s\nquiz:\n  - id: tf\n    type: true_false\n    prompt: Threads teilen sich den Speicher.\n    answer: true\n    explanation: Sie laufen in einem Prozess.\n---\n{{ exercise tf }}\n";
+const LESSON: &[u8] = b"---\ntitle: Erste Lektion\nsummary: s\nquiz:\n  - id: tf\n    type: true_false\n    prompt: Threads teilen sich den Speicher.\n    answer: true\n    explanation: Sie laufen in einem Prozess.\n---\n{{ exercise tf }}\n\n## Mehr\n\n> [!TIP]\n> Lies die Doku.\n";
 
 fn german_course() -> tempfile::TempDir {
     let dir = course_with(&[("01-erste.md", LESSON)]);
@@ -44,12 +44,27 @@ fn a_german_course_has_german_buttons_labels_and_script_strings() {
         "Richtig oder falsch</span>",
         "Zum Inhalt springen",
         "\"not_quite\":\"Nicht ganz.\"",
+        "\"search_none\":\"Keine Treffer für „{query}“\"",
+        "<strong>Lösung:</strong> Wahr</p>",
+        "<p class=\"callout-title\">Tipp</p>",
+        "aria-label=\"Link zu diesem Abschnitt\"",
     ] {
         assert!(html.contains(german), "{german} missing");
     }
     for english in [">Check</button>", "Show the answer", "Not quite."] {
         assert!(!html.contains(english), "{english} left in the German page");
     }
+    assert!(
+        !html.contains("\"review_"),
+        "review strings stay on the review page"
+    );
+    let review = std::fs::read_to_string(dir.path().join("output/review/index.html")).unwrap();
+    assert!(review.contains("\"review_nothing\":\"Gerade gibt es nichts zu wiederholen.\""));
+    let index = std::fs::read_to_string(dir.path().join("output/search-index.js")).unwrap();
+    assert!(
+        index.contains("\"Richtig oder falsch\"") && !index.contains("True or false"),
+        "search results name exercises in German: {index}"
+    );
     let module = std::fs::read_to_string(dir.path().join("output/module/index.html")).unwrap();
     assert!(module.contains(">Lektion 1</span>") && module.contains("1 Aufgabe<"));
     let missing = std::fs::read_to_string(dir.path().join("output/404.html")).unwrap();

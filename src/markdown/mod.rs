@@ -18,8 +18,8 @@ use pulldown_cmark::{
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
 
 /// One piece of a rendered body, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -259,15 +259,37 @@ fn gfm_callout(kind: BlockQuoteKind) -> &'static str {
     }
 }
 
-fn callout_open(kind: &str) -> String {
+fn callout_open(kind: &str, words: &Words) -> String {
     let title = match kind {
-        "tip" => "Tip",
-        "warning" => "Warning",
-        _ => "Note",
+        "tip" => &words.tip,
+        "warning" => &words.warning,
+        _ => &words.note,
     };
     format!(
-        "<aside class=\"callout callout-{kind}\" role=\"note\"><p class=\"callout-title\">{title}</p>\n"
+        "<aside class=\"callout callout-{kind}\" role=\"note\"><p class=\"callout-title\">{}</p>\n",
+        escape(title)
     )
+}
+
+/// The words the renderer itself writes into pages (callout titles, the heading link's
+/// label), in the course's language.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct Words {
+    pub note: String,
+    pub tip: String,
+    pub warning: String,
+    pub section_link: String,
+}
+
+impl Default for Words {
+    fn default() -> Self {
+        Words {
+            note: "Note".into(),
+            tip: "Tip".into(),
+            warning: "Warning".into(),
+            section_link: "Link to this section".into(),
+        }
+    }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -281,6 +303,7 @@ pub type LinkRewrite<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 /// Renders Markdown. Build one per build and share it across threads.
 pub struct Renderer {
     highlighter: Highlighter,
+    words: RwLock<Words>,
     /// Bodies rendered in earlier builds, for the dev server's rebuilds.
     memo: Option<Memo>,
 }
@@ -311,8 +334,20 @@ impl Renderer {
     pub fn new() -> Self {
         Renderer {
             highlighter: Highlighter::new(),
+            words: RwLock::new(Words::default()),
             memo: None,
         }
+    }
+
+    /// Write `words` from now on (English until called).
+    pub fn set_words(&self, words: Words) {
+        if let Ok(mut w) = self.words.write() {
+            *w = words;
+        }
+    }
+
+    fn words(&self) -> Words {
+        self.words.read().map(|w| w.clone()).unwrap_or_default()
     }
 
     /// A renderer that remembers what it rendered, for repeated builds of one course.
@@ -375,7 +410,7 @@ impl Renderer {
             return self.render(text, first_line, highlight, rewrite).0;
         };
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (text, first_line, highlight).hash(&mut hasher);
+        (text, first_line, highlight, self.words()).hash(&mut hasher);
         let key = hasher.finish();
         let generation = memo.generation.load(Ordering::SeqCst);
         if let Ok(mut entries) = memo.entries.lock()
@@ -410,6 +445,7 @@ impl Renderer {
         rewrite: LinkRewrite,
     ) -> (RenderedBody, Vec<(String, Option<String>)>) {
         let mut rewrites = Vec::new();
+        let words = self.words();
         let lines = LineIndex::new(text, first_line);
         let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options())
             .into_offset_iter()
@@ -466,8 +502,9 @@ impl Renderer {
                     pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
                     let lvl = heading_level(*level);
                     html_events.push(Event::Html(CowStr::from(format!(
-                        "<h{lvl} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{lvl}>\n",
-                        id = escape(&unique)
+                        "<h{lvl} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{lvl}>\n",
+                        id = escape(&unique),
+                        label = escape(&words.section_link)
                     ))));
                     out.text.push_str(&text);
                     out.text.push('\n');
@@ -551,10 +588,13 @@ impl Renderer {
                     depth += 1;
                     if let Some(k) = kind {
                         quotes.push(true);
-                        html_events.push(Event::Html(CowStr::from(callout_open(gfm_callout(*k)))));
+                        html_events.push(Event::Html(CowStr::from(callout_open(
+                            gfm_callout(*k),
+                            &words,
+                        ))));
                     } else if let Some((kind, skip_to)) = bold_label_callout(&events, i) {
                         quotes.push(true);
-                        html_events.push(Event::Html(CowStr::from(callout_open(kind))));
+                        html_events.push(Event::Html(CowStr::from(callout_open(kind, &words))));
                         html_events.push(Event::Start(Tag::Paragraph));
                         // Drop the label and the space after it.
                         i = skip_to;

@@ -72,8 +72,14 @@ fn interaction_type(kind: &ExerciseKind) -> &'static str {
 }
 
 /// `scorm.html`: the course data as JSON, the adaptor script, and the frame the pages
-/// are shown in. `storage_key` is the site's (progress is kept in the same format).
-pub fn launch_page(course: &Course, options: ScormOptions, storage_key: &str) -> String {
+/// are shown in. `storage_key` is the site's (progress is kept in the same format);
+/// `open_label` names the link shown without JavaScript, in the course's language.
+pub fn launch_page(
+    course: &Course,
+    options: ScormOptions,
+    storage_key: &str,
+    open_label: &str,
+) -> String {
     let data = LaunchData {
         version: options.version.label(),
         mastery: course.config.mastery_score,
@@ -110,11 +116,12 @@ pub fn launch_page(course: &Course, options: ScormOptions, storage_key: &str) ->
 </head>
 <body>
 <iframe id="crescu-course" title="{title}"></iframe>
-<noscript><p><a href="index.html">Open the course</a></p></noscript>
+<noscript><p><a href="index.html">{open}</a></p></noscript>
 </body>
 </html>
 "#,
         lang = crate::html::escape(&course.config.language),
+        open = crate::html::escape(open_label),
     )
 }
 
@@ -192,8 +199,9 @@ mod tests {
             version: ScormVersion::V12,
             per_lesson: false,
         };
-        let page = launch_page(&course(), options, "crescu:v1:x");
+        let page = launch_page(&course(), options, "crescu:v1:x", "Open <it>");
         assert!(page.contains("<title>A &lt;/script&gt; course</title>"));
+        assert!(page.contains(">Open &lt;it&gt;</a>"));
         let json = page
             .split_once(r#"id="crescu-scorm">"#)
             .and_then(|(_, rest)| rest.split_once("</script>"))

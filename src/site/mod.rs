@@ -111,11 +111,13 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     let write_failed = |e: std::io::Error| write_failed(ctx, e);
 
     let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
+    ctx.markdown.set_words(ctx.theme.strings.markdown_words());
     let outline = SiteOutline::new(
         course,
         ctx.markdown,
         ctx.theme.static_files.iter().map(|(p, _)| p.as_path()),
         ctx.memo,
+        search::DocLabels::new(&ctx.theme.strings),
     );
     diags.extend(outline.problems(course));
     diags.extend(review::reserved_slugs(course));
@@ -239,10 +241,12 @@ fn scorm_files(ctx: &RenderContext) -> Vec<OutputFile> {
         return Vec::new();
     };
     let storage_key = SiteView::new(ctx.course, "").storage_key;
+    let open_label = ctx.theme.strings.get("open_the_course").unwrap_or_default();
+    let launch = crate::scorm::launch_page(ctx.course, scorm, &storage_key, open_label);
     vec![
         OutputFile {
             path: PathBuf::from(crate::scorm::LAUNCH_FILE),
-            bytes: crate::scorm::launch_page(ctx.course, scorm, &storage_key).into_bytes(),
+            bytes: launch.into_bytes(),
         },
         OutputFile {
             path: PathBuf::from("static").join(crate::scorm::ADAPTOR_FILE),
@@ -330,7 +334,7 @@ fn render_template(
         &canonical.map(|b| sitemap::canonical_url(b, &path.to_string_lossy().replace('\\', "/"))),
     );
     context.insert("t", &ctx.theme.strings);
-    context.insert("script_strings", &ctx.theme.strings.script_json());
+    context.insert("script_strings", &ctx.theme.strings.script_json(name));
     ctx.theme
         .tera
         .render(name, &context)

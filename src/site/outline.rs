@@ -79,19 +79,21 @@ pub struct SiteOutline {
 }
 
 impl SiteOutline {
-    /// `static_files` are the theme's files, relative to `static/`.
+    /// `static_files` are the theme's files, relative to `static/`; `labels` head the
+    /// search index's exercises and takeaways.
     pub fn new<'a>(
         course: &Course,
         markdown: &Renderer,
         static_files: impl IntoIterator<Item = &'a Path>,
         memo: Option<&RenderMemo>,
+        labels: search::DocLabels,
     ) -> Self {
         let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
         // A batch of lessons at a time: the text of each goes into the search index and
         // is dropped, as is the HTML (only headings and links are kept); at 10,000
         // lessons holding them all would take well over 100 MB.
         let mut lessons: Vec<RenderedBody> = Vec::with_capacity(ordered.len());
-        let mut index = search::IndexBuilder::default();
+        let mut index = search::IndexBuilder::new(labels);
         for batch in ordered.chunks(search::IndexBuilder::BATCH) {
             let mut bodies: Vec<RenderedBody> = batch
                 .par_iter()

@@ -8,7 +8,8 @@
 //! the results shown: the index itself holds no text beyond titles and headings.
 
 use super::reuse::{HashWriter, RenderMemo};
-use crate::content::{Course, Lesson, Module};
+use super::strings::UiStrings;
+use crate::content::{Course, ExerciseKind, Lesson, Module};
 use crate::markdown::RenderedBody;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -144,8 +145,45 @@ fn acronym(text: &str) -> Option<String> {
     (initials.chars().count() >= 3).then_some(initials)
 }
 
+/// The headings the index gives what has none of its own (exercises, key takeaways), in
+/// the course's language, as the pages show them.
+#[derive(Clone, Debug, Hash)]
+pub struct DocLabels {
+    takeaways: String,
+    multiple_choice: String,
+    true_false: String,
+    fill_blank: String,
+}
+
+impl DocLabels {
+    pub fn new(strings: &UiStrings) -> Self {
+        let get = |key: &str| strings.get(key).unwrap_or_default().to_string();
+        DocLabels {
+            takeaways: get("key_takeaways"),
+            multiple_choice: get("kind_multiple_choice"),
+            true_false: get("kind_true_false"),
+            fill_blank: get("kind_fill_blank"),
+        }
+    }
+
+    fn kind(&self, kind: &ExerciseKind) -> &str {
+        match kind {
+            ExerciseKind::MultipleChoice { .. } => &self.multiple_choice,
+            ExerciseKind::TrueFalse { .. } => &self.true_false,
+            ExerciseKind::FillBlank { .. } => &self.fill_blank,
+        }
+    }
+}
+
+/// English, the default table.
+impl Default for DocLabels {
+    fn default() -> Self {
+        DocLabels::new(&UiStrings::built_in("en").unwrap_or(UiStrings::empty()))
+    }
+}
+
 impl SearchIndex {
-    /// `outlines` are the lessons' bodies in `course.lessons()` order.
+    /// `outlines` are the lessons' bodies in `course.lessons()` order; headings in English.
     pub fn build(course: &Course, outlines: &[RenderedBody]) -> Self {
         let lessons: Vec<(&Module, &Lesson)> = course.lessons().collect();
         let mut builder = IndexBuilder::default();
@@ -275,6 +313,7 @@ fn uncovered_title_words(title: &str, query: &[String]) -> usize {
 /// (hundreds of megabytes at 10,000 lessons) nor every lesson's text need be held at once.
 #[derive(Default)]
 pub struct IndexBuilder {
+    labels: DocLabels,
     docs: Vec<SearchDoc>,
     postings: HashMap<String, Vec<u32>>,
     /// Texts of the docs since the last full shard.
@@ -285,6 +324,14 @@ pub struct IndexBuilder {
 impl IndexBuilder {
     /// Lessons per batch: enough to keep every core busy.
     pub const BATCH: usize = 256;
+
+    /// An empty index whose exercises and takeaways are headed by `labels`.
+    pub fn new(labels: DocLabels) -> Self {
+        IndexBuilder {
+            labels,
+            ..IndexBuilder::default()
+        }
+    }
 
     /// Add the next lessons, in `course.lessons()` order, with their outlines.
     pub fn add(&mut self, lessons: &[(&Module, &Lesson)], outlines: &[RenderedBody]) {
@@ -300,13 +347,14 @@ impl IndexBuilder {
         memo: Option<&RenderMemo>,
     ) {
         // Splitting text into words is the costly part: lessons in parallel.
+        let labels = &self.labels;
         let per_lesson: Vec<Arc<LessonDocs>> = lessons
             .par_iter()
             .zip(outlines.par_iter())
             .map(|((module, lesson), outline)| {
-                let make = || lesson_docs(module, lesson, outline);
+                let make = || lesson_docs(module, lesson, outline, labels);
                 match memo {
-                    Some(memo) => memo.search_part(docs_key(module, lesson, outline), make),
+                    Some(memo) => memo.search_part(docs_key(module, lesson, outline, labels), make),
                     None => Arc::new(make()),
                 }
             })
@@ -369,11 +417,11 @@ impl IndexBuilder {
 pub type LessonDocs = Vec<IndexedDoc>;
 
 /// A hash of everything `lesson_docs` reads.
-fn docs_key(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> u64 {
+fn docs_key(module: &Module, lesson: &Lesson, outline: &RenderedBody, labels: &DocLabels) -> u64 {
     let mut h = HashWriter::new();
     let _ = write!(
         h,
-        "{}{}{}{:?}{}{:?}{:?}",
+        "{labels:?}{}{}{}{:?}{}{:?}{:?}",
         module.slug,
         lesson.slug,
         lesson.title,
@@ -424,7 +472,12 @@ impl DocTerms {
 }
 
 /// A lesson's documents: its opening and heading sections, its exercises, its takeaways.
-fn lesson_docs(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> LessonDocs {
+fn lesson_docs(
+    module: &Module,
+    lesson: &Lesson,
+    outline: &RenderedBody,
+    labels: &DocLabels,
+) -> LessonDocs {
     let page = format!("{}/{}/index.html", module.slug, lesson.slug);
     let doc = |fragment: Option<&str>, heading: &str, text: &str, terms: DocTerms| IndexedDoc {
         doc: SearchDoc {
@@ -463,14 +516,19 @@ fn lesson_docs(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> Less
         let mut terms = DocTerms::default();
         terms.add(&prompt, Field::Text);
         let fragment = format!("exercise-{}", exercise.id);
-        let heading = exercise.kind.label();
+        let heading = labels.kind(&exercise.kind);
         out.push(doc(Some(&fragment), heading, &prompt, terms));
     }
     if !lesson.takeaways.is_empty() {
         let text = plain_markdown(&lesson.takeaways.join(" "));
         let mut terms = DocTerms::default();
         terms.add(&text, Field::Text);
-        out.push(doc(Some("takeaways-title"), "Key takeaways", &text, terms));
+        out.push(doc(
+            Some("takeaways-title"),
+            &labels.takeaways,
+            &text,
+            terms,
+        ));
     }
     out
 }

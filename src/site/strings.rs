@@ -18,6 +18,10 @@ const BUILT_IN: &[(&str, &str)] = &[
 /// Keys of this prefix are the strings the page scripts need, sent as one JSON blob.
 const SCRIPT_PREFIX: &str = "js_";
 
+/// Script strings (after `js_`) that only one template's pages use, with that template:
+/// other pages leave them out of their blob.
+const ONE_PAGE_ONLY: &[(&str, &str)] = &[("review_", "review.html")];
+
 /// One language's interface text, by key.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(transparent)]
@@ -90,17 +94,36 @@ impl UiStrings {
         Ok(())
     }
 
-    /// The strings the scripts need, as JSON safe inside a `<script>` element.
-    pub fn script_json(&self) -> String {
+    /// The strings the scripts of a page made from `template` need, as JSON safe inside a
+    /// `<script>` element.
+    pub fn script_json(&self, template: &str) -> String {
+        let needed = |key: &str| {
+            ONE_PAGE_ONLY
+                .iter()
+                .all(|(prefix, page)| !key.starts_with(prefix) || *page == template)
+        };
         let scripts: BTreeMap<&str, &str> = self
             .0
             .iter()
             .filter_map(|(k, v)| Some((k.strip_prefix(SCRIPT_PREFIX)?, v.as_str())))
+            .filter(|(k, _)| needed(k))
             .collect();
         // `<` escaped, so no text can close the element or open a comment.
         serde_json::to_string(&scripts)
             .unwrap_or_default()
             .replace('<', "\\u003c")
+    }
+
+    /// The words the Markdown renderer writes itself.
+    pub fn markdown_words(&self) -> crate::markdown::Words {
+        let english = crate::markdown::Words::default();
+        let get = |key: &str, or: String| self.get(key).map_or(or, str::to_string);
+        crate::markdown::Words {
+            note: get("callout_note", english.note),
+            tip: get("callout_tip", english.tip),
+            warning: get("callout_warning", english.warning),
+            section_link: get("section_link", english.section_link),
+        }
     }
 
     pub fn empty() -> UiStrings {
@@ -184,7 +207,7 @@ mod tests {
     fn script_strings_lose_their_prefix_and_cannot_close_the_script() {
         let mut en = UiStrings::built_in("en").unwrap();
         en.0.insert("js_correct".into(), "</script><b>".into());
-        let json = en.script_json();
+        let json = en.script_json("lesson.html");
         assert!(
             json.contains("\"correct\":\"\\u003c/script>\\u003cb>\""),
             "{json}"
@@ -193,6 +216,39 @@ mod tests {
             !json.contains("\"check\":"),
             "page strings stay out: {json}"
         );
+    }
+
+    #[test]
+    fn review_strings_reach_the_review_page_only() {
+        let en = UiStrings::built_in("en").unwrap();
+        let review = en.script_json("review.html");
+        let lesson = en.script_json("lesson.html");
+        assert!(review.contains("\"review_due_label\":") && review.contains("\"correct\":"));
+        assert!(!lesson.contains("\"review_") && lesson.contains("\"search_none\":"));
+    }
+
+    /// The `{name}` placeholders of a text, sorted.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    #[test]
+    fn every_translation_keeps_the_english_placeholders() {
+        let english = UiStrings::built_in("en").unwrap();
+        for (code, _) in BUILT_IN {
+            let table = UiStrings::built_in(code).unwrap();
+            for (key, text) in &table.0 {
+                let want = placeholders(english.get(key).unwrap_or_default());
+                assert_eq!(placeholders(text), want, "{code}.yaml: {key}");
+            }
+        }
+        assert_eq!(placeholders("{n} of {a}, {n}"), ["a", "n", "n"]);
     }
 
     #[test]

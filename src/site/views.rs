@@ -134,8 +134,14 @@ pub struct ExerciseView {
     pub options: Vec<OptionView>,
     pub select_all: bool,
     pub pieces: Vec<BlankPiece>,
-    /// The answer in words, for the no-JavaScript `<details>` fallback.
+    /// The answer in words, for the no-JavaScript `<details>` fallback: the right
+    /// options of a multiple choice (empty for the other kinds, which the template words
+    /// in the course's language from the two fields below).
     pub answer_html: String,
+    /// The answer of a true/false exercise.
+    pub answer_true: Option<bool>,
+    /// Each blank's accepted answers.
+    pub blank_answers: Vec<Vec<String>>,
     /// What the browser script checks against.
     pub answer_json: String,
 }
@@ -144,6 +150,8 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
     let mut options = Vec::new();
     let mut pieces = Vec::new();
     let mut select_all = false;
+    let mut answer_true = None;
+    let mut blank_answers = Vec::new();
     let (answer_html, answer_json) = match &ex.kind {
         ExerciseKind::MultipleChoice {
             options: opts,
@@ -165,10 +173,13 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
                 serde_json::json!({ "correct": correct }).to_string(),
             )
         }
-        ExerciseKind::TrueFalse { answer } => (
-            if *answer { "True" } else { "False" }.to_string(),
-            serde_json::json!({ "answer": answer }).to_string(),
-        ),
+        ExerciseKind::TrueFalse { answer } => {
+            answer_true = Some(*answer);
+            (
+                String::new(),
+                serde_json::json!({ "answer": answer }).to_string(),
+            )
+        }
         ExerciseKind::FillBlank {
             blanks,
             case_sensitive,
@@ -193,17 +204,9 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
                     blank: (i + 1 < n).then_some(i),
                 });
             }
-            let words: Vec<String> = blanks
-                .iter()
-                .map(|alts| {
-                    alts.iter()
-                        .map(|a| crate::html::escape(a))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                })
-                .collect();
+            blank_answers = blanks.clone();
             (
-                words.join("; "),
+                String::new(),
                 serde_json::json!({ "blanks": blanks, "case_sensitive": case_sensitive })
                     .to_string(),
             )
@@ -221,6 +224,8 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
         select_all,
         pieces,
         answer_html,
+        answer_true,
+        blank_answers,
         answer_json,
     }
 }

@@ -32,10 +32,12 @@
     var el = document.getElementById("crescu-strings");
     try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
   })();
+  // The scripts this one loads (search, charts, video, review) take their text from here.
+  window.crescuWord = word;
   // Values localStorage refused (unavailable, or full): kept for the visit, and each
   // later write tries localStorage again.
   var memory = new Map();
-  var NOSTORE = "This browser does not let the page store progress: it will be lost when you leave.";
+  var NOSTORE = word("no_storage");
 
   // --- LMS hook (SCORM builds; see static/scorm.js). Progress is read through the event
   // crescu:progress-load (a listener may put the stored JSON in detail.json) and every
@@ -95,18 +97,18 @@
   }
   function validate(d) {
     d = migrate(d);
-    if (!isObj(d) || d.format !== FORMAT) return "this is not a crescu progress file";
-    if (d.version !== VERSION) return "this progress file has an unknown version";
-    if (d.course !== KEY) return "this progress file belongs to another course";
-    if (!isObj(d.lessons)) return "the file has no lessons";
-    if (d.last !== undefined && typeof d.last !== "string") return "the last lesson is malformed";
+    if (!isObj(d) || d.format !== FORMAT) return word("bad_format");
+    if (d.version !== VERSION) return word("bad_version");
+    if (d.course !== KEY) return word("bad_course");
+    if (!isObj(d.lessons)) return word("bad_no_lessons");
+    if (d.last !== undefined && typeof d.last !== "string") return word("bad_last");
     for (var [l, p] of Object.entries(d.lessons)) {
       if (!isObj(p) || !isObj(p.solved) || [p.visited, p.unlocked].some(b => b !== undefined && typeof b !== "boolean") ||
           (p.attempts !== undefined && badAttempts(p.attempts)))
-        return "lesson " + l + " is malformed";
+        return word("bad_lesson", { lesson: l });
       for (var [x, xp] of Object.entries(p.solved)) {
         if (typeof xp !== "number" || !(xp >= 0) || xp > 1e6 || Math.floor(xp) !== xp)
-          return "exercise " + x + " has a bad XP value";
+          return word("bad_xp", { exercise: x });
       }
     }
     return d;
@@ -121,7 +123,7 @@
   var progress = load();
   function save() {
     if (!set(PKEY, JSON.stringify(progress))) status(NOSTORE, true);
-    else if (text($(".banner-status")) === NOSTORE) status("Your progress is stored again.");
+    else if (text($(".banner-status")) === NOSTORE) status(word("stored_again"));
   }
   function lessonProgress(key, create) {
     var ls = progress.lessons, p = has(ls, key) ? ls[key] : null;
@@ -152,6 +154,12 @@
   }
   function para(html, cls) { return "<p" + (cls ? ' class="' + cls + '"' : "") + ">" + html + "</p>"; }
 
+  // A choice marked right, wrong or missed: the class styles it, data-mark holds its word.
+  function mark(choice, how) {
+    choice.classList.add("is-" + how);
+    choice.dataset.mark = word("mark_" + how);
+  }
+
   function grade(ex) {
     var ans = JSON.parse(ex.dataset.answer || "{}");
     var kind = ex.dataset.kind;
@@ -175,7 +183,7 @@
     if (!picked.length) { out.empty = true; return out; }
     if (kind === "true_false") {
       out.ok = (picked[0].value === "true") === ans.answer;
-      picked[0].closest(".choice").classList.add(out.ok ? "is-correct" : "is-wrong");
+      mark(picked[0].closest(".choice"), out.ok ? "correct" : "wrong");
       return out;
     }
     var correct = ans.correct || [], multi = correct.length > 1 || !!$("input[type=checkbox]", ex);
@@ -183,9 +191,9 @@
     $$(".choice", ex).forEach(label => {
       var input = $("input", label), i = Number(input.value);
       var should = correct.indexOf(i) >= 0;
-      if (input.checked && should) { right++; label.classList.add("is-correct"); }
+      if (input.checked && should) { right++; mark(label, "correct"); }
       else if (input.checked) {
-        wrongPicks++; label.classList.add("is-wrong");
+        wrongPicks++; mark(label, "wrong");
         var why = $(".why", label);
         if (why) { why.hidden = false; out.notes.push("<em>" + $("span", label).innerHTML + "</em>: " + why.innerHTML); }
       } else if (should && multi) missed++;
@@ -194,7 +202,7 @@
     if (multi && !out.ok) {
       $$(".choice", ex).forEach(label => {
         var input = $("input", label);
-        if (!input.checked && correct.indexOf(Number(input.value)) >= 0) label.classList.add("is-missed");
+        if (!input.checked && correct.indexOf(Number(input.value)) >= 0) mark(label, "missed");
       });
       out.notes.push(say(correct.length === 1 ? "choices_picked_one" : "choices_picked_other", { right: right, total: correct.length }) +
         (missed ? say("missed", { n: missed }) : "") + (wrongPicks ? say("wrong_picks", { n: wrongPicks }) : "") + say("marked_above"));
@@ -206,6 +214,7 @@
     $$(".is-correct, .is-wrong, .is-missed", ex).forEach(el => { el.classList.remove("is-correct", "is-wrong", "is-missed"); });
     $$(".why", ex).forEach(w => { w.hidden = true; });
     $$("[aria-invalid]", ex).forEach(el => { el.removeAttribute("aria-invalid"); });
+    $$("[data-mark]", ex).forEach(el => { delete el.dataset.mark; });
   }
 
   function check(ex) {
@@ -300,7 +309,7 @@
         if (done) { st.solved++; st.xp += solved[ex.dataset.exercise]; }
         ex.classList.toggle("is-solved", done);
         var badge = $("[data-exercise-status]", ex);
-        if (badge) badge.textContent = done ? "Solved" : "";
+        if (badge) badge.textContent = done ? word("solved_badge") : "";
         var d = $("details.answer", ex);
         if (d && done) d.hidden = false;
       });
@@ -317,7 +326,7 @@
         if (reason) reason.hidden = !locked;
         if (list) list.inert = locked;
         var left = $("[data-lock-left]", gd);
-        if (left) left.textContent = st.solved ? " (" + st.solved + " of " + need + " solved)" : "";
+        if (left) left.textContent = st.solved ? word("lock_left", { solved: st.solved, need: need }) : "";
         if (!locked && hadFocus) { var a = $("a", list); (a || gd).focus(); }
       }
     }
@@ -334,13 +343,14 @@
       if (!out) return;
       out.textContent = "";
       if (!p) return;
+      var title = text($(".lesson-title", card));
       out.appendChild(document.createTextNode(
-        (done ? "\u2713 Complete" : st.solved + " / " + n + " solved") + (n ? ", " + st.xp + " XP earned" : "") + " "));
+        (done ? word("card_complete") : word("card_solved", { solved: st.solved, n: n })) + (n ? word("card_xp", st) : "") + " "));
       var b = document.createElement("button");
-      b.type = "button"; b.className = "reset-lesson"; b.textContent = "Reset";
-      b.setAttribute("aria-label", "Reset progress of " + text($(".lesson-title", card)));
+      b.type = "button"; b.className = "reset-lesson"; b.textContent = word("reset");
+      b.setAttribute("aria-label", word("reset_lesson_label", { title: title }));
       b.addEventListener("click", () => {
-        if (!window.confirm("Reset your progress in \u201c" + text($(".lesson-title", card)) + "\u201d?")) return;
+        if (!window.confirm(word("reset_lesson_confirm", { title: title }))) return;
         delete progress.lessons[key]; save(); render();
         var link = $("a", card); if (link) link.focus();
       });
@@ -348,7 +358,7 @@
     });
     var cx = $("[data-course-xp]");
     if (cx) cx.style.setProperty("--done", (total ? 100 * earned / total : 0) + "%");
-    if (cx) cx.textContent = earned + " / " + (Number(cx.dataset.total) || total) + " XP earned";
+    if (cx) cx.textContent = word("course_xp", { xp: earned, total: Number(cx.dataset.total) || total });
     renderCourse();
   }
 
@@ -368,10 +378,11 @@
       if (menu && msg) menu.open = true;
     });
   }
+  // What the stored progress adds up to, in words; `none` when nothing is solved.
   function totals() {
     var n = 0, xp = 0;
     Object.keys(progress.lessons).forEach(k => { var s = stats(k); n += s.solved; xp += s.xp; });
-    return word(n === 1 ? "solved_one" : "solved_other", { n: n, xp: xp });
+    return { text: word(n === 1 ? "solved_one" : "solved_other", { n: n, xp: xp }), none: n === 0 };
   }
   $$("[data-action=export]").forEach(b => {
     b.addEventListener("click", () => {
@@ -382,7 +393,7 @@
       a.download = KEY.replace(/[^a-z0-9-]+/gi, "-").replace(/^-|-$/g, "") + "-progress.json";
       document.body.appendChild(a); a.click(); a.remove();
       setTimeout(() => { URL.revokeObjectURL(a.href); }, 60000);
-      status("Exported " + totals() + ".");
+      status(word("exported", { totals: totals().text }));
     });
   });
   $$("input[data-action=import]").forEach(input => {
@@ -393,35 +404,35 @@
       reader.onload = () => {
         var d;
         try { d = JSON.parse(reader.result); } catch (e) { d = null; }
-        var r = d === null ? "it is not valid JSON" : validate(d);
+        var r = d === null ? word("bad_json") : validate(d);
         input.value = "";
-        if (typeof r === "string") { status("Import refused: " + r + ". Nothing was changed.", true); return; }
+        if (typeof r === "string") { status(word("import_refused", { why: r }), true); return; }
         progress = load();
         var had = totals();
-        if (!/^0 /.test(had) && !window.confirm("Replace your progress here (" + had + ") with the file's?")) {
-          status("Import cancelled. Nothing was changed."); return;
+        if (!had.none && !window.confirm(word("import_confirm", { had: had.text }))) {
+          status(word("import_cancelled")); return;
         }
         // Stored first and shown from storage, so a file the browser refuses changes nothing.
         var kept = { format: FORMAT, version: VERSION, course: KEY, lessons: r.lessons };
         if (r.last !== undefined) kept.last = r.last;
         if (!store(PKEY, JSON.stringify(kept))) {
-          status("Import failed: this browser could not store the file's progress (its storage is full or turned off). Nothing was changed.", true);
+          status(word("import_not_stored"), true);
           return;
         }
         render();
-        status("Imported " + totals() + ".");
+        status(word("imported", { totals: totals().text }));
       };
-      reader.onerror = () => { status("Import failed: the file could not be read. Nothing was changed.", true); };
+      reader.onerror = () => { status(word("import_unreadable"), true); };
       reader.readAsText(f);
     });
   });
   $$("[data-action=reset-course]").forEach(b => {
     b.addEventListener("click", () => {
-      if (!window.confirm("Reset all your progress and XP in this course? This cannot be undone.")) return;
+      if (!window.confirm(word("reset_all_confirm"))) return;
       progress = fresh(); save(); render();
       $$(".exercise[data-exercise]").forEach(retry);
       b.focus();
-      status("All progress was reset.");
+      status(word("reset_all_done"));
     });
   });
 
@@ -431,7 +442,7 @@
     var minutes = Number(timer.dataset.focusMinutes) || 25;
     var display = $("[data-timer-display]", timer), live = $(".timer-status", timer);
     var btn = n => $("[data-timer=" + n + "]", timer);
-    var title = document.title, tick = null;
+    var title = document.title, tick = null, startText = btn("start").textContent;
     var fmt = ms => {
       var s = Math.max(0, Math.ceil(ms / 1000));
       return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
@@ -452,7 +463,7 @@
       var focused = document.activeElement;
       btn("start").disabled = running;
       btn("pause").disabled = !running;
-      btn("start").textContent = typeof t.left === "number" ? "Resume" : "Start";
+      btn("start").textContent = typeof t.left === "number" ? word("timer_resume") : startText;
       if (focused && focused.disabled) (running ? btn("pause") : btn("start")).focus();
       if (running && !tick) tick = setInterval(show, 250);
       if (!running) { clearInterval(tick); tick = null; }
@@ -548,7 +559,7 @@
       if (!m || !row || !m.lessons.length) return;
       var b = document.createElement("button");
       b.type = "button"; b.className = "module-toggle"; b.innerHTML = CHEVRON;
-      b.setAttribute("aria-label", "Lessons of " + m.title);
+      b.setAttribute("aria-label", word("module_lessons", { module: m.title }));
       b.setAttribute("aria-controls", "syllabus-" + m.slug);
       var list = $(".syllabus-lessons", li);
       b.setAttribute("aria-expanded", list ? "true" : "false");
@@ -576,7 +587,7 @@
       var a = $("a", li), mark = a && $(".done-mark", a);
       if (done && a && !mark) {
         mark = document.createElement("span");
-        mark.className = "visually-hidden done-mark"; mark.textContent = " (finished)";
+        mark.className = "visually-hidden done-mark"; mark.textContent = word("finished_mark");
         a.appendChild(mark);
       } else if (!done && mark) mark.remove();
     });
@@ -584,14 +595,14 @@
     $$("[data-continue]").forEach(el => {
       el.textContent = "";
       if (next && next.key !== lesson) el.appendChild(link(next.url, word(started ? "continue" : "start", { title: next.title })));
-      else if (!next) el.appendChild(document.createTextNode("\u2713 Course complete: " + course.xp + " / " + course.total + " XP"));
+      else if (!next) el.appendChild(document.createTextNode(word("course_complete_xp", course)));
       el.hidden = !el.firstChild;
     });
     var due = reviewQueue(Date.now()).length;
     $$("[data-review-link]").forEach(el => {
       el.hidden = !due && !reviewPage;
       var n = $("[data-review-count]", el);
-      if (n) n.textContent = due ? "(" + due + " due)" : "";
+      if (n) n.textContent = due ? word("due", { n: due }) : "";
     });
   }
   // Review: a Leitner schedule from each exercise's dated attempts. A right answer on or
@@ -739,6 +750,7 @@
 // execCommand("copy") do the job.
 (function () {
   "use strict";
+  var word = window.crescuWord;
   function fallbackCopy(text) {
     var area = document.createElement("textarea");
     area.value = text;
@@ -764,11 +776,11 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "code-copy";
-    button.textContent = "Copy";
+    button.textContent = word("copy");
     var said = 0;
     button.addEventListener("click", function () {
       copy(code.textContent).then(function (ok) {
-        button.textContent = ok ? "Copied" : "Press Ctrl+C";
+        button.textContent = word(ok ? "copied" : "copy_by_keys");
         if (!ok) {
           var range = document.createRange();
           range.selectNodeContents(code);
@@ -776,7 +788,7 @@
           getSelection().addRange(range);
         }
         clearTimeout(said);
-        said = setTimeout(function () { button.textContent = "Copy"; }, 2000);
+        said = setTimeout(function () { button.textContent = word("copy"); }, 2000);
       });
     });
     block.insertBefore(button, block.firstChild);

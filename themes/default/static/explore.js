@@ -18,9 +18,18 @@
       });
       if (was == now) return;
       now.querySelector("details").open = was.querySelector("details").open;
-      fig.querySelector(".chart-live").textContent = now.querySelector(".chart-result").textContent;
+      fig.querySelector(".chart-live").textContent = window.crescuWord("chart_shown",
+        { values: chosen(axes), result: now.querySelector(".chart-result").textContent });
     });
   });
+  // The controls' values in words, as "Label value, Label value".
+  function chosen(axes) {
+    return Array.from(axes, function (a) {
+      var range = a.type == "range", label = range ? a.previousElementSibling : a.querySelector("legend");
+      var value = range ? a.nextElementSibling : (a.querySelector(":checked") || a).closest("label");
+      return (label ? label.textContent : "") + " " + (value ? value.textContent : "");
+    }).join(", ");
+  }
   var tip = document.createElement("div");
   tip.className = "chart-tip";
   tip.hidden = true;

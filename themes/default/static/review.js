@@ -8,10 +8,16 @@
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.from((root || document).querySelectorAll(sel)); }
   function has(o, k) { return Object.hasOwn(o, k); }
-  function plural(n, w) { return n + " " + w + (n === 1 ? "" : "s"); }
+  var word = window.crescuWord;
+  // Always two days or more for `review_in_days`, so it needs no singular.
   function inDays(ms) {
     var d = Math.ceil(ms / R.DAY);
-    return d <= 0 ? "now" : d === 1 ? "tomorrow" : "in " + d + " days";
+    return d <= 0 ? word("review_now") : d === 1 ? word("review_tomorrow") : word("review_in_days", { n: d });
+  }
+  function dueLabel(it, now) {
+    if (!it) return "";
+    if (!it.solved) return word("review_wrong_label");
+    return it.due <= now ? word("review_due_label") : word("review_next_label", { when: inDays(it.due - now) });
   }
   // The queue is made once per visit, so items stay put while they are answered.
   function startReview() {
@@ -42,13 +48,19 @@
     var lis = $$(".review-item", reviewPage);
     lis.forEach(li => {
       var it = items.find(i => i.key === li.dataset.lesson && i.id === li.dataset.reviewExercise), label = $("[data-review-due]", li);
-      if (label) label.textContent = !it ? "" : !it.solved ? "(answered wrong, not solved yet)" : it.due <= now ? "(due now)" : "(next review " + inDays(it.due - now) + ")";
+      if (label) label.textContent = dueLabel(it, now);
     });
     var wrong = queue.filter(i => !i.solved).length, due = queue.length - wrong, shown = lis.filter(li => !li.hidden).length;
     var next = items.filter(i => i.solved && i.due > now).sort((a, b) => a.due - b.due)[0];
     var st = $("[data-review-status]", reviewPage);
-    st.textContent = queue.length ? plural(queue.length, "exercise") + " to review: " + wrong + " answered wrong and not solved yet, " + due + " due again." :
-      (shown ? "All reviewed for now. " : "Nothing to review now. ") + (next ? "The next review is due " + inDays(next.due - now) + "." : items.length ? "" : "Exercises you answer in the lessons come back here.");
+    var n = queue.length, says = [];
+    if (n) says.push(word(n === 1 ? "review_queue_one" : "review_queue_other", { n: n, wrong: wrong, due: due }));
+    else {
+      says.push(word(shown ? "review_all_done" : "review_nothing"));
+      if (next) says.push(word("review_next_due", { when: inDays(next.due - now) }));
+      else if (!items.length) says.push(word("review_comes_back"));
+    }
+    st.textContent = says.join(" ");
   }
 
   document.addEventListener("crescu:attempt", renderReview);

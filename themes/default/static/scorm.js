@@ -46,7 +46,14 @@
     sco.visit(location.href);
     // The progress menu's "in this browser only" is not true here.
     var note = document.querySelector(".progress-where");
-    if (note) note.textContent = "Your progress and XP are saved by your learning platform.";
+    var text = pageStrings().saved_by_lms;
+    if (note && text) note.textContent = text;
+  }
+
+  // The page's interface text (the JSON crescu.js reads too; this script runs first).
+  function pageStrings() {
+    var el = document.getElementById("crescu-strings");
+    try { return JSON.parse(el.textContent) || {}; } catch (e) { return {}; }
   }
 
   // What the learner answered, read from the exercise's form as it was graded.

@@ -9,6 +9,8 @@
   "use strict";
   var form = document.querySelector("[data-search]");
   if (!form) return;
+  // Interface text from crescu.js, which loads this script.
+  var word = window.crescuWord;
   var input = form.querySelector("input");
   var box = form.querySelector("[data-search-results]");
   var root = document.body.getAttribute("data-root") || "";
@@ -58,7 +60,10 @@
       waiting.splice(0).forEach(function (f) { f(); });
     }, function () {
       waiting = [];
-      box.innerHTML = "<p>Search is not available.</p>";
+      box.textContent = "";
+      var p = document.createElement("p");
+      p.textContent = word("search_unavailable");
+      box.appendChild(p);
     });
   }
 
@@ -229,12 +234,13 @@
     if (!results.length) {
       var none = document.createElement("p");
       none.setAttribute("role", "status");
-      none.textContent = "No results for \u201c" + query + "\u201d";
+      none.textContent = word("search_none", { query: query });
       box.appendChild(none);
       return;
     }
     var list = document.createElement("ul");
-    list.setAttribute("aria-label", results.length + " results for \u201c" + query + "\u201d");
+    var n = results.length;
+    list.setAttribute("aria-label", word(n === 1 ? "search_results_one" : "search_results_other", { n: n, query: query }));
     results.slice(0, FIRST_RESULTS).forEach(function (d) {
       list.appendChild(resultItem(d, qs));
     });
@@ -243,7 +249,7 @@
       var more = document.createElement("button");
       more.type = "button";
       more.setAttribute("data-search-all", "");
-      more.textContent = "Show all " + results.length + " results";
+      more.textContent = word("search_show_all", { n: results.length });
       more.addEventListener("click", function () {
         var next = null;
         results.slice(FIRST_RESULTS).forEach(function (d) {

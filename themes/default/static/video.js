@@ -8,7 +8,7 @@
     button.addEventListener("click", function () {
       var frame = document.createElement("iframe");
       frame.src = box.getAttribute("data-player");
-      frame.title = box.getAttribute("data-video-title") || "Video";
+      frame.title = box.getAttribute("data-video-title") || window.crescuWord("video");
       frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
       frame.allowFullscreen = true;
       frame.referrerPolicy = "strict-origin-when-cross-origin";
