@@ -23,10 +23,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("chart/lines.rs", "draw", WIP),
     ("chart/timeline.rs", "draw", WIP),
     ("chart/validate.rs", "validate", WIP),
-    ("content/lesson.rs", "parse_lesson", WIP),
-    ("content/load.rs", "walk", WIP),
-    ("content/quiz.rs", "multiple_choice", WIP),
-    ("content/simulation.rs", "parse_simulations", WIP),
     ("markdown/mod.rs", "render", WIP),
 ];
 
