@@ -18,9 +18,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("site/links.rs", "resolve", SITE_REWORK),
     ("site/views.rs", "exercise_view", SITE_REWORK),
     ("cpython/program.rs", "program", SIM_REWORK),
-    ("chart/bars.rs", "draw", WIP),
-    ("chart/histogram.rs", "draw", WIP),
-    ("chart/lines.rs", "draw", WIP),
     ("chart/timeline.rs", "draw", WIP),
     ("chart/validate.rs", "validate", WIP),
 ];
