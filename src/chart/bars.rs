@@ -78,7 +78,11 @@ impl<'r> Rows<'r> {
             .map(|i| measure.real_of(real, i))
             .collect();
         let ratio = |v: f64| (base_value > 0.0).then(|| v / base_value);
-        let labels = (result.runs.iter().zip(&values).zip(&measured))
+        let labels = result
+            .runs
+            .iter()
+            .zip(&values)
+            .zip(&measured)
             .map(|((run, v), m)| {
                 let mut label = match ratio(*v) {
                     Some(r) if !std::ptr::eq(run, baseline) => {
@@ -105,11 +109,16 @@ impl<'r> Rows<'r> {
 
     /// The x of a value: bars share the width left of the widest value label.
     fn scale(&self) -> impl Fn(f64) -> f64 {
-        let widest_label = (self.labels.iter())
+        let widest_label = self
+            .labels
+            .iter()
             .map(|l| svg::text_width(l, FONT))
             .fold(0.0, f64::max);
         let span = (WIDTH - 2.0 * LEFT - widest_label - 8.0).max(40.0);
-        let max_value = (self.values.iter().copied())
+        let max_value = self
+            .values
+            .iter()
+            .copied()
             .chain(self.measured.iter().flatten().map(|m| m.max))
             .fold(0.0, f64::max);
         move |v: f64| {

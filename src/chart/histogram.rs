@@ -160,7 +160,10 @@ impl Buckets {
         Table {
             groups: Vec::new(),
             head: vec!["Delay".to_string(), "Calls".to_string()],
-            rows: (self.counts.iter().enumerate())
+            rows: self
+                .counts
+                .iter()
+                .enumerate()
                 .map(|(i, c)| vec![self.name(i), c.to_string()])
                 .collect(),
         }

@@ -270,7 +270,11 @@ fn measured_lines(series: &[Series], plot: &Plot, tips: &Tips) -> String {
             .filter_map(|p| p.3.map(|m| (p.0, m)))
             .collect();
         if measured.len() > 1 {
-            let d = polyline((measured.iter()).map(|(x, m)| (plot.x_of(*x), plot.y_of(m.median))));
+            let d = polyline(
+                measured
+                    .iter()
+                    .map(|(x, m)| (plot.x_of(*x), plot.y_of(m.median))),
+            );
             let _ = writeln!(
                 out,
                 "<path d=\"M{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>",

@@ -27,10 +27,14 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     let cells = (width * CELLS_PER_UNIT) as usize;
     let lanes = Lanes {
         run,
-        states: (run.timeline.iter())
+        states: run
+            .timeline
+            .iter()
             .map(|lane| dominant_states(lane, from_ns, to_ns, cells))
             .collect(),
-        shares: (run.timeline.iter())
+        shares: run
+            .timeline
+            .iter()
             .map(|lane| time_per_state(lane, from_ns, to_ns))
             .collect(),
         grouped: group_order(&run.timeline).len() > 1,
