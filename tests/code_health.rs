@@ -190,8 +190,10 @@ impl Lexer {
         }
         self.bump(); // the quote
         if self.peek(0) == Some('\\') {
+            self.bump(); // the backslash
+            self.bump(); // the escaped character, which may be a quote
             while let Some(c) = self.bump() {
-                if c == '\'' && self.chars[self.at - 2] != '\\' || c == '\n' {
+                if c == '\'' || c == '\n' {
                     return;
                 }
             }
@@ -344,6 +346,8 @@ fn outer() {
     let r = r#"}" }"#;      /* } /* nested } */ } */
     let c = '}';
     let e = '\'';
+    let s = '\\';
+    let u = '\u{7D}';
     let b = b'{';
     fn inner<'a>(x: &'a str) -> &'a str { x }
 }
@@ -359,9 +363,9 @@ fn pointer(f: fn(u32) -> u32) -> u32 {
     assert_eq!(
         spans,
         [
-            ("outer".to_string(), 2, 9),
-            ("inner".to_string(), 8, 8),
-            ("pointer".to_string(), 11, 13),
+            ("outer".to_string(), 2, 11),
+            ("inner".to_string(), 10, 10),
+            ("pointer".to_string(), 13, 15),
         ]
     );
 }
