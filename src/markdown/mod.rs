@@ -589,38 +589,39 @@ impl<'a> BodyWriter<'a> {
             Event::Start(tag @ (Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })) => {
                 self.link(events, i, tag, dest_url);
             }
-            // A price: `$` before a digit never opens inline math.
-            Event::InlineMath(tex) if tex.starts_with(|c: char| c.is_ascii_digit()) => {
-                let price = format!("${tex}$");
-                self.out.text.push_str(&price);
-                self.html_events.push(Event::Text(CowStr::from(price)));
-            }
-            Event::InlineMath(tex) | Event::DisplayMath(tex) => {
-                let block = matches!(event, Event::DisplayMath(_));
-                let math = math_event(
-                    tex,
-                    block,
-                    range.start,
-                    self.text,
-                    &self.lines,
-                    &mut self.out,
-                );
-                self.html_events.push(math);
-            }
-            Event::Text(t) | Event::Code(t) => {
-                let starts_run = matches!(event, Event::Text(_))
-                    && !matches!(i.checked_sub(1).map(|j| &events[j].0), Some(Event::Text(_)));
-                if starts_run && i >= self.judged_until {
-                    let problems = &mut self.out.shortcode_problems;
-                    shortcodes_in_run(self.text, events, i, &self.lines, problems);
-                }
-                self.out.text.push_str(t);
-                self.out.text.push(' ');
-                self.html_events.push(event.clone());
-            }
+            Event::InlineMath(tex) => self.math(tex, false, range.start),
+            Event::DisplayMath(tex) => self.math(tex, true, range.start),
+            Event::Text(t) | Event::Code(t) => self.text(events, i, t),
             _ => self.html_events.push(event.clone()),
         }
         i + 1
+    }
+
+    /// Math as MathML, written at byte `at`.
+    fn math(&mut self, tex: &CowStr<'a>, block: bool, at: usize) {
+        // A price: `$` before a digit never opens inline math.
+        if !block && tex.starts_with(|c: char| c.is_ascii_digit()) {
+            let price = format!("${tex}$");
+            self.out.text.push_str(&price);
+            self.html_events.push(Event::Text(CowStr::from(price)));
+            return;
+        }
+        let math = math_event(tex, block, at, self.text, &self.lines, &mut self.out);
+        self.html_events.push(math);
+    }
+
+    /// Text or inline code at `i`: searchable, and checked for shortcodes amid it.
+    fn text(&mut self, events: &Events<'a>, i: usize, t: &CowStr<'a>) {
+        let event = &events[i].0;
+        let starts_run = matches!(event, Event::Text(_))
+            && !matches!(i.checked_sub(1).map(|j| &events[j].0), Some(Event::Text(_)));
+        if starts_run && i >= self.judged_until {
+            let problems = &mut self.out.shortcode_problems;
+            shortcodes_in_run(self.text, events, i, &self.lines, problems);
+        }
+        self.out.text.push_str(t);
+        self.out.text.push(' ');
+        self.html_events.push(event.clone());
     }
 
     /// A heading with a unique id and an anchor link to itself.
