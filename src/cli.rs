@@ -4,7 +4,7 @@
 use crate::build::{BuildOptions, build};
 use crate::content::LoadOptions;
 use crate::diagnostics::{Diagnostics, plural};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,35 +23,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Build the course in <root>/content into a static site.
-    Build {
-        /// Course root (holds content/ and optionally themes/).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Output folder [default: <root>/output].
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Absolute URL the site is served from (for sitemap and canonical links).
-        #[arg(long, value_parser = parse_base_url)]
-        base_url: Option<String>,
-        /// Include lessons marked `draft: true`.
-        #[arg(long)]
-        drafts: bool,
-        /// Worker threads [default: all cores].
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// Rerun every simulation instead of reusing cached charts.
-        #[arg(long)]
-        no_cache: bool,
-        /// Treat warnings as errors: exit 1 and leave the output folder unchanged.
-        #[arg(long)]
-        deny_warnings: bool,
-        /// Also write a SCORM package (1.2 or 2004 4th edition) beside the output folder.
-        #[arg(long, value_name = "VERSION")]
-        scorm: Option<ScormArg>,
-        /// In the SCORM package, one SCO per lesson instead of one for the course.
-        #[arg(long, requires = "scorm")]
-        scorm_per_lesson: bool,
-    },
+    Build(BuildArgs),
     /// Run the simulations of a YAML file (the schema of a lesson's `simulations:`).
     Sim {
         /// A YAML list of simulations.
@@ -65,34 +37,7 @@ pub enum Command {
     },
     /// Run the course's simulations on real CPython and record what it did beside each
     /// lesson (`<lesson>.measured.yaml`), for the charts to show next to the simulation.
-    Measure {
-        /// Course root (holds content/).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Only this lesson (its slug, or `module/lesson`).
-        #[arg(long)]
-        lesson: Option<String>,
-        /// Only the simulation with this id.
-        #[arg(long)]
-        sim: Option<String>,
-        /// Repetitions of every run (median and range are recorded).
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
-        repeat: u32,
-        /// The Python for new-GIL and free-threaded runs [default: `python3` on PATH].
-        #[arg(long)]
-        python: Option<PathBuf>,
-        /// The Python 2.7 for old-GIL runs [default: `python2.7` or `python2` on PATH, else
-        /// pyenv's newest 2.7].
-        #[arg(long)]
-        python2: Option<PathBuf>,
-        /// Longest wait, in seconds, for a quiet machine before each round of runs.
-        #[arg(long, default_value_t = 60)]
-        max_wait: u64,
-        /// Run nothing on Python: print the recorded measurements beside the simulation
-        /// as a Markdown table.
-        #[arg(long)]
-        compare: bool,
-    },
+    Measure(MeasureArgs),
     /// Build, serve on 127.0.0.1, rebuild on change and reload open pages.
     Serve {
         /// Course root (holds content/ and optionally themes/).
@@ -146,6 +91,70 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+}
+
+// The arguments of `crescu build` (a plain comment: a doc comment would replace the
+// subcommand's help line).
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Course root (holds content/ and optionally themes/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder [default: <root>/output].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Absolute URL the site is served from (for sitemap and canonical links).
+    #[arg(long, value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+    /// Include lessons marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Rerun every simulation instead of reusing cached charts.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Treat warnings as errors: exit 1 and leave the output folder unchanged.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Also write a SCORM package (1.2 or 2004 4th edition) beside the output folder.
+    #[arg(long, value_name = "VERSION")]
+    pub scorm: Option<ScormArg>,
+    /// In the SCORM package, one SCO per lesson instead of one for the course.
+    #[arg(long, requires = "scorm")]
+    pub scorm_per_lesson: bool,
+}
+
+// The arguments of `crescu measure`.
+#[derive(Args, Debug)]
+pub struct MeasureArgs {
+    /// Course root (holds content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Only this lesson (its slug, or `module/lesson`).
+    #[arg(long)]
+    pub lesson: Option<String>,
+    /// Only the simulation with this id.
+    #[arg(long)]
+    pub sim: Option<String>,
+    /// Repetitions of every run (median and range are recorded).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: u32,
+    /// The Python for new-GIL and free-threaded runs [default: `python3` on PATH].
+    #[arg(long)]
+    pub python: Option<PathBuf>,
+    /// The Python 2.7 for old-GIL runs [default: `python2.7` or `python2` on PATH, else
+    /// pyenv's newest 2.7].
+    #[arg(long)]
+    pub python2: Option<PathBuf>,
+    /// Longest wait, in seconds, for a quiet machine before each round of runs.
+    #[arg(long, default_value_t = 60)]
+    pub max_wait: u64,
+    /// Run nothing on Python: print the recorded measurements beside the simulation
+    /// as a Markdown table.
+    #[arg(long)]
+    pub compare: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -234,96 +243,9 @@ fn set_jobs(jobs: Option<usize>) {
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Build {
-            root,
-            output,
-            base_url,
-            drafts,
-            jobs,
-            no_cache,
-            deny_warnings,
-            scorm,
-            scorm_per_lesson,
-        } => {
-            set_jobs(jobs);
-            let scorm = scorm.map(|v| crate::scorm::ScormOptions {
-                version: match v {
-                    ScormArg::V12 => crate::scorm::ScormVersion::V12,
-                    ScormArg::V2004 => crate::scorm::ScormVersion::V2004,
-                },
-                per_lesson: scorm_per_lesson,
-            });
-            let output = output.unwrap_or_else(|| root.join("output"));
-            let options = BuildOptions {
-                load: LoadOptions { drafts, base_url },
-                use_cache: !no_cache,
-                deny_warnings,
-                scorm,
-                ..BuildOptions::new(root.clone(), Some(output.clone()))
-            };
-            let progress = crate::progress::BuildProgress::start();
-            let result =
-                crate::build::build_in(&options, &mut crate::build::Workspace::new(), &|stage| {
-                    progress.stage(stage)
-                });
-            progress.finish();
-            match result {
-                Ok(outcome) => {
-                    print_diagnostics(&outcome.warnings, Format::Text, &root);
-                    let s = outcome.stats;
-                    eprintln!(
-                        "built {} ({}, {}, {}: {} run, {} from cache) into {} in {} ms{}",
-                        plural(s.pages, "page"),
-                        plural(s.lessons, "lesson"),
-                        plural(s.exercises, "exercise"),
-                        plural(s.charts, "chart"),
-                        plural(outcome.simulations_ran, "simulation"),
-                        outcome.simulations_cached,
-                        output.display(),
-                        outcome.elapsed.as_millis(),
-                        warning_note(&outcome.warnings)
-                    );
-                    if let Some(package) = &outcome.package {
-                        eprintln!("SCORM package: {}", package.display());
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(diags) => {
-                    print_diagnostics(&diags, Format::Text, &root);
-                    eprintln!(
-                        "build failed: {}{}; {} left unchanged",
-                        count_note(&diags),
-                        denied_note(&diags, deny_warnings),
-                        output.display()
-                    );
-                    ExitCode::from(1)
-                }
-            }
-        }
+        Command::Build(args) => run_build(args),
         Command::Sim { file, format, seed } => run_sim_file(&file, format, seed),
-        Command::Measure {
-            root,
-            lesson,
-            sim,
-            repeat,
-            python,
-            python2,
-            max_wait,
-            compare,
-        } => run_measure(
-            compare,
-            crate::measure::MeasureOptions {
-                root,
-                lesson,
-                sim,
-                repeat,
-                python,
-                python2,
-                patience: std::time::Duration::from_secs(max_wait),
-                quiet_share: 0.15,
-                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-            },
-        ),
+        Command::Measure(args) => run_measure(args),
         Command::Export {
             root,
             format,
@@ -336,95 +258,173 @@ pub fn run(cli: Cli) -> ExitCode {
             port,
             open,
             drafts,
-        } => {
-            let options_root = root.clone();
-            let options = crate::serve::ServeOptions {
-                root,
-                output,
-                port,
-                open,
-                drafts,
-            };
-            // Both are usage errors: the command line names what cannot be served.
-            match crate::serve::run(&options) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(crate::serve::ServeError::Output(diags)) => {
-                    print_diagnostics(&diags, Format::Text, &options_root);
-                    eprintln!(
-                        "error: cannot serve that output folder ({})",
-                        count_note(&diags)
-                    );
-                    ExitCode::from(2)
-                }
-                Err(crate::serve::ServeError::PortInUse(port)) => {
-                    eprintln!(
-                        "error: port {port} is in use by another program; try another with `--port {}`, or `--port 0` to pick a free one",
-                        port.wrapping_add(1).max(1024)
-                    );
-                    ExitCode::from(2)
-                }
-                Err(crate::serve::ServeError::Io(e)) => {
-                    eprintln!("error: cannot serve: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
-        Command::New { dir } => match crate::scaffold::create(&dir) {
-            Ok(files) => {
-                for f in &files {
-                    eprintln!("created {}", f.display());
-                }
-                eprintln!(
-                    "next: crescu serve --root {} (or crescu build --root {})",
-                    dir.display(),
-                    dir.display()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(1)
-            }
-        },
+        } => run_serve(&crate::serve::ServeOptions {
+            root,
+            output,
+            port,
+            open,
+            drafts,
+        }),
+        Command::New { dir } => run_new(&dir),
         Command::Check {
             root,
             format,
             drafts,
             deny_warnings,
         } => {
-            let options = BuildOptions {
-                load: LoadOptions {
-                    drafts,
-                    base_url: None,
-                },
-                deny_warnings,
-                ..BuildOptions::new(root.clone(), None)
+            let load = LoadOptions {
+                drafts,
+                base_url: None,
             };
-            match build(&options) {
-                Ok(outcome) => {
-                    print_diagnostics(&outcome.warnings, format, &root);
-                    if format == Format::Text {
-                        eprintln!(
-                            "check passed: {}, {}{}",
-                            plural(outcome.stats.lessons, "lesson"),
-                            plural(outcome.stats.exercises, "exercise"),
-                            warning_note(&outcome.warnings)
-                        );
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(diags) => {
-                    print_diagnostics(&diags, format, &root);
-                    if format == Format::Text {
-                        eprintln!(
-                            "check failed: {}{}",
-                            count_note(&diags),
-                            denied_note(&diags, deny_warnings)
-                        );
-                    }
-                    ExitCode::from(1)
-                }
+            let options = BuildOptions {
+                load,
+                deny_warnings,
+                ..BuildOptions::new(root, None)
+            };
+            run_check(&options, format)
+        }
+    }
+}
+
+fn scorm_options(version: ScormArg, per_lesson: bool) -> crate::scorm::ScormOptions {
+    crate::scorm::ScormOptions {
+        version: match version {
+            ScormArg::V12 => crate::scorm::ScormVersion::V12,
+            ScormArg::V2004 => crate::scorm::ScormVersion::V2004,
+        },
+        per_lesson,
+    }
+}
+
+/// `crescu build`: build with a progress display, then report the counts or the problems.
+fn run_build(args: BuildArgs) -> ExitCode {
+    set_jobs(args.jobs);
+    let output = args.output.unwrap_or_else(|| args.root.join("output"));
+    let options = BuildOptions {
+        load: LoadOptions {
+            drafts: args.drafts,
+            base_url: args.base_url,
+        },
+        use_cache: !args.no_cache,
+        deny_warnings: args.deny_warnings,
+        scorm: (args.scorm).map(|version| scorm_options(version, args.scorm_per_lesson)),
+        ..BuildOptions::new(args.root, Some(output.clone()))
+    };
+    let root = &options.root;
+    let progress = crate::progress::BuildProgress::start();
+    let result = crate::build::build_in(&options, &mut crate::build::Workspace::new(), &|stage| {
+        progress.stage(stage)
+    });
+    progress.finish();
+    match result {
+        Ok(outcome) => {
+            print_diagnostics(&outcome.warnings, Format::Text, root);
+            let s = outcome.stats;
+            eprintln!(
+                "built {} ({}, {}, {}: {} run, {} from cache) into {} in {} ms{}",
+                plural(s.pages, "page"),
+                plural(s.lessons, "lesson"),
+                plural(s.exercises, "exercise"),
+                plural(s.charts, "chart"),
+                plural(outcome.simulations_ran, "simulation"),
+                outcome.simulations_cached,
+                output.display(),
+                outcome.elapsed.as_millis(),
+                warning_note(&outcome.warnings)
+            );
+            if let Some(package) = &outcome.package {
+                eprintln!("SCORM package: {}", package.display());
             }
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            print_diagnostics(&diags, Format::Text, root);
+            eprintln!(
+                "build failed: {}{}; {} left unchanged",
+                count_note(&diags),
+                denied_note(&diags, options.deny_warnings),
+                output.display()
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `crescu serve`: its failures are usage errors, as the command line names what cannot
+/// be served.
+fn run_serve(options: &crate::serve::ServeOptions) -> ExitCode {
+    match crate::serve::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(crate::serve::ServeError::Output(diags)) => {
+            print_diagnostics(&diags, Format::Text, &options.root);
+            eprintln!(
+                "error: cannot serve that output folder ({})",
+                count_note(&diags)
+            );
+            ExitCode::from(2)
+        }
+        Err(crate::serve::ServeError::PortInUse(port)) => {
+            eprintln!(
+                "error: port {port} is in use by another program; try another with `--port {}`, or `--port 0` to pick a free one",
+                port.wrapping_add(1).max(1024)
+            );
+            ExitCode::from(2)
+        }
+        Err(crate::serve::ServeError::Io(e)) => {
+            eprintln!("error: cannot serve: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `crescu new`: write the skeleton course and say what to run next.
+fn run_new(dir: &Path) -> ExitCode {
+    match crate::scaffold::create(dir) {
+        Ok(files) => {
+            for f in &files {
+                eprintln!("created {}", f.display());
+            }
+            eprintln!(
+                "next: crescu serve --root {} (or crescu build --root {})",
+                dir.display(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `crescu check`: build without writing; the summary line only for text output, so
+/// JSON output stays one problem a line.
+fn run_check(options: &BuildOptions, format: Format) -> ExitCode {
+    let root = &options.root;
+    match build(options) {
+        Ok(outcome) => {
+            print_diagnostics(&outcome.warnings, format, root);
+            if format == Format::Text {
+                eprintln!(
+                    "check passed: {}, {}{}",
+                    plural(outcome.stats.lessons, "lesson"),
+                    plural(outcome.stats.exercises, "exercise"),
+                    warning_note(&outcome.warnings)
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            print_diagnostics(&diags, format, root);
+            if format == Format::Text {
+                eprintln!(
+                    "check failed: {}{}",
+                    count_note(&diags),
+                    denied_note(&diags, options.deny_warnings)
+                );
+            }
+            ExitCode::from(1)
         }
     }
 }
@@ -487,9 +487,26 @@ fn parse_base_url(url: &str) -> Result<String, String> {
     crate::content::url::check_base_url(url).map(|()| url.to_string())
 }
 
+/// The options of `crescu measure`.
+fn measure_options(args: MeasureArgs) -> crate::measure::MeasureOptions {
+    crate::measure::MeasureOptions {
+        root: args.root,
+        lesson: args.lesson,
+        sim: args.sim,
+        repeat: args.repeat,
+        python: args.python,
+        python2: args.python2,
+        patience: std::time::Duration::from_secs(args.max_wait),
+        quiet_share: 0.15,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    }
+}
+
 /// `crescu measure`: exit 1 when the course does not load, 2 for usage problems.
-fn run_measure(compare: bool, options: crate::measure::MeasureOptions) -> ExitCode {
+fn run_measure(args: MeasureArgs) -> ExitCode {
     use crate::measure::MeasureError;
+    let compare = args.compare;
+    let options = measure_options(args);
     let result = if compare {
         crate::measure::compare(&options).map(|rows| {
             print!("{}", crate::measure::comparison_table(&rows));

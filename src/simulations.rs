@@ -5,7 +5,7 @@
 use crate::chart::{self, ChartInput};
 use crate::content::measured::MeasuredSimulation;
 use crate::content::simulation::Simulation;
-use crate::content::{Course, Lesson, Module};
+use crate::content::{Course, Lesson};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::sim::{self, Budget, Scenario, SimResult};
 use rayon::prelude::*;
@@ -141,104 +141,136 @@ fn draw_variants(
     .map_err(|e| e.to_string())
 }
 
+/// One simulation of one lesson, with what decides its figure.
+struct Wanted<'a> {
+    /// (lesson key `module/lesson`, simulation id).
+    key: (String, String),
+    lesson: &'a Lesson,
+    sim: &'a Simulation,
+    real: Vec<Option<&'a MeasuredSimulation>>,
+    /// One hash per simulation, for the budget, the cache and drawing each figure once.
+    hash: String,
+}
+
 /// Run and draw every simulation of the course. `cache_dir` of `None` disables the cache.
 pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Diagnostics> {
-    let wanted: Vec<(&Module, &Lesson, &Simulation)> = course
-        .lessons()
-        .flat_map(|(m, l)| l.simulations.iter().map(move |s| (m, l, s)))
-        .collect();
-
-    // One hash per simulation, for the budget, the cache and running each figure once.
-    let reals: Vec<Vec<Option<&MeasuredSimulation>>> =
-        wanted.iter().map(|(_, l, s)| real_of(l, s)).collect();
-    let hashes: Vec<String> = wanted
-        .iter()
-        .zip(&reals)
-        .map(|((_, _, s), real)| figure_hash(s, real))
-        .collect();
+    let wanted = wanted_simulations(course);
     check_build_budget(
-        wanted
-            .iter()
-            .zip(&hashes)
-            .map(|(&(_, l, s), h)| (l, s, h.as_str())),
+        wanted.iter().map(|w| (w.lesson, w.sim, w.hash.as_str())),
         course.config.simulation_budget,
     )?;
     if let Some(dir) = cache_dir {
         remove_torn_writes(&dir.join("charts"));
     }
-    // Figures already in the cache. Identical simulations (same figure hash) are read,
-    // drawn and held once: a course that repeats one simulation in 10,000 lessons holds
-    // one figure, not 10,000 copies.
-    let mut figures: HashMap<(String, String), Arc<str>> = HashMap::new();
+    let (mut figures, missing) = take_cached(wanted, cache_dir);
+    let cached = figures.len();
+    let runs = run_distinct(missing.iter().map(|w| w.sim));
+    let drawn = draw_distinct(&missing, &runs, cache_dir);
+    add_drawn(&mut figures, &missing, &drawn)?;
+    Ok(ChartSet {
+        figures,
+        ran: runs.results.len(),
+        cached,
+    })
+}
+
+fn wanted_simulations(course: &Course) -> Vec<Wanted<'_>> {
+    course
+        .lessons()
+        .flat_map(|(module, lesson)| {
+            lesson.simulations.iter().map(move |sim| {
+                let real = real_of(lesson, sim);
+                Wanted {
+                    key: (format!("{}/{}", module.slug, lesson.slug), sim.id.clone()),
+                    hash: figure_hash(sim, &real),
+                    lesson,
+                    sim,
+                    real,
+                }
+            })
+        })
+        .collect()
+}
+
+type Figures = HashMap<(String, String), Arc<str>>;
+
+/// The figures already in the cache, and the simulations still to draw. Identical
+/// simulations (same figure hash) are read and held once: a course that repeats one
+/// simulation in 10,000 lessons holds one figure, not 10,000 copies.
+fn take_cached<'a>(
+    wanted: Vec<Wanted<'a>>,
+    cache_dir: Option<&Path>,
+) -> (Figures, Vec<Wanted<'a>>) {
+    let mut figures = Figures::new();
     let mut by_figure: HashMap<String, Arc<str>> = HashMap::new();
     let mut missing = Vec::new();
-    for ((&(m, l, s), hash), real) in wanted.iter().zip(hashes).zip(&reals) {
-        let key = (format!("{}/{}", m.slug, l.slug), s.id.clone());
-        let known = by_figure.get(&hash).cloned().or_else(|| {
+    for w in wanted {
+        let known = by_figure.get(&w.hash).cloned().or_else(|| {
             let html =
-                cache_dir.and_then(|d| std::fs::read_to_string(cache_path(d, &hash)).ok())?;
+                cache_dir.and_then(|d| std::fs::read_to_string(cache_path(d, &w.hash)).ok())?;
             let html: Arc<str> = html.into();
-            by_figure.insert(hash.clone(), html.clone());
+            by_figure.insert(w.hash.clone(), html.clone());
             Some(html)
         });
         match known {
             Some(html) => {
-                figures.insert(key, html);
+                figures.insert(w.key, html);
             }
-            None => missing.push((key, l, s, hash, real)),
+            None => missing.push(w),
         }
     }
-    let cached = figures.len();
+    (figures, missing)
+}
 
-    let (index_of, results) = run_distinct(missing.iter().map(|m| m.2));
-
-    // Each distinct figure is drawn once, in parallel.
-    let mut to_draw: Vec<(&Simulation, &str, &[Option<&MeasuredSimulation>])> = Vec::new();
-    let mut drawn_index: HashMap<&str, usize> = HashMap::new();
-    for (_, _, s, hash, real) in &missing {
-        if !drawn_index.contains_key(hash.as_str()) {
-            drawn_index.insert(hash, to_draw.len());
-            to_draw.push((s, hash, real));
-        }
-    }
+/// Each distinct figure among `missing` drawn once, in parallel, by figure hash; the new
+/// figures are written to the cache.
+fn draw_distinct<'w>(
+    missing: &'w [Wanted],
+    runs: &Runs,
+    cache_dir: Option<&Path>,
+) -> HashMap<&'w str, Result<Arc<str>, String>> {
+    let mut seen = std::collections::HashSet::new();
+    let to_draw: Vec<&Wanted> = missing
+        .iter()
+        .filter(|w| seen.insert(w.hash.as_str()))
+        .collect();
     let drawn: Vec<Result<Arc<str>, String>> = to_draw
         .par_iter()
-        .map(|&(s, _, real)| {
-            let mine = s
-                .scenarios()
-                .iter()
-                .map(
-                    |scenario| match &results[index_of[&scenario_hash(scenario, s.seed)]] {
-                        Ok(result) => Ok(result.clone()),
-                        Err(e) => Err(e.to_string()),
-                    },
-                )
-                .collect::<Result<Vec<SimResult>, String>>()?;
-            draw_variants(s, real, &mine).map(Arc::from)
+        .map(|w| {
+            let results = runs.of(w.sim)?;
+            draw_variants(w.sim, &w.real, &results).map(Arc::from)
         })
         .collect();
     if let Some(dir) = cache_dir {
-        for ((_, hash, _), figure) in to_draw.iter().zip(&drawn) {
+        for (w, figure) in to_draw.iter().zip(&drawn) {
             if let Ok(html) = figure {
                 // A cache that cannot be written only costs time on the next build.
-                let _ = write_cache(dir, hash, html);
+                let _ = write_cache(dir, &w.hash, html);
             }
         }
     }
+    to_draw.iter().map(|w| w.hash.as_str()).zip(drawn).collect()
+}
 
-    // Every lesson whose simulation failed gets its own located error.
+/// The drawn figures into `figures`; every lesson whose simulation failed gets its own
+/// located error.
+fn add_drawn(
+    figures: &mut Figures,
+    missing: &[Wanted],
+    drawn: &HashMap<&str, Result<Arc<str>, String>>,
+) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::default();
-    for (key, lesson, s, hash, _) in &missing {
-        match &drawn[drawn_index[hash.as_str()]] {
+    for w in missing {
+        match &drawn[w.hash.as_str()] {
             Ok(html) => {
-                figures.insert(key.clone(), html.clone());
+                figures.insert(w.key.clone(), html.clone());
             }
             Err(msg) => diags.push(
                 Diagnostic::error(
                     "simulation-failed",
-                    &lesson.source,
-                    Position::new(s.line, 0),
-                    format!("simulation `{}`: {msg}", s.id),
+                    &w.lesson.source,
+                    Position::new(w.sim.line, 0),
+                    format!("simulation `{}`: {msg}", w.sim.id),
                 )
                 .expected("a simulation the simulator can run within its budget"),
             ),
@@ -248,21 +280,33 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
         diags.sort();
         return Err(diags);
     }
-    Ok(ChartSet {
-        figures,
-        ran: results.len(),
-        cached,
-    })
+    Ok(())
 }
 
-/// Each distinct (scenario, seed) of `sims`, variants included, run once, in parallel:
-/// the results in input order, and each scenario hash's index among them.
-fn run_distinct<'s>(
-    sims: impl Iterator<Item = &'s Simulation>,
-) -> (
-    HashMap<String, usize>,
-    Vec<Result<SimResult, sim::SimError>>,
-) {
+/// The results of each distinct (scenario, seed) of a build.
+struct Runs {
+    /// Each scenario hash's index in `results`.
+    index_of: HashMap<String, usize>,
+    results: Vec<Result<SimResult, sim::SimError>>,
+}
+
+impl Runs {
+    /// The results of every scenario of `sim` (its variants, for an explorable one).
+    fn of(&self, sim: &Simulation) -> Result<Vec<SimResult>, String> {
+        sim.scenarios()
+            .iter()
+            .map(|scenario| {
+                match &self.results[self.index_of[&scenario_hash(scenario, sim.seed)]] {
+                    Ok(result) => Ok(result.clone()),
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Each distinct (scenario, seed) of `sims`, variants included, run once, in parallel.
+fn run_distinct<'s>(sims: impl Iterator<Item = &'s Simulation>) -> Runs {
     let mut distinct: Vec<(&Scenario, u64)> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
     for s in sims {
@@ -279,7 +323,7 @@ fn run_distinct<'s>(
         .par_iter()
         .map(|(scenario, seed)| sim::run(scenario, *seed, &Budget::default()))
         .collect();
-    (index_of, results)
+    Runs { index_of, results }
 }
 
 /// All distinct simulations of the build together (by figure hash) must fit `budget`

@@ -11,10 +11,10 @@
 
 use std::fmt::Write as _;
 
-use super::svg::{self, Anchor, FONT, SMALL, TEXT, WIDTH, n};
+use super::svg::{self, Anchor, FONT, TEXT, WIDTH, n};
 use super::{ChartError, ChartOptions, Drawing, Measure, Real, Table, chosen_run};
 use crate::measurement::Stat;
-use crate::sim::SimResult;
+use crate::sim::{RunResult, SimResult};
 
 const LEFT: f64 = 8.0;
 const BAR: f64 = 20.0;
@@ -33,125 +33,192 @@ pub(crate) fn draw(
 ) -> Result<Drawing, ChartError> {
     let measure = options.measure.unwrap_or_default();
     let baseline = chosen_run(result, options.baseline.as_deref())?;
-    let base_value = measure.of(baseline);
-    let values: Vec<f64> = result.runs.iter().map(|r| measure.of(r)).collect();
-    let measured: Vec<Option<Stat>> = (0..values.len())
-        .map(|i| measure.real_of(real, i))
-        .collect();
-    let any_measured = measured.iter().any(Option::is_some);
-    let ratio = |v: f64| (base_value > 0.0).then(|| v / base_value);
-    let value_labels: Vec<String> = result
-        .runs
-        .iter()
-        .zip(&values)
-        .zip(&measured)
-        .map(|((run, v), m)| {
-            let mut label = match ratio(*v) {
-                Some(r) if !std::ptr::eq(run, baseline) => {
-                    format!("{} · {}", measure.format(*v), measure.ratio_phrase(r))
-                }
-                _ => measure.format(*v),
-            };
-            if let Some(m) = m {
-                let _ = write!(label, " · real {}", measure.format(m.median));
-            }
-            label
-        })
-        .collect();
+    let rows = Rows::new(measure, result, baseline, real);
+    let any_measured = rows.measured.iter().any(Option::is_some);
 
-    let mut body = String::new();
-    let mut y = 2.0;
-    let (note, note_height) = svg::wrapped_text(
-        LEFT,
-        y,
-        SMALL,
-        &note(measure, base_value > 0.0, any_measured),
-        WIDTH - 2.0 * LEFT,
-    );
-    body.push_str(&note);
+    let (mut body, note_height) = svg::note(&note(measure, rows.base_value > 0.0, any_measured));
+    let mut y = svg::NOTE_TOP;
     y += note_height + 8.0;
+    let bars_bottom = rows.draw(&mut body, y);
 
-    let widest_label = value_labels
-        .iter()
-        .map(|l| svg::text_width(l, FONT))
-        .fold(0.0, f64::max);
-    let span = (WIDTH - 2.0 * LEFT - widest_label - 8.0).max(40.0);
-    let max_value = values
-        .iter()
-        .copied()
-        .chain(measured.iter().flatten().map(|m| m.max))
-        .fold(0.0, f64::max);
-    let x_of = |v: f64| {
-        if max_value > 0.0 {
-            LEFT + v / max_value * span
-        } else {
-            LEFT
+    let values = &rows.values;
+    let mut desc = describe(measure, result, values, &baseline.label, rows.base_value);
+    desc.push_str(&describe_measured(measure, result, &rows.measured));
+    let mut table = table(measure, result, values, &baseline.label, rows.base_value);
+    if any_measured {
+        table.push_measured(measure, rows.measured.iter().copied());
+    }
+    Ok(Drawing {
+        height: bars_bottom + 8.0,
+        body,
+        desc,
+        table,
+        key_figures: key_figures(measure, result, values),
+    })
+}
+
+/// The runs' values and their labels, one bar each.
+struct Rows<'r> {
+    measure: Measure,
+    result: &'r SimResult,
+    baseline: &'r RunResult,
+    base_value: f64,
+    values: Vec<f64>,
+    /// Per run, what a real interpreter measured.
+    measured: Vec<Option<Stat>>,
+    /// Per run, the value (with its ratio to the baseline's and the measured median).
+    labels: Vec<String>,
+}
+
+impl<'r> Rows<'r> {
+    fn new(measure: Measure, result: &'r SimResult, baseline: &'r RunResult, real: Real) -> Self {
+        let base_value = measure.of(baseline);
+        let values: Vec<f64> = result.runs.iter().map(|r| measure.of(r)).collect();
+        let measured: Vec<Option<Stat>> = (0..values.len())
+            .map(|i| measure.real_of(real, i))
+            .collect();
+        let ratio = |v: f64| (base_value > 0.0).then(|| v / base_value);
+        let labels = result
+            .runs
+            .iter()
+            .zip(&values)
+            .zip(&measured)
+            .map(|((run, v), m)| {
+                let mut label = match ratio(*v) {
+                    Some(r) if !std::ptr::eq(run, baseline) => {
+                        format!("{} · {}", measure.format(*v), measure.ratio_phrase(r))
+                    }
+                    _ => measure.format(*v),
+                };
+                if let Some(m) = m {
+                    let _ = write!(label, " · real {}", measure.format(m.median));
+                }
+                label
+            })
+            .collect();
+        Rows {
+            measure,
+            result,
+            baseline,
+            base_value,
+            values,
+            measured,
+            labels,
         }
-    };
+    }
 
-    // Value labels go on top of the baseline marks, which they may cross.
-    let mut labels = String::new();
-    let mut zero_line = String::new();
-    let mut baseline_marks = String::new();
-    let base_x = x_of(base_value);
-    let mut real_marks = String::new();
-    for (((run, v), label), m) in result
-        .runs
-        .iter()
-        .zip(&values)
-        .zip(&value_labels)
-        .zip(&measured)
-    {
-        let is_baseline = std::ptr::eq(run, baseline);
-        let name = if is_baseline {
-            format!("{} (baseline)", run.label)
-        } else {
-            run.label.clone()
-        };
-        // Long labels wrap above their bar rather than run off the chart.
-        let (name_markup, name_height) =
-            svg::wrapped_text(LEFT, y - 1.0, FONT, &name, WIDTH - 2.0 * LEFT);
-        let mut bar = name_markup;
-        y += (name_height - FONT * 1.3).max(0.0);
-        // A value that is not zero always shows as a sliver, however small next to the
-        // largest (0.03 ms beside 10 ms).
-        let bar_end = if *v > 0.0 {
-            x_of(*v).max(LEFT + 2.0)
-        } else {
-            LEFT
-        };
-        // The whole row (name and bar) is one target for the tooltip; a bar of zero
-        // keeps a transparent strip to point at.
-        let _ = write!(
-            bar,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>",
-            n(LEFT),
-            n(y + LABEL),
-            n((bar_end - LEFT).max(4.0)),
-            n(BAR),
-            if bar_end > LEFT {
-                BAR_PAINT.css()
+    /// The x of a value: bars share the width left of the widest value label.
+    fn scale(&self) -> impl Fn(f64) -> f64 {
+        let widest_label = self
+            .labels
+            .iter()
+            .map(|l| svg::text_width(l, FONT))
+            .fold(0.0, f64::max);
+        let span = (WIDTH - 2.0 * LEFT - widest_label - 8.0).max(40.0);
+        let max_value = self
+            .values
+            .iter()
+            .copied()
+            .chain(self.measured.iter().flatten().map(|m| m.max))
+            .fold(0.0, f64::max);
+        move |v: f64| {
+            if max_value > 0.0 {
+                LEFT + v / max_value * span
             } else {
-                "transparent".to_string()
+                LEFT
             }
-        );
-        if let Some(m) = m {
-            let tip = format!(
-                "{}, measured on CPython: {}",
-                run.label,
-                measure.format_stat(*m)
-            );
-            let mark = svg::measured_across(
-                x_of(m.min),
-                x_of(m.median),
-                x_of(m.max),
-                y + LABEL + BAR / 2.0,
-            );
-            real_marks.push_str(&svg::tip(&tip, &mark));
         }
-        let label_x = bar_end.max(m.map_or(0.0, |m| x_of(m.max) + 4.0));
-        body.push_str(&svg::tip(&format!("{}: {label}", run.label), &bar));
-        labels.push_str(&svg::text_with(
+    }
+
+    /// Every run's name and bar from `y` down, into `body`; returns the bottom of the
+    /// last bar.
+    fn draw(&self, body: &mut String, mut y: f64) -> f64 {
+        let x_of = self.scale();
+        let mut layers = Layers::default();
+        let base_x = x_of(self.base_value);
+        for (i, run) in self.result.runs.iter().enumerate() {
+            let is_baseline = std::ptr::eq(run, self.baseline);
+            let name = if is_baseline {
+                format!("{} (baseline)", run.label)
+            } else {
+                run.label.clone()
+            };
+            // Long labels wrap above their bar rather than run off the chart.
+            let (name_markup, name_height) =
+                svg::wrapped_text(LEFT, y - 1.0, FONT, &name, WIDTH - 2.0 * LEFT);
+            y += (name_height - FONT * 1.3).max(0.0);
+            let (bar, bar_end) = bar(name_markup, &x_of, self.values[i], y);
+            let label_x = match self.measured[i] {
+                Some(m) => {
+                    let tip = format!(
+                        "{}, measured on CPython: {}",
+                        run.label,
+                        self.measure.format_stat(m)
+                    );
+                    let mark = svg::measured_across(
+                        x_of(m.min),
+                        x_of(m.median),
+                        x_of(m.max),
+                        y + LABEL + BAR / 2.0,
+                    );
+                    layers.real_marks.push_str(&svg::tip(&tip, &mark));
+                    bar_end.max(x_of(m.max) + 4.0)
+                }
+                None => bar_end.max(0.0),
+            };
+            let label = &self.labels[i];
+            body.push_str(&svg::tip(&format!("{}: {label}", run.label), &bar));
+            layers.marks_beside(label, label_x, y, (!is_baseline).then_some(base_x));
+            y += ROW;
+        }
+        layers.finish(body, self.base_value > 0.0);
+        y - ROW + LABEL + BAR
+    }
+}
+
+/// A row's bar after its name, and where the bar ends.
+fn bar(name_markup: String, x_of: &impl Fn(f64) -> f64, v: f64, y: f64) -> (String, f64) {
+    let mut bar = name_markup;
+    // A value that is not zero always shows as a sliver, however small next to the
+    // largest (0.03 ms beside 10 ms).
+    let bar_end = if v > 0.0 {
+        x_of(v).max(LEFT + 2.0)
+    } else {
+        LEFT
+    };
+    // The whole row (name and bar) is one target for the tooltip; a bar of zero
+    // keeps a transparent strip to point at.
+    let _ = write!(
+        bar,
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>",
+        n(LEFT),
+        n(y + LABEL),
+        n((bar_end - LEFT).max(4.0)),
+        n(BAR),
+        if bar_end > LEFT {
+            BAR_PAINT.css()
+        } else {
+            "transparent".to_string()
+        }
+    );
+    (bar, bar_end)
+}
+
+/// What the rows draw, each kind gathered apart so that it lands in its own layer:
+/// value labels go on top of the baseline marks, which they may cross.
+#[derive(Default)]
+struct Layers {
+    labels: String,
+    zero_line: String,
+    baseline_marks: String,
+    real_marks: String,
+}
+
+impl Layers {
+    /// A row's value label, and the zero line and the baseline's value marked beside
+    /// its bar only, so they never run through the run labels above the bars.
+    fn marks_beside(&mut self, label: &str, label_x: f64, y: f64, base_x: Option<f64>) {
+        self.labels.push_str(&svg::text_with(
             label_x + 6.0,
             y + LABEL + BAR / 2.0 + FONT * 0.35,
             Anchor::Start,
@@ -159,67 +226,48 @@ pub(crate) fn draw(
             label,
             svg::HALO,
         ));
-        // The zero line and the baseline's value are marked beside each bar only, so
-        // they never run through the run labels above the bars.
         let _ = write!(
-            zero_line,
+            self.zero_line,
             "M{} {}v{}",
             n(LEFT),
             n(y + LABEL - 2.0),
             n(BAR + 4.0)
         );
-        if !is_baseline {
+        if let Some(base_x) = base_x {
             let _ = write!(
-                baseline_marks,
+                self.baseline_marks,
                 "M{} {}v{}",
                 n(base_x),
                 n(y + LABEL - 3.0),
                 n(BAR + 6.0)
             );
         }
-        y += ROW;
     }
-    let bars_bottom = y - ROW + LABEL + BAR;
-    let _ = writeln!(
-        body,
-        "<path d=\"{zero_line}\" stroke=\"{}\" stroke-width=\"1\"/>",
-        TEXT.css()
-    );
-    if base_value > 0.0 && !baseline_marks.is_empty() {
+
+    fn finish(self, body: &mut String, has_ratios: bool) {
         let _ = writeln!(
             body,
-            "<path d=\"{baseline_marks}\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/>",
-            TEXT.css(),
+            "<path d=\"{}\" stroke=\"{}\" stroke-width=\"1\"/>",
+            self.zero_line,
+            TEXT.css()
         );
-    }
-
-    body.push_str(&real_marks);
-    body.push_str(&labels);
-
-    let mut desc = describe(measure, result, &values, &baseline.label, base_value);
-    desc.push_str(&describe_measured(measure, result, &measured));
-    let mut table = table(measure, result, &values, &baseline.label, base_value);
-    if any_measured {
-        table
-            .head
-            .push("measured on CPython: median (range)".into());
-        for (row, m) in table.rows.iter_mut().zip(&measured) {
-            row.push(m.map_or("–".into(), |m| measure.format_stat(m)));
+        if has_ratios && !self.baseline_marks.is_empty() {
+            let _ = writeln!(
+                body,
+                "<path d=\"{}\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/>",
+                self.baseline_marks,
+                TEXT.css(),
+            );
         }
+        body.push_str(&self.real_marks);
+        body.push_str(&self.labels);
     }
-    Ok(Drawing {
-        height: bars_bottom + 8.0,
-        body,
-        desc,
-        table,
-        key_figures: key_figures(measure, result, &values),
-    })
 }
 
 /// The line above the bars saying what the ratios mean (and the measured marks).
 fn note(measure: Measure, has_ratios: bool, measured: bool) -> String {
     // No unit here: every value label carries its own (µs or ms).
-    let what = capitalised(measure.short_name());
+    let what = svg::capitalised(measure.short_name());
     let per_run = if measured {
         format!(
             "{what} per run: bars simulated, diamonds measured on CPython (median; line: fastest to slowest repetition)"
@@ -250,14 +298,6 @@ fn describe_measured(measure: Measure, result: &SimResult, measured: &[Option<St
     format!(" Measured on CPython (median): {}.", parts.join("; "))
 }
 
-fn capitalised(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 fn describe(
     measure: Measure,
     result: &SimResult,
@@ -265,7 +305,7 @@ fn describe(
     baseline: &str,
     base_value: f64,
 ) -> String {
-    let mut out = capitalised(measure.name());
+    let mut out = svg::capitalised(measure.name());
     if base_value > 0.0 {
         let _ = write!(
             out,
@@ -317,7 +357,7 @@ fn table(
 ) -> Table {
     let head = vec![
         "Run".to_string(),
-        capitalised(&measure.axis_title()),
+        svg::capitalised(&measure.axis_title()),
         format!("ratio to “{baseline}”"),
     ];
     let rows = result

@@ -5,9 +5,10 @@
 
 use std::fmt::Write as _;
 
-use super::svg::{self, Anchor, GRID, SMALL, TEXT, WIDTH, n};
+use super::axes::{self, ValueAxis, XTick};
+use super::svg::{self, Anchor, SMALL, WIDTH, n};
 use super::{ChartError, ChartOptions, Drawing, Real, Table, chosen_run, names_thread};
-use crate::sim::{SimResult, ThreadResult, percentile};
+use crate::sim::{RunResult, SimResult, ThreadResult, percentile};
 
 const PLOT_HEIGHT: f64 = 170.0;
 const RIGHT: f64 = WIDTH - 16.0;
@@ -31,58 +32,17 @@ pub(crate) fn draw(
         .iter()
         .position(|r| std::ptr::eq(r, run))
         .unwrap_or(0);
-    let thread: &ThreadResult = match options.thread.as_deref() {
-        Some(name) => {
-            let t = run
-                .threads
-                .iter()
-                .find(|t| names_thread(name, &t.process, &t.name))
-                .ok_or_else(|| ChartError::UnknownThread {
-                    run: run.label.clone(),
-                    thread: name.to_string(),
-                })?;
-            if t.io_latencies_ns.is_empty() {
-                return Err(ChartError::ThreadWithoutLatencies {
-                    run: run.label.clone(),
-                    thread: name.to_string(),
-                });
-            }
-            t
-        }
-        None => run
-            .threads
-            .iter()
-            .find(|t| !t.io_latencies_ns.is_empty())
-            .ok_or_else(|| ChartError::NoLatencies {
-                run: run.label.clone(),
-            })?,
-    };
+    let thread = chosen_thread(run, options.thread.as_deref())?;
     let latencies = &thread.io_latencies_ns;
-    let edges = bucket_edges(latencies);
-    let buckets = edges.len() - 1;
-    let mut counts = vec![0usize; buckets];
-    for &l in latencies {
-        // Buckets are [edge, next edge); a 0 latency falls into the first.
-        let i = edges.partition_point(|e| *e <= l).saturating_sub(1);
-        counts[i.min(buckets - 1)] += 1;
-    }
+    let buckets = Buckets::of(latencies);
     let p50 = percentile(latencies, 0.5);
     let p99 = percentile(latencies, 0.99);
-    let max = latencies.iter().copied().max().unwrap_or(0);
 
-    let mut body = String::new();
-    let mut y = 2.0;
-    let (note, note_height) = svg::wrapped_text(
-        8.0,
-        y,
-        SMALL,
-        &format!(
-            "Calls per delay bucket ({} calls). Log-scaled buckets in 1-2-5 steps.",
-            latencies.len()
-        ),
-        WIDTH - 16.0,
-    );
-    body.push_str(&note);
+    let (mut body, note_height) = svg::note(&format!(
+        "Calls per delay bucket ({} calls). Log-scaled buckets in 1-2-5 steps.",
+        latencies.len()
+    ));
+    let mut y = svg::NOTE_TOP;
     y += note_height + 6.0;
 
     // Two label rows above the plot, one per percentile, so the labels never collide
@@ -90,58 +50,174 @@ pub(crate) fn draw(
     let label_rows = y;
     let top = label_rows + 2.0 * (SMALL + 5.0) + 4.0;
     let bottom = top + PLOT_HEIGHT;
-    let max_count = counts.iter().copied().max().unwrap_or(0).max(1);
+    let max_count = buckets.counts.iter().copied().max().unwrap_or(0).max(1);
     let y_ticks = svg::ticks(0.0, max_count as f64, 6, true, true);
-    let y_top = y_ticks
-        .last()
-        .map(|t| t.value)
-        .unwrap_or(1.0)
-        .max(max_count as f64);
-    let left = 8.0
-        + y_ticks
-            .iter()
-            .map(|t| svg::text_width(&t.label, SMALL))
-            .fold(0.0, f64::max)
-        + 6.0;
-    let log_lo = (edges[0] as f64).log10();
-    let log_hi = (edges[edges.len() - 1] as f64).log10();
-    let x_of = |ns: u64| {
-        let v = (ns.max(edges[0]) as f64).log10();
-        left + (v - log_lo) / (log_hi - log_lo) * (RIGHT - left)
-    };
-    let y_of = |count: f64| bottom - count / y_top * PLOT_HEIGHT;
+    let axis = ValueAxis::new(y_ticks, max_count as f64, bottom, PLOT_HEIGHT);
+    let scale = LogScale::new(&buckets.edges, axis.left);
 
-    let mut grid = String::new();
-    for t in &y_ticks {
-        let _ = write!(grid, "M{} {}H{}", n(left), n(y_of(t.value)), n(RIGHT));
+    body.push_str(&axis.grid(RIGHT));
+    body.push_str(&axis.tick_labels());
+    body.push_str(&bars(&buckets, &axis, &scale));
+    body.push_str(&axis.frame(top, RIGHT));
+    for (row, (name, value)) in [("median", p50), ("99th percentile", p99)]
+        .into_iter()
+        .enumerate()
+    {
+        let label_y = label_rows + row as f64 * (SMALL + 5.0) + SMALL;
+        body.push_str(&percentile_mark(name, value, &scale, label_y, bottom));
     }
-    let _ = writeln!(
-        body,
-        "<path d=\"{grid}\" stroke=\"{}\" stroke-width=\"1\"/>",
-        GRID.css()
-    );
-    body.push_str(&svg::y_tick_labels(&y_ticks, left, y_of));
+    let ticks: Vec<XTick> = shown_edges(&buckets.edges, &scale)
+        .into_iter()
+        .map(|e| edge_tick(scale.x_of(e), svg::duration(e as f64)))
+        .collect();
+    body.push_str(&axes::x_ticks(&ticks, bottom));
+    let plot_width = RIGHT - axis.left;
+    body.push_str(&axes::x_title(
+        axis.left + plot_width / 2.0,
+        bottom,
+        "delay until running Python again (log scale)",
+    ));
 
-    // Bars, with a hairline gap between neighbours.
+    let mut desc = describe(run, thread, &buckets, (p50, p99));
+    let mut table = buckets.table();
+    add_measured(real, run_index, thread, &mut desc, &mut table);
+    Ok(Drawing {
+        height: axes::height_below(bottom),
+        body,
+        desc,
+        table,
+        key_figures: key_figures(latencies, (p50, p99)),
+    })
+}
+
+/// The percentiles and the longest delay, in one line.
+fn key_figures(latencies: &[u64], (p50, p99): (u64, u64)) -> String {
+    let max = latencies.iter().copied().max().unwrap_or(0);
+    format!(
+        "median {}, 99th percentile {}, longest {}",
+        svg::duration(p50 as f64),
+        svg::duration(p99 as f64),
+        svg::duration(max as f64)
+    )
+}
+
+/// The thread asked for, which must have made blocking calls, or the first that did.
+fn chosen_thread<'r>(
+    run: &'r RunResult,
+    name: Option<&str>,
+) -> Result<&'r ThreadResult, ChartError> {
+    let Some(name) = name else {
+        return run
+            .threads
+            .iter()
+            .find(|t| !t.io_latencies_ns.is_empty())
+            .ok_or_else(|| ChartError::NoLatencies {
+                run: run.label.clone(),
+            });
+    };
+    let t = run
+        .threads
+        .iter()
+        .find(|t| names_thread(name, &t.process, &t.name))
+        .ok_or_else(|| ChartError::UnknownThread {
+            run: run.label.clone(),
+            thread: name.to_string(),
+        })?;
+    if t.io_latencies_ns.is_empty() {
+        return Err(ChartError::ThreadWithoutLatencies {
+            run: run.label.clone(),
+            thread: name.to_string(),
+        });
+    }
+    Ok(t)
+}
+
+/// Latencies counted into log-scaled buckets.
+struct Buckets {
+    /// 1-2-5 edges; bucket `i` is [edges[i], edges[i + 1]).
+    edges: Vec<u64>,
+    counts: Vec<usize>,
+}
+
+impl Buckets {
+    fn of(latencies: &[u64]) -> Self {
+        let edges = bucket_edges(latencies);
+        let buckets = edges.len() - 1;
+        let mut counts = vec![0usize; buckets];
+        for &l in latencies {
+            // Buckets are [edge, next edge); a 0 latency falls into the first.
+            let i = edges.partition_point(|e| *e <= l).saturating_sub(1);
+            counts[i.min(buckets - 1)] += 1;
+        }
+        Buckets { edges, counts }
+    }
+
+    fn name(&self, i: usize) -> String {
+        bucket_name(self.edges[i], self.edges[i + 1])
+    }
+
+    fn table(&self) -> Table {
+        Table {
+            groups: Vec::new(),
+            head: vec!["Delay".to_string(), "Calls".to_string()],
+            rows: self
+                .counts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| vec![self.name(i), c.to_string()])
+                .collect(),
+        }
+    }
+}
+
+/// Positions across the plot on a log scale of nanoseconds, from the first edge at
+/// `left` to the last at [`RIGHT`].
+struct LogScale {
+    first_edge: u64,
+    log_lo: f64,
+    log_hi: f64,
+    left: f64,
+}
+
+impl LogScale {
+    fn new(edges: &[u64], left: f64) -> Self {
+        LogScale {
+            first_edge: edges[0],
+            log_lo: (edges[0] as f64).log10(),
+            log_hi: (edges[edges.len() - 1] as f64).log10(),
+            left,
+        }
+    }
+
+    fn x_of(&self, ns: u64) -> f64 {
+        let v = (ns.max(self.first_edge) as f64).log10();
+        self.left + (v - self.log_lo) / (self.log_hi - self.log_lo) * (RIGHT - self.left)
+    }
+}
+
+/// A bar per non-empty bucket, with a hairline gap between neighbours, and its count
+/// above it where that fits.
+fn bars(buckets: &Buckets, axis: &ValueAxis, scale: &LogScale) -> String {
+    let edges = &buckets.edges;
     let mut bars = String::new();
     let mut count_labels = String::new();
-    for (i, &count) in counts.iter().enumerate() {
+    for (i, &count) in buckets.counts.iter().enumerate() {
         if count == 0 {
             continue;
         }
-        let x0 = x_of(edges[i]);
-        let x1 = x_of(edges[i + 1]);
+        let x0 = scale.x_of(edges[i]);
+        let x1 = scale.x_of(edges[i + 1]);
         let rect = format!(
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
             n(x0 + 0.5),
-            n(y_of(count as f64)),
+            n(axis.y_of(count as f64)),
             n((x1 - x0 - 1.0).max(0.5)),
-            n(count as f64 / y_top * PLOT_HEIGHT)
+            n(axis.length_of(count as f64))
         );
         bars.push_str(&svg::tip(
             &format!(
                 "{}: {count} call{}",
-                bucket_name(edges[i], edges[i + 1]),
+                buckets.name(i),
                 if count == 1 { "" } else { "s" }
             ),
             &rect,
@@ -150,55 +226,44 @@ pub(crate) fn draw(
         if svg::text_width(&label, SMALL) <= x1 - x0 + 4.0 {
             count_labels.push_str(&svg::text(
                 (x0 + x1) / 2.0,
-                y_of(count as f64) - 4.0,
+                axis.y_of(count as f64) - 4.0,
                 Anchor::Middle,
                 SMALL,
                 &label,
             ));
         }
     }
-    let _ = writeln!(body, "<g fill=\"{}\">{bars}</g>", BAR_PAINT.css());
-    body.push_str(&count_labels);
-    let _ = writeln!(
-        body,
-        "<path d=\"M{l} {t}V{b}H{r}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\"/>",
-        TEXT.css(),
-        l = n(left),
-        t = n(top),
-        b = n(bottom),
-        r = n(RIGHT),
+    format!("<g fill=\"{}\">{bars}</g>\n{count_labels}", BAR_PAINT.css())
+}
+
+/// A percentile's mark: a dashed line from the plot floor up to its label's row, the
+/// label on the side of the line where it fits.
+fn percentile_mark(name: &str, value: u64, scale: &LogScale, label_y: f64, bottom: f64) -> String {
+    let x = scale.x_of(value);
+    let label = format!("{name} {}", svg::duration(value as f64));
+    let fits_right = x + 4.0 + svg::text_width(&label, SMALL) <= WIDTH - 4.0;
+    let (lx, anchor) = if fits_right {
+        (x + 4.0, Anchor::Start)
+    } else {
+        (x - 4.0, Anchor::End)
+    };
+    let mut out = format!(
+        "<path d=\"M{} {}V{}\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>\n",
+        n(x),
+        n(label_y - SMALL + 1.0),
+        n(bottom),
+        MARK_PAINT.css()
     );
+    out.push_str(&svg::text(lx, label_y, anchor, SMALL, &label));
+    out
+}
 
-    // Percentile marks: a dashed line from the plot floor up to its label row.
-    for (row, (name, value)) in [("median", p50), ("99th percentile", p99)]
-        .into_iter()
-        .enumerate()
-    {
-        let x = x_of(value);
-        let label_y = label_rows + row as f64 * (SMALL + 5.0) + SMALL;
-        let label = format!("{name} {}", svg::duration(value as f64));
-        let fits_right = x + 4.0 + svg::text_width(&label, SMALL) <= WIDTH - 4.0;
-        let (lx, anchor) = if fits_right {
-            (x + 4.0, Anchor::Start)
-        } else {
-            (x - 4.0, Anchor::End)
-        };
-        let _ = writeln!(
-            body,
-            "<path d=\"M{} {}V{}\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
-            n(x),
-            n(label_y - SMALL + 1.0),
-            n(bottom),
-            MARK_PAINT.css()
-        );
-        body.push_str(&svg::text(lx, label_y, anchor, SMALL, &label));
-    }
-
-    // Edge labels: all of them if they fit, else the powers of ten, else every other.
-    let plot_width = RIGHT - left;
+/// The edges to label: all of them if they fit, else the powers of ten, else every
+/// other of those, and so on.
+fn shown_edges(edges: &[u64], scale: &LogScale) -> Vec<u64> {
     let label_fits = |chosen: &[u64]| {
         chosen.windows(2).all(|w| {
-            let room = x_of(w[1]) - x_of(w[0]);
+            let room = scale.x_of(w[1]) - scale.x_of(w[0]);
             let need = (svg::text_width(&svg::duration(w[0] as f64), SMALL)
                 + svg::text_width(&svg::duration(w[1] as f64), SMALL))
                 / 2.0
@@ -206,63 +271,57 @@ pub(crate) fn draw(
             room >= need
         })
     };
-    let mut shown: Vec<u64> = edges.clone();
+    let mut shown: Vec<u64> = edges.to_vec();
     if !label_fits(&shown) {
-        shown = edges
-            .iter()
-            .copied()
-            .filter(|e| is_power_of_ten(*e))
-            .collect();
+        let powers = || edges.iter().copied().filter(|e| is_power_of_ten(*e));
+        shown = powers().collect();
         let mut stride = 2;
         while shown.len() > 2 && !label_fits(&shown) {
-            shown = edges
-                .iter()
-                .copied()
-                .filter(|e| is_power_of_ten(*e))
-                .step_by(stride)
-                .collect();
+            shown = powers().step_by(stride).collect();
             stride += 1;
         }
     }
-    let mut ticks = String::new();
-    for &e in &shown {
-        let x = x_of(e);
-        let _ = write!(ticks, "M{} {}v5", n(x), n(bottom));
-        let label = svg::duration(e as f64);
-        // The outermost labels would hang off the viewBox if centred on their edge.
-        let half = svg::text_width(&label, SMALL) / 2.0;
-        let (lx, anchor) = if x + half > WIDTH - 2.0 {
-            (WIDTH - 2.0, Anchor::End)
-        } else if x - half < 2.0 {
-            (2.0, Anchor::Start)
-        } else {
-            (x, Anchor::Middle)
-        };
-        body.push_str(&svg::text(lx, bottom + 7.0 + SMALL, anchor, SMALL, &label));
-    }
-    let _ = writeln!(
-        body,
-        "<path d=\"{ticks}\" stroke=\"{}\" stroke-width=\"1\"/>",
-        TEXT.css()
-    );
-    body.push_str(&svg::text(
-        left + plot_width / 2.0,
-        bottom + 11.0 + 2.0 * SMALL,
-        Anchor::Middle,
-        SMALL,
-        "delay until running Python again (log scale)",
-    ));
+    shown
+}
 
+/// An edge's tick; the outermost labels would hang off the viewBox if centred on their
+/// edge, so they end or start there instead.
+fn edge_tick(x: f64, label: String) -> XTick {
+    let half = svg::text_width(&label, SMALL) / 2.0;
+    let (label_x, anchor) = if x + half > WIDTH - 2.0 {
+        (WIDTH - 2.0, Anchor::End)
+    } else if x - half < 2.0 {
+        (2.0, Anchor::Start)
+    } else {
+        (x, Anchor::Middle)
+    };
+    XTick {
+        x,
+        label_x,
+        anchor,
+        label,
+    }
+}
+
+fn describe(
+    run: &RunResult,
+    thread: &ThreadResult,
+    buckets: &Buckets,
+    (p50, p99): (u64, u64),
+) -> String {
+    let latencies = &thread.io_latencies_ns;
+    let max = latencies.iter().copied().max().unwrap_or(0);
     let thread_name = if run.threads.iter().any(|t| t.process != thread.process) {
         format!("{}/{}", thread.process, thread.name)
     } else {
         thread.name.clone()
     };
+    let counts = &buckets.counts;
     let busiest = counts
         .iter()
         .enumerate()
         .fold(0, |best, (i, c)| if *c > counts[best] { i } else { best });
-    let mut desc = format!(
+    format!(
         "I/O latency of thread “{thread_name}” in run “{}”: for each of its {} blocking calls \
          (I/O and sleeps), the delay from the call's completion until the thread ran Python \
          again. Median {}, 99th percentile {}, longest {}. Buckets are log-scaled in 1-2-5 \
@@ -272,26 +331,20 @@ pub(crate) fn draw(
         svg::duration(p50 as f64),
         svg::duration(p99 as f64),
         svg::duration(max as f64),
-        bucket_name(edges[busiest], edges[busiest + 1]),
+        buckets.name(busiest),
         counts[busiest],
-    );
-    let key_figures = format!(
-        "median {}, 99th percentile {}, longest {}",
-        svg::duration(p50 as f64),
-        svg::duration(p99 as f64),
-        svg::duration(max as f64)
-    );
-    let mut table = Table {
-        groups: Vec::new(),
-        head: vec!["Delay".to_string(), "Calls".to_string()],
-        rows: counts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| vec![bucket_name(edges[i], edges[i + 1]), c.to_string()])
-            .collect(),
-    };
-    // A program sees each call's delay but keeps only its percentiles: those are given
-    // beside the simulated distribution.
+    )
+}
+
+/// A program sees each call's delay but keeps only its percentiles: those are given
+/// beside the simulated distribution, in words and in the table.
+fn add_measured(
+    real: Real,
+    run_index: usize,
+    thread: &ThreadResult,
+    desc: &mut String,
+    table: &mut Table,
+) {
     let measured = real
         .and_then(|runs| runs.get(run_index))
         .and_then(|r| {
@@ -300,30 +353,24 @@ pub(crate) fn draw(
                 .find(|t| t.name == thread.name && t.process == thread.process)
         })
         .and_then(|t| t.latency_ms);
-    if let Some(l) = measured {
-        let _ = write!(
-            desc,
-            " Measured on CPython (median of the repetitions): median {} ms, 99th percentile {} ms, longest {} ms.",
-            l.p50.median, l.p99.median, l.max.median
-        );
-        for (name, s) in [
-            ("median", l.p50),
-            ("99th percentile", l.p99),
-            ("longest", l.max),
-        ] {
-            table.rows.push(vec![
-                format!("measured on CPython: {name}, ms"),
-                s.to_string(),
-            ]);
-        }
-    }
-    Ok(Drawing {
-        height: bottom + 17.0 + 2.0 * SMALL,
-        body,
+    let Some(l) = measured else {
+        return;
+    };
+    let _ = write!(
         desc,
-        table,
-        key_figures,
-    })
+        " Measured on CPython (median of the repetitions): median {} ms, 99th percentile {} ms, longest {} ms.",
+        l.p50.median, l.p99.median, l.max.median
+    );
+    for (name, s) in [
+        ("median", l.p50),
+        ("99th percentile", l.p99),
+        ("longest", l.max),
+    ] {
+        table.rows.push(vec![
+            format!("measured on CPython: {name}, ms"),
+            s.to_string(),
+        ]);
+    }
 }
 
 fn bucket_name(from: u64, to: u64) -> String {

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::svg::{self, Anchor, GRID, Key, SMALL, WIDTH, n};
+use super::axes::{self, ValueAxis, XTick};
+use super::svg::{self, Anchor, Key, SMALL, WIDTH, n};
 use super::{ChartError, ChartOptions, Drawing, Measure, Real, RunPoint, Table};
 use crate::measurement::Stat;
 use crate::sim::SimResult;
@@ -42,6 +43,63 @@ pub(crate) fn draw(
         .clone()
         .filter(|l| !l.trim().is_empty())
         .unwrap_or_else(|| "x".to_string());
+    let series = collect_series(measure, points, result, real)?;
+
+    let mut body = String::new();
+    let mut y = 4.0;
+    let named = series.len() > 1 || series.iter().any(|s| s.name.is_some());
+    let any_measured = series
+        .iter()
+        .any(|s| s.points.iter().any(|p| p.3.is_some()));
+    if named || any_measured {
+        let (legend, h) = svg::legend(&legend(&series, any_measured), 8.0, y, WIDTH - 16.0);
+        body.push_str(&legend);
+        y += h + 4.0;
+    }
+    body.push_str(&svg::text(
+        8.0,
+        y + SMALL,
+        Anchor::Start,
+        SMALL,
+        &measure.axis_title(),
+    ));
+    let top = y + SMALL + 10.0;
+    let bottom = top + PLOT_HEIGHT;
+    let plot = Plot::new(measure, &series, bottom);
+
+    body.push_str(&plot.axis.grid(RIGHT));
+    body.push_str(&plot.axis.frame(top, RIGHT));
+    body.push_str(&plot.axis.tick_labels());
+    body.push_str(&axes::x_ticks(&plot.x_ticks(&series), bottom));
+    body.push_str(&axes::x_title(
+        (plot.axis.left + RIGHT) / 2.0,
+        bottom,
+        &x_title,
+    ));
+    let tips = Tips {
+        measure,
+        x_title: &x_title,
+    };
+    body.push_str(&series_lines(&series, &plot, &tips));
+    body.push_str(&measured_lines(&series, &plot, &tips));
+    body.push_str(&end_labels(&series, &plot, measure, top, bottom));
+
+    Ok(Drawing {
+        height: axes::height_below(bottom),
+        body,
+        desc: describe(measure, &x_title, &series),
+        table: table(measure, &x_title, &series, result, named, any_measured),
+        key_figures: key_figures(measure, &series),
+    })
+}
+
+/// The runs as series, each sorted by x.
+fn collect_series(
+    measure: Measure,
+    points: &[RunPoint],
+    result: &SimResult,
+    real: Real,
+) -> Result<Vec<Series>, ChartError> {
     let mut series: Vec<Series> = Vec::new();
     for (index, (run, point)) in result.runs.iter().zip(points).enumerate() {
         let x = point
@@ -62,215 +120,187 @@ pub(crate) fn draw(
         // Stable sort: equal x keep run order, so output does not depend on the sort.
         s.points.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
+    Ok(series)
+}
 
-    let mut body = String::new();
-    let mut y = 4.0;
-    let named = series.len() > 1 || series.iter().any(|s| s.name.is_some());
-    let any_measured = series
+fn legend(series: &[Series], any_measured: bool) -> Vec<(Key, String)> {
+    let mut entries: Vec<(Key, String)> = series
         .iter()
-        .any(|s| s.points.iter().any(|p| p.3.is_some()));
-    if named || any_measured {
-        let mut entries: Vec<(Key, String)> = series
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let name = series_name(s);
-                (
-                    key(i),
-                    if any_measured {
-                        format!("{name} (simulated)")
-                    } else {
-                        name
-                    },
-                )
-            })
-            .collect();
-        if any_measured {
-            entries.push((
-                Key::Series(svg::MEASURED, svg::Marker::Diamond),
-                "measured on CPython (median, range)".to_string(),
-            ));
-        }
-        let (legend, h) = svg::legend(&entries, 8.0, y, WIDTH - 16.0);
-        body.push_str(&legend);
-        y += h + 4.0;
-    }
-    body.push_str(&svg::text(
-        8.0,
-        y + SMALL,
-        Anchor::Start,
-        SMALL,
-        &measure.axis_title(),
-    ));
-    let top = y + SMALL + 10.0;
-    let bottom = top + PLOT_HEIGHT;
-
-    let max_value = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1.max(p.3.map_or(0.0, |m| m.max))))
-        .fold(0.0, f64::max);
-    let y_ticks = svg::ticks(
-        0.0,
-        if max_value > 0.0 { max_value } else { 1.0 },
-        7,
-        true,
-        measure == Measure::GilSwitches,
-    );
-    let y_top = y_ticks
-        .last()
-        .map(|t| t.value)
-        .unwrap_or(1.0)
-        .max(max_value)
-        .max(f64::MIN_POSITIVE);
-    let left = 8.0
-        + y_ticks
-            .iter()
-            .map(|t| svg::text_width(&t.label, SMALL))
-            .fold(0.0, f64::max)
-        + 6.0;
-    let y_of = |v: f64| bottom - v / y_top * PLOT_HEIGHT;
-
-    let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
-    let x_min = xs.clone().fold(f64::INFINITY, f64::min);
-    let x_max = xs.fold(f64::NEG_INFINITY, f64::max);
-    let (x_lo, x_hi) = if x_max > x_min {
-        (x_min, x_max)
-    } else {
-        (x_min - 1.0, x_min + 1.0)
-    };
-    let x_of = |x: f64| left + INSET + (x - x_lo) / (x_hi - x_lo) * (RIGHT - left - 2.0 * INSET);
-    let mut distinct_xs: Vec<f64> = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .enumerate()
+        .map(|(i, s)| {
+            let name = series_name(s);
+            (
+                key(i),
+                if any_measured {
+                    format!("{name} (simulated)")
+                } else {
+                    name
+                },
+            )
+        })
         .collect();
-    distinct_xs.sort_by(f64::total_cmp);
-    distinct_xs.dedup();
-    let x_ticks = x_axis_ticks(&distinct_xs, x_lo, x_hi, &x_of);
-
-    // Grid and axes.
-    let mut grid = String::new();
-    for t in &y_ticks {
-        let _ = write!(grid, "M{} {}H{}", n(left), n(y_of(t.value)), n(RIGHT));
-    }
-    let _ = writeln!(
-        body,
-        "<path d=\"{grid}\" stroke=\"{}\" stroke-width=\"1\"/>",
-        GRID.css()
-    );
-    let _ = writeln!(
-        body,
-        "<path d=\"M{l} {t}V{b}H{r}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\"/>",
-        svg::TEXT.css(),
-        l = n(left),
-        t = n(top),
-        b = n(bottom),
-        r = n(RIGHT),
-    );
-    body.push_str(&svg::y_tick_labels(&y_ticks, left, y_of));
-    let mut tick_marks = String::new();
-    for t in &x_ticks {
-        let x = x_of(t.value);
-        let _ = write!(tick_marks, "M{} {}v5", n(x), n(bottom));
-        body.push_str(&svg::text(
-            x,
-            bottom + 7.0 + SMALL,
-            Anchor::Middle,
-            SMALL,
-            &t.label,
+    if any_measured {
+        entries.push((
+            Key::Series(svg::MEASURED, svg::Marker::Diamond),
+            "measured on CPython (median, range)".to_string(),
         ));
     }
-    let _ = writeln!(
-        body,
-        "<path d=\"{tick_marks}\" stroke=\"{}\" stroke-width=\"1\"/>",
-        svg::TEXT.css()
-    );
-    body.push_str(&svg::text(
-        (left + RIGHT) / 2.0,
-        bottom + 11.0 + 2.0 * SMALL,
-        Anchor::Middle,
-        SMALL,
-        &x_title,
-    ));
+    entries
+}
 
-    // Lines, then markers on top.
+/// Where values and x values land in the plot.
+struct Plot {
+    axis: ValueAxis,
+    x_lo: f64,
+    x_hi: f64,
+}
+
+impl Plot {
+    fn new(measure: Measure, series: &[Series], bottom: f64) -> Self {
+        let max_value = series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1.max(p.3.map_or(0.0, |m| m.max))))
+            .fold(0.0, f64::max);
+        let y_ticks = svg::ticks(
+            0.0,
+            if max_value > 0.0 { max_value } else { 1.0 },
+            7,
+            true,
+            measure == Measure::GilSwitches,
+        );
+        let axis = ValueAxis::new(y_ticks, max_value, bottom, PLOT_HEIGHT);
+        let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+        let x_min = xs.clone().fold(f64::INFINITY, f64::min);
+        let x_max = xs.fold(f64::NEG_INFINITY, f64::max);
+        let (x_lo, x_hi) = if x_max > x_min {
+            (x_min, x_max)
+        } else {
+            (x_min - 1.0, x_min + 1.0)
+        };
+        Plot { axis, x_lo, x_hi }
+    }
+
+    fn x_of(&self, x: f64) -> f64 {
+        let left = self.axis.left;
+        left + INSET + (x - self.x_lo) / (self.x_hi - self.x_lo) * (RIGHT - left - 2.0 * INSET)
+    }
+
+    fn y_of(&self, v: f64) -> f64 {
+        self.axis.y_of(v)
+    }
+
+    fn x_ticks(&self, series: &[Series]) -> Vec<XTick> {
+        let mut distinct_xs: Vec<f64> = series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.0))
+            .collect();
+        distinct_xs.sort_by(f64::total_cmp);
+        distinct_xs.dedup();
+        x_axis_ticks(&distinct_xs, self.x_lo, self.x_hi, &|x| self.x_of(x))
+            .into_iter()
+            .map(|t| XTick::centred(self.x_of(t.value), t.label))
+            .collect()
+    }
+}
+
+/// What a point's tooltip says.
+struct Tips<'a> {
+    measure: Measure,
+    x_title: &'a str,
+}
+
+impl Tips<'_> {
+    /// "series, x title x: what" for the point at `x`.
+    fn at(&self, s: &Series, x: f64, what: &str) -> String {
+        format!(
+            "{}{} {}: {what}",
+            s.tip_prefix(),
+            self.x_title,
+            svg::plain(x)
+        )
+    }
+
+    fn simulated(&self, s: &Series, x: f64, v: f64) -> String {
+        self.at(s, x, &self.measure.format(v))
+    }
+
+    fn measured(&self, s: &Series, x: f64, m: Stat) -> String {
+        let what = format!("measured on CPython {}", self.measure.format_stat(m));
+        self.at(s, x, &what)
+    }
+}
+
+/// A polyline through `points` in SVG path syntax (without the leading `M`).
+fn polyline(points: impl Iterator<Item = (f64, f64)>) -> String {
+    let d: Vec<String> = points.map(|(x, y)| format!("{} {}", n(x), n(y))).collect();
+    d.join("L")
+}
+
+/// Each series' line, then its markers on top.
+fn series_lines(series: &[Series], plot: &Plot, tips: &Tips) -> String {
+    let mut out = String::new();
     for (i, s) in series.iter().enumerate() {
         let paint = svg::SERIES[i % svg::SERIES.len()];
         if s.points.len() > 1 {
-            let d: Vec<String> = s
-                .points
-                .iter()
-                .map(|p| format!("{} {}", n(x_of(p.0)), n(y_of(p.1))))
-                .collect();
+            let d = polyline(s.points.iter().map(|p| (plot.x_of(p.0), plot.y_of(p.1))));
             let _ = writeln!(
-                body,
-                "<path d=\"M{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\" stroke-linejoin=\"round\"/>",
-                d.join("L"),
+                out,
+                "<path d=\"M{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\" stroke-linejoin=\"round\"/>",
                 paint.css()
             );
         }
         for p in &s.points {
-            let name = s.tip_prefix();
-            body.push_str(&svg::tip(
-                &format!(
-                    "{name}{x_title} {}: {}",
-                    svg::plain(p.0),
-                    measure.format(p.1)
-                ),
-                &svg::marker(
-                    svg::MARKERS[i % svg::MARKERS.len()],
-                    x_of(p.0),
-                    y_of(p.1),
-                    4.5,
-                    paint,
-                ),
-            ));
+            let shape = svg::MARKERS[i % svg::MARKERS.len()];
+            let marker = svg::marker(shape, plot.x_of(p.0), plot.y_of(p.1), 4.5, paint);
+            out.push_str(&svg::tip(&tips.simulated(s, p.0, p.1), &marker));
         }
-        body.push('\n');
+        out.push('\n');
     }
+    out
+}
 
-    // Measured figures: a dashed line through the medians of each series, a hollow
-    // diamond on each and a line over its range.
-    for s in &series {
+/// Measured figures: a dashed line through the medians of each series, a hollow
+/// diamond on each and a line over its range.
+fn measured_lines(series: &[Series], plot: &Plot, tips: &Tips) -> String {
+    let mut out = String::new();
+    for s in series {
         let measured: Vec<(f64, Stat)> = s
             .points
             .iter()
             .filter_map(|p| p.3.map(|m| (p.0, m)))
             .collect();
         if measured.len() > 1 {
-            let d: Vec<String> = measured
-                .iter()
-                .map(|(x, m)| format!("{} {}", n(x_of(*x)), n(y_of(m.median))))
-                .collect();
+            let d = polyline(
+                measured
+                    .iter()
+                    .map(|(x, m)| (plot.x_of(*x), plot.y_of(m.median))),
+            );
             let _ = writeln!(
-                body,
-                "<path d=\"M{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>",
-                d.join("L"),
+                out,
+                "<path d=\"M{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>",
                 svg::MEASURED.css()
             );
         }
         for (x, m) in &measured {
-            let name = s.tip_prefix();
-            body.push_str(&svg::tip(
-                &format!(
-                    "{name}{x_title} {}: measured on CPython {}",
-                    svg::plain(*x),
-                    measure.format_stat(*m)
-                ),
-                &svg::measured_up(x_of(*x), y_of(m.min), y_of(m.median), y_of(m.max)),
-            ));
+            let (lo, median, hi) = (plot.y_of(m.min), plot.y_of(m.median), plot.y_of(m.max));
+            let mark = svg::measured_up(plot.x_of(*x), lo, median, hi);
+            out.push_str(&svg::tip(&tips.measured(s, *x, *m), &mark));
         }
     }
+    out
+}
 
-    // Each series' last value, written beside its last point: the end of a sweep is what
-    // a reader compares. A label goes on the side away from the line arriving at the point
-    // (below a falling line, above a rising one), inside the plot, and labels are pushed
-    // apart so that series ending close together stay legible.
+/// Each series' last value, written beside its last point: the end of a sweep is what a
+/// reader compares. A label goes on the side away from the line arriving at the point
+/// (below a falling line, above a rising one), inside the plot, and labels are pushed
+/// apart so that series ending close together stay legible.
+fn end_labels(series: &[Series], plot: &Plot, measure: Measure, top: f64, bottom: f64) -> String {
     let mut end_labels: Vec<(f64, f64, String)> = series
         .iter()
         .filter_map(|s| {
             let last = s.points.last()?;
             let falling = s.points.len() > 1 && s.points[s.points.len() - 2].1 > last.1;
-            let (x, y) = (x_of(last.0), y_of(last.1));
+            let (x, y) = (plot.x_of(last.0), plot.y_of(last.1));
             let above = y - 8.0;
             let below = y + 8.0 + SMALL;
             let y = if (falling && below <= bottom - 2.0) || above - SMALL < top {
@@ -290,38 +320,38 @@ pub(crate) fn draw(
             end_labels[i].1 = previous + SMALL + 2.0;
         }
     }
-    for (x, y, label) in &end_labels {
-        body.push_str(&svg::text_with(
-            *x - 6.0,
-            *y,
-            Anchor::End,
-            SMALL,
-            label,
-            svg::HALO,
-        ));
-    }
+    end_labels
+        .iter()
+        .map(|(x, y, label)| svg::text_with(*x - 6.0, *y, Anchor::End, SMALL, label, svg::HALO))
+        .collect()
+}
 
-    Ok(Drawing {
-        height: bottom + 17.0 + 2.0 * SMALL,
-        body,
-        desc: describe(measure, &x_title, &series),
-        table: table(measure, &x_title, &series, result, named, any_measured),
-        key_figures: series
-            .iter()
-            .map(|s| {
-                let points: Vec<String> = s
-                    .points
-                    .iter()
-                    .map(|p| format!("{} → {}", svg::plain(p.0), measure.format(p.1)))
-                    .collect();
-                match &s.name {
-                    Some(name) => format!("{name}: {}", points.join(", ")),
-                    None => points.join(", "),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-    })
+/// Every series' points, in one line.
+fn key_figures(measure: Measure, series: &[Series]) -> String {
+    series
+        .iter()
+        .map(|s| {
+            let points = point_list(s, |p| Some(measure.format(p.1)));
+            match &s.name {
+                Some(name) => format!("{name}: {points}"),
+                None => points,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// "x → value" for each point of a series that `value` gives a value for.
+fn point_list(
+    s: &Series,
+    value: impl Fn(&(f64, f64, usize, Option<Stat>)) -> Option<String>,
+) -> String {
+    let points: Vec<String> = s
+        .points
+        .iter()
+        .filter_map(|p| value(p).map(|v| format!("{} → {v}", svg::plain(p.0))))
+        .collect();
+    points.join(", ")
 }
 
 fn key(i: usize) -> Key {
@@ -368,15 +398,7 @@ fn x_axis_ticks(xs: &[f64], lo: f64, hi: f64, x_of: &dyn Fn(f64) -> f64) -> Vec<
 }
 
 fn describe(measure: Measure, x_title: &str, series: &[Series]) -> String {
-    let what = measure.name();
-    let mut out = format!(
-        "{}{} against {x_title}.",
-        what.chars()
-            .next()
-            .map(|c| c.to_uppercase().to_string())
-            .unwrap_or_default(),
-        what.chars().skip(1).collect::<String>()
-    );
+    let mut out = format!("{} against {x_title}.", svg::capitalised(measure.name()));
     for s in series {
         let name = match &s.name {
             Some(name) => format!(" Series “{name}”"),
@@ -402,21 +424,11 @@ fn describe(measure: Measure, x_title: &str, series: &[Series]) -> String {
         } else {
             let _ = write!(out, "{name} has one point:");
         }
-        let points: Vec<String> = s
-            .points
-            .iter()
-            .map(|p| format!("{} → {}", svg::plain(p.0), measure.format(p.1)))
-            .collect();
-        let _ = write!(out, " {}.", points.join(", "));
-        let real: Vec<String> = s
-            .points
-            .iter()
-            .filter_map(|p| {
-                p.3.map(|m| format!("{} → {}", svg::plain(p.0), measure.format(m.median)))
-            })
-            .collect();
+        let points = point_list(s, |p| Some(measure.format(p.1)));
+        let _ = write!(out, " {points}.");
+        let real = point_list(s, |p| p.3.map(|m| measure.format(m.median)));
         if !real.is_empty() {
-            let _ = write!(out, " Measured on CPython (median): {}.", real.join(", "));
+            let _ = write!(out, " Measured on CPython (median): {real}.");
         }
     }
     out
@@ -436,9 +448,6 @@ fn table(
     }
     head.push(x_title.to_string());
     head.push(measure.axis_title());
-    if measured {
-        head.push("measured on CPython: median (range)".to_string());
-    }
     let mut rows = Vec::new();
     for s in series {
         for p in &s.points {
@@ -448,15 +457,19 @@ fn table(
             }
             row.push(svg::plain(p.0));
             row.push(measure.precise(p.1));
-            if measured {
-                row.push(p.3.map_or("–".into(), |m| measure.format_stat(m)));
-            }
             rows.push(row);
         }
     }
-    Table {
+    let mut table = Table {
         head,
         rows,
         ..Table::default()
+    };
+    if measured {
+        table.push_measured(
+            measure,
+            series.iter().flat_map(|s| s.points.iter().map(|p| p.3)),
+        );
     }
+    table
 }

@@ -13,6 +13,7 @@
 //! - [`render`]: draw a chart; [`render_explorable`]: one with variants.
 //! - [`validate`]: check chart options against a simulation spec before running it.
 
+mod axes;
 mod bars;
 pub mod explore;
 mod histogram;
@@ -103,6 +104,20 @@ pub(crate) struct Table {
 }
 
 impl Table {
+    /// A last column of what a real interpreter measured for each row's run ("–" where
+    /// nothing was), `measured` in row order.
+    fn push_measured(
+        &mut self,
+        measure: Measure,
+        measured: impl IntoIterator<Item = Option<Stat>>,
+    ) {
+        self.head
+            .push("measured on CPython: median (range)".to_string());
+        for (row, m) in self.rows.iter_mut().zip(measured) {
+            row.push(m.map_or("–".into(), |m| measure.format_stat(m)));
+        }
+    }
+
     fn to_html(&self) -> String {
         let mut out = String::from("<table>\n<thead>");
         if !self.groups.is_empty() {

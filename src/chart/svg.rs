@@ -105,6 +105,15 @@ pub fn duration(ns: f64) -> String {
     format!("{text} {unit}")
 }
 
+/// `s` with its first letter in upper case.
+pub fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Estimated width of `text` at `size`: proportional sans-serif digits and lowercase
 /// letters average a little over half an em; 0.6 errs on the wide side so layouts that
 /// use it (legend wrapping, label placement) do not collide.
@@ -441,6 +450,15 @@ pub fn wrapped_text(x: f64, y: f64, size: f64, content: &str, width: f64) -> (St
         ));
     }
     (out, lines.len() as f64 * step)
+}
+
+/// Where a chart's opening note starts.
+pub const NOTE_TOP: f64 = 2.0;
+
+/// The note that opens a chart (what it shows, how to read it), wrapped across the
+/// chart's width from [`NOTE_TOP`]: its markup and height.
+pub fn note(content: &str) -> (String, f64) {
+    wrapped_text(8.0, NOTE_TOP, SMALL, content, WIDTH - 16.0)
 }
 
 /// One axis tick: its value and its label.

@@ -25,143 +25,42 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     let (from_ns, to_ns) = window(options, run)?;
     let width = RIGHT - LEFT;
     let cells = (width * CELLS_PER_UNIT) as usize;
-
-    let lanes: Vec<(&Lane, Vec<Option<ThreadState>>)> = run
-        .timeline
-        .iter()
-        .map(|lane| (lane, dominant_states(lane, from_ns, to_ns, cells)))
-        .collect();
-    let mut drawn = [false; STATES.len()];
-    for (_, states) in &lanes {
-        for s in states.iter().flatten() {
-            drawn[svg::state_index(*s)] = true;
-        }
-    }
-    let groups = group_order(&run.timeline);
-    let grouped = groups.len() > 1;
-    let shares: Vec<[u64; STATES.len()]> = run
-        .timeline
-        .iter()
-        .map(|lane| time_per_state(lane, from_ns, to_ns))
-        .collect();
+    let lanes = Lanes {
+        run,
+        states: run
+            .timeline
+            .iter()
+            .map(|lane| dominant_states(lane, from_ns, to_ns, cells))
+            .collect(),
+        shares: run
+            .timeline
+            .iter()
+            .map(|lane| time_per_state(lane, from_ns, to_ns))
+            .collect(),
+        grouped: group_order(&run.timeline).len() > 1,
+        span: to_ns - from_ns,
+    };
 
     let mut body = String::new();
     let mut y = 4.0;
-    let legend_entries: Vec<(Key, String)> = STATES
-        .iter()
-        .filter(|s| drawn[svg::state_index(**s)])
-        .map(|s| {
-            (
-                Key::Swatch(svg::state_paint(*s)),
-                svg::state_label(*s).to_string(),
-            )
-        })
-        .collect();
-    let (legend, legend_height) = svg::legend(&legend_entries, LEFT, y, width);
+    let (legend, legend_height) = svg::legend(&lanes.legend(), LEFT, y, width);
     body.push_str(&legend);
     y += legend_height + 6.0;
-
-    // Lanes are drawn after the grid, so collect them first and place the grid below.
-    let mut lane_markup = String::new();
-    // Gridlines run behind the bars only, never through the labels above them.
-    let mut bar_spans: Vec<(f64, f64)> = Vec::new();
-    for group in &groups {
-        let process_lanes: Vec<_> = lanes
-            .iter()
-            .filter(|(l, _)| &group_of(l) == group)
-            .collect();
-        let heading = process_lanes
-            .first()
-            .map(|(l, _)| group_heading(l))
-            .unwrap_or_default();
-        // A process of one thread gets one line, "process P1 · main"; a process of several
-        // gets a heading over its threads' lanes.
-        let single = grouped && process_lanes.len() == 1;
-        if grouped && !single {
-            let _ = writeln!(
-                lane_markup,
-                "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>",
-                n(LEFT),
-                n(y + FONT),
-                crate::html::escape(&heading)
-            );
-            y += FONT + 5.0;
-        }
-        for (lane, states) in process_lanes {
-            let lane_index = run
-                .timeline
-                .iter()
-                .position(|l| std::ptr::eq(l, *lane))
-                .unwrap_or(0);
-            // The thread's name, outline and strokes are one tooltip target.
-            let mut one = String::new();
-            if single {
-                let _ = writeln!(
-                    one,
-                    "<text x=\"{}\" y=\"{}\"><tspan font-weight=\"bold\">{}</tspan> · {}</text>",
-                    n(LEFT),
-                    n(y + FONT - 1.0),
-                    crate::html::escape(&heading),
-                    crate::html::escape(&lane.thread)
-                );
-            } else {
-                one.push_str(&svg::text(
-                    LEFT,
-                    y + FONT - 1.0,
-                    Anchor::Start,
-                    FONT,
-                    &lane.thread,
-                ));
-            }
-            let mid = y + LABEL + BAR / 2.0;
-            let _ = writeln!(
-                one,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"0.5\"/>",
-                n(LEFT),
-                n(y + LABEL),
-                n(width),
-                n(BAR),
-                GRID.css()
-            );
-            let name = lane_name(lane, grouped);
-            let span = to_ns - from_ns;
-            one.push_str(&strokes(states, mid, |k| {
-                state_tip(&name, k, shares[lane_index][k], span)
-            }));
-            lane_markup.push_str(&one);
-            bar_spans.push((y + LABEL, y + LABEL + BAR));
-            y += LABEL + BAR + 8.0;
-        }
-    }
-    let lanes_bottom = y - 8.0;
+    // Lanes are drawn after the grid, so draw them first and place the grid below.
+    let drawn = lanes.draw(y);
 
     // Time axis.
     let from_ms = from_ns / 1e6;
     let to_ms = to_ns / 1e6;
     let ticks = axis_ticks(from_ms, to_ms, width);
     let x_of = |ms: f64| LEFT + (ms - from_ms) / (to_ms - from_ms) * width;
-    let mut grid = String::new();
-    for t in &ticks {
-        let x = x_of(t.value);
-        for (i, (top, bottom)) in bar_spans.iter().enumerate() {
-            let bottom = if i + 1 == bar_spans.len() {
-                lanes_bottom + 4.0
-            } else {
-                *bottom
-            };
-            let _ = write!(grid, "M{} {}V{}", n(x), n(*top), n(bottom));
-        }
-    }
-    let _ = writeln!(
-        body,
-        "<path d=\"{grid}\" stroke=\"{}\" stroke-width=\"1\"/>",
-        GRID.css()
-    );
-    body.push_str(&lane_markup);
-    for t in &ticks {
+    let tick_xs: Vec<f64> = ticks.iter().map(|t| x_of(t.value)).collect();
+    body.push_str(&drawn.grid(&tick_xs));
+    body.push_str(&drawn.markup);
+    for (t, x) in ticks.iter().zip(&tick_xs) {
         body.push_str(&svg::text(
-            x_of(t.value),
-            lanes_bottom + 4.0 + SMALL,
+            *x,
+            drawn.bottom + 4.0 + SMALL,
             Anchor::Middle,
             SMALL,
             &t.label,
@@ -169,24 +68,163 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     }
     body.push_str(&svg::text(
         LEFT + width / 2.0,
-        lanes_bottom + 8.0 + 2.0 * SMALL,
+        drawn.bottom + 8.0 + 2.0 * SMALL,
         Anchor::Middle,
         SMALL,
         "time (ms)",
     ));
-    let height = lanes_bottom + 14.0 + 2.0 * SMALL;
 
     Ok(Drawing {
-        height,
+        height: drawn.bottom + 14.0 + 2.0 * SMALL,
         body,
-        desc: describe(run, from_ns, to_ns, &shares, grouped),
-        table: table(run, &shares, grouped, (from_ns, to_ns)),
+        desc: describe(run, from_ns, to_ns, &lanes.shares, lanes.grouped),
+        table: table(run, &lanes.shares, lanes.grouped, (from_ns, to_ns)),
         key_figures: format!(
             "the run took {}; the GIL changed hands {} times",
             svg::duration(run.wall_ns as f64),
             run.gil_switches
         ),
     })
+}
+
+/// The lanes of a run within the window: per lane, its state per cell and its time in
+/// each state.
+struct Lanes<'r> {
+    run: &'r RunResult,
+    states: Vec<Vec<Option<ThreadState>>>,
+    shares: Vec<[u64; STATES.len()]>,
+    /// Whether lanes are grouped by process or interpreter (there are several).
+    grouped: bool,
+    /// The window's length in nanoseconds.
+    span: f64,
+}
+
+/// The lanes as drawn: their markup, where each bar lies (top, bottom), and the bottom
+/// of the last lane.
+struct DrawnLanes {
+    markup: String,
+    bar_spans: Vec<(f64, f64)>,
+    bottom: f64,
+}
+
+impl Lanes<'_> {
+    /// A swatch per state drawn somewhere.
+    fn legend(&self) -> Vec<(Key, String)> {
+        let mut drawn = [false; STATES.len()];
+        for s in self.states.iter().flatten().flatten() {
+            drawn[svg::state_index(*s)] = true;
+        }
+        STATES
+            .iter()
+            .filter(|s| drawn[svg::state_index(**s)])
+            .map(|s| {
+                (
+                    Key::Swatch(svg::state_paint(*s)),
+                    svg::state_label(*s).to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Every lane from `y` down, group by group.
+    fn draw(&self, mut y: f64) -> DrawnLanes {
+        let timeline = &self.run.timeline;
+        let mut markup = String::new();
+        let mut bar_spans: Vec<(f64, f64)> = Vec::new();
+        for group in &group_order(timeline) {
+            let members: Vec<usize> = (0..timeline.len())
+                .filter(|i| &group_of(&timeline[*i]) == group)
+                .collect();
+            let heading = members
+                .first()
+                .map(|i| group_heading(&timeline[*i]))
+                .unwrap_or_default();
+            // A process of one thread gets one line, "process P1 · main"; a process of
+            // several gets a heading over its threads' lanes.
+            let single = self.grouped && members.len() == 1;
+            if self.grouped && !single {
+                let _ = writeln!(
+                    markup,
+                    "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>",
+                    n(LEFT),
+                    n(y + FONT),
+                    crate::html::escape(&heading)
+                );
+                y += FONT + 5.0;
+            }
+            for i in members {
+                markup.push_str(&self.lane(i, y, single.then_some(heading.as_str())));
+                bar_spans.push((y + LABEL, y + LABEL + BAR));
+                y += LABEL + BAR + 8.0;
+            }
+        }
+        DrawnLanes {
+            markup,
+            bar_spans,
+            bottom: y - 8.0,
+        }
+    }
+
+    /// Lane `i` at `y`: the thread's name (after its group's `heading` when the group is
+    /// this one thread), outline and strokes, one tooltip target.
+    fn lane(&self, i: usize, y: f64, heading: Option<&str>) -> String {
+        let lane = &self.run.timeline[i];
+        let mut one = String::new();
+        if let Some(heading) = heading {
+            let _ = writeln!(
+                one,
+                "<text x=\"{}\" y=\"{}\"><tspan font-weight=\"bold\">{}</tspan> · {}</text>",
+                n(LEFT),
+                n(y + FONT - 1.0),
+                crate::html::escape(heading),
+                crate::html::escape(&lane.thread)
+            );
+        } else {
+            one.push_str(&svg::text(
+                LEFT,
+                y + FONT - 1.0,
+                Anchor::Start,
+                FONT,
+                &lane.thread,
+            ));
+        }
+        let mid = y + LABEL + BAR / 2.0;
+        let _ = writeln!(
+            one,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"0.5\"/>",
+            n(LEFT),
+            n(y + LABEL),
+            n(RIGHT - LEFT),
+            n(BAR),
+            GRID.css()
+        );
+        let name = lane_name(lane, self.grouped);
+        one.push_str(&strokes(&self.states[i], mid, |k| {
+            state_tip(&name, k, self.shares[i][k], self.span)
+        }));
+        one
+    }
+}
+
+impl DrawnLanes {
+    /// Gridlines at `xs` behind the bars only, never through the labels above them.
+    fn grid(&self, xs: &[f64]) -> String {
+        let mut grid = String::new();
+        for x in xs {
+            for (i, (top, bottom)) in self.bar_spans.iter().enumerate() {
+                let bottom = if i + 1 == self.bar_spans.len() {
+                    self.bottom + 4.0
+                } else {
+                    *bottom
+                };
+                let _ = write!(grid, "M{} {}V{}", n(*x), n(*top), n(bottom));
+            }
+        }
+        format!(
+            "<path d=\"{grid}\" stroke=\"{}\" stroke-width=\"1\"/>\n",
+            GRID.css()
+        )
+    }
 }
 
 /// The window in nanoseconds: the one asked for, or the whole run.

@@ -9,26 +9,29 @@ use crate::sim::validate::Problem;
 /// Every problem of `options` (and the runs' `x`/`series`) against `scenario`, located by
 /// paths relative to the simulation entry (`chart.run`, `runs[2].x`).
 pub fn validate(options: &ChartOptions, points: &[RunPoint], scenario: &Scenario) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let chart = KeyPath::root().key("chart");
-    let mut push = |path: KeyPath, message: String| problems.push(Problem { path, message });
-    let labels: Vec<&str> = scenario.runs.iter().map(|r| r.label.as_str()).collect();
-    let known_runs = || {
-        labels
-            .iter()
-            .map(|l| format!("`{l}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let kind_name = match options.kind {
-        ChartKind::Timeline => "timeline",
-        ChartKind::Bars => "bars",
-        ChartKind::Lines => "lines",
-        ChartKind::Histogram => "histogram",
-    };
+    let mut problems = misplaced_options(options);
+    let chosen = check_runs(options, scenario, &mut problems);
+    check_window(options, &mut problems);
+    if options.kind == ChartKind::Histogram
+        && let Some(run) = chosen
+    {
+        check_histogram_thread(options.thread.as_deref(), run, &mut problems);
+    }
+    check_points(options, points, scenario, &mut problems);
+    problems
+}
 
-    // Options that the chosen kind would silently ignore are mistakes too.
-    let applies = |key: &str| match key {
+fn problem(path: KeyPath, message: String) -> Problem {
+    Problem { path, message }
+}
+
+fn chart_key(key: &str) -> KeyPath {
+    KeyPath::root().key("chart").key(key)
+}
+
+/// Whether option `key` means something to the chosen kind of chart.
+fn applies(options: &ChartOptions, key: &str) -> bool {
+    match key {
         "run" => matches!(options.kind, ChartKind::Timeline | ChartKind::Histogram),
         "thread" => options.kind == ChartKind::Histogram,
         "window_ms" => options.kind == ChartKind::Timeline,
@@ -36,6 +39,16 @@ pub fn validate(options: &ChartOptions, points: &[RunPoint], scenario: &Scenario
         "baseline" => options.kind == ChartKind::Bars,
         "x_label" => options.kind == ChartKind::Lines,
         _ => true,
+    }
+}
+
+/// Options that the chosen kind would silently ignore are mistakes too.
+fn misplaced_options(options: &ChartOptions) -> Vec<Problem> {
+    let kind_name = match options.kind {
+        ChartKind::Timeline => "timeline",
+        ChartKind::Bars => "bars",
+        ChartKind::Lines => "lines",
+        ChartKind::Histogram => "histogram",
     };
     let given = [
         ("run", options.run.is_some()),
@@ -45,130 +58,145 @@ pub fn validate(options: &ChartOptions, points: &[RunPoint], scenario: &Scenario
         ("baseline", options.baseline.is_some()),
         ("x_label", options.x_label.is_some()),
     ];
-    for (key, is_given) in given {
-        if is_given && !applies(key) {
-            push(
-                chart.key(key),
+    given
+        .into_iter()
+        .filter(|(key, is_given)| *is_given && !applies(options, key))
+        .map(|(key, _)| {
+            problem(
+                chart_key(key),
                 format!("`{key}` does not apply to a {kind_name} chart"),
-            );
-        }
-    }
+            )
+        })
+        .collect()
+}
 
+/// The `run` and `baseline` options name runs of the scenario. Returns the run a
+/// single-run chart shows (the first unless `run` names another).
+fn check_runs<'s>(
+    options: &ChartOptions,
+    scenario: &'s Scenario,
+    problems: &mut Vec<Problem>,
+) -> Option<&'s RunSpec> {
+    let labels: Vec<&str> = scenario.runs.iter().map(|r| r.label.as_str()).collect();
+    let unknown = |label: &str| {
+        let known: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
+        format!(
+            "no run is labelled `{label}`; the runs are {}",
+            known.join(", ")
+        )
+    };
     let mut chosen: Option<&RunSpec> = scenario.runs.first();
     if let Some(label) = &options.run {
         chosen = scenario.runs.iter().find(|r| &r.label == label);
-        if chosen.is_none() && applies("run") {
-            push(
-                chart.key("run"),
-                format!(
-                    "no run is labelled `{label}`; the runs are {}",
-                    known_runs()
-                ),
-            );
+        if chosen.is_none() && applies(options, "run") {
+            problems.push(problem(chart_key("run"), unknown(label)));
         }
     }
     if let Some(label) = &options.baseline
-        && applies("baseline")
+        && applies(options, "baseline")
         && !labels.contains(&label.as_str())
     {
-        push(
-            chart.key("baseline"),
-            format!(
-                "no run is labelled `{label}`; the runs are {}",
-                known_runs()
-            ),
-        );
+        problems.push(problem(chart_key("baseline"), unknown(label)));
     }
+    chosen
+}
 
-    if let Some([from, to]) = options.window_ms
-        && applies("window_ms")
-    {
-        if !from.is_finite() || !to.is_finite() {
-            push(
-                chart.key("window_ms"),
-                "`window_ms` must be two finite times in milliseconds".to_string(),
-            );
-        } else if from < 0.0 {
-            push(
-                chart.key("window_ms"),
-                format!("`window_ms` starts at {from} ms; the run starts at 0"),
-            );
-        } else if to <= from {
-            push(
-                chart.key("window_ms"),
-                format!("`window_ms` must be [from, to] with from < to, not [{from}, {to}]"),
-            );
-        }
+fn check_window(options: &ChartOptions, problems: &mut Vec<Problem>) {
+    let Some([from, to]) = options.window_ms else {
+        return;
+    };
+    if !applies(options, "window_ms") {
+        return;
     }
+    let message = if !from.is_finite() || !to.is_finite() {
+        "`window_ms` must be two finite times in milliseconds".to_string()
+    } else if from < 0.0 {
+        format!("`window_ms` starts at {from} ms; the run starts at 0")
+    } else if to <= from {
+        format!("`window_ms` must be [from, to] with from < to, not [{from}, {to}]")
+    } else {
+        return;
+    };
+    problems.push(problem(chart_key("window_ms"), message));
+}
 
-    if options.kind == ChartKind::Histogram
-        && let Some(run) = chosen
-    {
-        let threads = threads_of(run);
-        match &options.thread {
-            Some(name) => match threads.iter().find(|(p, t)| names_thread(name, p, &t.name)) {
-                None => push(
-                    chart.key("thread"),
-                    format!(
-                        "run `{}` has no thread `{name}`; its threads are {}",
-                        run.label,
-                        threads
-                            .iter()
-                            .map(|(_, t)| format!("`{}`", t.name))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+/// A histogram's thread must exist and make blocking calls; without `thread`, some
+/// thread of the run must.
+fn check_histogram_thread(thread: Option<&str>, run: &RunSpec, problems: &mut Vec<Problem>) {
+    let threads = threads_of(run);
+    match thread {
+        Some(name) => match threads.iter().find(|(p, t)| names_thread(name, p, &t.name)) {
+            None => problems.push(problem(
+                chart_key("thread"),
+                format!(
+                    "run `{}` has no thread `{name}`; its threads are {}",
+                    run.label,
+                    threads
+                        .iter()
+                        .map(|(_, t)| format!("`{}`", t.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
-                Some((_, t)) if !blocks(&t.work) => push(
-                    chart.key("thread"),
-                    format!(
-                        "thread `{name}` makes no blocking call (`io` or `sleep_ms`), so its \
-                         I/O latency histogram would be empty"
-                    ),
+            )),
+            Some((_, t)) if !blocks(&t.work) => problems.push(problem(
+                chart_key("thread"),
+                format!(
+                    "thread `{name}` makes no blocking call (`io` or `sleep_ms`), so its \
+                     I/O latency histogram would be empty"
                 ),
-                Some(_) => {}
-            },
-            None => {
-                if !threads.iter().any(|(_, t)| blocks(&t.work)) {
-                    push(
-                        chart.key("kind"),
-                        format!(
-                            "no thread of run `{}` makes a blocking call (`io` or `sleep_ms`), \
-                             so there is no I/O latency to show",
-                            run.label
-                        ),
-                    );
-                }
+            )),
+            Some(_) => {}
+        },
+        None => {
+            if !threads.iter().any(|(_, t)| blocks(&t.work)) {
+                problems.push(problem(
+                    chart_key("kind"),
+                    format!(
+                        "no thread of run `{}` makes a blocking call (`io` or `sleep_ms`), \
+                         so there is no I/O latency to show",
+                        run.label
+                    ),
+                ));
             }
         }
     }
+}
 
+/// One chart point per run, and for a lines chart a finite `x` on each.
+fn check_points(
+    options: &ChartOptions,
+    points: &[RunPoint],
+    scenario: &Scenario,
+    problems: &mut Vec<Problem>,
+) {
     if points.len() != scenario.runs.len() {
-        push(
+        problems.push(problem(
             KeyPath::root().key("runs"),
             format!(
                 "{} chart points for {} runs (a bug: there should be one per run)",
                 points.len(),
                 scenario.runs.len()
             ),
-        );
+        ));
     }
-    if options.kind == ChartKind::Lines {
-        for (i, point) in points.iter().enumerate() {
-            let at = KeyPath::root().key("runs").index(i).key("x");
-            match point.x {
-                None => push(
-                    at,
-                    "a lines chart needs a numeric `x` on every run (the value this run \
-                     stands for: threads, switch interval, ...)"
-                        .to_string(),
-                ),
-                Some(x) if !x.is_finite() => push(at, "`x` must be a finite number".to_string()),
-                Some(_) => {}
+    if options.kind != ChartKind::Lines {
+        return;
+    }
+    for (i, point) in points.iter().enumerate() {
+        let at = KeyPath::root().key("runs").index(i).key("x");
+        match point.x {
+            None => problems.push(problem(
+                at,
+                "a lines chart needs a numeric `x` on every run (the value this run \
+                 stands for: threads, switch interval, ...)"
+                    .to_string(),
+            )),
+            Some(x) if !x.is_finite() => {
+                problems.push(problem(at, "`x` must be a finite number".to_string()))
             }
+            Some(_) => {}
         }
     }
-    problems
 }
 
 /// (process name, thread) of every thread of a run.

@@ -219,6 +219,42 @@ pub fn parse_lesson(
         simulation::parse_simulations(&raw.simulations, &KeyPath::root().key("simulations"), &loc);
     problems.extend(sim_problems);
 
+    problems.extend(title_and_summary_problems(&raw, &loc));
+    let (go_deeper, pending_links) = go_deeper_links(raw.go_deeper, &loc);
+    let quiz_xp: u32 = quiz.iter().map(|e| e.xp).sum();
+    let lesson = Lesson {
+        slug: place.slug,
+        number: raw.lesson.unwrap_or(place.position),
+        title: raw.title.trim().to_string(),
+        minutes: raw
+            .minutes
+            .unwrap_or_else(|| estimate_minutes(&fm.body.text, quiz.len(), simulations.len())),
+        xp: raw.xp.unwrap_or(quiz_xp),
+        summary: raw.summary,
+        focus_minutes: raw.focus_minutes.unwrap_or(course.focus_minutes),
+        takeaways: raw.takeaways,
+        videos: raw.videos.into_iter().map(Video::from).collect(),
+        go_deeper,
+        quiz,
+        simulations,
+        measured: Vec::new(),
+        body: fm.body,
+        source: file.to_path_buf(),
+        draft: raw.draft,
+    };
+    let usable = !problems.iter().any(Diagnostic::is_error);
+    (
+        usable.then_some(ParsedLesson {
+            lesson,
+            pending_links,
+        }),
+        problems,
+    )
+}
+
+/// An empty title is an error; a missing summary a warning.
+fn title_and_summary_problems(raw: &RawLesson, loc: &FrontMatterLocator) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
     if raw.title.trim().is_empty() {
         problems.push(
             loc.error_at(
@@ -233,16 +269,24 @@ pub fn parse_lesson(
         problems.push(
             Diagnostic::warning(
                 "no-summary",
-                file,
+                loc.file,
                 Position::new(1, 0),
                 "lesson has no `summary`",
             )
             .expected("a one-line `summary:` used on index cards and in the page description"),
         );
     }
+    problems
+}
+
+/// The go-deeper questions, their targets left for [`PendingLink`]s to resolve once the
+/// whole course is known.
+fn go_deeper_links(
+    raw: Vec<RawGoDeeper>,
+    loc: &FrontMatterLocator,
+) -> (Vec<GoDeeper>, Vec<PendingLink>) {
     let mut pending_links = Vec::new();
     let go_deeper = raw
-        .go_deeper
         .into_iter()
         .enumerate()
         .map(|(i, g)| {
@@ -260,43 +304,17 @@ pub fn parse_lesson(
             }
         })
         .collect();
-    let quiz_xp: u32 = quiz.iter().map(|e| e.xp).sum();
-    let lesson = Lesson {
-        slug: place.slug,
-        number: raw.lesson.unwrap_or(place.position),
-        title: raw.title.trim().to_string(),
-        minutes: raw
-            .minutes
-            .unwrap_or_else(|| estimate_minutes(&fm.body.text, quiz.len(), simulations.len())),
-        xp: raw.xp.unwrap_or(quiz_xp),
-        summary: raw.summary,
-        focus_minutes: raw.focus_minutes.unwrap_or(course.focus_minutes),
-        takeaways: raw.takeaways,
-        videos: raw
-            .videos
-            .into_iter()
-            .map(|v| Video {
-                title: v.title,
-                url: v.url,
-                embed: v.embed,
-            })
-            .collect(),
-        go_deeper,
-        quiz,
-        simulations,
-        measured: Vec::new(),
-        body: fm.body,
-        source: file.to_path_buf(),
-        draft: raw.draft,
-    };
-    let usable = !problems.iter().any(Diagnostic::is_error);
-    (
-        usable.then_some(ParsedLesson {
-            lesson,
-            pending_links,
-        }),
-        problems,
-    )
+    (go_deeper, pending_links)
+}
+
+impl From<RawVideo> for Video {
+    fn from(v: RawVideo) -> Self {
+        Video {
+            title: v.title,
+            url: v.url,
+            embed: v.embed,
+        }
+    }
 }
 
 /// Minutes a learner needs for a lesson, from what it holds: prose at 200 words a

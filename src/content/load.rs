@@ -142,11 +142,8 @@ fn walk(
             Err(e) => return Err(std::io::Error::other(e)),
         };
         let path = entry.path().to_path_buf();
-        let rel = path.strip_prefix(content).unwrap_or(&path).to_path_buf();
-        let is_md = path.extension().is_some_and(|e| e == "md");
-        let depth = entry.depth();
         if entry.file_type().is_dir() {
-            if depth == 1 {
+            if entry.depth() == 1 {
                 modules.insert(path.clone(), SourceModule::new(path));
             }
             continue;
@@ -155,43 +152,65 @@ fn walk(
             problems.borrow_mut().push(special_file(&shown(&path)));
             continue;
         }
-        let is_index = entry.file_name() == "_index.md";
-        match (depth, is_md, is_index) {
-            (1, true, true) => tree.course_index = Some(path),
-            (2, true, _) => {
-                let module = modules
-                    .get_mut(path.parent().unwrap_or(content))
-                    .expect("parent module was walked first");
-                if is_index {
-                    module.index = Some(path);
-                } else {
-                    module.lessons.push(path);
-                }
-            }
-            (_, true, _) => tree.misplaced.push(path),
-            (2, false, _)
-                if entry
-                    .file_name()
-                    .to_string_lossy()
-                    .ends_with(super::measured::SUFFIX) =>
-            {
-                tree.measured.push(path)
-            }
-            _ => tree.assets.push(Asset {
-                file: shown(&path),
-                target: asset_target(&rel, depth),
-                source: path,
-            }),
-        }
+        add_file(&mut tree, &mut modules, &entry, content, shown);
     }
+    tree.modules = sorted_modules(modules);
+    tree.problems = problems.into_inner();
+    Ok(tree)
+}
+
+/// A file of `content` into its place in the tree: the course index, a module's index or
+/// lesson, a measurement, a misplaced lesson or an asset. Modules were walked before
+/// their files.
+fn add_file(
+    tree: &mut SourceTree,
+    modules: &mut HashMap<PathBuf, SourceModule>,
+    entry: &walkdir::DirEntry,
+    content: &Path,
+    shown: &dyn Fn(&Path) -> PathBuf,
+) {
+    let path = entry.path().to_path_buf();
+    let rel = path.strip_prefix(content).unwrap_or(&path).to_path_buf();
+    let is_md = path.extension().is_some_and(|e| e == "md");
+    let depth = entry.depth();
+    let is_index = entry.file_name() == "_index.md";
+    match (depth, is_md, is_index) {
+        (1, true, true) => tree.course_index = Some(path),
+        (2, true, _) => {
+            let module = modules
+                .get_mut(path.parent().unwrap_or(content))
+                .expect("parent module was walked first");
+            if is_index {
+                module.index = Some(path);
+            } else {
+                module.lessons.push(path);
+            }
+        }
+        (_, true, _) => tree.misplaced.push(path),
+        (2, false, _)
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .ends_with(super::measured::SUFFIX) =>
+        {
+            tree.measured.push(path)
+        }
+        _ => tree.assets.push(Asset {
+            file: shown(&path),
+            target: asset_target(&rel, depth),
+            source: path,
+        }),
+    }
+}
+
+/// Modules and their lessons in course order.
+fn sorted_modules(modules: HashMap<PathBuf, SourceModule>) -> Vec<SourceModule> {
     let mut modules: Vec<SourceModule> = modules.into_values().collect();
     modules.sort_by_key(|m| order_key(&m.dir));
     for m in &mut modules {
         m.lessons.sort_by_key(|l| order_key(l));
     }
-    tree.modules = modules;
-    tree.problems = problems.into_inner();
-    Ok(tree)
+    modules
 }
 
 impl SourceModule {

@@ -191,21 +191,7 @@ fn multiple_choice(
     loc: &FrontMatterLocator,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<ExerciseKind> {
-    let options: Vec<Choice> = raw
-        .options
-        .iter()
-        .flatten()
-        .map(|o| match o {
-            RawChoice::Text(t) => Choice {
-                text: t.clone(),
-                why: None,
-            },
-            RawChoice::Detailed(d) => Choice {
-                text: d.text.clone(),
-                why: d.why.clone(),
-            },
-        })
-        .collect();
+    let options: Vec<Choice> = raw.options.iter().flatten().map(Choice::from).collect();
     if options.len() < 2 {
         let at = if raw.options.is_some() {
             path.key("options")
@@ -225,7 +211,6 @@ fn multiple_choice(
         );
         return None;
     }
-    let answer_path = path.key("answer");
     let Some(answer) = &raw.answer else {
         problems.push(
             loc.error_at(
@@ -237,35 +222,47 @@ fn multiple_choice(
         );
         return None;
     };
-    let indices: Vec<(u64, KeyPath)> = if let Some(n) = answer.as_u64() {
-        vec![(n, answer_path.clone())]
-    } else if let Some(items) = answer.as_sequence() {
-        let mut out = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            match item.as_u64() {
-                Some(n) => out.push((n, answer_path.index(i))),
-                None => problems.push(
-                    loc.error_at(
-                        "wrong-type",
-                        &answer_path.index(i),
-                        format!("answer must be an option index, found {}", item.describe()),
-                    )
-                    .expected("a whole number from 0"),
-                ),
-            }
+    let indices = answer_indices(answer, &path.key("answer"), loc, problems)?;
+    let correct = correct_options(indices, options.len(), loc, problems)?;
+    let select_all = correct.len() > 1;
+    Some(ExerciseKind::MultipleChoice {
+        options,
+        correct,
+        select_all,
+    })
+}
+
+impl From<&RawChoice> for Choice {
+    fn from(raw: &RawChoice) -> Self {
+        match raw {
+            RawChoice::Text(t) => Choice {
+                text: t.clone(),
+                why: None,
+            },
+            RawChoice::Detailed(d) => Choice {
+                text: d.text.clone(),
+                why: d.why.clone(),
+            },
         }
-        if items.is_empty() {
-            problems.push(
-                loc.error_at("wrong-type", &answer_path, "`answer` lists no option")
-                    .expected("at least one option index"),
-            );
-        }
-        out
-    } else {
+    }
+}
+
+/// The option indices a multiple-choice `answer` gives (one index or a list), each with
+/// its place; `None` when the answer is neither.
+fn answer_indices(
+    answer: &Node,
+    answer_path: &KeyPath,
+    loc: &FrontMatterLocator,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Vec<(u64, KeyPath)>> {
+    if let Some(n) = answer.as_u64() {
+        return Some(vec![(n, answer_path.clone())]);
+    }
+    let Some(items) = answer.as_sequence() else {
         problems.push(
             loc.error_at(
                 "wrong-type",
-                &answer_path,
+                answer_path,
                 format!(
                     "`answer` must be an option index or a list of them, found {}",
                     answer.describe()
@@ -275,19 +272,50 @@ fn multiple_choice(
         );
         return None;
     };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match item.as_u64() {
+            Some(n) => out.push((n, answer_path.index(i))),
+            None => problems.push(
+                loc.error_at(
+                    "wrong-type",
+                    &answer_path.index(i),
+                    format!("answer must be an option index, found {}", item.describe()),
+                )
+                .expected("a whole number from 0"),
+            ),
+        }
+    }
+    if items.is_empty() {
+        problems.push(
+            loc.error_at("wrong-type", answer_path, "`answer` lists no option")
+                .expected("at least one option index"),
+        );
+    }
+    Some(out)
+}
+
+/// The right options, sorted and each once; `None` when an index is out of range or
+/// none is given.
+fn correct_options(
+    indices: Vec<(u64, KeyPath)>,
+    option_count: usize,
+    loc: &FrontMatterLocator,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Vec<usize>> {
     let mut correct = Vec::new();
     let mut ok = true;
     for (n, at) in indices {
-        if n as usize >= options.len() {
+        if n as usize >= option_count {
             problems.push(
                 loc.error_at(
                     "answer-out-of-range",
                     &at,
-                    format!("answer {n} is out of range for {} options", options.len()),
+                    format!("answer {n} is out of range for {option_count} options"),
                 )
                 .expected(format!(
                     "an index from 0 to {} (the first option is 0)",
-                    options.len() - 1
+                    option_count - 1
                 )),
             );
             ok = false;
@@ -297,15 +325,7 @@ fn multiple_choice(
     }
     correct.sort_unstable();
     correct.dedup();
-    if !ok || correct.is_empty() {
-        return None;
-    }
-    let select_all = correct.len() > 1;
-    Some(ExerciseKind::MultipleChoice {
-        options,
-        correct,
-        select_all,
-    })
+    (ok && !correct.is_empty()).then_some(correct)
 }
 
 fn true_false(

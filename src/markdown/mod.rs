@@ -444,252 +444,15 @@ impl Renderer {
         highlight: bool,
         rewrite: LinkRewrite,
     ) -> (RenderedBody, Vec<(String, Option<String>)>) {
-        let mut rewrites = Vec::new();
-        let words = self.words();
-        let lines = LineIndex::new(text, first_line);
         let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options())
             .into_offset_iter()
             .collect();
-        let mut out = RenderedBody::default();
-        let mut html_events: Vec<Event> = Vec::new();
-        let mut used_ids: HashSet<String> = HashSet::new();
-        // Next suffix to try per heading id: trying `-1`, `-2`, ... from the start for
-        // every repeat is quadratic in the number of equal headings.
-        let mut next_suffix: HashMap<String, usize> = HashMap::new();
-        // Events before this index belong to a paragraph already judged as a shortcode.
-        let mut judged_until = 0usize;
-        // For each open blockquote: does it close a callout?
-        let mut quotes: Vec<bool> = Vec::new();
-        let mut depth = 0usize;
+        let mut writer = BodyWriter::new(self, text, first_line, highlight, rewrite);
         let mut i = 0;
-        let flush = |html_events: &mut Vec<Event>, parts: &mut Vec<BodyPart>| {
-            if !html_events.is_empty() {
-                let mut s = String::new();
-                pulldown_cmark::html::push_html(&mut s, html_events.drain(..));
-                parts.push(BodyPart::Html(s));
-            }
-        };
         while i < events.len() {
-            let (event, range) = &events[i];
-            match event {
-                Event::Start(Tag::Heading { level, id, .. }) => {
-                    let end = find_end(&events, i);
-                    let inner: Vec<Event> =
-                        events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
-                    let text = plain_text(&inner);
-                    let base = id
-                        .as_ref()
-                        .map(|s| s.to_string())
-                        .unwrap_or_else(|| crate::content::slugify(&text));
-                    let base = if base.is_empty() {
-                        "section".to_string()
-                    } else {
-                        base
-                    };
-                    let mut unique = base.clone();
-                    if used_ids.contains(&unique) {
-                        let n = next_suffix.entry(base.clone()).or_insert(1);
-                        loop {
-                            unique = format!("{base}-{n}");
-                            *n += 1;
-                            if !used_ids.contains(&unique) {
-                                break;
-                            }
-                        }
-                    }
-                    used_ids.insert(unique.clone());
-                    let mut inner_html = String::new();
-                    pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
-                    let lvl = heading_level(*level);
-                    html_events.push(Event::Html(CowStr::from(format!(
-                        "<h{lvl} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{lvl}>\n",
-                        id = escape(&unique),
-                        label = escape(&words.section_link)
-                    ))));
-                    out.text.push_str(&text);
-                    out.text.push('\n');
-                    out.headings.push(Heading {
-                        level: lvl,
-                        id: unique,
-                        text,
-                    });
-                    i = end + 1;
-                    continue;
-                }
-                Event::Start(Tag::CodeBlock(kind)) => {
-                    let end = find_end(&events, i);
-                    let code: String = events[i + 1..end]
-                        .iter()
-                        .filter_map(|(e, _)| match e {
-                            Event::Text(t) => Some(t.as_ref()),
-                            _ => None,
-                        })
-                        .collect();
-                    let lang = match kind {
-                        CodeBlockKind::Fenced(info) => {
-                            info.split([' ', ',', '{']).next().map(str::to_string)
-                        }
-                        CodeBlockKind::Indented => None,
-                    };
-                    let block = if highlight {
-                        self.code_block(&code, lang.as_deref())
-                    } else {
-                        format!("<pre><code>{}</code></pre>\n", escape(&code))
-                    };
-                    html_events.push(Event::Html(CowStr::from(block)));
-                    // Searchable too; a newline in the text would end a section.
-                    out.text.push_str(&code.replace('\n', " "));
-                    out.text.push(' ');
-                    i = end + 1;
-                    continue;
-                }
-                Event::Start(Tag::Paragraph) if depth == 0 => {
-                    let end = find_end(&events, i);
-                    let inner = &events[i + 1..end];
-                    let only_text = inner.iter().all(|(e, _)| matches!(e, Event::Text(_)));
-                    if only_text {
-                        // Read as written, so that escaped braces (`\{\{`) stay text.
-                        let source = text.get(range.clone()).unwrap_or_default();
-                        match shortcode(source) {
-                            Some((kind, args)) if SHORTCODES.contains(&kind) && args.len() == 1 => {
-                                let (line, _) = lines.locate(text, range.start);
-                                let id = args[0].to_string();
-                                flush(&mut html_events, &mut out.parts);
-                                out.parts.push(match kind {
-                                    "exercise" => BodyPart::Exercise { id, line },
-                                    _ => BodyPart::Chart { id, line },
-                                });
-                                i = end + 1;
-                                continue;
-                            }
-                            Some((name, _)) => {
-                                let mistake = if SHORTCODES.contains(&name) {
-                                    ShortcodeMistake::Arguments(name.to_string())
-                                } else {
-                                    ShortcodeMistake::UnknownName(name.to_string())
-                                };
-                                let open = source.find("{{").unwrap_or(0);
-                                let close = source.rfind("}}").map_or(source.len(), |c| c + 2);
-                                let (line, column) = lines.locate(text, range.start + open);
-                                out.shortcode_problems.push(ShortcodeProblem {
-                                    mistake,
-                                    written: source[open..close].to_string(),
-                                    line,
-                                    column,
-                                });
-                                judged_until = end;
-                            }
-                            None => {}
-                        }
-                    }
-                    html_events.push(event.clone());
-                }
-                Event::Start(Tag::BlockQuote(kind)) => {
-                    depth += 1;
-                    if let Some(k) = kind {
-                        quotes.push(true);
-                        html_events.push(Event::Html(CowStr::from(callout_open(
-                            gfm_callout(*k),
-                            &words,
-                        ))));
-                    } else if let Some((kind, skip_to)) = bold_label_callout(&events, i) {
-                        quotes.push(true);
-                        html_events.push(Event::Html(CowStr::from(callout_open(kind, &words))));
-                        html_events.push(Event::Start(Tag::Paragraph));
-                        // Drop the label and the space after it.
-                        i = skip_to;
-                        if let Some((Event::Text(t), _)) = events.get(i) {
-                            let rest = t.trim_start().to_string();
-                            if !rest.is_empty() {
-                                html_events.push(Event::Text(CowStr::from(rest)));
-                            }
-                            i += 1;
-                        }
-                        continue;
-                    } else {
-                        quotes.push(false);
-                        html_events.push(event.clone());
-                    }
-                }
-                Event::End(TagEnd::BlockQuote(_)) => {
-                    depth = depth.saturating_sub(1);
-                    if quotes.pop() == Some(true) {
-                        html_events.push(Event::Html(CowStr::from("</aside>\n")));
-                    } else {
-                        html_events.push(event.clone());
-                    }
-                }
-                Event::Start(
-                    Tag::List(_)
-                    | Tag::Item
-                    | Tag::FootnoteDefinition(_)
-                    | Tag::Table(_)
-                    | Tag::HtmlBlock,
-                ) => {
-                    depth += 1;
-                    html_events.push(event.clone());
-                }
-                Event::End(
-                    TagEnd::List(_)
-                    | TagEnd::Item
-                    | TagEnd::FootnoteDefinition
-                    | TagEnd::Table
-                    | TagEnd::HtmlBlock,
-                ) => {
-                    depth = depth.saturating_sub(1);
-                    html_events.push(event.clone());
-                }
-                Event::Start(tag @ (Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })) => {
-                    let (line, column) = lines.locate(text, range.start);
-                    let image_alt = matches!(tag, Tag::Image { .. }).then(|| {
-                        let end = find_end(&events, i);
-                        let inner: Vec<Event> =
-                            events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
-                        plain_text(&inner)
-                    });
-                    out.links.push(Link {
-                        url: dest_url.to_string(),
-                        line,
-                        column,
-                        image_alt,
-                    });
-                    let new_url = rewrite(dest_url);
-                    rewrites.push((dest_url.to_string(), new_url.clone()));
-                    match new_url {
-                        Some(url) => html_events.push(Event::Start(with_dest(tag, url))),
-                        None => html_events.push(event.clone()),
-                    }
-                }
-                // A price: `$` before a digit never opens inline math.
-                Event::InlineMath(tex) if tex.starts_with(|c: char| c.is_ascii_digit()) => {
-                    let price = format!("${tex}$");
-                    out.text.push_str(&price);
-                    html_events.push(Event::Text(CowStr::from(price)));
-                }
-                Event::InlineMath(tex) | Event::DisplayMath(tex) => {
-                    let block = matches!(event, Event::DisplayMath(_));
-                    html_events.push(math_event(tex, block, range.start, text, &lines, &mut out));
-                }
-                Event::Text(t) | Event::Code(t) => {
-                    let starts_run = matches!(event, Event::Text(_))
-                        && !matches!(i.checked_sub(1).map(|j| &events[j].0), Some(Event::Text(_)));
-                    if starts_run && i >= judged_until {
-                        shortcodes_in_run(text, &events, i, &lines, &mut out.shortcode_problems);
-                    }
-                    out.text.push_str(t);
-                    out.text.push(' ');
-                    html_events.push(event.clone());
-                }
-                _ => html_events.push(event.clone()),
-            }
-            i += 1;
+            i = writer.step(&events, i);
         }
-        flush(&mut html_events, &mut out.parts);
-        if !highlight {
-            // An outline: nobody reads its HTML, and the dev server keeps one per lesson.
-            out.parts = Vec::new();
-        }
-        (out, rewrites)
+        writer.finish()
     }
 
     /// A highlighted code block in a frame labelled with its language. The copy button is
@@ -735,6 +498,352 @@ impl Renderer {
         let mut s = String::new();
         pulldown_cmark::html::push_html(&mut s, events);
         s.trim_end().to_string()
+    }
+}
+
+/// Parser events with their byte ranges in the body.
+type Events<'t> = [(Event<'t>, Range<usize>)];
+
+/// Heading ids made unique within a body: a repeat gets `-1`, `-2`, ...
+#[derive(Default)]
+struct HeadingIds {
+    used: HashSet<String>,
+    /// Next suffix to try per id: trying `-1`, `-2`, ... from the start for every repeat
+    /// is quadratic in the number of equal headings.
+    next_suffix: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    fn unique(&mut self, base: String) -> String {
+        let mut unique = base.clone();
+        if self.used.contains(&unique) {
+            let n = self.next_suffix.entry(base.clone()).or_insert(1);
+            loop {
+                unique = format!("{base}-{n}");
+                *n += 1;
+                if !self.used.contains(&unique) {
+                    break;
+                }
+            }
+        }
+        self.used.insert(unique.clone());
+        unique
+    }
+}
+
+/// One body being rendered: each parser event in turn becomes HTML events, a body part,
+/// or a record (heading, link, problem, searchable text).
+struct BodyWriter<'a> {
+    renderer: &'a Renderer,
+    words: Words,
+    text: &'a str,
+    lines: LineIndex,
+    highlight: bool,
+    rewrite: LinkRewrite<'a>,
+    out: RenderedBody,
+    /// Each link destination and what `rewrite` made of it.
+    rewrites: Vec<(String, Option<String>)>,
+    /// HTML not yet turned into a part.
+    html_events: Vec<Event<'a>>,
+    heading_ids: HeadingIds,
+    /// Events before this index belong to a paragraph already judged as a shortcode.
+    judged_until: usize,
+    /// For each open blockquote: does it close a callout?
+    quotes: Vec<bool>,
+    /// Nesting in lists, quotes, tables...: a shortcode counts only at the top.
+    depth: usize,
+}
+
+impl<'a> BodyWriter<'a> {
+    fn new(
+        renderer: &'a Renderer,
+        text: &'a str,
+        first_line: usize,
+        highlight: bool,
+        rewrite: LinkRewrite<'a>,
+    ) -> Self {
+        BodyWriter {
+            renderer,
+            words: renderer.words(),
+            text,
+            lines: LineIndex::new(text, first_line),
+            highlight,
+            rewrite,
+            out: RenderedBody::default(),
+            rewrites: Vec::new(),
+            html_events: Vec::new(),
+            heading_ids: HeadingIds::default(),
+            judged_until: 0,
+            quotes: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    /// Handle the event at `i`; returns the index of the next event to handle.
+    fn step(&mut self, events: &Events<'a>, i: usize) -> usize {
+        let (event, range) = &events[i];
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                return self.heading(events, i, *level, id.as_deref());
+            }
+            Event::Start(Tag::CodeBlock(kind)) => return self.code_block(events, i, kind),
+            Event::Start(Tag::Paragraph) if self.depth == 0 => {
+                if let Some(next) = self.shortcode_paragraph(events, i) {
+                    return next;
+                }
+                self.html_events.push(event.clone());
+            }
+            Event::Start(Tag::BlockQuote(kind)) => return self.block_quote(events, i, *kind),
+            Event::End(TagEnd::BlockQuote(_)) => {
+                self.depth = self.depth.saturating_sub(1);
+                if self.quotes.pop() == Some(true) {
+                    self.html_events
+                        .push(Event::Html(CowStr::from("</aside>\n")));
+                } else {
+                    self.html_events.push(event.clone());
+                }
+            }
+            Event::Start(
+                Tag::List(_)
+                | Tag::Item
+                | Tag::FootnoteDefinition(_)
+                | Tag::Table(_)
+                | Tag::HtmlBlock,
+            ) => {
+                self.depth += 1;
+                self.html_events.push(event.clone());
+            }
+            Event::End(
+                TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::FootnoteDefinition
+                | TagEnd::Table
+                | TagEnd::HtmlBlock,
+            ) => {
+                self.depth = self.depth.saturating_sub(1);
+                self.html_events.push(event.clone());
+            }
+            Event::Start(tag @ (Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })) => {
+                self.link(events, i, tag, dest_url);
+            }
+            Event::InlineMath(tex) => self.math(tex, false, range.start),
+            Event::DisplayMath(tex) => self.math(tex, true, range.start),
+            Event::Text(t) | Event::Code(t) => self.text(events, i, t),
+            _ => self.html_events.push(event.clone()),
+        }
+        i + 1
+    }
+
+    /// Math as MathML, written at byte `at`.
+    fn math(&mut self, tex: &CowStr<'a>, block: bool, at: usize) {
+        // A price: `$` before a digit never opens inline math.
+        if !block && tex.starts_with(|c: char| c.is_ascii_digit()) {
+            let price = format!("${tex}$");
+            self.out.text.push_str(&price);
+            self.html_events.push(Event::Text(CowStr::from(price)));
+            return;
+        }
+        let math = math_event(tex, block, at, self.text, &self.lines, &mut self.out);
+        self.html_events.push(math);
+    }
+
+    /// Text or inline code at `i`: searchable, and checked for shortcodes amid it.
+    fn text(&mut self, events: &Events<'a>, i: usize, t: &CowStr<'a>) {
+        let event = &events[i].0;
+        let starts_run = matches!(event, Event::Text(_))
+            && !matches!(i.checked_sub(1).map(|j| &events[j].0), Some(Event::Text(_)));
+        if starts_run && i >= self.judged_until {
+            let problems = &mut self.out.shortcode_problems;
+            shortcodes_in_run(self.text, events, i, &self.lines, problems);
+        }
+        self.out.text.push_str(t);
+        self.out.text.push(' ');
+        self.html_events.push(event.clone());
+    }
+
+    /// A heading with a unique id and an anchor link to itself.
+    fn heading(
+        &mut self,
+        events: &Events<'a>,
+        i: usize,
+        level: HeadingLevel,
+        id: Option<&str>,
+    ) -> usize {
+        let end = find_end(events, i);
+        let inner: Vec<Event> = events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
+        let text = plain_text(&inner);
+        let base = id
+            .map(str::to_string)
+            .unwrap_or_else(|| crate::content::slugify(&text));
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        let unique = self.heading_ids.unique(base);
+        let mut inner_html = String::new();
+        pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+        let lvl = heading_level(level);
+        self.html_events.push(Event::Html(CowStr::from(format!(
+            "<h{lvl} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{lvl}>\n",
+            id = escape(&unique),
+            label = escape(&self.words.section_link)
+        ))));
+        self.out.text.push_str(&text);
+        self.out.text.push('\n');
+        self.out.headings.push(Heading {
+            level: lvl,
+            id: unique,
+            text,
+        });
+        end + 1
+    }
+
+    /// A code block, highlighted unless this is an outline.
+    fn code_block(&mut self, events: &Events<'a>, i: usize, kind: &CodeBlockKind) -> usize {
+        let end = find_end(events, i);
+        let code: String = events[i + 1..end]
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().map(str::to_string),
+            CodeBlockKind::Indented => None,
+        };
+        let block = if self.highlight {
+            self.renderer.code_block(&code, lang.as_deref())
+        } else {
+            format!("<pre><code>{}</code></pre>\n", escape(&code))
+        };
+        self.html_events.push(Event::Html(CowStr::from(block)));
+        // Searchable too; a newline in the text would end a section.
+        self.out.text.push_str(&code.replace('\n', " "));
+        self.out.text.push(' ');
+        end + 1
+    }
+
+    /// A top-level paragraph that is a shortcode becomes its part: returns the index
+    /// after it. One that only looks like a shortcode is recorded as a problem and, like
+    /// any other paragraph, left to the caller (`None`).
+    fn shortcode_paragraph(&mut self, events: &Events<'a>, i: usize) -> Option<usize> {
+        let range = &events[i].1;
+        let end = find_end(events, i);
+        let only_text = events[i + 1..end]
+            .iter()
+            .all(|(e, _)| matches!(e, Event::Text(_)));
+        if !only_text {
+            return None;
+        }
+        // Read as written, so that escaped braces (`\{\{`) stay text.
+        let source = self.text.get(range.clone()).unwrap_or_default();
+        match shortcode(source)? {
+            (kind, args) if SHORTCODES.contains(&kind) && args.len() == 1 => {
+                let (line, _) = self.lines.locate(self.text, range.start);
+                let id = args[0].to_string();
+                self.flush();
+                self.out.parts.push(match kind {
+                    "exercise" => BodyPart::Exercise { id, line },
+                    _ => BodyPart::Chart { id, line },
+                });
+                Some(end + 1)
+            }
+            (name, _) => {
+                let mistake = if SHORTCODES.contains(&name) {
+                    ShortcodeMistake::Arguments(name.to_string())
+                } else {
+                    ShortcodeMistake::UnknownName(name.to_string())
+                };
+                let open = source.find("{{").unwrap_or(0);
+                let close = source.rfind("}}").map_or(source.len(), |c| c + 2);
+                let (line, column) = self.lines.locate(self.text, range.start + open);
+                self.out.shortcode_problems.push(ShortcodeProblem {
+                    mistake,
+                    written: source[open..close].to_string(),
+                    line,
+                    column,
+                });
+                self.judged_until = end;
+                None
+            }
+        }
+    }
+
+    /// A block quote: a callout when GitHub's `[!NOTE]` or a bold `Note:` label opens it.
+    fn block_quote(
+        &mut self,
+        events: &Events<'a>,
+        i: usize,
+        kind: Option<BlockQuoteKind>,
+    ) -> usize {
+        self.depth += 1;
+        if let Some(k) = kind {
+            self.quotes.push(true);
+            self.html_events
+                .push(Event::Html(CowStr::from(callout_open(gfm_callout(k), &self.words))));
+            return i + 1;
+        }
+        let Some((kind, skip_to)) = bold_label_callout(events, i) else {
+            self.quotes.push(false);
+            self.html_events.push(events[i].0.clone());
+            return i + 1;
+        };
+        self.quotes.push(true);
+        self.html_events
+            .push(Event::Html(CowStr::from(callout_open(kind, &self.words))));
+        self.html_events.push(Event::Start(Tag::Paragraph));
+        // Drop the label and the space after it.
+        let mut next = skip_to;
+        if let Some((Event::Text(t), _)) = events.get(next) {
+            let rest = t.trim_start().to_string();
+            if !rest.is_empty() {
+                self.html_events.push(Event::Text(CowStr::from(rest)));
+            }
+            next += 1;
+        }
+        next
+    }
+
+    /// A link or image: recorded for link checking, its destination rewritten.
+    fn link(&mut self, events: &Events<'a>, i: usize, tag: &Tag<'a>, dest_url: &str) {
+        let (line, column) = self.lines.locate(self.text, events[i].1.start);
+        let image_alt = matches!(tag, Tag::Image { .. }).then(|| {
+            let end = find_end(events, i);
+            let inner: Vec<Event> = events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
+            plain_text(&inner)
+        });
+        self.out.links.push(Link {
+            url: dest_url.to_string(),
+            line,
+            column,
+            image_alt,
+        });
+        let new_url = (self.rewrite)(dest_url);
+        self.rewrites.push((dest_url.to_string(), new_url.clone()));
+        match new_url {
+            Some(url) => self.html_events.push(Event::Start(with_dest(tag, url))),
+            None => self.html_events.push(events[i].0.clone()),
+        }
+    }
+
+    /// The HTML gathered so far as one part.
+    fn flush(&mut self) {
+        if !self.html_events.is_empty() {
+            let mut s = String::new();
+            pulldown_cmark::html::push_html(&mut s, self.html_events.drain(..));
+            self.out.parts.push(BodyPart::Html(s));
+        }
+    }
+
+    fn finish(mut self) -> (RenderedBody, Vec<(String, Option<String>)>) {
+        self.flush();
+        if !self.highlight {
+            // An outline: nobody reads its HTML, and the dev server keeps one per lesson.
+            self.out.parts = Vec::new();
+        }
+        (self.out, self.rewrites)
     }
 }
 
