@@ -518,7 +518,17 @@ runs:
 
 #[test]
 fn fact_12_short_calls_race_the_wake_up_long_ones_pay_an_interval() {
+    // The race itself: a round trip whose calls return before the signalled waiter runs
+    // keeps the GIL. With 300 µs of Python per trip the waiter's core has stopped
+    // polling when the ping sends, so the ping's 9 µs send and 16 µs round trip beat
+    // its 45 µs wake-up: the ping escapes the convoy. With 50 µs the waiter's core still
+    // polls (6 µs) and the ping pays an interval, as this machine's calibration rows
+    // measured on CPython 3.11 (fact 12's bimodal ping-pong: see BENCHMARKS.md).
     let yaml = "runs:
+  - label: waiter sleeps deeply
+    threads:
+      - { name: cpu, work: [ { cpu_ms: 400 } ] }
+      - { name: ping, work: [ { io: { count: 60, wait_ms: 0.016, cpu_us: 300 } } ] }
   - label: ping-pong
     threads:
       - { name: cpu, work: [ { cpu_ms: 800 } ] }
@@ -528,19 +538,30 @@ fn fact_12_short_calls_race_the_wake_up_long_ones_pay_an_interval() {
       - { name: cpu, work: [ { cpu_ms: 400 } ] }
       - { name: sleeper, work: [ { repeat: { times: 20, steps: [ { sleep_ms: 10 } ] } } ] }
 ";
+    let share = |ping: &[u64], fast: bool| {
+        ping.iter()
+            .filter(|&&l| {
+                if fast {
+                    l < 100_000
+                } else {
+                    l as f64 > 0.8 * INTERVAL_NS
+                }
+            })
+            .count() as f64
+            / ping.len() as f64
+    };
     for seed in SEEDS {
         let r = simulate(yaml, seed);
+        let escaped = share(latencies(&r, "waiter sleeps deeply", "ping"), true);
         let ping = latencies(&r, "ping-pong", "ping");
-        let fast = ping.iter().filter(|&&l| l < 100_000).count() as f64 / ping.len() as f64;
-        let slow = ping
-            .iter()
-            .filter(|&&l| l as f64 > 0.8 * INTERVAL_NS)
-            .count() as f64
-            / ping.len() as f64;
-        eprintln!("  16 µs calls: {fast:.2} re-take at once, {slow:.2} wait an interval");
+        let (fast, slow) = (share(ping, true), share(ping, false));
+        eprintln!(
+            "  16 µs calls: {escaped:.2} re-take at once beside a deep sleeper; \
+             {fast:.2} at once, {slow:.2} wait an interval by default"
+        );
         assert!(
-            fast >= 0.05,
-            "some short calls re-take the GIL at once ({fast:.2})"
+            escaped >= 0.5,
+            "short calls beat a slow wake-up ({escaped:.2})"
         );
         assert!(slow >= 0.3, "others pay the convoy ({slow:.2})");
         let sleeps = latencies(&r, "sleeps", "sleeper");

@@ -74,6 +74,10 @@ const MACHINE_KEYS: &[(&str, bool)] = &[
     ("parallel_slowdown", false),
     ("cache_refill_us", false),
     ("jitter", false),
+    ("send_us", false),
+    ("receive_us", false),
+    ("idle_poll_us", false),
+    ("poll_wake_us", false),
 ];
 const INTERPRETER_KEYS: &[(&str, bool)] = &[
     ("switch_interval_ms", false),
@@ -83,6 +87,7 @@ const INTERPRETER_KEYS: &[(&str, bool)] = &[
     ("race_window_ns", false),
     ("ft_slowdown", false),
     ("thread_start_us", false),
+    ("call_us", false),
 ];
 
 const EXAMPLES: &str = "a number of the simulation by key path, such as `machine.cores`, \

@@ -27,7 +27,7 @@ pub use validate::{
 
 /// Version of the simulator's behaviour; bump whenever results may change (it is part
 /// of cache keys).
-pub const VERSION: &str = "sim-1";
+pub const VERSION: &str = "sim-2";
 
 /// Limits on one run, checked by estimate before running and enforced while running.
 #[derive(Debug, Clone, PartialEq)]

@@ -44,6 +44,23 @@ pub struct Machine {
     /// uniformly from `value * (1 ± jitter)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jitter: Option<f64>,
+    /// Time on the core of sending a request over a socket (the call does not wait), in
+    /// microseconds; the GIL is released around it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_us: Option<f64>,
+    /// Time on the core of receiving a reply that is already there, in microseconds; the
+    /// GIL is released around it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receive_us: Option<f64>,
+    /// How long an idle core keeps polling before it sleeps, in microseconds: a thread
+    /// woken onto a core idle for less than this runs after `poll_wake_us` instead of
+    /// `wake_latency_us`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_poll_us: Option<f64>,
+    /// Delay between a signal and the woken thread running on a core that is still
+    /// polling, in microseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_wake_us: Option<f64>,
 }
 
 /// Which kind of global lock the interpreter has.
@@ -88,6 +105,10 @@ pub struct Interpreter {
     /// Delay between starting two threads of one process, in microseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread_start_us: Option<f64>,
+    /// Python a thread runs before each call that releases the GIL (a sleep, C code):
+    /// the call itself and the loop around it, in microseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_us: Option<f64>,
 }
 
 /// How a worker process is started (`multiprocessing` start methods).
@@ -312,33 +333,54 @@ pub struct MachineParams {
     pub parallel_slowdown: f64,
     pub cache_refill_us: f64,
     pub jitter: f64,
+    pub send_us: f64,
+    pub receive_us: f64,
+    pub idle_poll_us: f64,
+    pub poll_wake_us: f64,
 }
 
 impl Default for MachineParams {
-    /// Defaults from `gil-facts.md` ("Parameters and their defaults"):
+    /// Defaults from `gil-facts.md` ("Parameters and their defaults") and from what
+    /// `crescu measure` saw on CPython 3.11 and 2.7 here (the calibration course,
+    /// BENCHMARKS.md):
     /// - `cores` 2: the build machine.
-    /// - `wake_latency_us` 30: condvar wake-up on an idle core, ~10–50 µs measured.
+    /// - `wake_latency_us` 45: wake-up onto a core that sleeps; an I/O thread alone ran
+    ///   again 0.03–0.05 ms after its reply, a sleeper 0.1 ms after its deadline.
     /// - `context_switch_us` 2: a direct context switch, ~1–5 µs.
     /// - `time_slice_ms`: Linux CFS/EEVDF base slice, 0.75 ms x (1 + log2 cores).
-    /// - `timer_slack_us` 50: Linux default timer slack (overshoot ~50–100 µs).
+    /// - `timer_slack_us` 60: Linux default timer slack (50 µs) and the timer's own
+    ///   delay; with the wake-up, a sleep ends ~0.1 ms late as measured.
     /// - `signal_us` 0.6: a futex wake with a cross-core cache-line transfer; set so that
     ///   the old GIL's two threads on two cores land in fact 3's 1.3–2.3x.
     /// - `parallel_slowdown` 1.12: two busy cores of this machine kind run ~12% slower
     ///   each; set from facts 7, 9 and 10 (2 processes: 0.55–0.65x, not 0.5x).
     /// - `cache_refill_us` 35: per GIL hand-off; with the wake-up it is the per-switch
     ///   cost that fact 2 needs (1.4x at a 0.1 ms interval, 2.5x at 1 µs).
-    /// - `jitter` 0.25: OS timings vary by about a quarter.
+    /// - `jitter` 0.4: OS timings vary by 40% either way; less made the races between
+    ///   a socket call and a woken waiter all-or-nothing, which the measured rows are not.
+    /// - `send_us` 9, `receive_us` 4: median of `scripts/syscall_cost.py` here (CPython
+    ///   3.11, loopback TCP).
+    /// - `idle_poll_us` 200: a KVM guest's idle loop polls about this long before it
+    ///   halts (`guest_halt_poll_ns`).
+    /// - `poll_wake_us` 6: a wake-up onto a polling core; set so that an I/O thread
+    ///   beside a CPU-bound thread loses the race after its send and mostly wins it after
+    ///   a receive whose reply is there, as measured (median 4.35 ms at a 5 ms interval,
+    ///   p99 9.2 ms).
     fn default() -> Self {
         MachineParams {
             cores: 2,
-            wake_latency_us: 30.0,
+            wake_latency_us: 45.0,
             context_switch_us: 2.0,
             time_slice_ms: None,
-            timer_slack_us: 50.0,
+            timer_slack_us: 60.0,
             signal_us: 0.6,
             parallel_slowdown: 1.12,
             cache_refill_us: 35.0,
-            jitter: 0.25,
+            jitter: 0.4,
+            send_us: 9.0,
+            receive_us: 4.0,
+            idle_poll_us: 200.0,
+            poll_wake_us: 6.0,
         }
     }
 }
@@ -362,6 +404,10 @@ impl MachineParams {
             parallel_slowdown: m.parallel_slowdown.unwrap_or(self.parallel_slowdown),
             cache_refill_us: m.cache_refill_us.unwrap_or(self.cache_refill_us),
             jitter: m.jitter.unwrap_or(self.jitter),
+            send_us: m.send_us.unwrap_or(self.send_us),
+            receive_us: m.receive_us.unwrap_or(self.receive_us),
+            idle_poll_us: m.idle_poll_us.unwrap_or(self.idle_poll_us),
+            poll_wake_us: m.poll_wake_us.unwrap_or(self.poll_wake_us),
         }
     }
 }
@@ -377,6 +423,7 @@ pub struct InterpreterParams {
     pub race_window_ns: f64,
     pub ft_slowdown: f64,
     pub thread_start_us: f64,
+    pub call_us: f64,
 }
 
 impl Default for InterpreterParams {
@@ -390,6 +437,10 @@ impl Default for InterpreterParams {
     /// - `race_window_ns` 10: the holder re-acquires one tick after releasing.
     /// - `ft_slowdown` 1.10: 3.14t single-thread cost of 5–10% (What's New in 3.14).
     /// - `thread_start_us` 100: thread start cost quoted by PEP 703.
+    /// - `call_us` 3: a Python function call around `time.sleep` or a C call, with its
+    ///   loop, on 3.11 here; the holder keeps the GIL that long after taking it, which is
+    ///   what lets sleepers woken together pass it on one after another (the calibration
+    ///   course's sleepers).
     fn default() -> Self {
         InterpreterParams {
             gil: GilKind::New,
@@ -400,6 +451,7 @@ impl Default for InterpreterParams {
             race_window_ns: 10.0,
             ft_slowdown: 1.10,
             thread_start_us: 100.0,
+            call_us: 3.0,
         }
     }
 }
@@ -416,6 +468,7 @@ impl InterpreterParams {
             race_window_ns: i.race_window_ns.unwrap_or(self.race_window_ns),
             ft_slowdown: i.ft_slowdown.unwrap_or(self.ft_slowdown),
             thread_start_us: i.thread_start_us.unwrap_or(self.thread_start_us),
+            call_us: i.call_us.unwrap_or(self.call_us),
         }
     }
 }

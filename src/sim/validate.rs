@@ -131,6 +131,10 @@ impl Checker {
         );
         self.opt(base, "cache_refill_us", m.cache_refill_us, 0.0, false, 1e5);
         self.opt(base, "jitter", m.jitter, 0.0, false, 0.9);
+        self.opt(base, "send_us", m.send_us, 0.0, true, 1e5);
+        self.opt(base, "receive_us", m.receive_us, 0.0, true, 1e5);
+        self.opt(base, "idle_poll_us", m.idle_poll_us, 0.0, false, 1e6);
+        self.opt(base, "poll_wake_us", m.poll_wake_us, 0.0, true, 1e5);
     }
 
     fn interpreter(&mut self, base: &KeyPath, i: &Interpreter) {
@@ -161,6 +165,7 @@ impl Checker {
         self.opt(base, "race_window_ns", i.race_window_ns, 0.0, false, 1e9);
         self.opt(base, "ft_slowdown", i.ft_slowdown, 1.0, false, 100.0);
         self.opt(base, "thread_start_us", i.thread_start_us, 0.0, false, 1e7);
+        self.opt(base, "call_us", i.call_us, 0.0, false, 1e5);
     }
 
     fn steps(&mut self, base: &KeyPath, steps: &[Step], depth: usize) {

@@ -9,8 +9,12 @@
 //!
 //! Simplifications worth knowing:
 //! - The OS: a FIFO run queue, time slices only while threads wait for a core, wake-up
-//!   latency onto an idle core (shorter if that core went idle only just now: it is
-//!   still in a shallow sleep state), a context switch when a core changes threads.
+//!   latency onto an idle core (`poll_wake_us` instead of `wake_latency_us` while the
+//!   core still polls, for `idle_poll_us` after it went idle), a context switch when a
+//!   core changes threads.
+//! - An I/O round trip is a send and a receive, each a socket call that releases the
+//!   GIL and takes it back; a call that returns before the signalled waiter woke can
+//!   take the GIL straight back (the race of fact 12 in gil-facts.md).
 //! - A signal wakes a uniformly chosen waiter (no fairness, no priority for I/O).
 //! - A timed-out waiter handles its timeout without taking a core (the timer slack
 //!   stands for its wake-up).
@@ -105,6 +109,8 @@ pub(crate) struct Sim {
     events: u64,
     slice_ns: u64,
     refill_ns: f64,
+    send_ns: u64,
+    receive_ns: u64,
 }
 
 impl Sim {
@@ -126,9 +132,12 @@ impl Sim {
             events: 0,
             slice_ns: ms_to_ns(machine.time_slice_ms()).max(1),
             refill_ns: machine.cache_refill_us * NS_PER_US,
+            send_ns: ((machine.send_us * NS_PER_US).round() as u64).max(1),
+            receive_ns: ((machine.receive_us * NS_PER_US).round() as u64).max(1),
             machine,
         };
         let thread_gap = (interp.thread_start_us * NS_PER_US).round() as u64;
+        let call_ns = (interp.call_us * NS_PER_US).round() as u64;
         for place in run.interpreter_list() {
             let interpreter = sim.interpreters.len();
             sim.interpreters.push(InterpreterState {
@@ -139,7 +148,7 @@ impl Sim {
             let start = place.start_ms.map(ms_to_ns).unwrap_or(0);
             for (i, spec) in place.threads.iter().enumerate() {
                 let mut ops = Vec::new();
-                compile(&spec.work, &mut ops);
+                compile(&spec.work, call_ns, &mut ops);
                 let tid = sim.threads.len();
                 sim.threads
                     .push(Thread::new(spec.name.clone(), interpreter, ops));
@@ -212,7 +221,7 @@ impl Sim {
                     "more than {max_events} events (with {lanes} threads and cores)"
                 )));
             }
-            self.handle(time, ev);
+            self.handle(ev);
             self.after_change();
         }
         if let Some(t) = self.threads.iter().find(|t| t.act != Act::Done) {
@@ -224,7 +233,7 @@ impl Sim {
         Ok(self.into_result(label))
     }
 
-    fn handle(&mut self, time: u64, ev: Ev) {
+    fn handle(&mut self, ev: Ev) {
         match ev {
             Ev::Start { tid } => {
                 let tid = tid as usize;
@@ -239,7 +248,7 @@ impl Sim {
                     TimerKind::Dispatched => self.on_dispatched(tid),
                     TimerKind::ExecEnd => self.on_exec_end(tid),
                     TimerKind::DropNotice => self.on_drop_notice(tid),
-                    TimerKind::BlockEnd => self.on_block_end(tid, time),
+                    TimerKind::BlockEnd => self.on_block_end(tid),
                     TimerKind::Gil(timer) => self.on_gil_timer(tid, timer),
                 }
             }

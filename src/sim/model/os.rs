@@ -24,8 +24,8 @@ pub(super) enum CoreState {
 
 pub(super) struct Core {
     pub(super) state: CoreState,
-    /// When the core last went idle: a core idle only briefly is in a shallow sleep
-    /// state and wakes a thread faster.
+    /// When the core last went idle: a core idle only briefly still polls and wakes a
+    /// thread faster.
     pub(super) idle_since: u64,
     pub(super) slice_end: u64,
     pub(super) slice_armed: bool,
@@ -49,7 +49,7 @@ impl Core {
 impl Sim {
     // ---- randomness (OS jitter only) ----
 
-    fn jittered(&mut self, base_ns: f64) -> u64 {
+    pub(super) fn jittered(&mut self, base_ns: f64) -> u64 {
         let j = self.machine.jitter;
         let v = if j > 0.0 {
             let u: f64 = self.rng.random();
@@ -60,9 +60,18 @@ impl Sim {
         v.round().max(0.0) as u64
     }
 
-    pub(super) fn wake_ns(&mut self) -> u64 {
-        self.jittered(self.machine.wake_latency_us * NS_PER_US)
-            .max(1)
+    /// From a signal to the woken thread running on `core`: quick while the core still
+    /// polls after going idle, a full wake-up once it sleeps (or runs another thread).
+    pub(super) fn wake_ns(&mut self, core: usize) -> u64 {
+        let polling = self.cores[core].state == CoreState::Idle
+            && ((self.now() - self.cores[core].idle_since) as f64)
+                < self.machine.idle_poll_us * NS_PER_US;
+        let us = if polling {
+            self.machine.poll_wake_us
+        } else {
+            self.machine.wake_latency_us
+        };
+        self.jittered(us * NS_PER_US).max(1)
     }
 
     fn switch_ns(&mut self) -> u64 {
@@ -110,13 +119,7 @@ impl Sim {
         self.threads[tid].os = Os::Queued;
         match self.idle_core(tid) {
             Some(c) => {
-                let delay = if awake {
-                    0
-                } else {
-                    let idle_for = self.now() - self.cores[c].idle_since;
-                    let wake = self.wake_ns();
-                    wake.min(idle_for + self.switch_ns())
-                };
+                let delay = if awake { 0 } else { self.wake_ns(c) };
                 self.dispatch(c, tid, delay);
             }
             None => self.run_queue.push_back(tid),

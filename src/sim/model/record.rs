@@ -46,6 +46,7 @@ impl Sim {
             Act::Ready => ThreadState::Runnable,
             Act::Exec => match (t.os, t.exec) {
                 (Os::OnCore(_), Some(ExecKind::CFree)) => ThreadState::RunningC,
+                (Os::OnCore(_), Some(ExecKind::Syscall)) => ThreadState::Blocked,
                 (Os::OnCore(_), _) => ThreadState::RunningPython,
                 _ => ThreadState::Runnable,
             },

@@ -12,6 +12,8 @@ pub(super) enum ExecKind {
     Py,
     CHold,
     CFree,
+    /// A socket call that does not wait: on the core, without the GIL.
+    Syscall,
 }
 
 /// What the thread is doing, from the interpreter's point of view.
@@ -59,6 +61,9 @@ pub(super) struct Thread {
     pub(super) timer_gen: u32,
     pub(super) timer_at: u64,
     pub(super) latency_from: Option<u64>,
+    /// When the blocking call under way is due to return: a sleep's deadline, or the
+    /// arrival of the reply of the round trip under way.
+    pub(super) due_at: u64,
     pub(super) cpu_ns: u64,
     pub(super) work_ns: f64,
     pub(super) acquisitions: u64,
@@ -92,6 +97,7 @@ impl Thread {
             timer_gen: 0,
             timer_at: 0,
             latency_from: None,
+            due_at: 0,
             cpu_ns: 0,
             work_ns: 0.0,
             acquisitions: 0,
@@ -255,20 +261,41 @@ impl Sim {
     pub(super) fn begin_call(&mut self, tid: usize, call: Action) {
         match call {
             Action::CFree(ns) => self.start_exec(tid, ExecKind::CFree, ns),
-            Action::Block { ns, io } => {
-                let extra = if io { 0 } else { self.slack_ns() };
-                let t = &mut self.threads[tid];
-                if io {
-                    t.io_ops += 1;
+            Action::Sleep(ns) => {
+                // Late by the timer slack; the latency counts from the deadline.
+                let due = self.now() + ns;
+                let at = due + self.slack_ns();
+                self.block_until(tid, due, at);
+            }
+            Action::Send { reply_in } => {
+                let ns = self.jittered(self.send_ns as f64).max(1);
+                self.threads[tid].due_at = self.now() + ns + reply_in;
+                self.start_exec(tid, ExecKind::Syscall, ns);
+            }
+            Action::Receive => {
+                let due = self.threads[tid].due_at;
+                self.threads[tid].io_ops += 1;
+                if due <= self.now() {
+                    // The reply is there: the call returns without sleeping.
+                    self.threads[tid].latency_from = Some(due);
+                    let ns = self.jittered(self.receive_ns as f64).max(1);
+                    self.start_exec(tid, ExecKind::Syscall, ns);
+                } else {
+                    self.block_until(tid, due, due);
                 }
-                t.act = Act::Blocked;
-                self.leave_core(tid);
-                let at = self.now() + ns + extra;
-                self.set_timer(tid, at, TimerKind::BlockEnd);
             }
             Action::Py(ns) => self.start_exec(tid, ExecKind::Py, ns),
             Action::CHold(ns) => self.start_exec(tid, ExecKind::CHold, ns),
         }
+    }
+
+    /// Off the core until `wake_at`; what it waited for was due at `due`.
+    fn block_until(&mut self, tid: usize, due: u64, wake_at: u64) {
+        let t = &mut self.threads[tid];
+        t.act = Act::Blocked;
+        t.due_at = due;
+        self.leave_core(tid);
+        self.set_timer(tid, wake_at, TimerKind::BlockEnd);
     }
 
     fn finish(&mut self, tid: usize) {
@@ -290,7 +317,7 @@ impl Sim {
         t.work_ns += t.remaining;
         t.remaining = 0.0;
         match t.exec.take() {
-            Some(ExecKind::CFree) => {
+            Some(ExecKind::CFree | ExecKind::Syscall) => {
                 t.act = Act::WantGil;
                 self.gil_attempt(tid);
             }
@@ -298,11 +325,12 @@ impl Sim {
         }
     }
 
-    /// A blocking call returned: the thread wants the GIL back, after a wake-up.
-    pub(super) fn on_block_end(&mut self, tid: usize, time: u64) {
+    /// A blocking call returned: the thread wants the GIL back, after a wake-up. Its
+    /// latency counts from when the call was due to return.
+    pub(super) fn on_block_end(&mut self, tid: usize) {
         let t = &mut self.threads[tid];
         t.act = Act::WantGil;
-        t.latency_from = Some(time);
+        t.latency_from = Some(t.due_at);
         self.want_core(tid, false);
     }
 }

@@ -16,7 +16,15 @@ pub(super) enum Action {
     Py(u64),
     CHold(u64),
     CFree(u64),
-    Block { ns: u64, io: bool },
+    /// A sleep: off the core without the GIL for `ns`.
+    Sleep(u64),
+    /// The request of a round trip: a socket call that does not wait, run on the core
+    /// without the GIL; the reply is due `reply_in` after it starts.
+    Send {
+        reply_in: u64,
+    },
+    /// The reply of the round trip: waits off the core unless it is already there.
+    Receive,
 }
 
 /// A thread's workload compiled to a flat program; repeats become jumps.
@@ -33,7 +41,13 @@ pub(super) enum Op {
 
 /// Compiles steps, dropping anything that yields no action (zero-length Python, empty
 /// repeats) so every pass of a loop produces at least one event: no spin without events.
-pub(super) fn compile(steps: &[Step], out: &mut Vec<Op>) {
+/// `call_ns` of Python go before each call that releases the GIL.
+pub(super) fn compile(steps: &[Step], call_ns: u64, out: &mut Vec<Op>) {
+    let call = |out: &mut Vec<Op>| {
+        if call_ns > 0 {
+            out.push(Op::Py(call_ns));
+        }
+    };
     for step in steps {
         match step {
             Step::CpuMs(ms) => {
@@ -45,12 +59,16 @@ pub(super) fn compile(steps: &[Step], out: &mut Vec<Op>) {
             Step::CExt(c) => {
                 let ns = ms_to_ns(c.ms);
                 if c.releases_gil {
+                    call(out);
                     out.push(Op::CFree(ns));
                 } else if ns > 0 {
                     out.push(Op::CHold(ns));
                 }
             }
-            Step::SleepMs(ms) => out.push(Op::Sleep(ms_to_ns(*ms))),
+            Step::SleepMs(ms) => {
+                call(out);
+                out.push(Op::Sleep(ms_to_ns(*ms)));
+            }
             Step::Io(io) => {
                 if io.count > 0 {
                     out.push(Op::Io {
@@ -66,7 +84,7 @@ pub(super) fn compile(steps: &[Step], out: &mut Vec<Op>) {
                 }
                 let head = out.len();
                 out.push(Op::EndRepeat); // placeholder, patched below
-                compile(&r.steps, out);
+                compile(&r.steps, call_ns, out);
                 if out.len() == head + 1 {
                     out.pop();
                     continue;
@@ -78,6 +96,15 @@ pub(super) fn compile(steps: &[Step], out: &mut Vec<Op>) {
     }
 }
 
+/// The next piece of one round trip of an I/O step.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+enum IoPhase {
+    #[default]
+    Python,
+    Send,
+    Receive,
+}
+
 /// Where a thread is in its program: the next op, the open loops and the I/O step under
 /// way.
 #[derive(Default)]
@@ -86,7 +113,7 @@ pub(super) struct Cursor {
     loops: Vec<(usize, u32)>,
     io_left: u32,
     io_active: bool,
-    io_block_next: bool,
+    io_phase: IoPhase,
 }
 
 impl Cursor {
@@ -107,7 +134,7 @@ impl Cursor {
                 }
                 Op::Sleep(ns) => {
                     self.pc += 1;
-                    return Some(Action::Block { ns, io: false });
+                    return Some(Action::Sleep(ns));
                 }
                 Op::Io { count, wait, cpu } => {
                     if let Some(action) = self.io_next(count, wait, cpu) {
@@ -132,28 +159,40 @@ impl Cursor {
         }
     }
 
-    /// The next piece of an I/O step (its Python part, then the blocking call), or None
-    /// once all its calls are made and the cursor moved past it.
+    /// The next piece of an I/O step, or None once all its round trips are made and the
+    /// cursor moved past it. A round trip is what a client does over a socket: its
+    /// Python, then sending the request and receiving the reply, two calls that each
+    /// release the GIL and take it back.
     fn io_next(&mut self, count: u32, wait: u64, cpu: u64) -> Option<Action> {
         if !self.io_active {
             self.io_active = true;
             self.io_left = count;
-            self.io_block_next = false;
+            self.io_phase = IoPhase::Python;
         }
         if self.io_left == 0 {
             self.io_active = false;
             self.pc += 1;
             return None;
         }
-        if !self.io_block_next {
-            self.io_block_next = true;
-            if cpu > 0 {
-                return Some(Action::Py(cpu));
+        match self.io_phase {
+            IoPhase::Python => {
+                self.io_phase = IoPhase::Send;
+                if cpu > 0 {
+                    return Some(Action::Py(cpu));
+                }
+                self.io_phase = IoPhase::Receive;
+                Some(Action::Send { reply_in: wait })
+            }
+            IoPhase::Send => {
+                self.io_phase = IoPhase::Receive;
+                Some(Action::Send { reply_in: wait })
+            }
+            IoPhase::Receive => {
+                self.io_phase = IoPhase::Python;
+                self.io_left -= 1;
+                Some(Action::Receive)
             }
         }
-        self.io_block_next = false;
-        self.io_left -= 1;
-        Some(Action::Block { ns: wait, io: true })
     }
 }
 
@@ -164,26 +203,23 @@ mod tests {
 
     fn actions(steps: &[Step]) -> Vec<Action> {
         let mut ops = Vec::new();
-        compile(steps, &mut ops);
+        compile(steps, 0, &mut ops);
         let mut cursor = Cursor::default();
         std::iter::from_fn(|| cursor.next(&ops)).collect()
     }
 
     #[test]
-    fn io_steps_alternate_python_and_blocking_calls() {
+    fn io_steps_are_python_then_a_send_and_a_receive() {
         let io = Step::Io(IoStep {
             count: 2,
             wait_ms: 1.0,
             cpu_us: 5.0,
         });
-        let block = Action::Block {
-            ns: 1_000_000,
-            io: true,
+        let send = Action::Send {
+            reply_in: 1_000_000,
         };
-        assert_eq!(
-            actions(&[io]),
-            vec![Action::Py(5_000), block, Action::Py(5_000), block]
-        );
+        let trip = [Action::Py(5_000), send, Action::Receive];
+        assert_eq!(actions(&[io]), [trip, trip].concat());
     }
 
     #[test]
@@ -201,10 +237,7 @@ mod tests {
             Step::SleepMs(2.0),
         ];
         let py = Action::Py(1_000_000);
-        let sleep = Action::Block {
-            ns: 2_000_000,
-            io: false,
-        };
+        let sleep = Action::Sleep(2_000_000);
         assert_eq!(actions(&steps), vec![py, py, py, sleep]);
     }
 }

@@ -31,6 +31,8 @@ pub(super) struct GilState {
     pub(super) forced: Vec<usize>,
     /// Old GIL: a waiter's retry race against the holder is under way.
     pub(super) retry_active: bool,
+    /// Old GIL: the thread racing, if one arrived awake (else a woken waiter is picked).
+    pub(super) racer: Option<usize>,
     /// Generation of the lock's pending event (stale events are skipped).
     pub(super) event_gen: u32,
     pub(super) switches: u64,
@@ -166,7 +168,8 @@ impl Sim {
             t.cold = self.refill_ns;
         }
         if let Some(fw) = wake_forced {
-            let at = now + self.wake_ns();
+            let core = self.threads[fw].last_core;
+            let at = now + self.wake_ns(core);
             self.set_timer(fw, at, TimerKind::Gil(GilTimer::ForcedWake));
         }
     }
