@@ -782,7 +782,7 @@ fn build_example_course(out: &Path) {
 
 #[test]
 fn learner_journey_in_headless_chromium() {
-    let Some((driver, chrome)) = start_driver() else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let axe = axe_source().map(Arc::new);
@@ -812,12 +812,8 @@ fn learner_journey_in_headless_chromium() {
             course.clone(),
             axe.clone(),
         );
-        in_session(
-            &driver,
-            &chrome,
-            tmp.path().join("light"),
-            Mode::Light,
-            |c| async move {
+        browser
+            .in_session(Mode::Light, |c| async move {
                 let c = &c;
                 exercises_wrong_then_right(c, &origin).await;
                 progress_kept_and_shown_on_index(c, &origin).await;
@@ -830,37 +826,26 @@ fn learner_journey_in_headless_chromium() {
                 if let Some(axe) = a {
                     accessibility(c, &origin, &c2, &axe, "light").await;
                 }
-            },
-        )
-        .await;
+            })
+            .await;
         let (origin, c2, a) = (fixture.clone(), course.clone(), axe.clone());
-        in_session(
-            &driver,
-            &chrome,
-            tmp.path().join("dark"),
-            Mode::Dark,
-            |c| async move {
+        browser
+            .in_session(Mode::Dark, |c| async move {
                 dark_mode(&c, &origin).await;
                 if let Some(axe) = a {
                     accessibility(&c, &origin, &c2, &axe, "dark").await;
                 }
-            },
-        )
-        .await;
+            })
+            .await;
         let origin = fixture.clone();
-        in_session(
-            &driver,
-            &chrome,
-            tmp.path().join("noscript"),
-            Mode::NoScript,
-            |c| async move {
+        browser
+            .in_session(Mode::NoScript, |c| async move {
                 without_javascript(&c, &origin).await;
-            },
-        )
-        .await;
+            })
+            .await;
     });
     drop(server);
-    drop(driver);
+    drop(browser);
 }
 
 /// The page weight budget: the JS + CSS a lesson page loads stay under 60 KB together, and
@@ -896,13 +881,13 @@ fn lesson_pages_stay_within_the_weight_budget() {
 }
 
 /// Starts chromedriver, serves `www` and runs `steps` (given the origin) in one light
-/// session with a fresh profile under `tmp`. Skips like the journey when no browser is found.
-fn in_served_session<F, Fut>(tmp: &Path, www: PathBuf, steps: F)
+/// session. Skips like the journey when no browser is found.
+fn in_served_session<F, Fut>(www: PathBuf, steps: F)
 where
     F: FnOnce(Client, String) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let Some((driver, chrome)) = start_driver() else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let server = Server::start(www);
@@ -911,13 +896,7 @@ where
         .enable_all()
         .build()
         .unwrap()
-        .block_on(in_session(
-            &driver,
-            &chrome,
-            tmp.join("profile"),
-            Mode::Light,
-            |c| steps(c, origin),
-        ));
+        .block_on(browser.in_session(Mode::Light, |c| steps(c, origin)));
 }
 
 /// The progress of a course in the stored format, from its `lessons` object.
@@ -990,7 +969,7 @@ fn inherited_names_as_ids_and_stored_keys_are_plain_keys() {
         })),
     )
     .unwrap();
-    in_served_session(tmp.path(), www, |c, origin| async move {
+    in_served_session(www, |c, origin| async move {
         let c = &c;
         fresh_lesson(c, &origin).await;
         assert_eq!(solved_count(c).await, json!(0), "nothing is solved yet");
@@ -1077,7 +1056,7 @@ fn an_import_over_the_storage_quota_fails_and_keeps_progress() {
         progress_file(json!({ "basics/first": { "solved": solved } })),
     )
     .unwrap();
-    in_served_session(tmp.path(), www, |c, origin| async move {
+    in_served_session(www, |c, origin| async move {
         let c = &c;
         fresh_lesson(c, &origin).await;
         choose(c, "tf", "true").await;
@@ -1210,7 +1189,7 @@ fn a_german_page_speaks_german_in_every_script() {
     let www = tmp.path().join("www");
     crescu::build::build(&crescu::build::BuildOptions::new(root, Some(www.clone())))
         .expect("the German course builds");
-    in_served_session(tmp.path(), www, |c, origin| async move {
+    in_served_session(www, |c, origin| async move {
         fresh_lesson(&c, &origin).await;
         check(&c, "tf").await;
         assert!(

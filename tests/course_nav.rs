@@ -678,7 +678,7 @@ async fn accessible(c: &Client, origin: &str, axe: &str, mode: &str) {
 
 #[test]
 fn the_course_around_the_lesson_in_headless_chromium() {
-    let Some((driver, chrome)) = start_driver() else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let axe = axe_source().map(Arc::new);
@@ -709,7 +709,7 @@ fn the_course_around_the_lesson_in_headless_chromium() {
         .unwrap();
     rt.block_on(async {
         let (o, a, w) = (origin.clone(), axe.clone(), www.clone());
-        in_session(&driver, &chrome, tmp.path().join("light"), Mode::Light, |c| async move {
+        browser.in_session(Mode::Light, |c| async move {
             let c = &c;
             sidebar_and_ticks(c, &o).await;
             continue_and_index(c, &o).await;
@@ -731,14 +731,14 @@ fn the_course_around_the_lesson_in_headless_chromium() {
         })
         .await;
         let (o, a) = (origin.clone(), axe.clone());
-        in_session(&driver, &chrome, tmp.path().join("dark"), Mode::Dark, |c| async move {
+        browser.in_session(Mode::Dark, |c| async move {
             if let Some(axe) = a {
                 accessible(&c, &o, &axe, "dark").await;
             }
         })
         .await;
         let o = origin.clone();
-        in_session(&driver, &chrome, tmp.path().join("noscript"), Mode::NoScript, |c| async move {
+        browser.in_session(Mode::NoScript, |c| async move {
             // Without scripts the syllabus is still there (without ticks): beside the
             // page on a wide screen, after it on a phone.
             open(&c, &format!("{o}/{START}")).await;
@@ -752,7 +752,7 @@ fn the_course_around_the_lesson_in_headless_chromium() {
         .await;
     });
     drop(server);
-    drop(driver);
+    drop(browser);
 }
 
 /// A course with `modules` modules of `per_module` one-line lessons.
