@@ -26,18 +26,6 @@ fn build_site(out: &Path) {
     .expect("fixture course builds");
 }
 
-async fn stored_progress(c: &Client) -> Value {
-    let raw = js(
-        c,
-        "return localStorage.getItem(document.body.dataset.storageKey + ':progress')",
-    )
-    .await;
-    match raw.as_str() {
-        Some(s) => serde_json::from_str(s).unwrap(),
-        None => Value::Null,
-    }
-}
-
 async fn solved_xp(c: &Client, exercise: &str) -> Option<u64> {
     stored_progress(c).await["lessons"]["basics/first"]["solved"][exercise].as_u64()
 }
@@ -72,9 +60,7 @@ async fn choose(c: &Client, exercise: &str, value: &str) {
 }
 
 async fn fresh_lesson(c: &Client, origin: &str) {
-    open(c, &format!("{origin}/{LESSON}")).await;
-    js(c, "localStorage.clear(); return true").await;
-    open(c, &format!("{origin}/{LESSON}")).await;
+    open_fresh(c, &format!("{origin}/{LESSON}")).await;
     js(
         c,
         "window.__attempts = []; document.addEventListener('crescu:attempt', e => window.__attempts.push(e.detail)); return true",
@@ -846,6 +832,36 @@ fn learner_journey_in_headless_chromium() {
     });
     drop(server);
     drop(browser);
+}
+
+/// A test that panics with a session open leaves no Chromium or chromedriver running and
+/// no profile behind.
+#[test]
+fn a_panicking_browser_test_leaves_nothing_behind() {
+    let (sender, footprint) = std::sync::mpsc::channel();
+    let test = std::thread::spawn(move || {
+        let Some(browser) = Browser::start() else {
+            return;
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let c = rt.block_on(browser.session(Mode::Light));
+        assert_eq!(rt.block_on(js(&c, "return 1 + 1")), json!(2));
+        sender.send(browser.footprint()).unwrap();
+        panic!("a failing step");
+    });
+    let outcome = test.join();
+    let Ok((group, profiles)) = footprint.try_recv() else {
+        return; // No browser here: skipped, as start() said.
+    };
+    assert!(outcome.is_err(), "the test thread panicked");
+    assert!(
+        std::fs::read_dir(&profiles).is_err(),
+        "{profiles:?} removed"
+    );
+    assert!(!group_runs(group), "process group {group} still runs");
 }
 
 /// The page weight budget: the JS + CSS a lesson page loads stay under 60 KB together, and

@@ -231,6 +231,12 @@ impl Browser {
             .expect("a Chromium session through chromedriver")
     }
 
+    /// The process group of chromedriver and its Chromiums, and the folder of their
+    /// profiles: what dropping this ends and removes.
+    pub fn footprint(&self) -> (u32, PathBuf) {
+        (self.chromedriver.id(), self.profiles.path().to_path_buf())
+    }
+
     /// Runs `steps` in a new session, closing it even when a step fails.
     pub async fn in_session<F, Fut>(&self, mode: Mode, steps: F)
     where
@@ -249,22 +255,53 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         // The whole group: Chromium outlives a killed chromedriver otherwise.
-        let group = format!("-{}", self.chromedriver.id());
-        let signal = |sig: &str| {
-            Command::new("kill")
-                .args([sig, "--", &group])
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        };
-        signal("-KILL");
+        let group = self.chromedriver.id();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{group}")])
+            .status();
         let _ = self.chromedriver.wait();
         // The profiles go when this returns; wait (briefly) until nothing writes to them.
         let deadline = Instant::now() + Duration::from_secs(2);
-        while signal("-0") && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
+        while group_runs(group) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
+}
+
+/// Whether a process of the process group `group` still runs. Killed processes count as
+/// gone at once, though they stay zombies until reaped.
+pub fn group_runs(group: u32) -> bool {
+    let Ok(processes) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    let group = group.to_string();
+    processes.flatten().any(|p| {
+        let stat = std::fs::read_to_string(p.path().join("stat")).unwrap_or_default();
+        // After the parenthesised command name: state, parent, process group.
+        let fields: Vec<&str> = stat.rsplit_once(')').map_or(Vec::new(), |(_, rest)| {
+            rest.split_whitespace().take(3).collect()
+        });
+        fields.len() == 3 && fields[0] != "Z" && fields[2] == group
+    })
+}
+
+/// Opens `url` with the site's localStorage emptied, as on a learner's first visit.
+pub async fn open_fresh(c: &Client, url: &str) {
+    open(c, url).await;
+    js(c, "localStorage.clear(); return true").await;
+    open(c, url).await;
+}
+
+/// The course progress the page's script stored (its JSON), or null when there is none.
+pub async fn stored_progress(c: &Client) -> Value {
+    let raw = js(
+        c,
+        "return localStorage.getItem(document.body.dataset.storageKey + ':progress')",
+    )
+    .await;
+    raw.as_str()
+        .map(|s| serde_json::from_str(s).expect("stored progress is JSON"))
+        .unwrap_or(Value::Null)
 }
 
 /// Runs `script` (a function body) in the page and returns its value.
