@@ -604,7 +604,7 @@ fn launch_page_without_an_lms_opens_the_plain_course() {
     };
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), "1.2", &[]);
-    let server = Server::start(&dir.path().join("out"));
+    let server = Server::start(dir.path().join("out"));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
