@@ -787,10 +787,7 @@ fn learner_journey_in_headless_chromium() {
     let server = Server::start(www);
     let fixture = format!("{}/fixture", server.origin);
     let course = format!("{}/course", server.origin);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let (origin, dir, c2, a) = (
             fixture.clone(),
@@ -843,10 +840,7 @@ fn a_panicking_browser_test_leaves_nothing_behind() {
         let Some(browser) = Browser::start() else {
             return;
         };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         let c = rt.block_on(browser.session(Mode::Light));
         assert_eq!(rt.block_on(js(&c, "return 1 + 1")), json!(2));
         sender.send(browser.footprint()).unwrap();
@@ -908,11 +902,7 @@ where
     };
     let server = Server::start(www);
     let origin = server.origin.clone();
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(browser.in_session(Mode::Light, |c| steps(c, origin)));
+    runtime().block_on(browser.in_session(Mode::Light, |c| steps(c, origin)));
 }
 
 /// The progress of a course in the stored format, from its `lessons` object.

@@ -686,10 +686,7 @@ fn the_course_around_the_lesson_in_headless_chromium() {
     std::fs::write(www.join("review/clock.html"), clocked).unwrap();
     let server = Server::start(www.clone());
     let origin = server.origin.clone();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let (o, a, w) = (origin.clone(), axe.clone(), www.clone());
         browser.in_session(Mode::Light, |c| async move {

@@ -283,10 +283,7 @@ fn explorable_charts_in_headless_chromium() {
         .expect("the example course builds");
     let server = Server::start(www);
     let origin = server.origin.clone();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let o = origin.clone();
         browser

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::chromium::{Browser, Mode, Server, js, wait_until};
+use common::chromium::{Browser, Mode, Server, js, runtime, wait_until};
 use common::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -450,10 +450,7 @@ impl MockLms {
         )
         .unwrap();
         std::fs::write(site.path().join("wrapper.html"), WRAPPER).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         Some(MockLms { browser, site, rt })
     }
 
@@ -605,10 +602,7 @@ fn launch_page_without_an_lms_opens_the_plain_course() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), "1.2", &[]);
     let server = Server::start(dir.path().join("out"));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let c = browser.session(Mode::Light).await;
         c.goto(&format!("{}/scorm.html", server.origin)).await.unwrap();

@@ -897,10 +897,7 @@ fn eight_tabs_of_one_browser_load_and_reload() {
     let server = start(course.path(), &out);
     let url = format!("http://127.0.0.1:{}/module/live/", server.port);
     let lesson_file = course.path().join("content/01-module/01-live.md");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = common::chromium::runtime();
     runtime.block_on(async {
         let c = browser.session(common::chromium::Mode::Light).await;
         let mut tabs = vec![c.window().await.unwrap()];

@@ -285,6 +285,14 @@ pub fn group_runs(group: u32) -> bool {
     })
 }
 
+/// A runtime on the test's thread for a browser test's steps.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
 /// Opens `url` with the site's localStorage emptied, as on a learner's first visit.
 pub async fn open_fresh(c: &Client, url: &str) {
     open(c, url).await;
