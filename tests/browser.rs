@@ -26,18 +26,6 @@ fn build_site(out: &Path) {
     .expect("fixture course builds");
 }
 
-async fn stored_progress(c: &Client) -> Value {
-    let raw = js(
-        c,
-        "return localStorage.getItem(document.body.dataset.storageKey + ':progress')",
-    )
-    .await;
-    match raw.as_str() {
-        Some(s) => serde_json::from_str(s).unwrap(),
-        None => Value::Null,
-    }
-}
-
 async fn solved_xp(c: &Client, exercise: &str) -> Option<u64> {
     stored_progress(c).await["lessons"]["basics/first"]["solved"][exercise].as_u64()
 }
@@ -72,9 +60,7 @@ async fn choose(c: &Client, exercise: &str, value: &str) {
 }
 
 async fn fresh_lesson(c: &Client, origin: &str) {
-    open(c, &format!("{origin}/{LESSON}")).await;
-    js(c, "localStorage.clear(); return true").await;
-    open(c, &format!("{origin}/{LESSON}")).await;
+    open_fresh(c, &format!("{origin}/{LESSON}")).await;
     js(
         c,
         "window.__attempts = []; document.addEventListener('crescu:attempt', e => window.__attempts.push(e.detail)); return true",
@@ -782,7 +768,7 @@ fn build_example_course(out: &Path) {
 
 #[test]
 fn learner_journey_in_headless_chromium() {
-    let Some((driver, chrome)) = start_driver() else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let axe = axe_source().map(Arc::new);
@@ -801,10 +787,7 @@ fn learner_journey_in_headless_chromium() {
     let server = Server::start(www);
     let fixture = format!("{}/fixture", server.origin);
     let course = format!("{}/course", server.origin);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let (origin, dir, c2, a) = (
             fixture.clone(),
@@ -812,12 +795,8 @@ fn learner_journey_in_headless_chromium() {
             course.clone(),
             axe.clone(),
         );
-        in_session(
-            &driver,
-            &chrome,
-            tmp.path().join("light"),
-            Mode::Light,
-            |c| async move {
+        browser
+            .in_session(Mode::Light, |c| async move {
                 let c = &c;
                 exercises_wrong_then_right(c, &origin).await;
                 progress_kept_and_shown_on_index(c, &origin).await;
@@ -830,37 +809,53 @@ fn learner_journey_in_headless_chromium() {
                 if let Some(axe) = a {
                     accessibility(c, &origin, &c2, &axe, "light").await;
                 }
-            },
-        )
-        .await;
+            })
+            .await;
         let (origin, c2, a) = (fixture.clone(), course.clone(), axe.clone());
-        in_session(
-            &driver,
-            &chrome,
-            tmp.path().join("dark"),
-            Mode::Dark,
-            |c| async move {
+        browser
+            .in_session(Mode::Dark, |c| async move {
                 dark_mode(&c, &origin).await;
                 if let Some(axe) = a {
                     accessibility(&c, &origin, &c2, &axe, "dark").await;
                 }
-            },
-        )
-        .await;
+            })
+            .await;
         let origin = fixture.clone();
-        in_session(
-            &driver,
-            &chrome,
-            tmp.path().join("noscript"),
-            Mode::NoScript,
-            |c| async move {
+        browser
+            .in_session(Mode::NoScript, |c| async move {
                 without_javascript(&c, &origin).await;
-            },
-        )
-        .await;
+            })
+            .await;
     });
     drop(server);
-    drop(driver);
+    drop(browser);
+}
+
+/// A test that panics with a session open leaves no Chromium or chromedriver running and
+/// no profile behind.
+#[test]
+fn a_panicking_browser_test_leaves_nothing_behind() {
+    let (sender, footprint) = std::sync::mpsc::channel();
+    let test = std::thread::spawn(move || {
+        let Some(browser) = Browser::start() else {
+            return;
+        };
+        let rt = runtime();
+        let c = rt.block_on(browser.session(Mode::Light));
+        assert_eq!(rt.block_on(js(&c, "return 1 + 1")), json!(2));
+        sender.send(browser.footprint()).unwrap();
+        panic!("a failing step");
+    });
+    let outcome = test.join();
+    let Ok((group, profiles)) = footprint.try_recv() else {
+        return; // No browser here: skipped, as start() said.
+    };
+    assert!(outcome.is_err(), "the test thread panicked");
+    assert!(
+        std::fs::read_dir(&profiles).is_err(),
+        "{profiles:?} removed"
+    );
+    assert!(!group_runs(group), "process group {group} still runs");
 }
 
 /// The page weight budget: the JS + CSS a lesson page loads stay under 60 KB together, and
@@ -896,28 +891,18 @@ fn lesson_pages_stay_within_the_weight_budget() {
 }
 
 /// Starts chromedriver, serves `www` and runs `steps` (given the origin) in one light
-/// session with a fresh profile under `tmp`. Skips like the journey when no browser is found.
-fn in_served_session<F, Fut>(tmp: &Path, www: PathBuf, steps: F)
+/// session. Skips like the journey when no browser is found.
+fn in_served_session<F, Fut>(www: PathBuf, steps: F)
 where
     F: FnOnce(Client, String) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let Some((driver, chrome)) = start_driver() else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let server = Server::start(www);
     let origin = server.origin.clone();
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(in_session(
-            &driver,
-            &chrome,
-            tmp.join("profile"),
-            Mode::Light,
-            |c| steps(c, origin),
-        ));
+    runtime().block_on(browser.in_session(Mode::Light, |c| steps(c, origin)));
 }
 
 /// The progress of a course in the stored format, from its `lessons` object.
@@ -990,7 +975,7 @@ fn inherited_names_as_ids_and_stored_keys_are_plain_keys() {
         })),
     )
     .unwrap();
-    in_served_session(tmp.path(), www, |c, origin| async move {
+    in_served_session(www, |c, origin| async move {
         let c = &c;
         fresh_lesson(c, &origin).await;
         assert_eq!(solved_count(c).await, json!(0), "nothing is solved yet");
@@ -1077,7 +1062,7 @@ fn an_import_over_the_storage_quota_fails_and_keeps_progress() {
         progress_file(json!({ "basics/first": { "solved": solved } })),
     )
     .unwrap();
-    in_served_session(tmp.path(), www, |c, origin| async move {
+    in_served_session(www, |c, origin| async move {
         let c = &c;
         fresh_lesson(c, &origin).await;
         choose(c, "tf", "true").await;
@@ -1210,7 +1195,7 @@ fn a_german_page_speaks_german_in_every_script() {
     let www = tmp.path().join("www");
     crescu::build::build(&crescu::build::BuildOptions::new(root, Some(www.clone())))
         .expect("the German course builds");
-    in_served_session(tmp.path(), www, |c, origin| async move {
+    in_served_session(www, |c, origin| async move {
         fresh_lesson(&c, &origin).await;
         check(&c, "tf").await;
         assert!(

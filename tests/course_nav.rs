@@ -26,23 +26,6 @@ fn build_nav_fixture(out: &Path) {
     .expect("the nav fixture builds");
 }
 
-async fn fresh(c: &Client, url: &str) {
-    open(c, url).await;
-    js(c, "localStorage.clear(); return true").await;
-    open(c, url).await;
-}
-
-async fn stored(c: &Client) -> Value {
-    let raw = js(
-        c,
-        "return localStorage.getItem(document.body.dataset.storageKey + ':progress')",
-    )
-    .await;
-    raw.as_str()
-        .map(|s| serde_json::from_str(s).unwrap())
-        .unwrap_or(Value::Null)
-}
-
 async fn solve_t1(c: &Client) {
     click(c, "#exercise-t1 input[value=\"true\"]").await;
     click(c, "#exercise-t1 button.check").await;
@@ -50,7 +33,7 @@ async fn solve_t1(c: &Client) {
 
 /// Sidebar contents, aria-current, position, lazily listed modules, ticks and counts.
 async fn sidebar_and_ticks(c: &Client, origin: &str) {
-    fresh(c, &format!("{origin}/{START}")).await;
+    open_fresh(c, &format!("{origin}/{START}")).await;
     assert_eq!(
         text(c, ".lesson-number").await,
         "LESSON 1 OF 2 · 1 OF 3 IN THE COURSE"
@@ -130,7 +113,7 @@ async fn sidebar_and_ticks(c: &Client, origin: &str) {
 /// Continue: the last lesson visited while unfinished, else the first unfinished one;
 /// the index's module and course progress; course complete.
 async fn continue_and_index(c: &Client, origin: &str) {
-    fresh(c, &format!("{origin}/{MORE}")).await;
+    open_fresh(c, &format!("{origin}/{MORE}")).await;
     open(c, &format!("{origin}/index.html")).await;
     assert_eq!(
         text(c, ".continue-card").await,
@@ -409,7 +392,7 @@ async fn phone(c: &Client, origin: &str) {
 /// A progress file of today's format (version 1) in storage is migrated on load: nothing
 /// solved is lost, each solved exercise gets a dated attempt, and ticks show.
 async fn migration(c: &Client, origin: &str) {
-    fresh(c, &format!("{origin}/index.html")).await;
+    open_fresh(c, &format!("{origin}/index.html")).await;
     js(
         c,
         r#"localStorage.setItem(document.body.dataset.storageKey + ':progress', JSON.stringify({
@@ -419,7 +402,7 @@ async fn migration(c: &Client, origin: &str) {
     )
     .await;
     open(c, &format!("{origin}/{MORE}")).await;
-    let p = stored(c).await;
+    let p = stored_progress(c).await;
     assert_eq!(p["version"], 2);
     assert_eq!(p["lessons"]["threads/start"]["solved"]["t1"], 10);
     assert_eq!(p["lessons"]["threads/start"]["unlocked"], true);
@@ -449,7 +432,7 @@ async fn favicon(c: &Client, origin: &str) {
 /// Keyboard only: Tab to the exercise, answer, check, then Tab to the next lesson's
 /// button in the completion moment and follow it.
 async fn keyboard_path(c: &Client, origin: &str) {
-    fresh(c, &format!("{origin}/{START}")).await;
+    open_fresh(c, &format!("{origin}/{START}")).await;
     tab_to(c, "#exercise-t1 input[value=true]").await;
     press(c, " ").await;
     press(c, "\u{e007}").await; // Enter checks
@@ -530,7 +513,7 @@ async fn review_at(c: &Client, origin: &str, now: u64) -> Value {
 /// Review with a mocked clock: wrong-and-unsolved first, then solved exercises as they
 /// come due; answers move the schedule, keep XP, and award it once.
 async fn review(c: &Client, origin: &str) {
-    fresh(c, &format!("{origin}/index.html")).await;
+    open_fresh(c, &format!("{origin}/index.html")).await;
     js(
         c,
         &format!(
@@ -574,7 +557,7 @@ async fn review(c: &Client, origin: &str) {
         text(c, ".review-item[data-review-exercise=t1] [data-review-due]").await,
         "(next review in 2 days)"
     );
-    let p = stored(c).await;
+    let p = stored_progress(c).await;
     assert_eq!(p["lessons"]["threads/start"]["solved"]["t1"], 10);
     assert_eq!(
         p["lessons"]["threads/start"]["attempts"]["t1"]
@@ -597,7 +580,7 @@ async fn review(c: &Client, origin: &str) {
         "the wrong answer is graded",
     )
     .await;
-    let p = stored(c).await;
+    let p = stored_progress(c).await;
     assert_eq!(
         p["lessons"]["threads/more"]["solved"]["m2"], 20,
         "XP kept after a wrong review"
@@ -636,7 +619,7 @@ async fn review(c: &Client, origin: &str) {
 
 /// Printing opens every answer and explanation.
 async fn print_shows_answers(c: &Client, origin: &str) {
-    fresh(c, &format!("{origin}/{START}")).await;
+    open_fresh(c, &format!("{origin}/{START}")).await;
     js(
         c,
         "window.dispatchEvent(new Event('beforeprint')); return true",
@@ -655,7 +638,7 @@ async fn print_shows_answers(c: &Client, origin: &str) {
 
 async fn accessible(c: &Client, origin: &str, axe: &str, mode: &str) {
     // Something to review, so the review page shows its exercises.
-    fresh(c, &format!("{origin}/{MORE}")).await;
+    open_fresh(c, &format!("{origin}/{MORE}")).await;
     click(c, "#exercise-m1 input[value=\"false\"]").await;
     click(c, "#exercise-m1 button.check").await;
     for page in [
@@ -678,7 +661,7 @@ async fn accessible(c: &Client, origin: &str, axe: &str, mode: &str) {
 
 #[test]
 fn the_course_around_the_lesson_in_headless_chromium() {
-    let Some((driver, chrome)) = start_driver() else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let axe = axe_source().map(Arc::new);
@@ -703,13 +686,10 @@ fn the_course_around_the_lesson_in_headless_chromium() {
     std::fs::write(www.join("review/clock.html"), clocked).unwrap();
     let server = Server::start(www.clone());
     let origin = server.origin.clone();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let (o, a, w) = (origin.clone(), axe.clone(), www.clone());
-        in_session(&driver, &chrome, tmp.path().join("light"), Mode::Light, |c| async move {
+        browser.in_session(Mode::Light, |c| async move {
             let c = &c;
             sidebar_and_ticks(c, &o).await;
             continue_and_index(c, &o).await;
@@ -731,14 +711,14 @@ fn the_course_around_the_lesson_in_headless_chromium() {
         })
         .await;
         let (o, a) = (origin.clone(), axe.clone());
-        in_session(&driver, &chrome, tmp.path().join("dark"), Mode::Dark, |c| async move {
+        browser.in_session(Mode::Dark, |c| async move {
             if let Some(axe) = a {
                 accessible(&c, &o, &axe, "dark").await;
             }
         })
         .await;
         let o = origin.clone();
-        in_session(&driver, &chrome, tmp.path().join("noscript"), Mode::NoScript, |c| async move {
+        browser.in_session(Mode::NoScript, |c| async move {
             // Without scripts the syllabus is still there (without ticks): beside the
             // page on a wide screen, after it on a phone.
             open(&c, &format!("{o}/{START}")).await;
@@ -752,7 +732,7 @@ fn the_course_around_the_lesson_in_headless_chromium() {
         .await;
     });
     drop(server);
-    drop(driver);
+    drop(browser);
 }
 
 /// A course with `modules` modules of `per_module` one-line lessons.

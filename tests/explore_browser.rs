@@ -309,7 +309,7 @@ async fn without_javascript(c: &Client, origin: &str) {
 
 #[test]
 fn explorable_charts_in_headless_chromium() {
-    let Some((driver, chrome)) = start_driver() else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let axe = axe_source().map(Arc::new);
@@ -319,18 +319,11 @@ fn explorable_charts_in_headless_chromium() {
         .expect("the example course builds");
     let server = Server::start(www);
     let origin = server.origin.clone();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let o = origin.clone();
-        in_session(
-            &driver,
-            &chrome,
-            tmp.path().join("js"),
-            Mode::Light,
-            |c| async move {
+        browser
+            .in_session(Mode::Light, |c| async move {
                 let c = &c;
                 controls_switch_variants(c, &o).await;
                 tooltips(c, &o).await;
@@ -345,21 +338,15 @@ fn explorable_charts_in_headless_chromium() {
                     .await;
                     axe_check(c, &axe, "explorable C chart").await;
                 }
-            },
-        )
-        .await;
+            })
+            .await;
         let o = origin.clone();
-        in_session(
-            &driver,
-            &chrome,
-            tmp.path().join("nojs"),
-            Mode::NoScript,
-            |c| async move {
+        browser
+            .in_session(Mode::NoScript, |c| async move {
                 without_javascript(&c, &o).await;
-            },
-        )
-        .await;
+            })
+            .await;
     });
     drop(server);
-    drop(driver);
+    drop(browser);
 }

@@ -3,11 +3,9 @@
 //! frames the launch file, as an LMS does. Set `CRESCU_SCREENSHOTS=<dir>` to save what the
 //! learner sees after answering.
 
-#[path = "common/lms_browser.rs"]
-mod chromium;
 mod common;
 
-use chromium::{Browser, StaticServer, run_js, wait_for};
+use common::chromium::{Browser, Mode, Server, js, runtime, wait_until};
 use common::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -215,16 +213,16 @@ async fn answer(c: &fantoccini::Client, exercise: &str, values: &[&str]) {
          return ex.querySelector('.feedback').className;",
         values = json!(values)
     );
-    run_js(c, &script).await;
+    js(c, &script).await;
 }
 
 /// Reads `element` from the current API's data model.
 async fn cmi(c: &fantoccini::Client, element: &str) -> Value {
-    run_js(c, &format!("return read({});", json!(element))).await
+    js(c, &format!("return read({});", json!(element))).await
 }
 
 async fn in_lesson(c: &fantoccini::Client, key: &str) {
-    wait_for(
+    wait_until(
         c,
         &format!(
             "try {{ {PAGE} return w.location.pathname.endsWith('/{key}/index.html') && d.readyState === 'complete' && !d.querySelector('.exercise-actions').hidden; }} catch (e) {{ return false; }}"
@@ -245,7 +243,7 @@ async fn screenshot(c: &fantoccini::Client, name: &str) {
 /// Shows the lesson `key` in the launch page's frame, and waits for its script.
 async fn go(c: &fantoccini::Client, key: &str) {
     // A URL from the wrapper's script resolves against the wrapper: made absolute here.
-    run_js(
+    js(
         c,
         &format!(
             "{PAGE} w.location.href = new URL('/pkg/{key}/index.html', w.location.href).href;"
@@ -261,7 +259,7 @@ async fn fail_then_pass(c: &fantoccini::Client, origin: &str) {
     c.goto(&format!("{origin}/wrapper.html?v=1.2"))
         .await
         .unwrap();
-    wait_for(c, "return calls.init === 1", "the SCO initialised").await;
+    wait_until(c, "return calls.init === 1", "the SCO initialised").await;
     let status = async || cmi(c, "cmi.core.lesson_status").await;
     go(c, "basics/kinds").await;
     answer(c, "pick", &["0"]).await;
@@ -293,7 +291,7 @@ async fn one_lesson(c: &fantoccini::Client, origin: &str) {
     ))
     .await
     .unwrap();
-    wait_for(c, "return calls.init === 1", "the SCO initialised").await;
+    wait_until(c, "return calls.init === 1", "the SCO initialised").await;
     in_lesson(c, "more/last").await;
     answer(c, "asyncio-threads", &["true"]).await;
     assert_eq!(cmi(c, "cmi.score.scaled").await, json!("1"));
@@ -314,15 +312,15 @@ async fn session_round_trip(c: &fantoccini::Client, origin: &str, version: &str)
     c.goto(&format!("{origin}/wrapper.html?v={version}"))
         .await
         .unwrap();
-    wait_for(c, "return calls.init === 1", "the SCO initialised").await;
-    wait_for(
+    wait_until(c, "return calls.init === 1", "the SCO initialised").await;
+    wait_until(
         c,
         &format!("try {{ {PAGE} return w.location.pathname.endsWith('/pkg/index.html') && d.readyState === 'complete'; }} catch (e) {{ return false; }}"),
         "the course index is shown in the launch page",
     )
     .await;
     // A URL from the wrapper's script resolves against the wrapper: made absolute here.
-    run_js(
+    js(
         c,
         &format!(
             "{PAGE} w.location.href = new URL('basics/kinds/index.html', w.location.href).href;"
@@ -354,20 +352,20 @@ async fn session_round_trip(c: &fantoccini::Client, origin: &str, version: &str)
     );
     assert_eq!(cmi(c, "cmi.interactions.1.type").await, json!("choice"));
     screenshot(c, &format!("scorm-{version}-answered")).await;
-    let clicks_commits = run_js(c, "return calls.commit;").await;
+    let clicks_commits = js(c, "return calls.commit;").await;
     assert!(
         clicks_commits.as_u64().unwrap() <= 1,
         "no commit per click: {clicks_commits}"
     );
     // Close the SCO, as an LMS does when the learner leaves.
-    run_js(c, "document.getElementById('sco').src = 'about:blank';").await;
-    wait_for(
+    js(c, "document.getElementById('sco').src = 'about:blank';").await;
+    wait_until(
         c,
         "return calls.finish === 1",
         "the SCO terminated on unload",
     )
     .await;
-    let calls = run_js(c, "return calls;").await;
+    let calls = js(c, "return calls;").await;
     let commits = calls["commit"].as_u64().unwrap();
     assert!(
         (1..=2).contains(&commits),
@@ -385,17 +383,17 @@ async fn session_round_trip(c: &fantoccini::Client, origin: &str, version: &str)
     } else {
         json!({ "suspend_data": suspend, "location": cmi(c, "cmi.location").await })
     };
-    run_js(c, &format!("launch({kept}); return true;")).await;
-    wait_for(c, "return calls.init === 2", "the SCO initialised again").await;
+    js(c, &format!("launch({kept}); return true;")).await;
+    wait_until(c, "return calls.init === 2", "the SCO initialised again").await;
     in_lesson(c, "basics/kinds").await;
-    let solved = run_js(
+    let solved = js(
         c,
         &format!(
             "{PAGE} return d.getElementById('exercise-pick').classList.contains('is-solved');"
         ),
     )
     .await;
-    let banner = run_js(
+    let banner = js(
         c,
         &format!("{PAGE} return d.querySelector('.progress-where').textContent;"),
     )
@@ -452,10 +450,7 @@ impl MockLms {
         )
         .unwrap();
         std::fs::write(site.path().join("wrapper.html"), WRAPPER).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         Some(MockLms { browser, site, rt })
     }
 
@@ -472,9 +467,9 @@ impl MockLms {
 
     /// Runs `steps` in a new browser session, given the server's origin.
     fn session<T>(&self, steps: impl AsyncFnOnce(&fantoccini::Client, &str) -> T) -> T {
-        let server = StaticServer::serve(self.site.path());
+        let server = Server::start(self.site.path());
         self.rt.block_on(async {
-            let c = self.browser.session().await;
+            let c = self.browser.session(Mode::Light).await;
             let out = steps(&c, &server.origin).await;
             c.close().await.unwrap();
             out
@@ -502,13 +497,13 @@ async fn random_progress_round_trips(c: &fantoccini::Client, origin: &str) {
         .await
         .unwrap();
     for seed in 1..=12u32 {
-        wait_for(
+        wait_until(
             c,
             "return calls.init === calls.finish + 1",
             "a session started",
         )
         .await;
-        wait_for(
+        wait_until(
             c,
             "try { return !!document.getElementById('sco').contentWindow.crescuScorm.active; } catch (e) { return false; }",
             "the launch page is ready",
@@ -529,17 +524,17 @@ async fn random_progress_round_trips(c: &fantoccini::Client, origin: &str) {
             sco.crescuScorm.saved(JSON.stringify({{ format: 'crescu-progress', version: 1, course: course.storage_key, lessons: lessons }}));
             return [lessons, read('cmi.suspend_data')];"
         );
-        let saved = run_js(c, &script).await;
+        let saved = js(c, &script).await;
         let relaunch = "var old = calls.finish; document.getElementById('sco').src = 'about:blank';
              return old;";
-        let old = run_js(c, relaunch).await.as_u64().unwrap();
-        wait_for(
+        let old = js(c, relaunch).await.as_u64().unwrap();
+        wait_until(
             c,
             &format!("return calls.finish === {}", old + 1),
             "the session ended",
         )
         .await;
-        run_js(
+        js(
             c,
             &format!(
                 "launch({}); return true;",
@@ -547,8 +542,8 @@ async fn random_progress_round_trips(c: &fantoccini::Client, origin: &str) {
             ),
         )
         .await;
-        wait_for(c, "try { return !!document.getElementById('sco').contentWindow.crescuScorm.active; } catch (e) { return false; }", "the launch page is ready again").await;
-        let restored = run_js(
+        wait_until(c, "try { return !!document.getElementById('sco').contentWindow.crescuScorm.active; } catch (e) { return false; }", "the launch page is ready again").await;
+        let restored = js(
             c,
             "return JSON.parse(document.getElementById('sco').contentWindow.crescuScorm.load()).lessons;",
         )
@@ -606,26 +601,23 @@ fn launch_page_without_an_lms_opens_the_plain_course() {
     };
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), "1.2", &[]);
-    let server = StaticServer::serve(&dir.path().join("out"));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let server = Server::start(dir.path().join("out"));
+    let rt = runtime();
     rt.block_on(async {
-        let c = browser.session().await;
+        let c = browser.session(Mode::Light).await;
         c.goto(&format!("{}/scorm.html", server.origin)).await.unwrap();
-        wait_for(
+        wait_until(
             &c,
             "return location.pathname === '/index.html' && document.readyState === 'complete'",
             "the launch page handed over to the course index",
         )
         .await;
         c.goto(&format!("{}/basics/kinds/index.html", server.origin)).await.unwrap();
-        wait_for(&c, "return document.readyState === 'complete' && !document.querySelector('.exercise-actions').hidden", "the lesson's script ran").await;
+        wait_until(&c, "return document.readyState === 'complete' && !document.querySelector('.exercise-actions').hidden", "the lesson's script ran").await;
         let script = "var ex = document.getElementById('exercise-pick');
             ex.querySelector('input[value=\"1\"]').checked = true; ex.querySelector('button.check').click();
             return [ex.querySelector('.feedback').className, localStorage.getItem(document.body.dataset.storageKey + ':progress')];";
-        let got = run_js(&c, script).await;
+        let got = js(&c, script).await;
         assert_eq!(got[0], json!("feedback is-correct"));
         assert!(got[1].as_str().unwrap().contains("\"pick\":10"), "{got}");
         c.close().await.unwrap();
@@ -660,7 +652,7 @@ async fn full_suspend_data(c: &fantoccini::Client, origin: &str) -> usize {
     c.goto(&format!("{origin}/wrapper.html?v=1.2"))
         .await
         .unwrap();
-    wait_for(c, "return calls.init === 1", "the SCO initialised").await;
+    wait_until(c, "return calls.init === 1", "the SCO initialised").await;
     let script = "var sco = document.getElementById('sco').contentWindow;
         var course = JSON.parse(sco.document.getElementById('crescu-scorm').textContent);
         var lessons = {};
@@ -670,7 +662,7 @@ async fn full_suspend_data(c: &fantoccini::Client, origin: &str) -> usize {
         });
         sco.crescuScorm.saved(JSON.stringify({ format: 'crescu-progress', version: 1, course: course.storage_key, lessons: lessons }));
         return read('cmi.suspend_data').length;";
-    run_js(c, script).await.as_u64().unwrap() as usize
+    js(c, script).await.as_u64().unwrap() as usize
 }
 
 /// The sizes recorded in BENCHMARKS.md:

@@ -5,70 +5,16 @@
 //! Without chromedriver or Chromium the tests fail when `CI` is set and are skipped with a
 //! notice otherwise, like tests/browser.rs.
 
-use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+mod common;
+
+use common::chromium::{Browser, Mode, js, wait_until};
+use common::repo;
+use fantoccini::{Client, Locator, key::Key};
 use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-mod common;
-
-type Driver = common::Chromedriver;
-
-fn start_driver() -> Option<(Driver, u16, PathBuf)> {
-    let (driver, chrome) = common::chromedriver()?;
-    let port = driver.port;
-    Some((driver, port, chrome))
-}
-
-async fn session(port: u16, chrome: &Path, profile: &Path) -> Client {
-    session_with(port, chrome, profile, &[]).await
-}
-
-/// A session with more Chromium flags.
-async fn session_with(port: u16, chrome: &Path, profile: &Path, more: &[String]) -> Client {
-    let mut args = vec![
-        "--headless".to_string(),
-        "--no-sandbox".into(),
-        "--disable-gpu".into(),
-        "--disable-dev-shm-usage".into(),
-        "--no-first-run".into(),
-        "--disable-background-networking".into(),
-        "--disable-component-update".into(),
-        "--disable-sync".into(),
-        format!("--user-data-dir={}", profile.display()),
-    ];
-    args.extend_from_slice(more);
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({ "binary": chrome, "args": args }),
-    );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a Chromium session")
-}
-
-async fn js(c: &Client, script: &str) -> Value {
-    c.execute(script, vec![])
-        .await
-        .unwrap_or_else(|e| panic!("{script}: {e}"))
-}
-
-async fn wait_until(c: &Client, script: &str, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while js(c, script).await != json!(true) {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Build the course at `root` into `out`, without the cache.
 fn build_course(root: PathBuf, out: &Path) {
@@ -81,7 +27,7 @@ fn build_course(root: PathBuf, out: &Path) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn search_box_answers_a_query_from_file_urls() {
-    let Some((_driver, port, chrome)) = start_driver() else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -89,7 +35,7 @@ async fn search_box_answers_a_query_from_file_urls() {
     build_course(repo().join("tests/fixtures/basic"), &out);
     let page = format!("file://{}", out.join("basics/second/index.html").display());
 
-    let c = session(port, &chrome, &dir.path().join("profile")).await;
+    let c = browser.session(Mode::Light).await;
     c.goto(&page).await.unwrap();
     wait_until(
         &c,
@@ -154,12 +100,12 @@ async fn search_box_answers_a_query_from_file_urls() {
 /// The example course (`content/`) built into a temporary folder and its page `page`
 /// open from `file://` once the search box shows: the session, and what to keep until
 /// the test ends (chromedriver, the folder). `None` where the browser is missing.
-async fn open_example(page: &str) -> Option<(Client, Driver, tempfile::TempDir)> {
-    let (driver, port, chrome) = start_driver()?;
+async fn open_example(page: &str) -> Option<(Client, Browser, tempfile::TempDir)> {
+    let browser = Browser::start()?;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
     build_course(repo(), &out);
-    let c = session(port, &chrome, &dir.path().join("profile")).await;
+    let c = browser.session(Mode::Light).await;
     c.goto(&format!("file://{}", out.join(page).display()))
         .await
         .unwrap();
@@ -169,7 +115,7 @@ async fn open_example(page: &str) -> Option<(Client, Driver, tempfile::TempDir)>
         "the search box shows",
     )
     .await;
-    Some((c, driver, dir))
+    Some((c, browser, dir))
 }
 
 /// Type `query` into the box (replacing what was there) and wait for results.
@@ -390,7 +336,7 @@ fn counting_listener() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) 
 
 #[tokio::test(flavor = "current_thread")]
 async fn video_embeds_ask_the_host_for_nothing_until_clicked() {
-    let Some((_driver, port, chrome)) = start_driver() else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -411,7 +357,7 @@ async fn video_embeds_ask_the_host_for_nothing_until_clicked() {
     let rules = format!(
         "--host-resolver-rules=MAP www.youtube-nocookie.com 127.0.0.1:{host_port}, MAP *.youtube.com 127.0.0.1:{host_port}, MAP *.ytimg.com 127.0.0.1:{host_port}, MAP *.vimeo.com 127.0.0.1:{host_port}, MAP *.vimeocdn.com 127.0.0.1:{host_port}"
     );
-    let c = session_with(port, &chrome, &dir.path().join("profile"), &[rules]).await;
+    let c = browser.session_with(Mode::Light, &[rules]).await;
     c.goto(&format!(
         "file://{}",
         out.join("m/watch/index.html").display()
@@ -526,19 +472,19 @@ const BROKEN_LESSON: &str = "---\ntitle: Live lesson\nsumary: s\n---\nFirst word
 const FIXED_LESSON: &str = "---\ntitle: Live lesson\nsummary: s\n---\nSecond words.\n";
 
 /// What a live test only keeps to drop at its end: the server, chromedriver, the folder.
-type Keep = (DevServer, Driver, tempfile::TempDir);
+type Keep = (DevServer, Browser, tempfile::TempDir);
 
 /// `crescu serve` of a `live_course` and a browser session: the session, the lesson's
 /// address, the course root and the lesson file. `None` where chromedriver or Chromium is
 /// missing (then the test is skipped).
 async fn live_setup() -> Option<(Client, String, PathBuf, PathBuf, Keep)> {
-    let (driver, port, chrome) = start_driver()?;
+    let browser = Browser::start()?;
     let dir = tempfile::tempdir().unwrap();
     let (root, lesson) = live_course(dir.path());
     let server = dev_server(&root);
     let page = format!("http://127.0.0.1:{}/basics/live/", server.1);
-    let c = session(port, &chrome, &dir.path().join("profile")).await;
-    Some((c, page, root, lesson, (server, driver, dir)))
+    let c = browser.session(Mode::Light).await;
+    Some((c, page, root, lesson, (server, browser, dir)))
 }
 
 /// Open the lesson of `live_course` and mark the document: a reload replaces it.

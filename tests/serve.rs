@@ -876,37 +876,6 @@ fn malformed_request_heads_get_400() {
     assert_eq!(get(server.port, "/").status, 200);
 }
 
-async fn chromium_session(
-    driver: &common::Chromedriver,
-    chrome: &Path,
-    profile: &Path,
-) -> fantoccini::Client {
-    let args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-    ]
-    .map(String::from)
-    .into_iter()
-    .chain([format!("--user-data-dir={}", profile.display())])
-    .collect::<Vec<_>>();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "binary": chrome, "args": args }),
-    );
-    fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a Chromium session")
-}
-
 /// Whether `script` (a function body) returns true in the current tab within 20 s.
 async fn tab_shows(c: &fantoccini::Client, script: &str) -> bool {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -921,20 +890,16 @@ async fn tab_shows(c: &fantoccini::Client, script: &str) -> bool {
 
 #[test]
 fn eight_tabs_of_one_browser_load_and_reload() {
-    let Some((driver, chrome)) = common::chromedriver() else {
+    let Some(browser) = common::chromium::Browser::start() else {
         return;
     };
     let (course, out) = course();
     let server = start(course.path(), &out);
     let url = format!("http://127.0.0.1:{}/module/live/", server.port);
     let lesson_file = course.path().join("content/01-module/01-live.md");
-    let profile = course.path().join("profile");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = common::chromium::runtime();
     runtime.block_on(async {
-        let c = chromium_session(&driver, &chrome, &profile).await;
+        let c = browser.session(common::chromium::Mode::Light).await;
         let mut tabs = vec![c.window().await.unwrap()];
         for _ in 1..8 {
             tabs.push(c.new_window(true).await.unwrap().handle);

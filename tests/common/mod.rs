@@ -78,58 +78,18 @@ pub fn crescu_in(cwd: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// chromedriver on a free port, killed when dropped (also when an assertion fails).
-pub struct Chromedriver {
-    child: std::process::Child,
-    pub port: u16,
+/// Whether the tests run on CI, which installs Chromium, chromedriver and npm: what
+/// would be skipped elsewhere fails there.
+pub fn on_ci() -> bool {
+    std::env::var_os("CI").is_some()
 }
 
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// chromedriver, started and listening, and the Chromium it is to drive; `None` with a
-/// notice when either is not on PATH (a failure when `CI` is set: CI installs both).
-pub fn chromedriver() -> Option<(Chromedriver, PathBuf)> {
-    let on_path = |names: &[&str]| {
-        let path = std::env::var_os("PATH")?;
-        std::env::split_paths(&path)
-            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
-            .find(|p| p.is_file())
-    };
-    let chrome = on_path(&["chromium", "chromium-browser", "google-chrome"]);
-    let (Some(driver), Some(chrome)) = (on_path(&["chromedriver"]), chrome) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromedriver or Chromium missing on CI"
-        );
-        eprintln!("SKIPPED: chromedriver or Chromium not on PATH; this browser test cannot run");
-        return None;
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let quiet = std::process::Stdio::null;
-    let child = std::process::Command::new(driver)
-        .arg(format!("--port={port}"))
-        .stdout(quiet())
-        .stderr(quiet())
-        .spawn()
-        .expect("chromedriver starts");
-    let driver = Chromedriver { child, port };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "chromedriver did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    Some((driver, chrome))
+/// A notice on the real stderr, which the test harness does not capture, so it shows even
+/// when the test passes.
+pub fn loud(msg: &str) {
+    use std::io::Write;
+    let bar = "!".repeat(78);
+    let _ = writeln!(std::io::stderr(), "\n{bar}\n!! {msg}\n{bar}\n");
 }
 
 /// The `node_modules` folder holding `package@version` from npm: installed once under
@@ -162,12 +122,10 @@ pub fn npm_package(package: &str, version: &str) -> Option<PathBuf> {
         return Some(modules);
     }
     let msg = format!("{package}@{version} from npm is not available ({status:?})");
-    if std::env::var_os("CI").is_some() {
+    if on_ci() {
         panic!("{msg}");
     }
-    use std::io::Write;
-    let bar = "!".repeat(78);
-    let _ = writeln!(std::io::stderr(), "\n{bar}\n!! SKIPPED: {msg}\n{bar}\n");
+    loud(&format!("SKIPPED: {msg}"));
     None
 }
 
