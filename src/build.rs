@@ -4,10 +4,9 @@
 use crate::content::{self, LoadOptions, reuse::ParseMemo};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::Renderer;
+use crate::rebuild::RenderMemo;
 use crate::simulations;
-use crate::site::{
-    self, RenderContext, SiteStats, incremental::IncrementalOutput, reuse::RenderMemo, theme::Theme,
-};
+use crate::site::{self, RenderContext, SiteStats, incremental::IncrementalOutput, theme::Theme};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -185,7 +184,7 @@ pub fn build_in(
         theme,
         markdown: &workspace.markdown,
         charts: &charts,
-        memo: workspace.memo.as_ref(),
+        reuse: workspace.memo.as_ref().map(|m| m as &dyn site::Reuse),
         output: options.output.as_deref(),
         scorm: options.scorm,
     };
@@ -286,7 +285,7 @@ fn rendering_errors(options: &BuildOptions, course: &content::Course) -> Vec<Dia
         theme: &theme,
         markdown: &markdown,
         charts: &charts,
-        memo: None,
+        reuse: None,
         output: None,
         scorm: options.scorm,
     };

@@ -3,11 +3,12 @@
 //! `render` is pure (course in, files out) so `crescu check` runs it without writing;
 //! `output::replace_dir` is the only place that touches the output folder.
 
+pub mod fingerprint;
 pub mod incremental;
+pub mod lesson;
 pub mod links;
 pub mod outline;
 pub mod output;
-pub mod reuse;
 pub mod review;
 pub mod search;
 pub mod sitemap;
@@ -22,6 +23,7 @@ use crate::content::{Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::{BodyPart, Renderer};
 use crate::simulations::ChartSet;
+use lesson::LessonAt;
 use outline::SiteOutline;
 use output::OutputFile;
 use rayon::prelude::*;
@@ -55,12 +57,18 @@ pub struct RenderContext<'a> {
     /// Figures of the course's simulations, drawn before rendering.
     pub charts: &'a ChartSet,
     /// Pages and search data from the previous build, for the dev server's rebuilds.
-    pub memo: Option<&'a reuse::RenderMemo>,
+    pub reuse: Option<&'a dyn Reuse>,
     /// The output folder as the user named it, for messages about writing it.
     pub output: Option<&'a std::path::Path>,
     /// A SCORM build: pages load the LMS adaptor, and the launch page and manifest are added.
     pub scorm: Option<crate::scorm::ScormOptions>,
 }
+
+/// What a build may take from earlier ones instead of making it again: the dev server
+/// keeps one between rebuilds (`crate::rebuild`); a single build has none.
+pub trait Reuse: lesson::PageStore + search::DocsStore {}
+
+impl<T: lesson::PageStore + search::DocsStore> Reuse for T {}
 
 /// The site as every page's template sees it.
 fn site_view(ctx: &RenderContext, root: &str) -> SiteView {
@@ -97,103 +105,31 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
 pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, Diagnostics> {
     // Every generated path is noted, so that no course file can silently replace one.
     let generated = std::sync::Mutex::new(std::collections::HashSet::new());
-    // The manifest of a SCORM build lists the generated files, so it is sunk after them.
-    let unrecorded_sink = sink;
-    let sink = &|file: OutputFile| {
+    let recording_sink = &|file: OutputFile| {
         if let Ok(mut paths) = generated.lock() {
             paths.insert(file.path.clone());
         }
         sink(file)
     };
     let course = ctx.course;
-    let mut diags = Diagnostics::default();
-    let mut files = Vec::new();
-    let write_failed = |e: std::io::Error| write_failed(ctx, e);
-
-    let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
     let outline = SiteOutline::new(
         course,
         ctx.markdown,
         ctx.theme.static_files.iter().map(|(p, _)| p.as_path()),
-        ctx.memo,
+        ctx.reuse.map(|r| r as &dyn search::DocsStore),
     );
-    diags.extend(outline.problems(course));
+    let mut diags = outline.problems(course);
     diags.extend(review::reserved_slugs(course));
-    let syllabus_hash = syllabus::fingerprint(course);
-    // Lesson pages go to the sink as they are made: at 10,000 lessons, holding them
-    // all would take hundreds of megabytes.
-    let lesson_pages: Vec<Result<(), Vec<Diagnostic>>> = ordered
-        .par_iter()
-        .enumerate()
-        .map(|(i, (module, lesson))| {
-            let prev = i.checked_sub(1).map(|j| ordered[j]);
-            let next = ordered.get(i + 1).copied();
-            let render = || render_lesson(ctx, &outline, i, (module, lesson), prev, next);
-            let page = match ctx.memo {
-                Some(memo) => {
-                    let key =
-                        reuse::lesson_page_key(ctx, &outline, i, (module, lesson), prev, next)
-                            ^ syllabus_hash;
-                    memo.page(key, render)?
-                }
-                None => render()?,
-            };
-            sink(page).map_err(|e| vec![write_failed(e)])
-        })
-        .collect();
-    let mut lessons_written = 0;
-    for page in lesson_pages {
-        match page {
-            Ok(()) => lessons_written += 1,
-            Err(d) => diags.extend(d),
-        }
-    }
-
-    match render_index(ctx, &outline) {
-        Ok(f) => files.push(f),
-        Err(d) => diags.push(d),
-    }
-    for module in &course.modules {
-        match render_module(ctx, &outline, module) {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
-        }
-    }
-    match render_review(ctx) {
-        Ok(f) => files.push(f),
-        Err(d) => diags.push(d),
-    }
-    if let Err(d) = render_review_scripts(ctx, sink) {
-        diags.extend(d.0);
-    }
-    match render_404(ctx) {
-        Ok(f) => files.push(f),
-        Err(d) => diags.push(d),
-    }
+    let lessons_written = render_lessons(ctx, &outline, recording_sink, &mut diags);
+    let pages = render_other_pages(ctx, &outline, recording_sink, &mut diags);
     if diags.has_errors() {
         diags.sort();
         return Err(diags);
     }
-    let pages = lessons_written + files.len();
-    files.extend(outline.into_files());
-    files.push(OutputFile {
-        path: PathBuf::from(syllabus::SYLLABUS_FILE),
-        bytes: syllabus::to_js(course),
-    });
-    files.extend(scorm_files(ctx));
-    for (path, bytes) in &ctx.theme.static_files {
-        // The LMS adaptor belongs to SCORM builds only (added above).
-        if path.as_os_str() == crate::scorm::ADAPTOR_FILE {
-            continue;
-        }
-        files.push(OutputFile {
-            path: PathBuf::from("static").join(path),
-            bytes: bytes.clone(),
-        });
-    }
-    for file in files {
-        if let Err(e) = sink(file) {
-            return Err(Diagnostics(vec![write_failed(e)]));
+    let page_count = lessons_written + pages.len();
+    for file in shared_files(ctx, outline.into_files(), pages) {
+        if let Err(e) = recording_sink(file) {
+            return Err(Diagnostics(vec![write_failed(ctx, e)]));
         }
     }
     let generated = generated.into_inner().unwrap_or_default();
@@ -201,17 +137,12 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     if !collisions.is_empty() {
         return Err(Diagnostics(collisions));
     }
+    // The manifest lists the generated files, so it comes after them, unrecorded.
     if let Some(scorm) = ctx.scorm
-        && let Err(e) = unrecorded_sink(scorm_manifest(course, scorm, &generated))
+        && let Err(e) = sink(scorm_manifest(course, scorm, &generated))
     {
-        return Err(Diagnostics(vec![write_failed(e)]));
+        return Err(Diagnostics(vec![write_failed(ctx, e)]));
     }
-    let stats = SiteStats {
-        pages,
-        lessons: ordered.len(),
-        exercises: ordered.iter().map(|(_, l)| l.quiz.len()).sum(),
-        charts: ordered.iter().map(|(_, l)| l.simulations.len()).sum(),
-    };
     Ok(RenderedSite {
         files: Vec::new(),
         copies: course
@@ -219,9 +150,114 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
             .iter()
             .map(|a| (a.source.clone(), a.target.clone()))
             .collect(),
-        stats,
+        stats: site_stats(course, page_count),
         warnings: diags,
     })
+}
+
+/// Counts for the build's summary line.
+fn site_stats(course: &Course, pages: usize) -> SiteStats {
+    SiteStats {
+        pages,
+        lessons: course.lessons().count(),
+        exercises: course.lessons().map(|(_, l)| l.quiz.len()).sum(),
+        charts: course.lessons().map(|(_, l)| l.simulations.len()).sum(),
+    }
+}
+
+/// Render every lesson page into `sink` as it is made (at 10,000 lessons, holding them
+/// all would take hundreds of megabytes), reusing unchanged pages from `ctx.reuse`.
+/// Returns how many were written; problems go to `diags`.
+fn render_lessons(
+    ctx: &RenderContext,
+    outline: &SiteOutline,
+    sink: FileSink,
+    diags: &mut Diagnostics,
+) -> usize {
+    let ordered: Vec<(&Module, &Lesson)> = ctx.course.lessons().collect();
+    let syllabus_hash = syllabus::fingerprint(ctx.course);
+    let results: Vec<Result<(), Vec<Diagnostic>>> = ordered
+        .par_iter()
+        .enumerate()
+        .map(|(index, (module, lesson))| {
+            let at = LessonAt {
+                index,
+                module,
+                lesson,
+                prev: index.checked_sub(1).map(|j| ordered[j]),
+                next: ordered.get(index + 1).copied(),
+            };
+            let render = || lesson::render_lesson(ctx, outline, at);
+            let page = match ctx.reuse {
+                Some(reuse) => {
+                    let key = lesson::lesson_page_key(ctx, outline, at) ^ syllabus_hash;
+                    reuse.page(key, &render)?
+                }
+                None => render()?,
+            };
+            sink(page).map_err(|e| vec![write_failed(ctx, e)])
+        })
+        .collect();
+    let mut written = 0;
+    for result in results {
+        match result {
+            Ok(()) => written += 1,
+            Err(d) => diags.extend(d),
+        }
+    }
+    written
+}
+
+/// The course's, modules', review and 404 pages (the review scripts go to `sink`);
+/// problems go to `diags`.
+fn render_other_pages(
+    ctx: &RenderContext,
+    outline: &SiteOutline,
+    sink: FileSink,
+    diags: &mut Diagnostics,
+) -> Vec<OutputFile> {
+    let mut pages = vec![render_index(ctx, outline)];
+    pages.extend(
+        ctx.course
+            .modules
+            .iter()
+            .map(|module| render_module(ctx, outline, module)),
+    );
+    pages.push(render_review(ctx));
+    if let Err(d) = render_review_scripts(ctx, sink) {
+        diags.extend(d.0);
+    }
+    pages.push(render_404(ctx));
+    pages
+        .into_iter()
+        .filter_map(|page| page.map_err(|d| diags.push(d)).ok())
+        .collect()
+}
+
+/// `pages` and the files every site has: the outline's (search index, sitemap), the
+/// syllabus script, the SCORM launch files if asked for, and the theme's static files.
+fn shared_files(
+    ctx: &RenderContext,
+    outline_files: Vec<OutputFile>,
+    mut pages: Vec<OutputFile>,
+) -> Vec<OutputFile> {
+    pages.extend(outline_files);
+    pages.push(OutputFile {
+        path: PathBuf::from(syllabus::SYLLABUS_FILE),
+        bytes: syllabus::to_js(ctx.course),
+    });
+    pages.extend(scorm_files(ctx));
+    for (path, bytes) in &ctx.theme.static_files {
+        // The LMS adaptor belongs to SCORM builds only (added above).
+        if path.as_os_str() == crate::scorm::ADAPTOR_FILE {
+            continue;
+        }
+        pages.push(OutputFile {
+            path: PathBuf::from("static").join(path),
+            bytes: bytes.clone(),
+        });
+    }
+    pages
 }
 
 fn write_failed(ctx: &RenderContext, e: std::io::Error) -> Diagnostic {
@@ -481,244 +517,4 @@ fn body_html(
             }
         })
         .collect()
-}
-
-fn render_lesson(
-    ctx: &RenderContext,
-    outline: &SiteOutline,
-    index: usize,
-    (module, lesson): (&Module, &Lesson),
-    prev: Option<(&Module, &Lesson)>,
-    next: Option<(&Module, &Lesson)>,
-) -> Result<OutputFile, Vec<Diagnostic>> {
-    let md = ctx.markdown;
-    let mut problems = Vec::new();
-    let body = md.body_with_links(&lesson.body.text, lesson.body.first_line, &|url| {
-        outline.rewrite(module, lesson, url)
-    });
-    let mut placed = vec![false; lesson.quiz.len()];
-    let mut charted = vec![false; lesson.simulations.len()];
-    let key = lesson_key(module, lesson);
-    let figure = |i: usize| {
-        ctx.charts
-            .figure(&key, &lesson.simulations[i].id)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let mut parts = Vec::new();
-    for part in body.parts {
-        match part {
-            BodyPart::Html(html) => parts.push(PartView {
-                kind: "html",
-                html,
-                exercise: None,
-            }),
-            BodyPart::Exercise { id, line } => match lesson.quiz.iter().position(|e| e.id == id) {
-                Some(i) if !placed[i] => {
-                    placed[i] = true;
-                    parts.push(PartView {
-                        kind: "exercise",
-                        html: String::new(),
-                        exercise: Some(exercise_view(&lesson.quiz[i], md)),
-                    });
-                }
-                Some(_) => problems.push(
-                    Diagnostic::error(
-                        "duplicate-placement",
-                        &lesson.source,
-                        Position::new(line, 1),
-                        format!("exercise `{id}` is placed twice"),
-                    )
-                    .expected("each `{{ exercise ID }}` once per lesson"),
-                ),
-                None => {
-                    let ids: Vec<&str> = lesson.quiz.iter().map(|e| e.id.as_str()).collect();
-                    let hint = crate::diagnostics::suggest(&id, ids.iter().copied())
-                        .map(|h| format!(", did you mean `{h}`?"))
-                        .unwrap_or_default();
-                    problems.push(
-                        Diagnostic::error(
-                            "missing-exercise",
-                            &lesson.source,
-                            Position::new(line, 1),
-                            format!("no exercise `{id}` in this lesson{hint}"),
-                        )
-                        .expected(if ids.is_empty() {
-                            "an exercise with this id under `quiz:`".to_string()
-                        } else {
-                            format!("one of: {}", ids.join(", "))
-                        }),
-                    )
-                }
-            },
-            BodyPart::Chart { id, line } => {
-                match lesson.simulations.iter().position(|s| s.id == id) {
-                    Some(i) if !charted[i] => {
-                        charted[i] = true;
-                        parts.push(PartView {
-                            kind: "chart",
-                            html: figure(i),
-                            exercise: None,
-                        });
-                    }
-                    Some(_) => problems.push(
-                        Diagnostic::error(
-                            "duplicate-placement",
-                            &lesson.source,
-                            Position::new(line, 1),
-                            format!("chart `{id}` is placed twice"),
-                        )
-                        .expected("each `{{ chart ID }}` once per lesson"),
-                    ),
-                    None => {
-                        let ids: Vec<&str> =
-                            lesson.simulations.iter().map(|s| s.id.as_str()).collect();
-                        let hint = crate::diagnostics::suggest(&id, ids.iter().copied())
-                            .map(|h| format!(", did you mean `{h}`?"))
-                            .unwrap_or_default();
-                        problems.push(
-                            Diagnostic::error(
-                                "missing-simulation",
-                                &lesson.source,
-                                Position::new(line, 1),
-                                format!("no simulation `{id}` in this lesson{hint}"),
-                            )
-                            .expected(if ids.is_empty() {
-                                "a simulation with this id under `simulations:`".to_string()
-                            } else {
-                                format!("one of: {}", ids.join(", "))
-                            }),
-                        )
-                    }
-                }
-            }
-        }
-    }
-    for (i, done) in charted.iter().enumerate() {
-        if !done {
-            parts.push(PartView {
-                kind: "chart",
-                html: figure(i),
-                exercise: None,
-            });
-        }
-    }
-    for (i, ex) in lesson.quiz.iter().enumerate() {
-        if !placed[i] {
-            parts.push(PartView {
-                kind: "exercise",
-                html: String::new(),
-                exercise: Some(exercise_view(ex, md)),
-            });
-        }
-    }
-    if !problems.is_empty() {
-        // Split once: finding each problem's line from the top is quadratic in a lesson
-        // with thousands of broken shortcodes.
-        let lines: Vec<&str> = lesson.body.text.lines().collect();
-        for d in &mut problems {
-            // Body lines are counted from the body's first line of the file.
-            let body_line = d.position.line.saturating_sub(lesson.body.first_line);
-            d.source_line = lines.get(body_line).map(|l| l.to_string());
-        }
-        return Err(problems);
-    }
-    let go_deeper = lesson
-        .go_deeper
-        .iter()
-        .map(|g| {
-            let target = g.target.as_ref().and_then(|t| {
-                ctx.course
-                    .modules
-                    .iter()
-                    .find(|m| m.slug == t.module)
-                    .and_then(|m| m.lessons.iter().find(|l| l.slug == t.lesson))
-                    .map(|l| {
-                        (
-                            format!("../../{}/{}/index.html", t.module, t.lesson),
-                            l.title.clone(),
-                        )
-                    })
-            });
-            GoDeeperView {
-                question_html: md.inline(&g.question),
-                url: target.as_ref().map(|t| t.0.clone()),
-                lesson_title: target.map(|t| t.1),
-            }
-        })
-        .collect();
-    let view = LessonView {
-        key,
-        slug: lesson.slug.clone(),
-        number: lesson.number,
-        title: lesson.title.clone(),
-        summary: lesson.summary.clone(),
-        minutes: lesson.minutes,
-        xp: lesson.xp,
-        focus_minutes: lesson.focus_minutes,
-        exercise_count: lesson.quiz.len(),
-        parts,
-        takeaways: lesson.takeaways.iter().map(|t| md.inline(t)).collect(),
-        videos: lesson
-            .videos
-            .iter()
-            .map(|v| VideoView {
-                title: v.title.clone(),
-                url: outline
-                    .rewrite(module, lesson, &v.url)
-                    .unwrap_or_else(|| v.url.clone()),
-                source: video::source(&v.url, v.embed),
-            })
-            .collect(),
-        go_deeper,
-    };
-    let nav = |p: Option<(&Module, &Lesson)>| {
-        p.map(|(m, l)| NavLink {
-            title: l.title.clone(),
-            url: format!("../../{}/{}/index.html", m.slug, l.slug),
-        })
-    };
-    let mut c = tera::Context::new();
-    c.insert("site", &site_view(ctx, "../../"));
-    c.insert("lesson", &view);
-    c.insert(
-        "module",
-        &NavLink {
-            title: module.title.clone(),
-            url: format!("../../{}/index.html", module.slug),
-        },
-    );
-    c.insert("prev", &nav(prev));
-    c.insert("next", &nav(next));
-    c.insert(
-        "sidebar",
-        &syllabus::sidebar(ctx.course, "../../", Some(module), Some(lesson)),
-    );
-    c.insert("page_kind", "lesson");
-    c.insert(
-        "position",
-        &syllabus::position(ctx.course, module, lesson, index),
-    );
-    let headings = outline.lessons.get(index).map(|b| b.headings.as_slice());
-    c.insert(
-        "toc",
-        &syllabus::table_of_contents(headings.unwrap_or_default()),
-    );
-    c.insert("page_title", &lesson.title);
-    c.insert(
-        "description",
-        &lesson
-            .summary
-            .clone()
-            .or_else(|| ctx.course.config.description.clone()),
-    );
-    render_template(
-        ctx,
-        "lesson.html",
-        &c,
-        PathBuf::from(&module.slug)
-            .join(&lesson.slug)
-            .join("index.html"),
-    )
-    .map_err(|d| vec![d])
 }

@@ -4,8 +4,8 @@
 
 use super::links::{self, Resolved, SiteLinks};
 use super::output::OutputFile;
-use super::reuse::RenderMemo;
-use super::{search, sitemap};
+use super::search::{self, DocsStore};
+use super::sitemap;
 use crate::content::{Body, Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::{RenderedBody, Renderer};
@@ -69,6 +69,53 @@ fn body_problems(source: &Path, body: &Body, outline: &RenderedBody) -> Vec<Diag
         .collect()
 }
 
+/// Every lesson's outline (headings and links only) in `course.lessons()` order, and the
+/// search index made from their texts.
+fn outline_and_index(
+    course: &Course,
+    markdown: &Renderer,
+    store: Option<&dyn DocsStore>,
+) -> (Vec<RenderedBody>, search::SearchIndex) {
+    let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
+    // A batch of lessons at a time: the text of each goes into the search index and is
+    // dropped, as is the HTML (only headings and links are kept); at 10,000 lessons
+    // holding them all would take well over 100 MB.
+    let mut lessons: Vec<RenderedBody> = Vec::with_capacity(ordered.len());
+    let mut index = search::IndexBuilder::default();
+    for batch in ordered.chunks(search::IndexBuilder::BATCH) {
+        let mut bodies: Vec<RenderedBody> = batch
+            .par_iter()
+            .map(|(_, l)| {
+                let mut body = markdown.outline(&l.body.text, l.body.first_line);
+                body.parts = Vec::new();
+                body
+            })
+            .collect();
+        index.add_reusing(batch, &bodies, store);
+        for body in &mut bodies {
+            body.text = String::new();
+        }
+        lessons.extend(bodies);
+    }
+    (lessons, index.finish())
+}
+
+/// The fragments a link to an introduction's page may name: its headings, `main`, and on
+/// the course's page each module's.
+fn intro_anchors(course: &Course, intro: &Intro) -> BTreeSet<String> {
+    let mut anchors: BTreeSet<String> = intro
+        .outline
+        .headings
+        .iter()
+        .map(|h| h.id.clone())
+        .collect();
+    anchors.insert("main".into());
+    if intro.page == "index.html" {
+        anchors.extend(course.modules.iter().map(|m| format!("module-{}", m.slug)));
+    }
+    anchors
+}
+
 pub struct SiteOutline {
     /// Lesson bodies in `course.lessons()` order.
     pub lessons: Vec<RenderedBody>,
@@ -84,31 +131,10 @@ impl SiteOutline {
         course: &Course,
         markdown: &Renderer,
         static_files: impl IntoIterator<Item = &'a Path>,
-        memo: Option<&RenderMemo>,
+        store: Option<&dyn DocsStore>,
     ) -> Self {
-        let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
-        // A batch of lessons at a time: the text of each goes into the search index and
-        // is dropped, as is the HTML (only headings and links are kept); at 10,000
-        // lessons holding them all would take well over 100 MB.
-        let mut lessons: Vec<RenderedBody> = Vec::with_capacity(ordered.len());
-        let mut index = search::IndexBuilder::default();
-        for batch in ordered.chunks(search::IndexBuilder::BATCH) {
-            let mut bodies: Vec<RenderedBody> = batch
-                .par_iter()
-                .map(|(_, l)| {
-                    let mut body = markdown.outline(&l.body.text, l.body.first_line);
-                    body.parts = Vec::new();
-                    body
-                })
-                .collect();
-            index.add_reusing(batch, &bodies, memo);
-            for body in &mut bodies {
-                body.text = String::new();
-            }
-            lessons.extend(bodies);
-        }
+        let (lessons, index) = outline_and_index(course, markdown, store);
         let mut generated = sitemap::files(course);
-        let index = index.finish();
         generated.push(OutputFile {
             path: PathBuf::from(search::INDEX_FILE),
             bytes: index.to_js(),
@@ -144,17 +170,7 @@ impl SiteOutline {
         let mut links = SiteLinks::new(course, &lessons, &broken, files.iter().map(String::as_str));
         let intros = intros(course, markdown);
         for intro in &intros {
-            let mut anchors: BTreeSet<String> = intro
-                .outline
-                .headings
-                .iter()
-                .map(|h| h.id.clone())
-                .collect();
-            anchors.insert("main".into());
-            if intro.page == "index.html" {
-                anchors.extend(course.modules.iter().map(|m| format!("module-{}", m.slug)));
-            }
-            links.set_anchors(&intro.page, anchors);
+            links.set_anchors(&intro.page, intro_anchors(course, intro));
         }
         SiteOutline {
             lessons,

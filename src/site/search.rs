@@ -7,7 +7,7 @@
 //! matched, are in `search-text-N.js` scripts of `SHARD_DOCS` documents each, loaded for
 //! the results shown: the index itself holds no text beyond titles and headings.
 
-use super::reuse::{HashWriter, RenderMemo};
+use super::fingerprint::HashWriter;
 use crate::content::{Course, Lesson, Module};
 use crate::markdown::RenderedBody;
 use rayon::prelude::*;
@@ -292,12 +292,12 @@ impl IndexBuilder {
     }
 
     /// `add`, taking the words of lessons that did not change since an earlier build
-    /// from `memo` (the dev server's rebuilds) instead of reading them again.
+    /// from `store` (the dev server's rebuilds) instead of reading them again.
     pub fn add_reusing(
         &mut self,
         lessons: &[(&Module, &Lesson)],
         outlines: &[RenderedBody],
-        memo: Option<&RenderMemo>,
+        store: Option<&dyn DocsStore>,
     ) {
         // Splitting text into words is the costly part: lessons in parallel.
         let per_lesson: Vec<Arc<LessonDocs>> = lessons
@@ -305,8 +305,8 @@ impl IndexBuilder {
             .zip(outlines.par_iter())
             .map(|((module, lesson), outline)| {
                 let make = || lesson_docs(module, lesson, outline);
-                match memo {
-                    Some(memo) => memo.search_part(docs_key(module, lesson, outline), make),
+                match store {
+                    Some(store) => store.lesson_docs(docs_key(module, lesson, outline), &make),
                     None => Arc::new(make()),
                 }
             })
@@ -367,6 +367,13 @@ impl IndexBuilder {
 
 /// A lesson's documents.
 pub type LessonDocs = Vec<IndexedDoc>;
+
+/// Where lessons' documents made by an earlier build are kept (by the dev server, between
+/// rebuilds).
+pub trait DocsStore: Sync {
+    /// The documents made from inputs hashing to `key` in an earlier build, or `make`'s.
+    fn lesson_docs(&self, key: u64, make: &dyn Fn() -> LessonDocs) -> Arc<LessonDocs>;
+}
 
 /// A hash of everything `lesson_docs` reads.
 fn docs_key(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> u64 {

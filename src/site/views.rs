@@ -151,14 +151,7 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
             select_all: all,
         } => {
             select_all = *all;
-            for (i, o) in opts.iter().enumerate() {
-                options.push(OptionView {
-                    index: i,
-                    html: md.inline(&o.text),
-                    why_html: o.why.as_deref().map(|w| md.inline(w)),
-                    correct: correct.contains(&i),
-                });
-            }
+            options = option_views(opts, correct, md);
             let right: Vec<String> = correct.iter().map(|&i| md.inline(&opts[i].text)).collect();
             (
                 right.join("; "),
@@ -173,37 +166,9 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
             blanks,
             case_sensitive,
         } => {
-            let parts = split_blanks(&ex.prompt);
-            let n = parts.len();
-            for (i, p) in parts.into_iter().enumerate() {
-                // Markdown drops the spaces around a piece; keep them, so the prompt
-                // reads as words around the inputs (screen readers, no CSS).
-                let lead = if p.starts_with(char::is_whitespace) {
-                    " "
-                } else {
-                    ""
-                };
-                let trail = if p.ends_with(char::is_whitespace) {
-                    " "
-                } else {
-                    ""
-                };
-                pieces.push(BlankPiece {
-                    html: format!("{lead}{}{trail}", md.inline(p)),
-                    blank: (i + 1 < n).then_some(i),
-                });
-            }
-            let words: Vec<String> = blanks
-                .iter()
-                .map(|alts| {
-                    alts.iter()
-                        .map(|a| crate::html::escape(a))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                })
-                .collect();
+            pieces = blank_pieces(&ex.prompt, md);
             (
-                words.join("; "),
+                blank_answers(blanks),
                 serde_json::json!({ "blanks": blanks, "case_sensitive": case_sensitive })
                     .to_string(),
             )
@@ -223,6 +188,66 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
         answer_html,
         answer_json,
     }
+}
+
+/// A multiple-choice question's options, each with its feedback.
+fn option_views(
+    options: &[crate::content::Choice],
+    correct: &[usize],
+    md: &Renderer,
+) -> Vec<OptionView> {
+    options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| OptionView {
+            index: i,
+            html: md.inline(&o.text),
+            why_html: o.why.as_deref().map(|w| md.inline(w)),
+            correct: correct.contains(&i),
+        })
+        .collect()
+}
+
+/// A fill-in-the-blank prompt as the pieces of text between its inputs.
+fn blank_pieces(prompt: &str, md: &Renderer) -> Vec<BlankPiece> {
+    let parts = split_blanks(prompt);
+    let n = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            // Markdown drops the spaces around a piece; keep them, so the prompt reads
+            // as words around the inputs (screen readers, no CSS).
+            let lead = if p.starts_with(char::is_whitespace) {
+                " "
+            } else {
+                ""
+            };
+            let trail = if p.ends_with(char::is_whitespace) {
+                " "
+            } else {
+                ""
+            };
+            BlankPiece {
+                html: format!("{lead}{}{trail}", md.inline(p)),
+                blank: (i + 1 < n).then_some(i),
+            }
+        })
+        .collect()
+}
+
+/// The accepted words of each blank, as the answer shows them.
+fn blank_answers(blanks: &[Vec<String>]) -> String {
+    let words: Vec<String> = blanks
+        .iter()
+        .map(|alts| {
+            alts.iter()
+                .map(|a| crate::html::escape(a))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        })
+        .collect();
+    words.join("; ")
 }
 
 /// One piece of the lesson body as the template sees it.
