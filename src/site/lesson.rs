@@ -1,7 +1,6 @@
 //! A lesson page: its body with exercises and charts placed where their shortcodes stand
 //! (the rest after the text), its videos and go-deeper questions, and the course around it.
 
-use super::fingerprint::HashWriter;
 use super::outline::SiteOutline;
 use super::output::OutputFile;
 use super::views::*;
@@ -9,8 +8,6 @@ use super::{RenderContext, render_template, site_view, syllabus, video};
 use crate::content::{Lesson, Module};
 use crate::diagnostics::{Diagnostic, Position};
 use crate::markdown::BodyPart;
-use std::fmt::Write as _;
-use std::hash::Hasher as _;
 use std::path::PathBuf;
 
 /// A lesson with its place in the course: output order, module and neighbours.
@@ -297,55 +294,4 @@ fn with_source_lines(lesson: &Lesson, mut problems: Vec<Diagnostic>) -> Vec<Diag
         d.source_line = lines.get(body_line).map(|l| l.to_string());
     }
     problems
-}
-
-/// Where lesson pages rendered by an earlier build are kept (by the dev server, between
-/// rebuilds).
-pub trait PageStore: Sync {
-    /// The page rendered from inputs hashing to `key` in an earlier build, or `render`'s.
-    fn page(
-        &self,
-        key: u64,
-        render: &dyn Fn() -> Result<OutputFile, Vec<Diagnostic>>,
-    ) -> Result<OutputFile, Vec<Diagnostic>>;
-}
-
-/// A hash of everything a lesson page is rendered from: the lesson, its module, its
-/// neighbours, the course settings, the titles its go-deeper questions link to, its charts
-/// and where its links lead. The sidebar's inputs are `syllabus::fingerprint`'s.
-pub fn lesson_page_key(ctx: &RenderContext, outline: &SiteOutline, at: LessonAt) -> u64 {
-    let (module, lesson) = (at.module, at.lesson);
-    let mut h = HashWriter::new();
-    // The body is hashed as bytes: escaping it through `Debug` took most of the time.
-    let mut rest = lesson.clone();
-    rest.body.text = String::new();
-    h.0.write(lesson.body.text.as_bytes());
-    let _ = write!(
-        h,
-        "{:?}{:?}{}{}",
-        ctx.course.config, rest, module.slug, module.title
-    );
-    for (side, near) in [("prev", at.prev), ("next", at.next)] {
-        if let Some((m, l)) = near {
-            let _ = write!(h, "{side}{}{}{}", m.slug, l.slug, l.title);
-        }
-    }
-    for target in lesson.go_deeper.iter().filter_map(|g| g.target.as_ref()) {
-        let title = ctx
-            .course
-            .lessons()
-            .find(|(m, l)| m.slug == target.module && l.slug == target.lesson)
-            .map(|(_, l)| l.title.as_str());
-        let _ = write!(h, "{target:?}{title:?}");
-    }
-    let key = lesson_key(module, lesson);
-    for simulation in &lesson.simulations {
-        let _ = write!(h, "{:?}", ctx.charts.figure(&key, &simulation.id));
-    }
-    if let Some(body) = outline.lessons.get(at.index) {
-        for link in &body.links {
-            let _ = write!(h, "{:?}", outline.rewrite(module, lesson, &link.url));
-        }
-    }
-    h.finish()
 }

@@ -5,10 +5,12 @@
 
 pub mod fingerprint;
 pub mod incremental;
+pub mod keys;
 pub mod lesson;
 pub mod links;
 pub mod outline;
 pub mod output;
+pub mod reuse;
 pub mod review;
 pub mod search;
 pub mod sitemap;
@@ -27,6 +29,7 @@ use lesson::LessonAt;
 use outline::SiteOutline;
 use output::OutputFile;
 use rayon::prelude::*;
+use reuse::{Output, Reuse};
 use std::path::PathBuf;
 use theme::{Theme, error_chain};
 use views::*;
@@ -35,6 +38,8 @@ use views::*;
 #[derive(Debug, Default)]
 pub struct RenderedSite {
     pub files: Vec<OutputFile>,
+    /// Files an earlier build wrote that stay as they are (rebuilds only).
+    pub kept: Vec<PathBuf>,
     /// (source on disk, target in output) for course assets.
     pub copies: Vec<(PathBuf, PathBuf)>,
     pub stats: SiteStats,
@@ -56,19 +61,13 @@ pub struct RenderContext<'a> {
     pub markdown: &'a Renderer,
     /// Figures of the course's simulations, drawn before rendering.
     pub charts: &'a ChartSet,
-    /// Pages and search data from the previous build, for the dev server's rebuilds.
+    /// What earlier builds made, for the dev server's rebuilds.
     pub reuse: Option<&'a dyn Reuse>,
     /// The output folder as the user named it, for messages about writing it.
     pub output: Option<&'a std::path::Path>,
     /// A SCORM build: pages load the LMS adaptor, and the launch page and manifest are added.
     pub scorm: Option<crate::scorm::ScormOptions>,
 }
-
-/// What a build may take from earlier ones instead of making it again: the dev server
-/// keeps one between rebuilds (`crate::rebuild`); a single build has none.
-pub trait Reuse: lesson::PageStore + search::DocsStore {}
-
-impl<T: lesson::PageStore + search::DocsStore> Reuse for T {}
 
 /// The site as every page's template sees it.
 fn site_view(ctx: &RenderContext, root: &str) -> SiteView {
@@ -80,22 +79,27 @@ fn site_view(ctx: &RenderContext, root: &str) -> SiteView {
 
 /// Where `render_into` hands each file as soon as it is made; called from several
 /// threads at once.
-pub type FileSink<'a> = &'a (dyn Fn(OutputFile) -> std::io::Result<()> + Sync);
+pub type FileSink<'a> = &'a (dyn Fn(Output) -> std::io::Result<()> + Sync);
 
 /// Render every page of the course. Returns all problems found if any is an error.
 pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
-    let files = std::sync::Mutex::new(Vec::new());
+    let outputs = std::sync::Mutex::new(Vec::new());
     let mut site = render_into(ctx, &|f| {
-        files
+        outputs
             .lock()
             .map_err(|_| std::io::Error::other("poisoned"))?
             .push(f);
         Ok(())
     })?;
-    let mut files = files.into_inner().unwrap_or_default();
+    for output in outputs.into_inner().unwrap_or_default() {
+        match output {
+            Output::Made(file) => site.files.push(file),
+            Output::Kept(path) => site.kept.push(path),
+        }
+    }
     // Pages arrive in whatever order the threads finish them.
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    site.files = files;
+    site.files.sort_by(|a, b| a.path.cmp(&b.path));
+    site.kept.sort();
     Ok(site)
 }
 
@@ -105,29 +109,30 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
 pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, Diagnostics> {
     // Every generated path is noted, so that no course file can silently replace one.
     let generated = std::sync::Mutex::new(std::collections::HashSet::new());
-    let recording_sink = &|file: OutputFile| {
+    let recording_sink = &|output: Output| {
         if let Ok(mut paths) = generated.lock() {
-            paths.insert(file.path.clone());
+            paths.insert(output.path().to_path_buf());
         }
-        sink(file)
+        sink(output)
     };
     let course = ctx.course;
     let outline = SiteOutline::new(
         course,
         ctx.markdown,
         ctx.theme.static_files.iter().map(|(p, _)| p.as_path()),
-        ctx.reuse.map(|r| r as &dyn search::DocsStore),
+        ctx.reuse,
     );
     let mut diags = outline.problems(course);
     diags.extend(review::reserved_slugs(course));
-    let lessons_written = render_lessons(ctx, &outline, recording_sink, &mut diags);
-    let pages = render_other_pages(ctx, &outline, recording_sink, &mut diags);
+    let base = ctx.reuse.map(|_| keys::base(ctx)).unwrap_or_default();
+    let lessons_written = render_lessons(ctx, &outline, base, recording_sink, &mut diags);
+    let pages = render_other_pages(ctx, &outline, base, recording_sink, &mut diags);
     if diags.has_errors() {
         diags.sort();
         return Err(diags);
     }
     let page_count = lessons_written + pages.len();
-    for file in shared_files(ctx, outline.into_files(), pages) {
+    for file in shared_files(ctx, base, outline.into_files(), pages) {
         if let Err(e) = recording_sink(file) {
             return Err(Diagnostics(vec![write_failed(ctx, e)]));
         }
@@ -139,12 +144,11 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     }
     // The manifest lists the generated files, so it comes after them, unrecorded.
     if let Some(scorm) = ctx.scorm
-        && let Err(e) = sink(scorm_manifest(course, scorm, &generated))
+        && let Err(e) = sink(Output::Made(scorm_manifest(course, scorm, &generated)))
     {
         return Err(Diagnostics(vec![write_failed(ctx, e)]));
     }
     Ok(RenderedSite {
-        files: Vec::new(),
         copies: course
             .assets
             .iter()
@@ -152,6 +156,7 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
             .collect(),
         stats: site_stats(course, page_count),
         warnings: diags,
+        ..RenderedSite::default()
     })
 }
 
@@ -166,16 +171,17 @@ fn site_stats(course: &Course, pages: usize) -> SiteStats {
 }
 
 /// Render every lesson page into `sink` as it is made (at 10,000 lessons, holding them
-/// all would take hundreds of megabytes), reusing unchanged pages from `ctx.reuse`.
-/// Returns how many were written; problems go to `diags`.
+/// all would take hundreds of megabytes), leaving unchanged pages of an earlier build
+/// (`ctx.reuse`; `base` is `keys::base`). Returns how many there are; problems go to
+/// `diags`.
 fn render_lessons(
     ctx: &RenderContext,
     outline: &SiteOutline,
+    base: u64,
     sink: FileSink,
     diags: &mut Diagnostics,
 ) -> usize {
     let ordered: Vec<(&Module, &Lesson)> = ctx.course.lessons().collect();
-    let syllabus_hash = syllabus::fingerprint(ctx.course);
     let results: Vec<Result<(), Vec<Diagnostic>>> = ordered
         .par_iter()
         .enumerate()
@@ -187,14 +193,16 @@ fn render_lessons(
                 prev: index.checked_sub(1).map(|j| ordered[j]),
                 next: ordered.get(index + 1).copied(),
             };
-            let render = || lesson::render_lesson(ctx, outline, at);
-            let page = match ctx.reuse {
-                Some(reuse) => {
-                    let key = lesson::lesson_page_key(ctx, outline, at) ^ syllabus_hash;
-                    reuse.page(key, &render)?
-                }
-                None => render()?,
+            let path = PathBuf::from(&module.slug)
+                .join(&lesson.slug)
+                .join("index.html");
+            let key = || match ctx.reuse {
+                Some(reuse) => keys::lesson_page(ctx, outline, at, reuse) ^ base,
+                None => 0,
             };
+            let page = reuse::file(ctx.reuse, path, key, || {
+                lesson::render_lesson(ctx, outline, at)
+            })?;
             sink(page).map_err(|e| vec![write_failed(ctx, e)])
         })
         .collect();
@@ -213,21 +221,31 @@ fn render_lessons(
 fn render_other_pages(
     ctx: &RenderContext,
     outline: &SiteOutline,
+    base: u64,
     sink: FileSink,
     diags: &mut Diagnostics,
-) -> Vec<OutputFile> {
-    let mut pages = vec![render_index(ctx, outline)];
-    pages.extend(
-        ctx.course
-            .modules
-            .iter()
-            .map(|module| render_module(ctx, outline, module)),
-    );
-    pages.push(render_review(ctx));
-    if let Err(d) = render_review_scripts(ctx, sink) {
+) -> Vec<Output> {
+    let cards = ctx.reuse.map(|_| keys::module_cards(ctx.course));
+    let card_key = |i: usize| cards.as_ref().map_or(0, |c| c[i]);
+    let page = |name: &str, key: u64, render: &dyn Fn() -> Result<OutputFile, Diagnostic>| {
+        let path = PathBuf::from(name);
+        reuse::file(ctx.reuse, path, || keys::page(base, name, key), render)
+    };
+    let all_cards = cards.as_ref().map_or(0, |c| keys::all(c));
+    let mut pages = vec![page("index.html", all_cards, &|| {
+        render_index(ctx, outline)
+    })];
+    for (i, module) in ctx.course.modules.iter().enumerate() {
+        let name = format!("{}/index.html", module.slug);
+        pages.push(page(&name, card_key(i), &|| {
+            render_module(ctx, outline, module)
+        }));
+    }
+    pages.push(page(review::REVIEW_PAGE, 0, &|| render_review(ctx)));
+    if let Err(d) = render_review_scripts(ctx, base, sink) {
         diags.extend(d.0);
     }
-    pages.push(render_404(ctx));
+    pages.push(page("404.html", 0, &|| render_404(ctx)));
     pages
         .into_iter()
         .filter_map(|page| page.map_err(|d| diags.push(d)).ok())
@@ -238,24 +256,43 @@ fn render_other_pages(
 /// syllabus script, the SCORM launch files if asked for, and the theme's static files.
 fn shared_files(
     ctx: &RenderContext,
-    outline_files: Vec<OutputFile>,
-    mut pages: Vec<OutputFile>,
-) -> Vec<OutputFile> {
+    base: u64,
+    outline_files: Vec<Output>,
+    mut pages: Vec<Output>,
+) -> Vec<Output> {
     pages.extend(outline_files);
-    pages.push(OutputFile {
-        path: PathBuf::from(syllabus::SYLLABUS_FILE),
-        bytes: syllabus::to_js(ctx.course),
-    });
-    pages.extend(scorm_files(ctx));
+    let syllabus = PathBuf::from(syllabus::SYLLABUS_FILE);
+    let Ok(script) = reuse::file::<std::convert::Infallible>(
+        ctx.reuse,
+        syllabus.clone(),
+        || keys::syllabus_script(ctx.course, base),
+        || {
+            Ok(OutputFile {
+                path: syllabus,
+                bytes: syllabus::to_js(ctx.course),
+            })
+        },
+    );
+    pages.push(script);
+    pages.extend(scorm_files(ctx).into_iter().map(Output::Made));
     for (path, bytes) in &ctx.theme.static_files {
         // The LMS adaptor belongs to SCORM builds only (added above).
         if path.as_os_str() == crate::scorm::ADAPTOR_FILE {
             continue;
         }
-        pages.push(OutputFile {
-            path: PathBuf::from("static").join(path),
-            bytes: bytes.clone(),
-        });
+        let path = PathBuf::from("static").join(path);
+        let Ok(file) = reuse::file::<std::convert::Infallible>(
+            ctx.reuse,
+            path.clone(),
+            || keys::bytes(&path, bytes),
+            || {
+                Ok(OutputFile {
+                    path: path.clone(),
+                    bytes: bytes.clone(),
+                })
+            },
+        );
+        pages.push(file);
     }
     pages
 }
@@ -458,23 +495,29 @@ fn render_review(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
 }
 
 /// Each module's review script, handed to `sink` as it is made.
-fn render_review_scripts(ctx: &RenderContext, sink: FileSink) -> Result<(), Diagnostics> {
+fn render_review_scripts(
+    ctx: &RenderContext,
+    base: u64,
+    sink: FileSink,
+) -> Result<(), Diagnostics> {
     let problems: Vec<Diagnostic> = ctx
         .course
         .modules
         .par_iter()
         .filter_map(|module| {
-            let mut c = tera::Context::new();
-            c.insert("items", &review::module_items(module, ctx.markdown));
             let path = PathBuf::from(review::script_path(module));
-            let html = match render_template(ctx, "review_items.html", &c, path.clone()) {
-                Ok(f) => f.bytes,
-                Err(d) => return Some(d),
-            };
-            let bytes = review::script(module, &String::from_utf8_lossy(&html));
-            sink(OutputFile { path, bytes })
-                .err()
-                .map(|e| write_failed(ctx, e))
+            let key = || keys::review_script(ctx, module, base);
+            let script = reuse::file(ctx.reuse, path.clone(), key, || {
+                let mut c = tera::Context::new();
+                c.insert("items", &review::module_items(module, ctx.markdown));
+                let html = render_template(ctx, "review_items.html", &c, path.clone())?.bytes;
+                let bytes = review::script(module, &String::from_utf8_lossy(&html));
+                Ok(OutputFile { path, bytes })
+            });
+            match script {
+                Ok(script) => sink(script).err().map(|e| write_failed(ctx, e)),
+                Err(d) => Some(d),
+            }
         })
         .collect();
     if problems.is_empty() {

@@ -2,16 +2,20 @@
 //! headings, links and text (a cheap pass without highlighting), where every link leads,
 //! and the files made from them (search index, sitemap).
 
+use super::fingerprint::HashWriter;
 use super::links::{self, Resolved, SiteLinks};
 use super::output::OutputFile;
-use super::search::{self, DocsStore};
+use super::reuse::{self, Output, Reuse};
+use super::search::{self, LessonDocs};
 use super::sitemap;
 use crate::content::{Body, Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::{RenderedBody, Renderer};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// An introduction: the course's (`content/_index.md`) or a module's.
 struct Intro {
@@ -69,35 +73,113 @@ fn body_problems(source: &Path, body: &Body, outline: &RenderedBody) -> Vec<Diag
         .collect()
 }
 
+/// What the site needs of one lesson's body: its outline without text or HTML (headings
+/// and links), and its documents for the search index.
+struct LessonOutline {
+    body: RenderedBody,
+    docs: LessonDocs,
+}
+
+fn lesson_outline(markdown: &Renderer, module: &Module, lesson: &Lesson) -> LessonOutline {
+    let mut body = markdown.outline(&lesson.body.text, lesson.body.first_line);
+    body.parts = Vec::new();
+    let docs = search::lesson_docs(module, lesson, &body);
+    body.text = String::new();
+    LessonOutline { body, docs }
+}
+
 /// Every lesson's outline (headings and links only) in `course.lessons()` order, and the
-/// search index made from their texts.
+/// search index files made from their texts.
 fn outline_and_index(
     course: &Course,
     markdown: &Renderer,
-    store: Option<&dyn DocsStore>,
-) -> (Vec<RenderedBody>, search::SearchIndex) {
+    reuse: Option<&dyn Reuse>,
+) -> (Vec<RenderedBody>, Vec<Output>) {
     let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
+    if let Some(reuse) = reuse {
+        return reused_outline_and_index(&ordered, markdown, reuse);
+    }
     // A batch of lessons at a time: the text of each goes into the search index and is
     // dropped, as is the HTML (only headings and links are kept); at 10,000 lessons
     // holding them all would take well over 100 MB.
     let mut lessons: Vec<RenderedBody> = Vec::with_capacity(ordered.len());
     let mut index = search::IndexBuilder::default();
     for batch in ordered.chunks(search::IndexBuilder::BATCH) {
-        let mut bodies: Vec<RenderedBody> = batch
+        let parts: Vec<LessonOutline> = batch
             .par_iter()
-            .map(|(_, l)| {
-                let mut body = markdown.outline(&l.body.text, l.body.first_line);
-                body.parts = Vec::new();
-                body
-            })
+            .map(|(m, l)| lesson_outline(markdown, m, l))
             .collect();
-        index.add_reusing(batch, &bodies, store);
-        for body in &mut bodies {
-            body.text = String::new();
+        for part in parts {
+            index.push(&part.docs);
+            lessons.push(part.body);
         }
-        lessons.extend(bodies);
     }
-    (lessons, index.finish())
+    let files = search_files(index.finish()).into_iter().map(Output::Made);
+    (lessons, files.collect())
+}
+
+/// `outline_and_index` for a rebuild: each lesson's outline and documents, and the search
+/// index files, taken from `reuse` when their inputs did not change.
+fn reused_outline_and_index(
+    ordered: &[(&Module, &Lesson)],
+    markdown: &Renderer,
+    reuse: &dyn Reuse,
+) -> (Vec<RenderedBody>, Vec<Output>) {
+    let keyed: Vec<(u64, Arc<LessonOutline>)> = ordered
+        .par_iter()
+        .map(|(m, l)| {
+            let mut h = HashWriter::new();
+            let _ = write!(h, "outline{}{}", m.slug, reuse.lesson_stamp(l));
+            let key = h.finish();
+            let part = reuse::value(Some(reuse), || key, || lesson_outline(markdown, m, l));
+            (key, part)
+        })
+        .collect();
+    let mut h = HashWriter::new();
+    for (key, _) in &keyed {
+        let _ = write!(h, "{key}");
+    }
+    let index_key = h.finish();
+    // The index and its text scripts change together: their paths are kept with them.
+    let paths = reuse::value(
+        Some(reuse),
+        || index_key,
+        || {
+            let mut index = search::IndexBuilder::default();
+            for (_, part) in &keyed {
+                index.push(&part.docs);
+            }
+            search_files(index.finish())
+        },
+    );
+    let lessons = keyed.iter().map(|(_, p)| p.body.clone()).collect();
+    let files = paths
+        .iter()
+        .map(|file| {
+            let make = || Ok::<_, std::convert::Infallible>(file.clone());
+            let Ok(output) = reuse::file(Some(reuse), file.path.clone(), || index_key, make);
+            output
+        })
+        .collect();
+    (lessons, files)
+}
+
+/// The search index and its text scripts.
+fn search_files(index: search::SearchIndex) -> Vec<OutputFile> {
+    let mut files = vec![OutputFile {
+        path: PathBuf::from(search::INDEX_FILE),
+        bytes: index.to_js(),
+    }];
+    files.extend(
+        index
+            .into_text_files()
+            .into_iter()
+            .map(|(name, bytes)| OutputFile {
+                path: PathBuf::from(name),
+                bytes,
+            }),
+    );
+    files
 }
 
 /// The fragments a link to an introduction's page may name: its headings, `main`, and on
@@ -122,7 +204,7 @@ pub struct SiteOutline {
     /// The course's and each module's introduction: output page, source file, outline.
     intros: Vec<Intro>,
     pub links: SiteLinks,
-    generated: Vec<OutputFile>,
+    generated: Vec<Output>,
 }
 
 impl SiteOutline {
@@ -131,23 +213,10 @@ impl SiteOutline {
         course: &Course,
         markdown: &Renderer,
         static_files: impl IntoIterator<Item = &'a Path>,
-        store: Option<&dyn DocsStore>,
+        reuse: Option<&dyn Reuse>,
     ) -> Self {
-        let (lessons, index) = outline_and_index(course, markdown, store);
-        let mut generated = sitemap::files(course);
-        generated.push(OutputFile {
-            path: PathBuf::from(search::INDEX_FILE),
-            bytes: index.to_js(),
-        });
-        generated.extend(
-            index
-                .into_text_files()
-                .into_iter()
-                .map(|(name, bytes)| OutputFile {
-                    path: PathBuf::from(name),
-                    bytes,
-                }),
-        );
+        let (lessons, mut generated) = outline_and_index(course, markdown, reuse);
+        generated.extend(sitemap::files(course).into_iter().map(Output::Made));
         let mut files: Vec<String> = static_files
             .into_iter()
             .map(|p| format!("static/{}", p.to_string_lossy().replace('\\', "/")))
@@ -155,7 +224,7 @@ impl SiteOutline {
         files.extend(
             generated
                 .iter()
-                .map(|f| f.path.to_string_lossy().into_owned()),
+                .map(|f| f.path().to_string_lossy().into_owned()),
         );
         // Only their headings are needed, and only when a build fails: never indexed.
         let broken: Vec<Option<RenderedBody>> = course
@@ -217,7 +286,7 @@ impl SiteOutline {
 
     /// Files made from the outline: the search index, and the sitemap and robots.txt when
     /// the course has a `base_url`.
-    pub fn into_files(self) -> Vec<OutputFile> {
+    pub fn into_files(self) -> Vec<Output> {
         self.generated
     }
 }

@@ -7,14 +7,11 @@
 //! matched, are in `search-text-N.js` scripts of `SHARD_DOCS` documents each, loaded for
 //! the results shown: the index itself holds no text beyond titles and headings.
 
-use super::fingerprint::HashWriter;
 use crate::content::{Course, Lesson, Module};
 use crate::markdown::RenderedBody;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::fmt::Write as _;
-use std::sync::Arc;
 
 /// Output path of the index.
 pub const INDEX_FILE: &str = "search-index.js";
@@ -288,35 +285,19 @@ impl IndexBuilder {
 
     /// Add the next lessons, in `course.lessons()` order, with their outlines.
     pub fn add(&mut self, lessons: &[(&Module, &Lesson)], outlines: &[RenderedBody]) {
-        self.add_reusing(lessons, outlines, None);
-    }
-
-    /// `add`, taking the words of lessons that did not change since an earlier build
-    /// from `store` (the dev server's rebuilds) instead of reading them again.
-    pub fn add_reusing(
-        &mut self,
-        lessons: &[(&Module, &Lesson)],
-        outlines: &[RenderedBody],
-        store: Option<&dyn DocsStore>,
-    ) {
         // Splitting text into words is the costly part: lessons in parallel.
-        let per_lesson: Vec<Arc<LessonDocs>> = lessons
+        let per_lesson: Vec<LessonDocs> = lessons
             .par_iter()
             .zip(outlines.par_iter())
-            .map(|((module, lesson), outline)| {
-                let make = || lesson_docs(module, lesson, outline);
-                match store {
-                    Some(store) => store.lesson_docs(docs_key(module, lesson, outline), &make),
-                    None => Arc::new(make()),
-                }
-            })
+            .map(|((module, lesson), outline)| lesson_docs(module, lesson, outline))
             .collect();
         for lesson in &per_lesson {
             self.push(lesson);
         }
     }
 
-    fn push(&mut self, lesson: &LessonDocs) {
+    /// Add the next lesson's documents (made by `lesson_docs`).
+    pub fn push(&mut self, lesson: &LessonDocs) {
         for IndexedDoc { doc, text, terms } in lesson {
             let id = self.docs.len() as u32;
             for (term, field) in terms {
@@ -368,39 +349,6 @@ impl IndexBuilder {
 /// A lesson's documents.
 pub type LessonDocs = Vec<IndexedDoc>;
 
-/// Where lessons' documents made by an earlier build are kept (by the dev server, between
-/// rebuilds).
-pub trait DocsStore: Sync {
-    /// The documents made from inputs hashing to `key` in an earlier build, or `make`'s.
-    fn lesson_docs(&self, key: u64, make: &dyn Fn() -> LessonDocs) -> Arc<LessonDocs>;
-}
-
-/// A hash of everything `lesson_docs` reads.
-fn docs_key(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> u64 {
-    let mut h = HashWriter::new();
-    let _ = write!(
-        h,
-        "{}{}{}{:?}{}{:?}{:?}",
-        module.slug,
-        lesson.slug,
-        lesson.title,
-        lesson.summary,
-        outline.text,
-        outline.headings,
-        lesson.takeaways
-    );
-    for exercise in &lesson.quiz {
-        let _ = write!(
-            h,
-            "{}{}{}",
-            exercise.id,
-            exercise.kind.label(),
-            exercise.prompt
-        );
-    }
-    h.finish()
-}
-
 /// The distinct terms of one document with the strongest field each stands in.
 #[derive(Default)]
 struct DocTerms(HashMap<String, Field>);
@@ -431,7 +379,7 @@ impl DocTerms {
 }
 
 /// A lesson's documents: its opening and heading sections, its exercises, its takeaways.
-fn lesson_docs(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> LessonDocs {
+pub fn lesson_docs(module: &Module, lesson: &Lesson, outline: &RenderedBody) -> LessonDocs {
     let page = format!("{}/{}/index.html", module.slug, lesson.slug);
     let doc = |fragment: Option<&str>, heading: &str, text: &str, terms: DocTerms| IndexedDoc {
         doc: SearchDoc {
