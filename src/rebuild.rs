@@ -96,12 +96,11 @@ impl RenderMemo {
 }
 
 impl Reuse for RenderMemo {
+    /// For the lessons of the course given to `begin_build` (found by their file).
     fn lesson_stamp(&self, lesson: &Lesson) -> u64 {
         let known = self.stamps.read().ok().and_then(|stamps| {
-            stamps
-                .get(&lesson.source)
-                .filter(|(before, _)| before == lesson)
-                .map(|(_, stamp)| *stamp)
+            let (_, stamp) = stamps.get(&lesson.source)?;
+            Some(*stamp)
         });
         // A lesson `begin_build` did not see matches nothing kept.
         known.unwrap_or_else(|| self.fresh_stamp())

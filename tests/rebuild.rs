@@ -174,3 +174,46 @@ fn an_edit_rewrites_its_page_and_leaves_the_others() {
         "the course page lists no body text: left alone"
     );
 }
+
+/// A course of `modules` modules of `lessons` lessons, each with three sections.
+fn generated_course(modules: usize, lessons: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(content.join("_index.md"), "---\ntitle: Big\n---\nIntro.\n").unwrap();
+    for m in 1..=modules {
+        let module = content.join(format!("{m:02}-module-{m}"));
+        std::fs::create_dir_all(&module).unwrap();
+        std::fs::write(module.join("_index.md"), format!("---\ntitle: M{m}\n---\n")).unwrap();
+        for l in 1..=lessons {
+            let sections: String = (1..=3)
+                .map(|s| format!("## Part {s}\n\nWords of lesson {m}.{l}, part {s}.\n\n"))
+                .collect();
+            let text = format!("---\ntitle: Lesson {m}.{l}\nsummary: S.\n---\n{sections}");
+            std::fs::write(module.join(format!("{l:02}-lesson-{l}.md")), text).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn search_scripts_stay_right_when_an_edit_moves_the_documents_after_it() {
+    let dir = generated_course(3, 30);
+    let mut course = Course {
+        root: dir.path().to_path_buf(),
+        _dir: dir,
+        workspace: Workspace::for_rebuilds(),
+    };
+    course.rebuild_matches_clean("first build");
+    let lesson = course.root.join("content/02-module-2/05-lesson-5.md");
+    course.edit(
+        &lesson,
+        "## Part 2",
+        "## A new part\n\nNew words.\n\n## Part 2",
+    );
+    course.rebuild_matches_clean("a section added: later documents move");
+    course.edit(&lesson, "part 3.", "part three.");
+    course.rebuild_matches_clean("one document's text");
+    course.edit(&lesson, "## A new part\n\nNew words.\n\n", "");
+    course.rebuild_matches_clean("the section removed again");
+}

@@ -140,28 +140,58 @@ fn reused_outline_and_index(
         let _ = write!(h, "{key}");
     }
     let index_key = h.finish();
-    // The index and its text scripts change together: their paths are kept with them.
-    let paths = reuse::value(
+    let lessons = keyed.iter().map(|(_, p)| p.body.clone()).collect();
+    let docs: Vec<&LessonDocs> = keyed.iter().map(|(_, p)| &p.docs).collect();
+    let index = reuse::file::<std::convert::Infallible>(
         Some(reuse),
+        PathBuf::from(search::INDEX_FILE),
         || index_key,
         || {
-            let mut index = search::IndexBuilder::default();
-            for (_, part) in &keyed {
-                index.push(&part.docs);
-            }
-            search_files(index.finish())
+            Ok(OutputFile {
+                path: PathBuf::from(search::INDEX_FILE),
+                bytes: search::index_of(&docs),
+            })
         },
     );
-    let lessons = keyed.iter().map(|(_, p)| p.body.clone()).collect();
-    let files = paths
+    let Ok(index) = index;
+    let mut files = vec![index];
+    files.extend(text_files(&keyed, reuse));
+    (lessons, files)
+}
+
+/// The search text scripts, each kept while the documents in it are the same (the
+/// lessons they come from did not change).
+fn text_files(keyed: &[(u64, Arc<LessonOutline>)], reuse: &dyn Reuse) -> Vec<Output> {
+    let docs: Vec<(u64, usize, &str)> = keyed
         .iter()
-        .map(|file| {
-            let make = || Ok::<_, std::convert::Infallible>(file.clone());
-            let Ok(output) = reuse::file(Some(reuse), file.path.clone(), || index_key, make);
-            output
+        .flat_map(|(key, part)| {
+            let texts = part.docs.iter().map(|d| d.text.as_str());
+            texts.enumerate().map(move |(i, text)| (*key, i, text))
         })
         .collect();
-    (lessons, files)
+    docs.chunks(search::SHARD_DOCS)
+        .enumerate()
+        .map(|(n, shard)| {
+            let key = || {
+                let mut h = HashWriter::new();
+                for (lesson, i, _) in shard {
+                    let _ = write!(h, "{lesson}{i}");
+                }
+                h.finish()
+            };
+            let make = || {
+                let texts: Vec<&str> = shard.iter().map(|d| d.2).collect();
+                let (name, bytes) = search::text_file(n, &texts);
+                Ok::<_, std::convert::Infallible>(OutputFile {
+                    path: PathBuf::from(name),
+                    bytes,
+                })
+            };
+            let path = PathBuf::from(search::text_file_name(n));
+            let Ok(file) = reuse::file(Some(reuse), path, key, make);
+            file
+        })
+        .collect()
 }
 
 /// The search index and its text scripts.

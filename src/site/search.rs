@@ -202,36 +202,110 @@ impl SearchIndex {
     /// each doc as a `[url, lesson, heading]` array to keep the file small, and `shard` the
     /// number of docs per text script.
     pub fn to_js(&self) -> Vec<u8> {
-        // Serialised straight from the index: a `serde_json::Value` of it would take
-        // 32 bytes per posting. Keys in the order `json!` wrote them (sorted).
-        #[derive(Serialize)]
-        struct Js<'a> {
-            docs: Vec<[&'a str; 3]>,
-            postings: &'a [Vec<u32>],
-            shard: usize,
-            terms: &'a [String],
-        }
-        let js = Js {
-            docs: self
-                .docs
-                .iter()
-                .map(|d| [&d.url, &d.lesson, &d.heading].map(String::as_str))
-                .collect(),
-            postings: &self.postings,
-            shard: SHARD_DOCS,
-            terms: &self.terms,
-        };
-        let mut out = b"window.CRESCU_SEARCH=".to_vec();
-        // Serialising strings and numbers into memory cannot fail.
-        let _ = serde_json::to_writer(&mut out, &js);
-        out.extend_from_slice(b";\n");
-        out
+        let docs = self
+            .docs
+            .iter()
+            .map(|d| [&d.url, &d.lesson, &d.heading].map(String::as_str));
+        index_js(docs.collect(), &self.postings, &self.terms)
     }
 
     /// The text scripts, `(file name, contents)`: `search-text-N.js` holds the texts of
     /// docs `N * SHARD_DOCS ..`, as `CRESCU_SEARCH_TEXT[N] = [...]`.
     pub fn into_text_files(self) -> Vec<(String, Vec<u8>)> {
         self.text_files
+    }
+}
+
+/// `search-index.js` from its docs as `[url, lesson, heading]`, and each term (sorted)
+/// with its postings.
+fn index_js(
+    docs: Vec<[&str; 3]>,
+    postings: &[impl Serialize],
+    terms: &[impl Serialize],
+) -> Vec<u8> {
+    // Serialised straight from the index: a `serde_json::Value` of it would take 32 bytes
+    // per posting. Keys in the order `json!` wrote them (sorted).
+    #[derive(Serialize)]
+    struct Js<'a, P, T> {
+        docs: Vec<[&'a str; 3]>,
+        postings: &'a [P],
+        shard: usize,
+        terms: &'a [T],
+    }
+    let js = Js {
+        docs,
+        postings,
+        shard: SHARD_DOCS,
+        terms,
+    };
+    let mut out = b"window.CRESCU_SEARCH=".to_vec();
+    // Serialising strings and numbers into memory cannot fail.
+    let _ = serde_json::to_writer(&mut out, &js);
+    out.extend_from_slice(b";\n");
+    out
+}
+
+/// The `n`th text script, `(file name, contents)`, holding `texts`: those of docs
+/// `n * SHARD_DOCS ..`.
+pub fn text_file(n: usize, texts: &[impl Serialize]) -> (String, Vec<u8>) {
+    let mut out =
+        format!("(window.CRESCU_SEARCH_TEXT=window.CRESCU_SEARCH_TEXT||{{}})[{n}]=").into_bytes();
+    // Serialising strings into memory cannot fail.
+    let _ = serde_json::to_writer(&mut out, texts);
+    out.extend_from_slice(b";\n");
+    (text_file_name(n), out)
+}
+
+/// The name of the `n`th text script (search.js asks for the same).
+pub fn text_file_name(n: usize) -> String {
+    format!("search-text-{n}.js")
+}
+
+/// `search-index.js` of `lessons`' documents (in `course.lessons()` order), the same as
+/// `IndexBuilder` makes, read in place: the dev server keeps every lesson's documents
+/// and makes the index from them after an edit. Text scripts are `text_file`'s.
+pub fn index_of(lessons: &[&LessonDocs]) -> Vec<u8> {
+    let mut postings: HashMap<&str, Vec<u32>, TermHasher> = HashMap::default();
+    let mut docs = Vec::new();
+    for IndexedDoc { doc, terms, .. } in lessons.iter().flat_map(|l| l.iter()) {
+        let id = docs.len() as u32;
+        for (term, field) in terms {
+            postings
+                .entry(term.as_str())
+                .or_default()
+                .push((id << 2) | *field as u32);
+        }
+        docs.push([&doc.url, &doc.lesson, &doc.heading].map(String::as_str));
+    }
+    let mut sorted: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let (terms, postings): (Vec<&str>, Vec<Vec<u32>>) = sorted.into_iter().unzip();
+    index_js(docs, &postings, &terms)
+}
+
+/// Hashes index terms, short strings hashed by the hundred thousand: FNV-1a, quicker
+/// on them than the standard library's SipHash, whose resistance to chosen keys a
+/// course's own words do not need.
+type TermHasher = std::hash::BuildHasherDefault<Fnv>;
+
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -273,7 +347,7 @@ fn uncovered_title_words(title: &str, query: &[String]) -> usize {
 #[derive(Default)]
 pub struct IndexBuilder {
     docs: Vec<SearchDoc>,
-    postings: HashMap<String, Vec<u32>>,
+    postings: HashMap<String, Vec<u32>, TermHasher>,
     /// Texts of the docs since the last full shard.
     texts: Vec<String>,
     text_files: Vec<(String, Vec<u8>)>,
@@ -319,14 +393,8 @@ impl IndexBuilder {
     }
 
     fn end_shard(&mut self) {
-        let n = self.text_files.len();
-        let mut out = format!("(window.CRESCU_SEARCH_TEXT=window.CRESCU_SEARCH_TEXT||{{}})[{n}]=")
-            .into_bytes();
-        // Serialising strings into memory cannot fail.
-        let _ = serde_json::to_writer(&mut out, &self.texts);
-        out.extend_from_slice(b";\n");
-        // search.js asks for the same name.
-        self.text_files.push((format!("search-text-{n}.js"), out));
+        let file = text_file(self.text_files.len(), &self.texts);
+        self.text_files.push(file);
         self.texts.clear();
     }
 
@@ -530,6 +598,14 @@ mod tests {
 
     fn index(lessons: &[TestLesson]) -> SearchIndex {
         let mut builder = IndexBuilder::default();
+        for docs in test_docs(lessons) {
+            builder.push(&docs);
+        }
+        builder.finish()
+    }
+
+    fn test_docs(lessons: &[TestLesson]) -> Vec<LessonDocs> {
+        let mut all = Vec::new();
         for (n, (title, summary, sections)) in lessons.iter().enumerate() {
             let mut docs = LessonDocs::new();
             let mut opening = DocTerms::default();
@@ -551,9 +627,23 @@ mod tests {
                 terms.add(text, Field::Text);
                 docs.push(doc(heading, text, terms));
             }
-            builder.push(&docs);
+            all.push(docs);
         }
-        builder.finish()
+        all
+    }
+
+    #[test]
+    fn the_index_read_in_place_is_the_one_built() {
+        let lessons: &[TestLesson] = &[
+            ("Threads", "Many threads.", &[("Costs", "The GIL costs.")]),
+            ("Locks", "A getSwitchInterval call.", &[("GIL", "Text.")]),
+        ];
+        let docs = test_docs(lessons);
+        let refs: Vec<&LessonDocs> = docs.iter().collect();
+        assert_eq!(
+            String::from_utf8(index_of(&refs)).unwrap(),
+            String::from_utf8(index(lessons).to_js()).unwrap()
+        );
     }
 
     fn ranked(index: &SearchIndex, query: &str) -> Vec<String> {
