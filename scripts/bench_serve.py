@@ -4,8 +4,9 @@
 Starts `crescu serve` on a course, listens on its reload channel (/__crescu/events) like
 an open page, then edits one lesson EDITS times (rewriting a sentence of its body, saved
 the way editors do: write beside, rename over). For each edit it takes the time from the
-rename to the `reload` event, and the time `crescu serve` reported ("rebuilt N pages in
-M ms"). Prints each edit, then the median and range of both.
+rename to the `reload` event, the time `crescu serve` reported ("rebuilt N pages in
+M ms"), and the CPU time the server used meanwhile (user + system, from /proc: on a
+loaded machine the steadier figure). Prints each edit, then the median and range.
 
 Usage: bench_serve.py CRESCU COURSE_ROOT [EDITS] [--title]
   --title  also change the lesson's title on every edit (its neighbours' pages change)
@@ -46,6 +47,12 @@ def events(port):
             name = None
 
 
+def cpu_ms(pid):
+    """User + system CPU time of a process so far, in milliseconds."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     crescu, root = sys.argv[1], sys.argv[2]
     edits = int(next((a for a in sys.argv[3:] if a.isdigit()), "12"))
@@ -72,7 +79,7 @@ def main():
     assert next(stream)[0] == "state"
     path = lesson_file(root)
     original = open(path).read()
-    to_reload = []
+    to_reload, cpu = [], []
     try:
         for i in range(edits):
             text = original.replace("## Section 1\n\n", f"## Section 1\n\nEdit number {i}. ", 1)
@@ -81,24 +88,30 @@ def main():
             tmp = os.path.join(root, ".bench-saving")
             with open(tmp, "w") as f:
                 f.write(text)
+            cpu_before = cpu_ms(server.pid)
             written = time.perf_counter()
             os.rename(tmp, path)
             name, arrived = next(stream)
             assert name == "reload", f"edit {i}: {name}"
             to_reload.append((arrived - written) * 1000)
+            cpu.append(cpu_ms(server.pid) - cpu_before)
             time.sleep(0.3)  # let the log line arrive and the machine settle
     finally:
         with open(path, "w") as f:
             f.write(original)
         server.terminate()
         server.wait()
+    # The first line is the first build's ("built"), not matched above.
     for i, ms in enumerate(to_reload):
-        print(f"edit {i}: write -> reload {ms:.1f} ms, reported {reported[i] if i < len(reported) else '?'} ms")
+        shown = reported[i] if i < len(reported) else "?"
+        print(f"edit {i}: write -> reload {ms:.1f} ms, reported {shown} ms, CPU {cpu[i]:.0f} ms")
     print(f"write -> reload: median {statistics.median(to_reload):.1f} ms "
           f"(min {min(to_reload):.1f}, max {max(to_reload):.1f}, {len(to_reload)} edits)")
     if reported:
         print(f"reported by crescu serve: median {statistics.median(reported)} ms "
               f"(min {min(reported)}, max {max(reported)})")
+    print(f"CPU per rebuild: median {statistics.median(cpu):.0f} ms (min {min(cpu):.0f}, max {max(cpu):.0f}; "
+          f"clock ticks of {1000 / os.sysconf('SC_CLK_TCK'):.0f} ms)")
     print(f"warning lines printed in all: {warnings[0]}")
 
 

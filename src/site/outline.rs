@@ -6,7 +6,7 @@ use super::fingerprint::HashWriter;
 use super::links::{self, Resolved, SiteLinks};
 use super::output::OutputFile;
 use super::reuse::{self, Output, Reuse};
-use super::search::{self, LessonDocs};
+use super::search::{self, LessonDocs, LessonTerms};
 use super::sitemap;
 use crate::content::{Body, Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
@@ -78,14 +78,21 @@ fn body_problems(source: &Path, body: &Body, outline: &RenderedBody) -> Vec<Diag
 struct LessonOutline {
     body: RenderedBody,
     docs: LessonDocs,
+    /// The documents' terms grouped, for rebuilds (`search::index_of`).
+    terms: Option<LessonTerms>,
 }
 
-fn lesson_outline(markdown: &Renderer, module: &Module, lesson: &Lesson) -> LessonOutline {
+fn lesson_outline(
+    markdown: &Renderer,
+    (module, lesson): (&Module, &Lesson),
+    grouped: bool,
+) -> LessonOutline {
     let mut body = markdown.outline(&lesson.body.text, lesson.body.first_line);
     body.parts = Vec::new();
     let docs = search::lesson_docs(module, lesson, &body);
     body.text = String::new();
-    LessonOutline { body, docs }
+    let terms = grouped.then(|| search::lesson_terms(&docs));
+    LessonOutline { body, docs, terms }
 }
 
 /// Every lesson's outline (headings and links only) in `course.lessons()` order, and the
@@ -107,7 +114,7 @@ fn outline_and_index(
     for batch in ordered.chunks(search::IndexBuilder::BATCH) {
         let parts: Vec<LessonOutline> = batch
             .par_iter()
-            .map(|(m, l)| lesson_outline(markdown, m, l))
+            .map(|&(m, l)| lesson_outline(markdown, (m, l), false))
             .collect();
         for part in parts {
             index.push(&part.docs);
@@ -131,7 +138,8 @@ fn reused_outline_and_index(
             let mut h = HashWriter::new();
             let _ = write!(h, "outline{}{}", m.slug, reuse.lesson_stamp(l));
             let key = h.finish();
-            let part = reuse::value(Some(reuse), || key, || lesson_outline(markdown, m, l));
+            let make = || lesson_outline(markdown, (m, l), true);
+            let part = reuse::value(Some(reuse), || key, make);
             (key, part)
         })
         .collect();
@@ -141,7 +149,11 @@ fn reused_outline_and_index(
     }
     let index_key = h.finish();
     let lessons = keyed.iter().map(|(_, p)| p.body.clone()).collect();
-    let docs: Vec<&LessonDocs> = keyed.iter().map(|(_, p)| &p.docs).collect();
+    // Made with `grouped` above, so every lesson has its terms.
+    let docs: Vec<(&LessonDocs, &LessonTerms)> = keyed
+        .iter()
+        .filter_map(|(_, p)| Some((&p.docs, p.terms.as_ref()?)))
+        .collect();
     let index = reuse::file::<std::convert::Infallible>(
         Some(reuse),
         PathBuf::from(search::INDEX_FILE),

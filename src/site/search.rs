@@ -261,21 +261,41 @@ pub fn text_file_name(n: usize) -> String {
     format!("search-text-{n}.js")
 }
 
-/// `search-index.js` of `lessons`' documents (in `course.lessons()` order), the same as
-/// `IndexBuilder` makes, read in place: the dev server keeps every lesson's documents
-/// and makes the index from them after an edit. Text scripts are `text_file`'s.
-pub fn index_of(lessons: &[&LessonDocs]) -> Vec<u8> {
-    let mut postings: HashMap<&str, Vec<u32>, TermHasher> = HashMap::default();
-    let mut docs = Vec::new();
-    for IndexedDoc { doc, terms, .. } in lessons.iter().flat_map(|l| l.iter()) {
-        let id = docs.len() as u32;
-        for (term, field) in terms {
-            postings
+/// A lesson's terms, each with its postings numbered from the lesson's first document:
+/// what `index_of` merges, hashing each term once a lesson rather than once a document.
+pub type LessonTerms = Vec<(String, Vec<u32>)>;
+
+pub fn lesson_terms(docs: &LessonDocs) -> LessonTerms {
+    let mut terms: HashMap<&str, Vec<u32>, TermHasher> = HashMap::default();
+    for (i, doc) in docs.iter().enumerate() {
+        for (term, field) in &doc.terms {
+            terms
                 .entry(term.as_str())
                 .or_default()
-                .push((id << 2) | *field as u32);
+                .push(((i as u32) << 2) | *field as u32);
         }
-        docs.push([&doc.url, &doc.lesson, &doc.heading].map(String::as_str));
+    }
+    terms.into_iter().map(|(t, p)| (t.to_string(), p)).collect()
+}
+
+/// `search-index.js` of `lessons`' documents and terms (in `course.lessons()` order),
+/// the same as `IndexBuilder` makes, read in place: the dev server keeps every lesson's
+/// documents and makes the index from them after an edit. Text scripts are `text_file`'s.
+pub fn index_of(lessons: &[(&LessonDocs, &LessonTerms)]) -> Vec<u8> {
+    let mut postings: HashMap<&str, Vec<u32>, TermHasher> = HashMap::default();
+    let mut docs = Vec::new();
+    for (lesson_docs, terms) in lessons {
+        let first = (docs.len() as u32) << 2;
+        for (term, local) in terms.iter() {
+            // Lessons come in order, so each list stays ascending.
+            let list = postings.entry(term.as_str()).or_default();
+            list.extend(local.iter().map(|p| p + first));
+        }
+        docs.extend(
+            lesson_docs
+                .iter()
+                .map(|d| [&d.doc.url, &d.doc.lesson, &d.doc.heading].map(String::as_str)),
+        );
     }
     let mut sorted: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
     sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -639,7 +659,8 @@ mod tests {
             ("Locks", "A getSwitchInterval call.", &[("GIL", "Text.")]),
         ];
         let docs = test_docs(lessons);
-        let refs: Vec<&LessonDocs> = docs.iter().collect();
+        let terms: Vec<LessonTerms> = docs.iter().map(lesson_terms).collect();
+        let refs: Vec<(&LessonDocs, &LessonTerms)> = docs.iter().zip(&terms).collect();
         assert_eq!(
             String::from_utf8(index_of(&refs)).unwrap(),
             String::from_utf8(index(lessons).to_js()).unwrap()
