@@ -24,39 +24,40 @@ impl Drop for Server {
 }
 
 fn start(root: &Path, output: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crescu"))
+    let mut child = spawn_serve(root, output, Stdio::null());
+    let port = port_of(&mut child);
+    Server { child, port }
+}
+
+/// `crescu serve --port 0` on `root`, writing to `output`.
+fn spawn_serve(root: &Path, output: &Path, stderr: Stdio) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_crescu"))
         .args(["serve", "--port", "0", "--root"])
         .arg(root)
         .arg("--output")
         .arg(output)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// The port a started server prints on its first line.
+fn port_of(child: &mut Child) -> u16 {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let port = line
-        .split("127.0.0.1:")
+    line.split("127.0.0.1:")
         .nth(1)
         .and_then(|rest| rest.split('/').next())
         .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
-    Server { child, port }
+        .unwrap_or_else(|| panic!("no port in {line:?}"))
 }
 
 /// `start`, with the server's terminal output (stderr) arriving line by line.
 fn start_logged(root: &Path, output: &Path) -> (Server, std::sync::mpsc::Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crescu"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(root)
-        .arg("--output")
-        .arg(output)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_serve(root, output, Stdio::piped());
     let (tx, rx) = std::sync::mpsc::channel();
     let stderr = BufReader::new(child.stderr.take().unwrap());
     std::thread::spawn(move || {
@@ -66,16 +67,7 @@ fn start_logged(root: &Path, output: &Path) -> (Server, std::sync::mpsc::Receive
             }
         }
     });
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .split("127.0.0.1:")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    let port = port_of(&mut child);
     (Server { child, port }, rx)
 }
 
