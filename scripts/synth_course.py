@@ -4,7 +4,11 @@
 Each lesson has about 900 words in sections, two code blocks (Python and Rust) and
 three exercises. crescu gets them as front-matter exercises; the peers, which have no
 exercises, get the same questions as Markdown lists, so every tool renders about the
-same text and code. Usage: synth_course.py LESSONS OUT_DIR [--simulations]
+same text and code. Usage: synth_course.py LESSONS OUT_DIR [--simulations] [--distinct-code]
+
+By default every lesson has the same two code blocks, which a highlight cache turns
+into two highlightings per build; --distinct-code gives each lesson code of its own
+(its own names, numbers and lines), as a real course has.
 """
 import os
 import random
@@ -77,14 +81,40 @@ def paragraph(rng, words):
     return " ".join(out)
 
 
-def lesson_body(rng):
+def distinct_python(n, rng):
+    """A Python block of lesson n: the same shape as PY, with its own names and lines."""
+    name = f"{rng.choice(WORDS)}_{n}"
+    extra = [f"    {rng.choice(WORDS)}_{i} = {rng.randint(0, 10**6)}  # {rng.choice(WORDS)}"
+             for i in range(rng.randint(1, 4))]
+    return "\n".join([
+        "```python", "import threading", "", f"def {name}(n):", *extra,
+        "    while n > 0:", f"        n -= {rng.randint(1, 9)}", "",
+        f"threads = [threading.Thread(target={name}, args=({rng.randint(10**5, 10**7)},))"
+        f" for _ in range({rng.randint(2, 8)})]",
+        "for t in threads:", "    t.start()", "for t in threads:", "    t.join()", "```"])
+
+
+def distinct_rust(n, rng):
+    """A Rust block of lesson n: the same shape as RS, with its own names and lines."""
+    var = f"{rng.choice(WORDS)}_{n}"
+    return "\n".join([
+        "```rust", "use std::sync::{Arc, Mutex};", "", "fn main() {",
+        f"    let {var} = Arc::new(Mutex::new({rng.randint(0, 999)}u64));",
+        f"    let handles: Vec<_> = (0..{rng.randint(2, 16)})",
+        "        .map(|_| {", f"            let c = Arc::clone(&{var});",
+        f"            std::thread::spawn(move || *c.lock().unwrap() += {rng.randint(1, 99)})",
+        "        })", "        .collect();", "    for h in handles {", "        h.join().unwrap();",
+        "    }", f'    println!("{rng.choice(WORDS)}: {{}}", {var}.lock().unwrap());', "}", "```"])
+
+
+def lesson_body(rng, n=0, distinct=False):
     parts = []
     for i in range(4):
         parts.append(f"## Section {i + 1}\n\n{paragraph(rng, 110)}\n\n{paragraph(rng, 110)}")
         if i == 1:
-            parts.append(PY)
+            parts.append(distinct_python(n, rng) if distinct else PY)
         if i == 2:
-            parts.append(RS)
+            parts.append(distinct_rust(n, rng) if distinct else RS)
     return "\n\n".join(parts) + "\n"
 
 
@@ -92,6 +122,7 @@ def main():
     lessons = int(sys.argv[1])
     out = sys.argv[2]
     with_sims = "--simulations" in sys.argv
+    distinct = "--distinct-code" in sys.argv
     rng = random.Random(42)
     per_module = 50
     modules = (lessons + per_module - 1) // per_module
@@ -145,7 +176,7 @@ def main():
             n += 1
             name = f"{i + 1:03d}-lesson-{n}.md"
             title = f"Lesson {n}: {rng.choice(WORDS)} and {rng.choice(WORDS)}"
-            body = lesson_body(rng)
+            body = lesson_body(rng, n, distinct)
             quiz = (
                 "quiz:\n"
                 f"  - id: mc\n    type: multiple_choice\n    prompt: Which {rng.choice(WORDS)} is right?\n"

@@ -4,10 +4,9 @@
 use crate::content::{self, LoadOptions, reuse::ParseMemo};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::Renderer;
+use crate::rebuild::RenderMemo;
 use crate::simulations;
-use crate::site::{
-    self, RenderContext, SiteStats, incremental::IncrementalOutput, reuse::RenderMemo, theme::Theme,
-};
+use crate::site::{self, RenderContext, SiteStats, incremental::IncrementalOutput, theme::Theme};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -116,6 +115,22 @@ impl Workspace {
         Ok(())
     }
 
+    /// Before rendering a rebuild: stamp the lessons, and make every file anew if the
+    /// output folder is not the one the last write left.
+    fn begin_rebuild(&self, course: &content::Course, output: Option<&std::path::Path>) {
+        let Some(memo) = &self.memo else {
+            return;
+        };
+        memo.begin_build(course);
+        let holds_site = match (&self.written, output) {
+            (Some(written), Some(output)) => written.holds_site(output),
+            _ => false,
+        };
+        if !holds_site {
+            memo.forget_written();
+        }
+    }
+
     /// What every build ends with, failed or not: memos drop what this build did not use.
     fn end_build(&self) {
         self.markdown.end_build();
@@ -180,12 +195,16 @@ pub fn build_in(
         Some(output) if !workspace.is_incremental() => Some(stage(output, cache.as_deref())?),
         _ => None,
     };
+    workspace.begin_rebuild(&course, real_output.as_deref());
     let ctx = RenderContext {
         course: &course,
         theme,
         markdown: &workspace.markdown,
         charts: &charts,
-        memo: workspace.memo.as_ref(),
+        reuse: workspace
+            .memo
+            .as_ref()
+            .map(|m| m as &dyn site::reuse::Reuse),
         output: options.output.as_deref(),
         scorm: options.scorm,
     };
@@ -206,9 +225,14 @@ pub fn build_in(
         progress(Stage::Write);
         let written = match (staging, &mut workspace.written) {
             (Some(staging), _) => staging.commit(&rendered.copies),
-            (None, Some(previous)) => previous.write(output, &rendered.files, &rendered.copies),
+            (None, Some(previous)) => {
+                previous.write(output, &rendered.files, &rendered.kept, &rendered.copies)
+            }
             (None, None) => Ok(()),
         };
+        if let Some(memo) = &workspace.memo {
+            memo.end_write(&rendered.kept, written.is_ok());
+        }
         written.map_err(|e| write_error(output, e))?;
     }
     let package = match (&options.scorm, &options.output) {
@@ -286,7 +310,7 @@ fn rendering_errors(options: &BuildOptions, course: &content::Course) -> Vec<Dia
         theme: &theme,
         markdown: &markdown,
         charts: &charts,
-        memo: None,
+        reuse: None,
         output: None,
         scorm: options.scorm,
     };
@@ -317,7 +341,14 @@ fn render(
     incremental: bool,
 ) -> Result<site::RenderedSite, Diagnostics> {
     match staging {
-        Some(staging) => site::render_into(ctx, &|file| staging.write(&file)),
+        Some(staging) => site::render_into(ctx, &|output| match output {
+            site::reuse::Output::Made(file) => staging.write(&file),
+            // A build into a staging folder reuses nothing.
+            site::reuse::Output::Kept(path) => Err(std::io::Error::other(format!(
+                "{} was not made",
+                path.display()
+            ))),
+        }),
         None if incremental && ctx.output.is_some() => site::render(ctx),
         None => site::render_into(ctx, &|_| Ok(())),
     }

@@ -22,6 +22,7 @@ pub mod markdown;
 pub mod measure;
 pub mod measurement;
 pub mod progress;
+pub mod rebuild;
 pub mod scaffold;
 pub mod scorm;
 pub mod serve;

@@ -24,26 +24,66 @@ impl Drop for Server {
 }
 
 fn start(root: &Path, output: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crescu"))
+    let mut child = spawn_serve(root, output, Stdio::null());
+    let port = port_of(&mut child);
+    Server { child, port }
+}
+
+/// `crescu serve --port 0` on `root`, writing to `output`.
+fn spawn_serve(root: &Path, output: &Path, stderr: Stdio) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_crescu"))
         .args(["serve", "--port", "0", "--root"])
         .arg(root)
         .arg("--output")
         .arg(output)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// The port a started server prints on its first line.
+fn port_of(child: &mut Child) -> u16 {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let port = line
-        .split("127.0.0.1:")
+    line.split("127.0.0.1:")
         .nth(1)
         .and_then(|rest| rest.split('/').next())
         .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
-    Server { child, port }
+        .unwrap_or_else(|| panic!("no port in {line:?}"))
+}
+
+/// `start`, with the server's terminal output (stderr) arriving line by line.
+fn start_logged(root: &Path, output: &Path) -> (Server, std::sync::mpsc::Receiver<String>) {
+    let mut child = spawn_serve(root, output, Stdio::piped());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let port = port_of(&mut child);
+    (Server { child, port }, rx)
+}
+
+/// The lines a build printed, up to its summary line (starting with `verb`).
+fn build_log(log: &std::sync::mpsc::Receiver<String>, verb: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    loop {
+        let line = log
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("no `{verb}` line; got {lines:#?}"));
+        let done = line.starts_with(verb);
+        lines.push(line);
+        if done {
+            return lines;
+        }
+    }
 }
 
 struct Response {
@@ -924,4 +964,52 @@ fn eight_tabs_of_one_browser_load_and_reload() {
         }
         let _ = c.close().await;
     });
+}
+
+#[test]
+fn a_rebuild_prints_only_the_warnings_that_changed() {
+    // A lesson without a summary is a warning.
+    let no_summary = |title: &str| format!("---\ntitle: {title}\n---\nText.\n");
+    let course = course_with(&[
+        ("01-a.md", no_summary("A").as_bytes()),
+        ("02-b.md", no_summary("B").as_bytes()),
+        ("03-c.md", no_summary("C").as_bytes()),
+    ]);
+    let module = course.path().join("content/01-module");
+    let (server, log) = start_logged(course.path(), &course.path().join("site"));
+    let warnings = |lines: &[String]| {
+        lines
+            .iter()
+            .filter(|l| l.starts_with("warning[no-summary]"))
+            .count()
+    };
+    let first = build_log(&log, "built ");
+    assert_eq!(
+        warnings(&first),
+        3,
+        "the first build shows them all: {first:#?}"
+    );
+
+    let mut events = Events::open(server.port);
+    assert_eq!(events.next().0, "state");
+    let mut rebuild = |file: &str, text: &str| {
+        save(&module.join(file), text);
+        assert_eq!(events.next().0, "reload");
+        build_log(&log, "rebuilt ")
+    };
+    let edited = rebuild("01-a.md", "---\ntitle: A\n---\nText, edited.\n");
+    assert_eq!(warnings(&edited), 0, "none changed: {edited:#?}");
+    assert!(edited.contains(&"3 warnings as before, not shown again".to_string()));
+
+    let fixed = rebuild("02-b.md", "---\ntitle: B\nsummary: s\n---\nText.\n");
+    assert_eq!(warnings(&fixed), 0, "{fixed:#?}");
+    let gone: Vec<&String> = fixed.iter().filter(|l| l.starts_with("fixed: ")).collect();
+    assert_eq!(gone.len(), 1, "{fixed:#?}");
+    assert!(gone[0].contains("02-b.md") && gone[0].contains("warning[no-summary]"));
+    assert!(fixed.contains(&"2 warnings as before, not shown again".to_string()));
+
+    let added = rebuild("04-d.md", &no_summary("D"));
+    assert_eq!(warnings(&added), 1, "only the new one: {added:#?}");
+    assert!(added.iter().any(|l| l.contains("04-d.md")), "{added:#?}");
+    assert!(added.contains(&"2 warnings as before, not shown again".to_string()));
 }

@@ -3,6 +3,7 @@
 
 use crate::html::escape;
 use std::collections::HashMap;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
@@ -82,10 +83,12 @@ impl Highlighter {
         }
         *slot = file.map(|file| {
             remove_torn_writes(&file);
-            // A missing, old or damaged file only means starting empty.
-            let stored = std::fs::read(&file)
+            // A missing, old or damaged file only means starting empty. Read as a stream:
+            // at 10,000 lessons of their own code the file is ~100 MB, and holding its
+            // bytes beside the blocks decoded from them would double that.
+            let stored = std::fs::File::open(&file)
                 .ok()
-                .and_then(|bytes| decode_blocks(&bytes))
+                .and_then(|f| decode_blocks(std::io::BufReader::new(f)))
                 .unwrap_or_default();
             BlockCache {
                 file,
@@ -108,7 +111,7 @@ impl Highlighter {
         };
         cache.stored = Blocks::new();
         if cache.dirty || cache.used.len() != cache.on_disk {
-            let _ = write_atomically(&cache.file, &encode_blocks(&cache.used));
+            let _ = write_atomically(&cache.file, |out| encode_blocks(&cache.used, out));
             cache.on_disk = cache.used.len();
             cache.dirty = false;
         }
@@ -186,38 +189,58 @@ impl Highlighter {
 }
 
 /// The cache file: `cache_header()`, then for each block, sorted, its language, code and
-/// HTML, each as a little-endian u32 length and UTF-8 bytes.
-fn encode_blocks(blocks: &Blocks) -> Vec<u8> {
+/// HTML, each as a little-endian u32 length and UTF-8 bytes. Written as a stream, not
+/// built in memory first (see `open_cache`).
+fn encode_blocks(blocks: &Blocks, out: &mut impl Write) -> std::io::Result<()> {
     let mut sorted: Vec<_> = blocks.iter().collect();
     sorted.sort();
-    let mut out = cache_header();
+    out.write_all(&cache_header())?;
     for ((lang, code), html) in sorted {
         for field in [lang, code, html] {
-            out.extend_from_slice(&(field.len() as u32).to_le_bytes());
-            out.extend_from_slice(field.as_bytes());
+            out.write_all(&(field.len() as u32).to_le_bytes())?;
+            out.write_all(field.as_bytes())?;
         }
     }
-    out
+    Ok(())
 }
 
 /// The blocks of a cache file, or `None` if it is of another format or damaged.
-fn decode_blocks(bytes: &[u8]) -> Option<Blocks> {
+fn decode_blocks(mut input: impl Read) -> Option<Blocks> {
     let header = cache_header();
-    let mut rest = bytes.strip_prefix(header.as_slice())?;
-    let mut field = || -> Option<String> {
-        let (len, tail) = rest.split_first_chunk::<4>()?;
-        let len = u32::from_le_bytes(*len) as usize;
-        let (text, tail) = (tail.get(..len)?, tail.get(len..)?);
-        rest = tail;
-        String::from_utf8(text.to_vec()).ok()
-    };
+    let mut start = vec![0; header.len()];
+    input.read_exact(&mut start).ok()?;
+    if start != header {
+        return None;
+    }
     let mut blocks = Blocks::new();
-    while let Some(lang) = field() {
-        let (code, html) = (field()?, field()?);
+    loop {
+        let mut len = [0; 4];
+        // A clean end comes before a record, never inside one.
+        match input.read(&mut len[..1]) {
+            Ok(0) => return Some(blocks),
+            Ok(_) => input.read_exact(&mut len[1..]).ok()?,
+            Err(_) => return None,
+        }
+        let lang = read_field(&mut input, len)?;
+        let len = read_len(&mut input)?;
+        let code = read_field(&mut input, len)?;
+        let len = read_len(&mut input)?;
+        let html = read_field(&mut input, len)?;
         blocks.insert((lang, code), html);
     }
-    // A clean end, not a record cut short.
-    rest.is_empty().then_some(blocks)
+}
+
+fn read_len(input: &mut impl Read) -> Option<[u8; 4]> {
+    let mut len = [0; 4];
+    input.read_exact(&mut len).ok()?;
+    Some(len)
+}
+
+/// A field of `len` (little-endian) bytes of UTF-8.
+fn read_field(input: &mut impl Read, len: [u8; 4]) -> Option<String> {
+    let mut bytes = vec![0; u32::from_le_bytes(len) as usize];
+    input.read_exact(&mut bytes).ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// Temporary files of writes that a killed build never finished.
@@ -234,12 +257,17 @@ fn remove_torn_writes(file: &Path) {
 }
 
 /// Write through a temporary file and a rename, so a killed build never leaves a torn file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    fill(&mut out)?;
+    out.into_inner().map_err(|e| e.into_error())?;
     std::fs::rename(&tmp, path)
 }
 
@@ -294,13 +322,13 @@ mod tests {
         again.open_cache(Some(dir.path()));
         again.block("x = 1 < 2\n", Some("python"));
         again.save_cache();
-        let kept = decode_blocks(&std::fs::read(&file).unwrap()).unwrap();
+        let kept = decode_blocks(&std::fs::read(&file).unwrap()[..]).unwrap();
         assert_eq!(kept.len(), 1);
 
         // A damaged file is ignored, not trusted.
         let mut bytes = std::fs::read(&file).unwrap();
         bytes.truncate(bytes.len() - 3);
-        assert!(decode_blocks(&bytes).is_none());
+        assert!(decode_blocks(&bytes[..]).is_none());
         std::fs::write(&file, &bytes).unwrap();
         let damaged = Highlighter::new();
         damaged.open_cache(Some(dir.path()));

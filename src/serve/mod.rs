@@ -13,6 +13,7 @@
 mod body;
 mod files;
 pub mod http;
+mod report;
 mod watch;
 
 use crate::build::{BuildOptions, Workspace, build_in};
@@ -139,12 +140,13 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
 
     // Watching starts first, so no edit made during this build is missed. A failed first
     // build still starts the server: open pages show its errors until they are fixed.
+    let mut warnings = report::WarningLog::default();
     let (first_error, first_problems) = match build_in(&build_options, &mut workspace, &|_| {}) {
         Ok(outcome) => {
-            report_success(&outcome, "built");
+            report::success(&outcome, "built", &mut warnings);
             (None, Vec::new())
         }
-        Err(diags) => (Some(report_failure(&diags, false)), Problem::list(&diags)),
+        Err(diags) => (Some(report::failure(&diags, false)), Problem::list(&diags)),
     };
     let has_site = first_error.is_none();
     if first_error.is_some() {
@@ -185,6 +187,7 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         &build_options,
         &mut workspace,
         &shared,
+        &mut warnings,
         has_site,
     )
 }
@@ -196,6 +199,7 @@ fn rebuild_on_change(
     build_options: &BuildOptions,
     workspace: &mut Workspace,
     shared: &Shared,
+    warnings: &mut report::WarningLog,
     mut has_site: bool,
 ) -> ! {
     loop {
@@ -214,48 +218,16 @@ fn rebuild_on_change(
         drop(swap_guard.into_inner());
         match result {
             Ok(outcome) => {
-                report_success(&outcome, "rebuilt");
+                report::success(&outcome, "rebuilt", warnings);
                 has_site = true;
                 shared.publish(None, Vec::new());
             }
             Err(diags) => {
-                let report = report_failure(&diags, has_site);
+                let report = report::failure(&diags, has_site);
                 shared.publish(Some(report), Problem::list(&diags));
             }
         }
     }
-}
-
-fn report_success(outcome: &crate::build::BuildOutcome, verb: &str) {
-    for w in outcome.warnings.iter() {
-        eprintln!("{}", w.render_text());
-    }
-    eprintln!(
-        "{verb} {} in {} ms",
-        crate::diagnostics::plural(outcome.stats.pages, "page"),
-        outcome.elapsed.as_millis()
-    );
-}
-
-/// Print a failed build's report and return it, for the browser overlay. `has_site`:
-/// whether an earlier build succeeded (and its site is still served).
-fn report_failure(diags: &Diagnostics, has_site: bool) -> String {
-    let mut report = String::new();
-    for d in diags.iter() {
-        report.push_str(&d.render_text());
-        report.push('\n');
-    }
-    let served = if has_site {
-        "still serving the last good site"
-    } else {
-        "no site yet: the pages appear once a build succeeds"
-    };
-    report.push_str(&format!(
-        "build failed: {}; {served}",
-        crate::diagnostics::plural(diags.error_count(), "error")
-    ));
-    eprintln!("{report}");
-    report
 }
 
 fn open_browser(url: &str) {

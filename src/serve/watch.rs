@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
-/// Quiet time after the last change before a batch is handed out.
-const DEBOUNCE: Duration = Duration::from_millis(60);
+/// Quiet time after the last change before a batch is handed out: an editor's writes for
+/// one save come within a few milliseconds, and the wait is part of every reload.
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 pub struct Watcher {
     events: Receiver<notify::Result<notify::Event>>,

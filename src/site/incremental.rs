@@ -1,9 +1,10 @@
 //! Writing a rebuilt site over the previous one by touching only what changed: after an
 //! edit to one lesson the dev server rewrites that page and the search index instead of
-//! a thousand files. The folder ends up byte-for-byte what a clean build writes.
+//! a thousand files; files the build kept (`reuse::Output::Kept`) are left alone. The
+//! folder ends up byte-for-byte what a clean build writes.
 
 use super::output::{OutputFile, OutputLock, replace_dir};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -12,7 +13,7 @@ use std::time::SystemTime;
 #[derive(Default)]
 pub struct IncrementalOutput {
     folder: Option<PathBuf>,
-    files: HashMap<PathBuf, Vec<u8>>,
+    files: HashSet<PathBuf>,
     /// Copied assets by target: their source and its size and modification time then.
     copies: HashMap<PathBuf, (PathBuf, Option<(u64, SystemTime)>)>,
 }
@@ -23,27 +24,38 @@ fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
 }
 
 impl IncrementalOutput {
-    /// Make `output` hold exactly `files` and `copies` (source, target). The first write,
-    /// and any write after a failure, replaces the folder wholesale.
+    /// Whether `output` is the folder the last write left, so files can be kept in it.
+    pub fn holds_site(&self, output: &Path) -> bool {
+        self.folder.as_deref() == Some(output) && output.join("index.html").is_file()
+    }
+
+    /// Make `output` hold exactly `files`, the `kept` files it holds already, and
+    /// `copies` (source, target). The first write, and any write after a failure,
+    /// replaces the folder wholesale (and then nothing can have been kept).
     pub fn write(
         &mut self,
         output: &Path,
         files: &[OutputFile],
+        kept: &[PathBuf],
         copies: &[(PathBuf, PathBuf)],
     ) -> io::Result<()> {
-        let known = self.folder.as_deref() == Some(output) && output.join("index.html").is_file();
-        let result = if known {
+        let result = if self.holds_site(output) {
             // Not while a `crescu build` into the same folder swaps it.
-            OutputLock::acquire(output).and_then(|_lock| self.update(output, files, copies))
-        } else {
+            OutputLock::acquire(output).and_then(|_lock| self.update(output, files, kept, copies))
+        } else if kept.is_empty() {
             replace_dir(output, files, copies)
+        } else {
+            Err(io::Error::other(
+                "the output folder changed since the last build",
+            ))
         };
         match &result {
             Ok(()) => {
                 self.folder = Some(output.to_path_buf());
                 self.files = files
                     .iter()
-                    .map(|f| (f.path.clone(), f.bytes.clone()))
+                    .map(|f| f.path.clone())
+                    .chain(kept.iter().cloned())
                     .collect();
                 self.copies = copies
                     .iter()
@@ -60,14 +72,13 @@ impl IncrementalOutput {
         &self,
         output: &Path,
         files: &[OutputFile],
+        kept: &[PathBuf],
         copies: &[(PathBuf, PathBuf)],
     ) -> io::Result<()> {
         for file in files {
-            if self.files.get(&file.path) != Some(&file.bytes) {
-                replace_file(&output.join(&file.path), |tmp| {
-                    std::fs::write(tmp, &file.bytes)
-                })?;
-            }
+            replace_file(&output.join(&file.path), |tmp| {
+                std::fs::write(tmp, &file.bytes)
+            })?;
         }
         for (source, target) in copies {
             let unchanged = self
@@ -80,14 +91,15 @@ impl IncrementalOutput {
                 })?;
             }
         }
-        let wanted: std::collections::HashSet<&Path> = files
+        let wanted: HashSet<&Path> = files
             .iter()
             .map(|f| f.path.as_path())
+            .chain(kept.iter().map(PathBuf::as_path))
             .chain(copies.iter().map(|(_, t)| t.as_path()))
             .collect();
         let gone = self
             .files
-            .keys()
+            .iter()
             .chain(self.copies.keys())
             .filter(|p| !wanted.contains(p.as_path()));
         for path in gone {
@@ -168,6 +180,7 @@ mod tests {
                     file("a/b/index.html", "b1"),
                     file("c/index.html", "c"),
                 ],
+                &[],
                 &copies,
             )
             .unwrap();
@@ -175,7 +188,8 @@ mod tests {
         writer
             .write(
                 &out,
-                &[file("index.html", "i"), file("a/b/index.html", "b2")],
+                &[file("a/b/index.html", "b2")],
+                &[PathBuf::from("index.html")],
                 &copies,
             )
             .unwrap();
@@ -188,5 +202,17 @@ mod tests {
         .unwrap();
         assert_eq!(tree(&out), tree(&clean));
         assert!(!out.join("c").exists(), "emptied folders are removed");
+        let fresh = IncrementalOutput::default()
+            .write(
+                &dir.path().join("new"),
+                &[],
+                &[PathBuf::from("index.html")],
+                &[],
+            )
+            .is_err();
+        assert!(
+            fresh,
+            "nothing can be kept in a folder this writer did not write"
+        );
     }
 }

@@ -176,83 +176,94 @@ impl SiteLinks {
                     .into(),
             };
         }
-        let decoded = percent_decode(path);
-        let page_dir = parent(page);
-        let source_path = slash_path(source);
-        let source_dir = parent(&source_path);
-        let rewritten = |target: &str| {
-            let mut url = relative(page, target);
-            if let Some(f) = &fragment {
-                url.push('#');
-                url.push_str(&percent_encode(f));
-            }
-            url
+        let link = LinkAt {
+            url,
+            page,
+            decoded: percent_decode(path),
+            fragment: fragment.as_deref(),
+            source_path: slash_path(source),
         };
-
-        if decoded.ends_with(".md") {
-            let Some(source_target) = join(source_dir, &decoded) else {
-                return self.outside(url);
-            };
-            return match self.sources.get(&source_target) {
-                Some(target) => match self.check_fragment(target, fragment.as_deref()) {
-                    Ok(()) => Resolved::Internal(Some(rewritten(target))),
-                    Err(broken) => broken,
-                },
-                None => {
-                    let hint = suggest(
-                        &source_target,
-                        self.sources
-                            .keys()
-                            .filter(|k| k.ends_with(".md"))
-                            .map(String::as_str),
-                    )
-                    .map(|s| format!(", did you mean `{s}`?"))
-                    .unwrap_or_default();
-                    Resolved::Broken {
-                        message: format!("no lesson file `{source_target}`{hint}"),
-                        expected: "the path of a lesson file relative to this one, such as `02-the-gil.md`".into(),
-                    }
-                }
-            };
+        if link.decoded.ends_with(".md") {
+            return self.resolve_lesson_file(&link);
         }
+        self.resolve_output_path(&link)
+            .unwrap_or_else(|| self.resolve_beside_source(&link))
+    }
 
-        let folder_form = decoded.ends_with('/');
-        if let Some(target) = join(page_dir, &decoded) {
-            let mut candidates = Vec::new();
-            if !folder_form && !target.is_empty() {
-                candidates.push(target.clone());
-            }
-            candidates.push(if target.is_empty() {
-                "index.html".to_string()
-            } else {
-                format!("{target}/index.html")
-            });
-            for candidate in candidates {
-                if self.pages.contains_key(&candidate) {
-                    if let Err(broken) = self.check_fragment(&candidate, fragment.as_deref()) {
-                        return broken;
-                    }
-                    // A folder URL works on a web server but not from file://.
-                    let rewrite = (candidate != target).then(|| rewritten(&candidate));
-                    return Resolved::Internal(rewrite);
-                }
-                if self.files.contains(&candidate) {
-                    return Resolved::Internal(
-                        (candidate != target).then(|| rewritten(&candidate)),
-                    );
+    /// A link to a lesson's source file (`02-the-gil.md`), relative to the linking file.
+    fn resolve_lesson_file(&self, link: &LinkAt) -> Resolved {
+        let Some(source_target) = join(link.source_dir(), &link.decoded) else {
+            return self.outside(link.url);
+        };
+        match self.sources.get(&source_target) {
+            Some(target) => match self.check_fragment(target, link.fragment) {
+                Ok(()) => Resolved::Internal(Some(link.rewritten(target))),
+                Err(broken) => broken,
+            },
+            None => {
+                let hint = suggest(
+                    &source_target,
+                    self.sources
+                        .keys()
+                        .filter(|k| k.ends_with(".md"))
+                        .map(String::as_str),
+                )
+                .map(|s| format!(", did you mean `{s}`?"))
+                .unwrap_or_default();
+                Resolved::Broken {
+                    message: format!("no lesson file `{source_target}`{hint}"),
+                    expected:
+                        "the path of a lesson file relative to this one, such as `02-the-gil.md`"
+                            .into(),
                 }
             }
         }
-        // A file beside the lesson's source, such as an image in the module folder.
-        if let Some(source_target) = join(source_dir, &decoded)
+    }
+
+    /// A link to a page or file of the site, relative to the linking page; `None` when
+    /// the site has nothing there.
+    fn resolve_output_path(&self, link: &LinkAt) -> Option<Resolved> {
+        let folder_form = link.decoded.ends_with('/');
+        let target = join(parent(link.page), &link.decoded)?;
+        let mut candidates = Vec::new();
+        if !folder_form && !target.is_empty() {
+            candidates.push(target.clone());
+        }
+        candidates.push(if target.is_empty() {
+            "index.html".to_string()
+        } else {
+            format!("{target}/index.html")
+        });
+        for candidate in candidates {
+            if self.pages.contains_key(&candidate) {
+                if let Err(broken) = self.check_fragment(&candidate, link.fragment) {
+                    return Some(broken);
+                }
+                // A folder URL works on a web server but not from file://.
+                let rewrite = (candidate != target).then(|| link.rewritten(&candidate));
+                return Some(Resolved::Internal(rewrite));
+            }
+            if self.files.contains(&candidate) {
+                return Some(Resolved::Internal(
+                    (candidate != target).then(|| link.rewritten(&candidate)),
+                ));
+            }
+        }
+        None
+    }
+
+    /// A link to a file beside the linking file's source, such as an image in the module
+    /// folder; else broken.
+    fn resolve_beside_source(&self, link: &LinkAt) -> Resolved {
+        if let Some(source_target) = join(link.source_dir(), &link.decoded)
             && let Some(target) = self.sources.get(&source_target)
         {
-            return Resolved::Internal(Some(rewritten(target)));
+            return Resolved::Internal(Some(link.rewritten(target)));
         }
-        match join(page_dir, &decoded) {
-            None => self.outside(url),
+        match join(parent(link.page), &link.decoded) {
+            None => self.outside(link.url),
             Some(target) => Resolved::Broken {
-                message: format!("`{url}` leads to `{target}`, which the site does not have"),
+                message: format!("`{}` leads to `{target}`, which the site does not have", link.url),
                 expected: "a link to a lesson (`02-the-gil.md` or `../the-gil/index.html`) or to a file of the course".into(),
             },
         }
@@ -439,6 +450,35 @@ fn percent_encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// A relative link being resolved: where it is written and where it points.
+struct LinkAt<'a> {
+    /// As written.
+    url: &'a str,
+    /// Output path of the page it is written in.
+    page: &'a str,
+    /// Its path, percent-decoded, without query or fragment.
+    decoded: String,
+    fragment: Option<&'a str>,
+    /// The linking file, as a slash path.
+    source_path: String,
+}
+
+impl LinkAt<'_> {
+    fn source_dir(&self) -> &str {
+        parent(&self.source_path)
+    }
+
+    /// The URL to write for `target` (an output path) in the linking page.
+    fn rewritten(&self, target: &str) -> String {
+        let mut url = relative(self.page, target);
+        if let Some(f) = self.fragment {
+            url.push('#');
+            url.push_str(&percent_encode(f));
+        }
+        url
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! `render` is pure (course in, files out) so `crescu check` runs it without writing;
 //! `output::replace_dir` is the only place that touches the output folder.
 
+pub mod fingerprint;
 pub mod incremental;
+pub mod keys;
+pub mod lesson;
 pub mod links;
 pub mod outline;
 pub mod output;
@@ -22,9 +25,11 @@ use crate::content::{Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::{BodyPart, Renderer};
 use crate::simulations::ChartSet;
+use lesson::LessonAt;
 use outline::SiteOutline;
 use output::OutputFile;
 use rayon::prelude::*;
+use reuse::{Output, Reuse};
 use std::path::PathBuf;
 use theme::{Theme, error_chain};
 use views::*;
@@ -33,6 +38,8 @@ use views::*;
 #[derive(Debug, Default)]
 pub struct RenderedSite {
     pub files: Vec<OutputFile>,
+    /// Files an earlier build wrote that stay as they are (rebuilds only).
+    pub kept: Vec<PathBuf>,
     /// (source on disk, target in output) for course assets.
     pub copies: Vec<(PathBuf, PathBuf)>,
     pub stats: SiteStats,
@@ -54,8 +61,8 @@ pub struct RenderContext<'a> {
     pub markdown: &'a Renderer,
     /// Figures of the course's simulations, drawn before rendering.
     pub charts: &'a ChartSet,
-    /// Pages and search data from the previous build, for the dev server's rebuilds.
-    pub memo: Option<&'a reuse::RenderMemo>,
+    /// What earlier builds made, for the dev server's rebuilds.
+    pub reuse: Option<&'a dyn Reuse>,
     /// The output folder as the user named it, for messages about writing it.
     pub output: Option<&'a std::path::Path>,
     /// A SCORM build: pages load the LMS adaptor, and the launch page and manifest are added.
@@ -72,22 +79,27 @@ fn site_view(ctx: &RenderContext, root: &str) -> SiteView {
 
 /// Where `render_into` hands each file as soon as it is made; called from several
 /// threads at once.
-pub type FileSink<'a> = &'a (dyn Fn(OutputFile) -> std::io::Result<()> + Sync);
+pub type FileSink<'a> = &'a (dyn Fn(Output) -> std::io::Result<()> + Sync);
 
 /// Render every page of the course. Returns all problems found if any is an error.
 pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
-    let files = std::sync::Mutex::new(Vec::new());
+    let outputs = std::sync::Mutex::new(Vec::new());
     let mut site = render_into(ctx, &|f| {
-        files
+        outputs
             .lock()
             .map_err(|_| std::io::Error::other("poisoned"))?
             .push(f);
         Ok(())
     })?;
-    let mut files = files.into_inner().unwrap_or_default();
+    for output in outputs.into_inner().unwrap_or_default() {
+        match output {
+            Output::Made(file) => site.files.push(file),
+            Output::Kept(path) => site.kept.push(path),
+        }
+    }
     // Pages arrive in whatever order the threads finish them.
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    site.files = files;
+    site.files.sort_by(|a, b| a.path.cmp(&b.path));
+    site.kept.sort();
     Ok(site)
 }
 
@@ -97,105 +109,34 @@ pub fn render(ctx: &RenderContext) -> Result<RenderedSite, Diagnostics> {
 pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, Diagnostics> {
     // Every generated path is noted, so that no course file can silently replace one.
     let generated = std::sync::Mutex::new(std::collections::HashSet::new());
-    // The manifest of a SCORM build lists the generated files, so it is sunk after them.
-    let unrecorded_sink = sink;
-    let sink = &|file: OutputFile| {
+    let recording_sink = &|output: Output| {
         if let Ok(mut paths) = generated.lock() {
-            paths.insert(file.path.clone());
+            paths.insert(output.path().to_path_buf());
         }
-        sink(file)
+        sink(output)
     };
     let course = ctx.course;
-    let mut diags = Diagnostics::default();
-    let mut files = Vec::new();
-    let write_failed = |e: std::io::Error| write_failed(ctx, e);
-
-    let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
     ctx.markdown.set_words(ctx.theme.strings.markdown_words());
     let outline = SiteOutline::new(
         course,
         ctx.markdown,
         ctx.theme.static_files.iter().map(|(p, _)| p.as_path()),
-        ctx.memo,
+        ctx.reuse,
         search::DocLabels::new(&ctx.theme.strings),
     );
-    diags.extend(outline.problems(course));
+    let mut diags = outline.problems(course);
     diags.extend(review::reserved_slugs(course));
-    let syllabus_hash = syllabus::fingerprint(course);
-    // Lesson pages go to the sink as they are made: at 10,000 lessons, holding them
-    // all would take hundreds of megabytes.
-    let lesson_pages: Vec<Result<(), Vec<Diagnostic>>> = ordered
-        .par_iter()
-        .enumerate()
-        .map(|(i, (module, lesson))| {
-            let prev = i.checked_sub(1).map(|j| ordered[j]);
-            let next = ordered.get(i + 1).copied();
-            let render = || render_lesson(ctx, &outline, i, (module, lesson), prev, next);
-            let page = match ctx.memo {
-                Some(memo) => {
-                    let key =
-                        reuse::lesson_page_key(ctx, &outline, i, (module, lesson), prev, next)
-                            ^ syllabus_hash;
-                    memo.page(key, render)?
-                }
-                None => render()?,
-            };
-            sink(page).map_err(|e| vec![write_failed(e)])
-        })
-        .collect();
-    let mut lessons_written = 0;
-    for page in lesson_pages {
-        match page {
-            Ok(()) => lessons_written += 1,
-            Err(d) => diags.extend(d),
-        }
-    }
-
-    match render_index(ctx, &outline) {
-        Ok(f) => files.push(f),
-        Err(d) => diags.push(d),
-    }
-    for module in &course.modules {
-        match render_module(ctx, &outline, module) {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
-        }
-    }
-    match render_review(ctx) {
-        Ok(f) => files.push(f),
-        Err(d) => diags.push(d),
-    }
-    if let Err(d) = render_review_scripts(ctx, sink) {
-        diags.extend(d.0);
-    }
-    match render_404(ctx) {
-        Ok(f) => files.push(f),
-        Err(d) => diags.push(d),
-    }
+    let base = ctx.reuse.map(|_| keys::base(ctx)).unwrap_or_default();
+    let lessons_written = render_lessons(ctx, &outline, base, recording_sink, &mut diags);
+    let pages = render_other_pages(ctx, &outline, base, recording_sink, &mut diags);
     if diags.has_errors() {
         diags.sort();
         return Err(diags);
     }
-    let pages = lessons_written + files.len();
-    files.extend(outline.into_files());
-    files.push(OutputFile {
-        path: PathBuf::from(syllabus::SYLLABUS_FILE),
-        bytes: syllabus::to_js(course),
-    });
-    files.extend(scorm_files(ctx));
-    for (path, bytes) in &ctx.theme.static_files {
-        // The LMS adaptor belongs to SCORM builds only (added above).
-        if path.as_os_str() == crate::scorm::ADAPTOR_FILE {
-            continue;
-        }
-        files.push(OutputFile {
-            path: PathBuf::from("static").join(path),
-            bytes: bytes.clone(),
-        });
-    }
-    for file in files {
-        if let Err(e) = sink(file) {
-            return Err(Diagnostics(vec![write_failed(e)]));
+    let page_count = lessons_written + pages.len();
+    for file in shared_files(ctx, base, outline.into_files(), pages) {
+        if let Err(e) = recording_sink(file) {
+            return Err(Diagnostics(vec![write_failed(ctx, e)]));
         }
     }
     let generated = generated.into_inner().unwrap_or_default();
@@ -203,27 +144,159 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     if !collisions.is_empty() {
         return Err(Diagnostics(collisions));
     }
+    // The manifest lists the generated files, so it comes after them, unrecorded.
     if let Some(scorm) = ctx.scorm
-        && let Err(e) = unrecorded_sink(scorm_manifest(course, scorm, &generated))
+        && let Err(e) = sink(Output::Made(scorm_manifest(course, scorm, &generated)))
     {
-        return Err(Diagnostics(vec![write_failed(e)]));
+        return Err(Diagnostics(vec![write_failed(ctx, e)]));
     }
-    let stats = SiteStats {
-        pages,
-        lessons: ordered.len(),
-        exercises: ordered.iter().map(|(_, l)| l.quiz.len()).sum(),
-        charts: ordered.iter().map(|(_, l)| l.simulations.len()).sum(),
-    };
     Ok(RenderedSite {
-        files: Vec::new(),
         copies: course
             .assets
             .iter()
             .map(|a| (a.source.clone(), a.target.clone()))
             .collect(),
-        stats,
+        stats: site_stats(course, page_count),
         warnings: diags,
+        ..RenderedSite::default()
     })
+}
+
+/// Counts for the build's summary line.
+fn site_stats(course: &Course, pages: usize) -> SiteStats {
+    SiteStats {
+        pages,
+        lessons: course.lessons().count(),
+        exercises: course.lessons().map(|(_, l)| l.quiz.len()).sum(),
+        charts: course.lessons().map(|(_, l)| l.simulations.len()).sum(),
+    }
+}
+
+/// Render every lesson page into `sink` as it is made (at 10,000 lessons, holding them
+/// all would take hundreds of megabytes), leaving unchanged pages of an earlier build
+/// (`ctx.reuse`; `base` is `keys::base`). Returns how many there are; problems go to
+/// `diags`.
+fn render_lessons(
+    ctx: &RenderContext,
+    outline: &SiteOutline,
+    base: u64,
+    sink: FileSink,
+    diags: &mut Diagnostics,
+) -> usize {
+    let ordered: Vec<(&Module, &Lesson)> = ctx.course.lessons().collect();
+    let results: Vec<Result<(), Vec<Diagnostic>>> = ordered
+        .par_iter()
+        .enumerate()
+        .map(|(index, (module, lesson))| {
+            let at = LessonAt {
+                index,
+                module,
+                lesson,
+                prev: index.checked_sub(1).map(|j| ordered[j]),
+                next: ordered.get(index + 1).copied(),
+            };
+            let path = PathBuf::from(&module.slug)
+                .join(&lesson.slug)
+                .join("index.html");
+            let key = || match ctx.reuse {
+                Some(reuse) => keys::lesson_page(ctx, outline, at, reuse) ^ base,
+                None => 0,
+            };
+            let page = reuse::file(ctx.reuse, path, key, || {
+                lesson::render_lesson(ctx, outline, at)
+            })?;
+            sink(page).map_err(|e| vec![write_failed(ctx, e)])
+        })
+        .collect();
+    let mut written = 0;
+    for result in results {
+        match result {
+            Ok(()) => written += 1,
+            Err(d) => diags.extend(d),
+        }
+    }
+    written
+}
+
+/// The course's, modules', review and 404 pages (the review scripts go to `sink`);
+/// problems go to `diags`.
+fn render_other_pages(
+    ctx: &RenderContext,
+    outline: &SiteOutline,
+    base: u64,
+    sink: FileSink,
+    diags: &mut Diagnostics,
+) -> Vec<Output> {
+    let cards = ctx.reuse.map(|_| keys::module_cards(ctx.course));
+    let card_key = |i: usize| cards.as_ref().map_or(0, |c| c[i]);
+    let page = |name: &str, key: u64, render: &dyn Fn() -> Result<OutputFile, Diagnostic>| {
+        let path = PathBuf::from(name);
+        reuse::file(ctx.reuse, path, || keys::page(base, name, key), render)
+    };
+    let all_cards = cards.as_ref().map_or(0, |c| keys::all(c));
+    let mut pages = vec![page("index.html", all_cards, &|| {
+        render_index(ctx, outline)
+    })];
+    for (i, module) in ctx.course.modules.iter().enumerate() {
+        let name = format!("{}/index.html", module.slug);
+        pages.push(page(&name, card_key(i), &|| {
+            render_module(ctx, outline, module)
+        }));
+    }
+    pages.push(page(review::REVIEW_PAGE, 0, &|| render_review(ctx)));
+    if let Err(d) = render_review_scripts(ctx, base, sink) {
+        diags.extend(d.0);
+    }
+    pages.push(page("404.html", 0, &|| render_404(ctx)));
+    pages
+        .into_iter()
+        .filter_map(|page| page.map_err(|d| diags.push(d)).ok())
+        .collect()
+}
+
+/// `pages` and the files every site has: the outline's (search index, sitemap), the
+/// syllabus script, the SCORM launch files if asked for, and the theme's static files.
+fn shared_files(
+    ctx: &RenderContext,
+    base: u64,
+    outline_files: Vec<Output>,
+    mut pages: Vec<Output>,
+) -> Vec<Output> {
+    pages.extend(outline_files);
+    let syllabus = PathBuf::from(syllabus::SYLLABUS_FILE);
+    let Ok(script) = reuse::file::<std::convert::Infallible>(
+        ctx.reuse,
+        syllabus.clone(),
+        || keys::syllabus_script(ctx.course, base),
+        || {
+            Ok(OutputFile {
+                path: syllabus,
+                bytes: syllabus::to_js(ctx.course),
+            })
+        },
+    );
+    pages.push(script);
+    pages.extend(scorm_files(ctx).into_iter().map(Output::Made));
+    for (path, bytes) in &ctx.theme.static_files {
+        // The LMS adaptor belongs to SCORM builds only (added above).
+        if path.as_os_str() == crate::scorm::ADAPTOR_FILE {
+            continue;
+        }
+        let path = PathBuf::from("static").join(path);
+        let Ok(file) = reuse::file::<std::convert::Infallible>(
+            ctx.reuse,
+            path.clone(),
+            || keys::bytes(&path, bytes),
+            || {
+                Ok(OutputFile {
+                    path: path.clone(),
+                    bytes: bytes.clone(),
+                })
+            },
+        );
+        pages.push(file);
+    }
+    pages
 }
 
 fn write_failed(ctx: &RenderContext, e: std::io::Error) -> Diagnostic {
@@ -426,23 +499,29 @@ fn render_review(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
 }
 
 /// Each module's review script, handed to `sink` as it is made.
-fn render_review_scripts(ctx: &RenderContext, sink: FileSink) -> Result<(), Diagnostics> {
+fn render_review_scripts(
+    ctx: &RenderContext,
+    base: u64,
+    sink: FileSink,
+) -> Result<(), Diagnostics> {
     let problems: Vec<Diagnostic> = ctx
         .course
         .modules
         .par_iter()
         .filter_map(|module| {
-            let mut c = tera::Context::new();
-            c.insert("items", &review::module_items(module, ctx.markdown));
             let path = PathBuf::from(review::script_path(module));
-            let html = match render_template(ctx, "review_items.html", &c, path.clone()) {
-                Ok(f) => f.bytes,
-                Err(d) => return Some(d),
-            };
-            let bytes = review::script(module, &String::from_utf8_lossy(&html));
-            sink(OutputFile { path, bytes })
-                .err()
-                .map(|e| write_failed(ctx, e))
+            let key = || keys::review_script(ctx, module, base);
+            let script = reuse::file(ctx.reuse, path.clone(), key, || {
+                let mut c = tera::Context::new();
+                c.insert("items", &review::module_items(module, ctx.markdown));
+                let html = render_template(ctx, "review_items.html", &c, path.clone())?.bytes;
+                let bytes = review::script(module, &String::from_utf8_lossy(&html));
+                Ok(OutputFile { path, bytes })
+            });
+            match script {
+                Ok(script) => sink(script).err().map(|e| write_failed(ctx, e)),
+                Err(d) => Some(d),
+            }
         })
         .collect();
     if problems.is_empty() {
@@ -485,244 +564,4 @@ fn body_html(
             }
         })
         .collect()
-}
-
-fn render_lesson(
-    ctx: &RenderContext,
-    outline: &SiteOutline,
-    index: usize,
-    (module, lesson): (&Module, &Lesson),
-    prev: Option<(&Module, &Lesson)>,
-    next: Option<(&Module, &Lesson)>,
-) -> Result<OutputFile, Vec<Diagnostic>> {
-    let md = ctx.markdown;
-    let mut problems = Vec::new();
-    let body = md.body_with_links(&lesson.body.text, lesson.body.first_line, &|url| {
-        outline.rewrite(module, lesson, url)
-    });
-    let mut placed = vec![false; lesson.quiz.len()];
-    let mut charted = vec![false; lesson.simulations.len()];
-    let key = lesson_key(module, lesson);
-    let figure = |i: usize| {
-        ctx.charts
-            .figure(&key, &lesson.simulations[i].id)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let mut parts = Vec::new();
-    for part in body.parts {
-        match part {
-            BodyPart::Html(html) => parts.push(PartView {
-                kind: "html",
-                html,
-                exercise: None,
-            }),
-            BodyPart::Exercise { id, line } => match lesson.quiz.iter().position(|e| e.id == id) {
-                Some(i) if !placed[i] => {
-                    placed[i] = true;
-                    parts.push(PartView {
-                        kind: "exercise",
-                        html: String::new(),
-                        exercise: Some(exercise_view(&lesson.quiz[i], md)),
-                    });
-                }
-                Some(_) => problems.push(
-                    Diagnostic::error(
-                        "duplicate-placement",
-                        &lesson.source,
-                        Position::new(line, 1),
-                        format!("exercise `{id}` is placed twice"),
-                    )
-                    .expected("each `{{ exercise ID }}` once per lesson"),
-                ),
-                None => {
-                    let ids: Vec<&str> = lesson.quiz.iter().map(|e| e.id.as_str()).collect();
-                    let hint = crate::diagnostics::suggest(&id, ids.iter().copied())
-                        .map(|h| format!(", did you mean `{h}`?"))
-                        .unwrap_or_default();
-                    problems.push(
-                        Diagnostic::error(
-                            "missing-exercise",
-                            &lesson.source,
-                            Position::new(line, 1),
-                            format!("no exercise `{id}` in this lesson{hint}"),
-                        )
-                        .expected(if ids.is_empty() {
-                            "an exercise with this id under `quiz:`".to_string()
-                        } else {
-                            format!("one of: {}", ids.join(", "))
-                        }),
-                    )
-                }
-            },
-            BodyPart::Chart { id, line } => {
-                match lesson.simulations.iter().position(|s| s.id == id) {
-                    Some(i) if !charted[i] => {
-                        charted[i] = true;
-                        parts.push(PartView {
-                            kind: "chart",
-                            html: figure(i),
-                            exercise: None,
-                        });
-                    }
-                    Some(_) => problems.push(
-                        Diagnostic::error(
-                            "duplicate-placement",
-                            &lesson.source,
-                            Position::new(line, 1),
-                            format!("chart `{id}` is placed twice"),
-                        )
-                        .expected("each `{{ chart ID }}` once per lesson"),
-                    ),
-                    None => {
-                        let ids: Vec<&str> =
-                            lesson.simulations.iter().map(|s| s.id.as_str()).collect();
-                        let hint = crate::diagnostics::suggest(&id, ids.iter().copied())
-                            .map(|h| format!(", did you mean `{h}`?"))
-                            .unwrap_or_default();
-                        problems.push(
-                            Diagnostic::error(
-                                "missing-simulation",
-                                &lesson.source,
-                                Position::new(line, 1),
-                                format!("no simulation `{id}` in this lesson{hint}"),
-                            )
-                            .expected(if ids.is_empty() {
-                                "a simulation with this id under `simulations:`".to_string()
-                            } else {
-                                format!("one of: {}", ids.join(", "))
-                            }),
-                        )
-                    }
-                }
-            }
-        }
-    }
-    for (i, done) in charted.iter().enumerate() {
-        if !done {
-            parts.push(PartView {
-                kind: "chart",
-                html: figure(i),
-                exercise: None,
-            });
-        }
-    }
-    for (i, ex) in lesson.quiz.iter().enumerate() {
-        if !placed[i] {
-            parts.push(PartView {
-                kind: "exercise",
-                html: String::new(),
-                exercise: Some(exercise_view(ex, md)),
-            });
-        }
-    }
-    if !problems.is_empty() {
-        // Split once: finding each problem's line from the top is quadratic in a lesson
-        // with thousands of broken shortcodes.
-        let lines: Vec<&str> = lesson.body.text.lines().collect();
-        for d in &mut problems {
-            // Body lines are counted from the body's first line of the file.
-            let body_line = d.position.line.saturating_sub(lesson.body.first_line);
-            d.source_line = lines.get(body_line).map(|l| l.to_string());
-        }
-        return Err(problems);
-    }
-    let go_deeper = lesson
-        .go_deeper
-        .iter()
-        .map(|g| {
-            let target = g.target.as_ref().and_then(|t| {
-                ctx.course
-                    .modules
-                    .iter()
-                    .find(|m| m.slug == t.module)
-                    .and_then(|m| m.lessons.iter().find(|l| l.slug == t.lesson))
-                    .map(|l| {
-                        (
-                            format!("../../{}/{}/index.html", t.module, t.lesson),
-                            l.title.clone(),
-                        )
-                    })
-            });
-            GoDeeperView {
-                question_html: md.inline(&g.question),
-                url: target.as_ref().map(|t| t.0.clone()),
-                lesson_title: target.map(|t| t.1),
-            }
-        })
-        .collect();
-    let view = LessonView {
-        key,
-        slug: lesson.slug.clone(),
-        number: lesson.number,
-        title: lesson.title.clone(),
-        summary: lesson.summary.clone(),
-        minutes: lesson.minutes,
-        xp: lesson.xp,
-        focus_minutes: lesson.focus_minutes,
-        exercise_count: lesson.quiz.len(),
-        parts,
-        takeaways: lesson.takeaways.iter().map(|t| md.inline(t)).collect(),
-        videos: lesson
-            .videos
-            .iter()
-            .map(|v| VideoView {
-                title: v.title.clone(),
-                url: outline
-                    .rewrite(module, lesson, &v.url)
-                    .unwrap_or_else(|| v.url.clone()),
-                source: video::source(&v.url, v.embed),
-            })
-            .collect(),
-        go_deeper,
-    };
-    let nav = |p: Option<(&Module, &Lesson)>| {
-        p.map(|(m, l)| NavLink {
-            title: l.title.clone(),
-            url: format!("../../{}/{}/index.html", m.slug, l.slug),
-        })
-    };
-    let mut c = tera::Context::new();
-    c.insert("site", &site_view(ctx, "../../"));
-    c.insert("lesson", &view);
-    c.insert(
-        "module",
-        &NavLink {
-            title: module.title.clone(),
-            url: format!("../../{}/index.html", module.slug),
-        },
-    );
-    c.insert("prev", &nav(prev));
-    c.insert("next", &nav(next));
-    c.insert(
-        "sidebar",
-        &syllabus::sidebar(ctx.course, "../../", Some(module), Some(lesson)),
-    );
-    c.insert("page_kind", "lesson");
-    c.insert(
-        "position",
-        &syllabus::position(ctx.course, module, lesson, index),
-    );
-    let headings = outline.lessons.get(index).map(|b| b.headings.as_slice());
-    c.insert(
-        "toc",
-        &syllabus::table_of_contents(headings.unwrap_or_default()),
-    );
-    c.insert("page_title", &lesson.title);
-    c.insert(
-        "description",
-        &lesson
-            .summary
-            .clone()
-            .or_else(|| ctx.course.config.description.clone()),
-    );
-    render_template(
-        ctx,
-        "lesson.html",
-        &c,
-        PathBuf::from(&module.slug)
-            .join(&lesson.slug)
-            .join("index.html"),
-    )
-    .map_err(|d| vec![d])
 }

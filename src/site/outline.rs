@@ -2,16 +2,20 @@
 //! headings, links and text (a cheap pass without highlighting), where every link leads,
 //! and the files made from them (search index, sitemap).
 
+use super::fingerprint::HashWriter;
 use super::links::{self, Resolved, SiteLinks};
 use super::output::OutputFile;
-use super::reuse::RenderMemo;
-use super::{search, sitemap};
+use super::reuse::{self, Output, Reuse};
+use super::search::{self, LessonDocs, LessonTerms};
+use super::sitemap;
 use crate::content::{Body, Course, Lesson, Module};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::markdown::{RenderedBody, Renderer};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// An introduction: the course's (`content/_index.md`) or a module's.
 struct Intro {
@@ -69,61 +73,196 @@ fn body_problems(source: &Path, body: &Body, outline: &RenderedBody) -> Vec<Diag
         .collect()
 }
 
+/// What the site needs of one lesson's body: its outline without text or HTML (headings
+/// and links), and its documents for the search index.
+struct LessonOutline {
+    body: RenderedBody,
+    docs: LessonDocs,
+    /// The documents' terms grouped, for rebuilds (`search::index_of`).
+    terms: Option<LessonTerms>,
+}
+
+fn lesson_outline(
+    markdown: &Renderer,
+    (module, lesson): (&Module, &Lesson),
+    grouped: bool,
+    labels: &search::DocLabels,
+) -> LessonOutline {
+    let mut body = markdown.outline(&lesson.body.text, lesson.body.first_line);
+    body.parts = Vec::new();
+    let docs = search::lesson_docs(module, lesson, &body, labels);
+    body.text = String::new();
+    let terms = grouped.then(|| search::lesson_terms(&docs));
+    LessonOutline { body, docs, terms }
+}
+
+/// Every lesson's outline (headings and links only) in `course.lessons()` order, and the
+/// search index files made from their texts.
+fn outline_and_index(
+    course: &Course,
+    markdown: &Renderer,
+    reuse: Option<&dyn Reuse>,
+    labels: &search::DocLabels,
+) -> (Vec<RenderedBody>, Vec<Output>) {
+    let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
+    if let Some(reuse) = reuse {
+        return reused_outline_and_index(&ordered, markdown, reuse, labels);
+    }
+    // A batch of lessons at a time: the text of each goes into the search index and is
+    // dropped, as is the HTML (only headings and links are kept); at 10,000 lessons
+    // holding them all would take well over 100 MB.
+    let mut lessons: Vec<RenderedBody> = Vec::with_capacity(ordered.len());
+    let mut index = search::IndexBuilder::default();
+    for batch in ordered.chunks(search::IndexBuilder::BATCH) {
+        let parts: Vec<LessonOutline> = batch
+            .par_iter()
+            .map(|&(m, l)| lesson_outline(markdown, (m, l), false, labels))
+            .collect();
+        for part in parts {
+            index.push(&part.docs);
+            lessons.push(part.body);
+        }
+    }
+    let files = search_files(index.finish()).into_iter().map(Output::Made);
+    (lessons, files.collect())
+}
+
+/// `outline_and_index` for a rebuild: each lesson's outline and documents, and the search
+/// index files, taken from `reuse` when their inputs did not change.
+fn reused_outline_and_index(
+    ordered: &[(&Module, &Lesson)],
+    markdown: &Renderer,
+    reuse: &dyn Reuse,
+    labels: &search::DocLabels,
+) -> (Vec<RenderedBody>, Vec<Output>) {
+    let keyed: Vec<(u64, Arc<LessonOutline>)> = ordered
+        .par_iter()
+        .map(|(m, l)| {
+            let mut h = HashWriter::new();
+            let _ = write!(h, "outline{}{}{labels:?}", m.slug, reuse.lesson_stamp(l));
+            let key = h.finish();
+            let make = || lesson_outline(markdown, (m, l), true, labels);
+            let part = reuse::value(Some(reuse), || key, make);
+            (key, part)
+        })
+        .collect();
+    let mut h = HashWriter::new();
+    for (key, _) in &keyed {
+        let _ = write!(h, "{key}");
+    }
+    let index_key = h.finish();
+    let lessons = keyed.iter().map(|(_, p)| p.body.clone()).collect();
+    // Made with `grouped` above, so every lesson has its terms.
+    let docs: Vec<(&LessonDocs, &LessonTerms)> = keyed
+        .iter()
+        .filter_map(|(_, p)| Some((&p.docs, p.terms.as_ref()?)))
+        .collect();
+    let index = reuse::file::<std::convert::Infallible>(
+        Some(reuse),
+        PathBuf::from(search::INDEX_FILE),
+        || index_key,
+        || {
+            Ok(OutputFile {
+                path: PathBuf::from(search::INDEX_FILE),
+                bytes: search::index_of(&docs),
+            })
+        },
+    );
+    let Ok(index) = index;
+    let mut files = vec![index];
+    files.extend(text_files(&keyed, reuse));
+    (lessons, files)
+}
+
+/// The search text scripts, each kept while the documents in it are the same (the
+/// lessons they come from did not change).
+fn text_files(keyed: &[(u64, Arc<LessonOutline>)], reuse: &dyn Reuse) -> Vec<Output> {
+    let docs: Vec<(u64, usize, &str)> = keyed
+        .iter()
+        .flat_map(|(key, part)| {
+            let texts = part.docs.iter().map(|d| d.text.as_str());
+            texts.enumerate().map(move |(i, text)| (*key, i, text))
+        })
+        .collect();
+    docs.chunks(search::SHARD_DOCS)
+        .enumerate()
+        .map(|(n, shard)| {
+            let key = || {
+                let mut h = HashWriter::new();
+                for (lesson, i, _) in shard {
+                    let _ = write!(h, "{lesson}{i}");
+                }
+                h.finish()
+            };
+            let make = || {
+                let texts: Vec<&str> = shard.iter().map(|d| d.2).collect();
+                let (name, bytes) = search::text_file(n, &texts);
+                Ok::<_, std::convert::Infallible>(OutputFile {
+                    path: PathBuf::from(name),
+                    bytes,
+                })
+            };
+            let path = PathBuf::from(search::text_file_name(n));
+            let Ok(file) = reuse::file(Some(reuse), path, key, make);
+            file
+        })
+        .collect()
+}
+
+/// The search index and its text scripts.
+fn search_files(index: search::SearchIndex) -> Vec<OutputFile> {
+    let mut files = vec![OutputFile {
+        path: PathBuf::from(search::INDEX_FILE),
+        bytes: index.to_js(),
+    }];
+    files.extend(
+        index
+            .into_text_files()
+            .into_iter()
+            .map(|(name, bytes)| OutputFile {
+                path: PathBuf::from(name),
+                bytes,
+            }),
+    );
+    files
+}
+
+/// The fragments a link to an introduction's page may name: its headings, `main`, and on
+/// the course's page each module's.
+fn intro_anchors(course: &Course, intro: &Intro) -> BTreeSet<String> {
+    let mut anchors: BTreeSet<String> = intro
+        .outline
+        .headings
+        .iter()
+        .map(|h| h.id.clone())
+        .collect();
+    anchors.insert("main".into());
+    if intro.page == "index.html" {
+        anchors.extend(course.modules.iter().map(|m| format!("module-{}", m.slug)));
+    }
+    anchors
+}
+
 pub struct SiteOutline {
     /// Lesson bodies in `course.lessons()` order.
     pub lessons: Vec<RenderedBody>,
     /// The course's and each module's introduction: output page, source file, outline.
     intros: Vec<Intro>,
     pub links: SiteLinks,
-    generated: Vec<OutputFile>,
+    generated: Vec<Output>,
 }
 
 impl SiteOutline {
-    /// `static_files` are the theme's files, relative to `static/`; `labels` head the
-    /// search index's exercises and takeaways.
+    /// `static_files` are the theme's files, relative to `static/`.
     pub fn new<'a>(
         course: &Course,
         markdown: &Renderer,
         static_files: impl IntoIterator<Item = &'a Path>,
-        memo: Option<&RenderMemo>,
+        reuse: Option<&dyn Reuse>,
         labels: search::DocLabels,
     ) -> Self {
-        let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
-        // A batch of lessons at a time: the text of each goes into the search index and
-        // is dropped, as is the HTML (only headings and links are kept); at 10,000
-        // lessons holding them all would take well over 100 MB.
-        let mut lessons: Vec<RenderedBody> = Vec::with_capacity(ordered.len());
-        let mut index = search::IndexBuilder::new(labels);
-        for batch in ordered.chunks(search::IndexBuilder::BATCH) {
-            let mut bodies: Vec<RenderedBody> = batch
-                .par_iter()
-                .map(|(_, l)| {
-                    let mut body = markdown.outline(&l.body.text, l.body.first_line);
-                    body.parts = Vec::new();
-                    body
-                })
-                .collect();
-            index.add_reusing(batch, &bodies, memo);
-            for body in &mut bodies {
-                body.text = String::new();
-            }
-            lessons.extend(bodies);
-        }
-        let mut generated = sitemap::files(course);
-        let index = index.finish();
-        generated.push(OutputFile {
-            path: PathBuf::from(search::INDEX_FILE),
-            bytes: index.to_js(),
-        });
-        generated.extend(
-            index
-                .into_text_files()
-                .into_iter()
-                .map(|(name, bytes)| OutputFile {
-                    path: PathBuf::from(name),
-                    bytes,
-                }),
-        );
+        let (lessons, mut generated) = outline_and_index(course, markdown, reuse, &labels);
+        generated.extend(sitemap::files(course).into_iter().map(Output::Made));
         let mut files: Vec<String> = static_files
             .into_iter()
             .map(|p| format!("static/{}", p.to_string_lossy().replace('\\', "/")))
@@ -131,7 +270,7 @@ impl SiteOutline {
         files.extend(
             generated
                 .iter()
-                .map(|f| f.path.to_string_lossy().into_owned()),
+                .map(|f| f.path().to_string_lossy().into_owned()),
         );
         // Only their headings are needed, and only when a build fails: never indexed.
         let broken: Vec<Option<RenderedBody>> = course
@@ -146,17 +285,7 @@ impl SiteOutline {
         let mut links = SiteLinks::new(course, &lessons, &broken, files.iter().map(String::as_str));
         let intros = intros(course, markdown);
         for intro in &intros {
-            let mut anchors: BTreeSet<String> = intro
-                .outline
-                .headings
-                .iter()
-                .map(|h| h.id.clone())
-                .collect();
-            anchors.insert("main".into());
-            if intro.page == "index.html" {
-                anchors.extend(course.modules.iter().map(|m| format!("module-{}", m.slug)));
-            }
-            links.set_anchors(&intro.page, anchors);
+            links.set_anchors(&intro.page, intro_anchors(course, intro));
         }
         SiteOutline {
             lessons,
@@ -203,7 +332,7 @@ impl SiteOutline {
 
     /// Files made from the outline: the search index, and the sitemap and robots.txt when
     /// the course has a `base_url`.
-    pub fn into_files(self) -> Vec<OutputFile> {
+    pub fn into_files(self) -> Vec<Output> {
         self.generated
     }
 }

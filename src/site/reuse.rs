@@ -1,182 +1,84 @@
-//! What the dev server's rebuilds take from the previous build: lesson pages whose inputs
-//! did not change, and each lesson's share of the search index. Entries are found by a
-//! hash of everything they were made from, so a reused page is byte-for-byte the page a
-//! clean build would render.
+//! What a build may take from earlier ones instead of making it again. The dev server
+//! keeps a store between its rebuilds (`crate::rebuild` implements `Reuse`); a single
+//! build has none. Everything is found by a hash of all it is made from, so what is
+//! taken is byte for byte what would be made. This module knows nothing of how the store
+//! keeps things; the site's other modules know nothing of the store.
 
-use super::outline::SiteOutline;
 use super::output::OutputFile;
-use super::search::LessonDocs;
-use super::{RenderContext, views::lesson_key};
-use crate::content::{Lesson, Module};
-use std::collections::HashMap;
-use std::fmt::Write as _;
-use std::hash::Hasher;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use crate::content::Lesson;
+use std::any::Any;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// Kept in the build workspace between rebuilds; call `end_build` after each build.
-#[derive(Default)]
-pub struct RenderMemo {
-    pages: Mutex<HashMap<u64, (OutputFile, u64)>>,
-    search: Mutex<HashMap<u64, (Arc<LessonDocs>, u64)>>,
-    generation: AtomicU64,
+/// A value kept between builds.
+pub type Kept = Arc<dyn Any + Send + Sync>;
+
+pub trait Reuse: Sync {
+    /// A number that stays the same from one build to the next while `lesson` (its
+    /// text, front matter and place) does not change, so keys need not hash the lesson.
+    fn lesson_stamp(&self, lesson: &Lesson) -> u64;
+    /// The value an earlier build kept under `key`.
+    fn value(&self, key: u64) -> Option<Kept>;
+    /// Keep `value` under `key` for later builds.
+    fn keep(&self, key: u64, value: Kept);
+    /// Whether the output folder holds, at `path`, the file made from inputs hashing to
+    /// `key` by an earlier build.
+    fn holds(&self, path: &Path, key: u64) -> bool;
+    /// Note that this build made the file at `path` from inputs hashing to `key`.
+    fn made(&self, path: &Path, key: u64);
 }
 
-impl RenderMemo {
-    /// The page rendered from inputs hashing to `key` in an earlier build, or `render`'s.
-    pub fn page<E>(
-        &self,
-        key: u64,
-        render: impl FnOnce() -> Result<OutputFile, E>,
-    ) -> Result<OutputFile, E> {
-        let generation = self.generation.load(Ordering::SeqCst);
-        if let Ok(mut pages) = self.pages.lock()
-            && let Some((page, used)) = pages.get_mut(&key)
-        {
-            *used = generation;
-            return Ok(page.clone());
-        }
-        let page = render()?;
-        if let Ok(mut pages) = self.pages.lock() {
-            pages.insert(key, (page.clone(), generation));
-        }
-        Ok(page)
+/// `make()`'s value, or the one an earlier build made from inputs hashing to `key()`.
+pub fn value<T: Send + Sync + 'static>(
+    reuse: Option<&dyn Reuse>,
+    key: impl FnOnce() -> u64,
+    make: impl FnOnce() -> T,
+) -> Arc<T> {
+    let Some(reuse) = reuse else {
+        return Arc::new(make());
+    };
+    let key = key();
+    if let Some(kept) = reuse.value(key).and_then(|v| v.downcast::<T>().ok()) {
+        return kept;
     }
+    let made = Arc::new(make());
+    reuse.keep(key, made.clone());
+    made
+}
 
-    /// A lesson's search documents made from inputs hashing to `key` in an earlier
-    /// build, or `make`'s.
-    pub fn search_part(&self, key: u64, make: impl FnOnce() -> LessonDocs) -> Arc<LessonDocs> {
-        let generation = self.generation.load(Ordering::SeqCst);
-        if let Ok(mut parts) = self.search.lock()
-            && let Some((part, used)) = parts.get_mut(&key)
-        {
-            *used = generation;
-            return Arc::clone(part);
-        }
-        let part = Arc::new(make());
-        if let Ok(mut parts) = self.search.lock() {
-            parts.insert(key, (part.clone(), generation));
-        }
-        part
-    }
+/// An output file of a build: made anew, or left as the output folder holds it.
+#[derive(Debug)]
+pub enum Output {
+    Made(OutputFile),
+    /// Unchanged since an earlier build wrote it.
+    Kept(PathBuf),
+}
 
-    /// Forget entries the build that just ended did not use.
-    pub fn end_build(&self) {
-        let current = self.generation.fetch_add(1, Ordering::SeqCst);
-        if let Ok(mut pages) = self.pages.lock() {
-            pages.retain(|_, (_, used)| *used >= current);
-        }
-        if let Ok(mut parts) = self.search.lock() {
-            parts.retain(|_, (_, used)| *used >= current);
-        }
-    }
-
-    /// Forget everything (the theme changed).
-    pub fn clear(&self) {
-        if let Ok(mut pages) = self.pages.lock() {
-            pages.clear();
-        }
-        if let Ok(mut parts) = self.search.lock() {
-            parts.clear();
+impl Output {
+    pub fn path(&self) -> &Path {
+        match self {
+            Output::Made(file) => &file.path,
+            Output::Kept(path) => path,
         }
     }
 }
 
-/// A hash of everything a lesson page is rendered from: the lesson, its module, its
-/// neighbours, the course settings, the titles its go-deeper questions link to, its charts
-/// and where its links lead.
-pub fn lesson_page_key(
-    ctx: &RenderContext,
-    outline: &SiteOutline,
-    index: usize,
-    (module, lesson): (&Module, &Lesson),
-    prev: Option<(&Module, &Lesson)>,
-    next: Option<(&Module, &Lesson)>,
-) -> u64 {
-    let mut h = HashWriter::new();
-    // The body is hashed as bytes: escaping it through `Debug` took most of the time.
-    let mut rest = lesson.clone();
-    rest.body.text = String::new();
-    h.0.write(lesson.body.text.as_bytes());
-    let _ = write!(
-        h,
-        "{:?}{:?}{}{}",
-        ctx.course.config, rest, module.slug, module.title
-    );
-    for (side, near) in [("prev", prev), ("next", next)] {
-        if let Some((m, l)) = near {
-            let _ = write!(h, "{side}{}{}{}", m.slug, l.slug, l.title);
-        }
+/// The file at `path` as `make` makes it from inputs hashing to `key()`, or `Kept` when
+/// the output folder already holds exactly that.
+pub fn file<E>(
+    reuse: Option<&dyn Reuse>,
+    path: PathBuf,
+    key: impl FnOnce() -> u64,
+    make: impl FnOnce() -> Result<OutputFile, E>,
+) -> Result<Output, E> {
+    let Some(reuse) = reuse else {
+        return make().map(Output::Made);
+    };
+    let key = key();
+    if reuse.holds(&path, key) {
+        return Ok(Output::Kept(path));
     }
-    for target in lesson.go_deeper.iter().filter_map(|g| g.target.as_ref()) {
-        let title = ctx
-            .course
-            .lessons()
-            .find(|(m, l)| m.slug == target.module && l.slug == target.lesson)
-            .map(|(_, l)| l.title.as_str());
-        let _ = write!(h, "{target:?}{title:?}");
-    }
-    let key = lesson_key(module, lesson);
-    for simulation in &lesson.simulations {
-        let _ = write!(h, "{:?}", ctx.charts.figure(&key, &simulation.id));
-    }
-    if let Some(body) = outline.lessons.get(index) {
-        for link in &body.links {
-            let _ = write!(h, "{:?}", outline.rewrite(module, lesson, &link.url));
-        }
-    }
-    h.finish()
-}
-
-/// Hashes what is written to it, so a value's `Debug` form can be hashed without building
-/// the string.
-pub struct HashWriter(pub std::collections::hash_map::DefaultHasher);
-
-impl HashWriter {
-    pub fn new() -> Self {
-        HashWriter(std::collections::hash_map::DefaultHasher::new())
-    }
-
-    pub fn finish(&self) -> u64 {
-        self.0.finish()
-    }
-}
-
-impl Default for HashWriter {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl std::fmt::Write for HashWriter {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.write(s.as_bytes());
-        // A separator, so ("ab", "c") and ("a", "bc") differ.
-        self.0.write_u8(0xff);
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reuses_while_used_and_forgets_the_rest() {
-        let memo = RenderMemo::default();
-        let page = |s: &str| OutputFile {
-            path: "a".into(),
-            bytes: s.as_bytes().to_vec(),
-        };
-        let first: Result<_, ()> = memo.page(1, || Ok(page("one")));
-        assert_eq!(first.unwrap().bytes, b"one");
-        let again: Result<_, ()> = memo.page(1, || Ok(page("other")));
-        assert_eq!(again.unwrap().bytes, b"one", "same inputs, same page");
-        memo.end_build();
-        memo.end_build();
-        let after: Result<_, ()> = memo.page(1, || Ok(page("fresh")));
-        assert_eq!(after.unwrap().bytes, b"fresh", "unused entries are dropped");
-        let docs = memo.search_part(7, Vec::new);
-        assert!(Arc::ptr_eq(&docs, &memo.search_part(7, || unreachable!())));
-    }
+    let file = make()?;
+    reuse.made(&file.path, key);
+    Ok(Output::Made(file))
 }

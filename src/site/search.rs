@@ -7,15 +7,12 @@
 //! matched, are in `search-text-N.js` scripts of `SHARD_DOCS` documents each, loaded for
 //! the results shown: the index itself holds no text beyond titles and headings.
 
-use super::reuse::{HashWriter, RenderMemo};
 use super::strings::UiStrings;
 use crate::content::{Course, ExerciseKind, Lesson, Module};
 use crate::markdown::RenderedBody;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::fmt::Write as _;
-use std::sync::Arc;
 
 /// Output path of the index.
 pub const INDEX_FILE: &str = "search-index.js";
@@ -243,36 +240,130 @@ impl SearchIndex {
     /// each doc as a `[url, lesson, heading]` array to keep the file small, and `shard` the
     /// number of docs per text script.
     pub fn to_js(&self) -> Vec<u8> {
-        // Serialised straight from the index: a `serde_json::Value` of it would take
-        // 32 bytes per posting. Keys in the order `json!` wrote them (sorted).
-        #[derive(Serialize)]
-        struct Js<'a> {
-            docs: Vec<[&'a str; 3]>,
-            postings: &'a [Vec<u32>],
-            shard: usize,
-            terms: &'a [String],
-        }
-        let js = Js {
-            docs: self
-                .docs
-                .iter()
-                .map(|d| [&d.url, &d.lesson, &d.heading].map(String::as_str))
-                .collect(),
-            postings: &self.postings,
-            shard: SHARD_DOCS,
-            terms: &self.terms,
-        };
-        let mut out = b"window.CRESCU_SEARCH=".to_vec();
-        // Serialising strings and numbers into memory cannot fail.
-        let _ = serde_json::to_writer(&mut out, &js);
-        out.extend_from_slice(b";\n");
-        out
+        let docs = self
+            .docs
+            .iter()
+            .map(|d| [&d.url, &d.lesson, &d.heading].map(String::as_str));
+        index_js(docs.collect(), &self.postings, &self.terms)
     }
 
     /// The text scripts, `(file name, contents)`: `search-text-N.js` holds the texts of
     /// docs `N * SHARD_DOCS ..`, as `CRESCU_SEARCH_TEXT[N] = [...]`.
     pub fn into_text_files(self) -> Vec<(String, Vec<u8>)> {
         self.text_files
+    }
+}
+
+/// `search-index.js` from its docs as `[url, lesson, heading]`, and each term (sorted)
+/// with its postings.
+fn index_js(
+    docs: Vec<[&str; 3]>,
+    postings: &[impl Serialize],
+    terms: &[impl Serialize],
+) -> Vec<u8> {
+    // Serialised straight from the index: a `serde_json::Value` of it would take 32 bytes
+    // per posting. Keys in the order `json!` wrote them (sorted).
+    #[derive(Serialize)]
+    struct Js<'a, P, T> {
+        docs: Vec<[&'a str; 3]>,
+        postings: &'a [P],
+        shard: usize,
+        terms: &'a [T],
+    }
+    let js = Js {
+        docs,
+        postings,
+        shard: SHARD_DOCS,
+        terms,
+    };
+    let mut out = b"window.CRESCU_SEARCH=".to_vec();
+    // Serialising strings and numbers into memory cannot fail.
+    let _ = serde_json::to_writer(&mut out, &js);
+    out.extend_from_slice(b";\n");
+    out
+}
+
+/// The `n`th text script, `(file name, contents)`, holding `texts`: those of docs
+/// `n * SHARD_DOCS ..`.
+pub fn text_file(n: usize, texts: &[impl Serialize]) -> (String, Vec<u8>) {
+    let mut out =
+        format!("(window.CRESCU_SEARCH_TEXT=window.CRESCU_SEARCH_TEXT||{{}})[{n}]=").into_bytes();
+    // Serialising strings into memory cannot fail.
+    let _ = serde_json::to_writer(&mut out, texts);
+    out.extend_from_slice(b";\n");
+    (text_file_name(n), out)
+}
+
+/// The name of the `n`th text script (search.js asks for the same).
+pub fn text_file_name(n: usize) -> String {
+    format!("search-text-{n}.js")
+}
+
+/// A lesson's terms, each with its postings numbered from the lesson's first document:
+/// what `index_of` merges, hashing each term once a lesson rather than once a document.
+pub type LessonTerms = Vec<(String, Vec<u32>)>;
+
+pub fn lesson_terms(docs: &LessonDocs) -> LessonTerms {
+    let mut terms: HashMap<&str, Vec<u32>, TermHasher> = HashMap::default();
+    for (i, doc) in docs.iter().enumerate() {
+        for (term, field) in &doc.terms {
+            terms
+                .entry(term.as_str())
+                .or_default()
+                .push(((i as u32) << 2) | *field as u32);
+        }
+    }
+    terms.into_iter().map(|(t, p)| (t.to_string(), p)).collect()
+}
+
+/// `search-index.js` of `lessons`' documents and terms (in `course.lessons()` order),
+/// the same as `IndexBuilder` makes, read in place: the dev server keeps every lesson's
+/// documents and makes the index from them after an edit. Text scripts are `text_file`'s.
+pub fn index_of(lessons: &[(&LessonDocs, &LessonTerms)]) -> Vec<u8> {
+    let mut postings: HashMap<&str, Vec<u32>, TermHasher> = HashMap::default();
+    let mut docs = Vec::new();
+    for (lesson_docs, terms) in lessons {
+        let first = (docs.len() as u32) << 2;
+        for (term, local) in terms.iter() {
+            // Lessons come in order, so each list stays ascending.
+            let list = postings.entry(term.as_str()).or_default();
+            list.extend(local.iter().map(|p| p + first));
+        }
+        docs.extend(
+            lesson_docs
+                .iter()
+                .map(|d| [&d.doc.url, &d.doc.lesson, &d.doc.heading].map(String::as_str)),
+        );
+    }
+    let mut sorted: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let (terms, postings): (Vec<&str>, Vec<Vec<u32>>) = sorted.into_iter().unzip();
+    index_js(docs, &postings, &terms)
+}
+
+/// Hashes index terms, short strings hashed by the hundred thousand: FNV-1a, quicker
+/// on them than the standard library's SipHash, whose resistance to chosen keys a
+/// course's own words do not need.
+type TermHasher = std::hash::BuildHasherDefault<Fnv>;
+
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -313,9 +404,8 @@ fn uncovered_title_words(title: &str, query: &[String]) -> usize {
 /// (hundreds of megabytes at 10,000 lessons) nor every lesson's text need be held at once.
 #[derive(Default)]
 pub struct IndexBuilder {
-    labels: DocLabels,
     docs: Vec<SearchDoc>,
-    postings: HashMap<String, Vec<u32>>,
+    postings: HashMap<String, Vec<u32>, TermHasher>,
     /// Texts of the docs since the last full shard.
     texts: Vec<String>,
     text_files: Vec<(String, Vec<u8>)>,
@@ -325,38 +415,14 @@ impl IndexBuilder {
     /// Lessons per batch: enough to keep every core busy.
     pub const BATCH: usize = 256;
 
-    /// An empty index whose exercises and takeaways are headed by `labels`.
-    pub fn new(labels: DocLabels) -> Self {
-        IndexBuilder {
-            labels,
-            ..IndexBuilder::default()
-        }
-    }
-
     /// Add the next lessons, in `course.lessons()` order, with their outlines.
     pub fn add(&mut self, lessons: &[(&Module, &Lesson)], outlines: &[RenderedBody]) {
-        self.add_reusing(lessons, outlines, None);
-    }
-
-    /// `add`, taking the words of lessons that did not change since an earlier build
-    /// from `memo` (the dev server's rebuilds) instead of reading them again.
-    pub fn add_reusing(
-        &mut self,
-        lessons: &[(&Module, &Lesson)],
-        outlines: &[RenderedBody],
-        memo: Option<&RenderMemo>,
-    ) {
         // Splitting text into words is the costly part: lessons in parallel.
-        let labels = &self.labels;
-        let per_lesson: Vec<Arc<LessonDocs>> = lessons
+        let per_lesson: Vec<LessonDocs> = lessons
             .par_iter()
             .zip(outlines.par_iter())
             .map(|((module, lesson), outline)| {
-                let make = || lesson_docs(module, lesson, outline, labels);
-                match memo {
-                    Some(memo) => memo.search_part(docs_key(module, lesson, outline, labels), make),
-                    None => Arc::new(make()),
-                }
+                lesson_docs(module, lesson, outline, &DocLabels::default())
             })
             .collect();
         for lesson in &per_lesson {
@@ -364,7 +430,8 @@ impl IndexBuilder {
         }
     }
 
-    fn push(&mut self, lesson: &LessonDocs) {
+    /// Add the next lesson's documents (made by `lesson_docs`).
+    pub fn push(&mut self, lesson: &LessonDocs) {
         for IndexedDoc { doc, text, terms } in lesson {
             let id = self.docs.len() as u32;
             for (term, field) in terms {
@@ -386,14 +453,8 @@ impl IndexBuilder {
     }
 
     fn end_shard(&mut self) {
-        let n = self.text_files.len();
-        let mut out = format!("(window.CRESCU_SEARCH_TEXT=window.CRESCU_SEARCH_TEXT||{{}})[{n}]=")
-            .into_bytes();
-        // Serialising strings into memory cannot fail.
-        let _ = serde_json::to_writer(&mut out, &self.texts);
-        out.extend_from_slice(b";\n");
-        // search.js asks for the same name.
-        self.text_files.push((format!("search-text-{n}.js"), out));
+        let file = text_file(self.text_files.len(), &self.texts);
+        self.text_files.push(file);
         self.texts.clear();
     }
 
@@ -415,32 +476,6 @@ impl IndexBuilder {
 
 /// A lesson's documents.
 pub type LessonDocs = Vec<IndexedDoc>;
-
-/// A hash of everything `lesson_docs` reads.
-fn docs_key(module: &Module, lesson: &Lesson, outline: &RenderedBody, labels: &DocLabels) -> u64 {
-    let mut h = HashWriter::new();
-    let _ = write!(
-        h,
-        "{labels:?}{}{}{}{:?}{}{:?}{:?}",
-        module.slug,
-        lesson.slug,
-        lesson.title,
-        lesson.summary,
-        outline.text,
-        outline.headings,
-        lesson.takeaways
-    );
-    for exercise in &lesson.quiz {
-        let _ = write!(
-            h,
-            "{}{}{}",
-            exercise.id,
-            exercise.kind.label(),
-            exercise.prompt
-        );
-    }
-    h.finish()
-}
 
 /// The distinct terms of one document with the strongest field each stands in.
 #[derive(Default)]
@@ -472,7 +507,7 @@ impl DocTerms {
 }
 
 /// A lesson's documents: its opening and heading sections, its exercises, its takeaways.
-fn lesson_docs(
+pub fn lesson_docs(
     module: &Module,
     lesson: &Lesson,
     outline: &RenderedBody,
@@ -633,6 +668,14 @@ mod tests {
 
     fn index(lessons: &[TestLesson]) -> SearchIndex {
         let mut builder = IndexBuilder::default();
+        for docs in test_docs(lessons) {
+            builder.push(&docs);
+        }
+        builder.finish()
+    }
+
+    fn test_docs(lessons: &[TestLesson]) -> Vec<LessonDocs> {
+        let mut all = Vec::new();
         for (n, (title, summary, sections)) in lessons.iter().enumerate() {
             let mut docs = LessonDocs::new();
             let mut opening = DocTerms::default();
@@ -654,9 +697,24 @@ mod tests {
                 terms.add(text, Field::Text);
                 docs.push(doc(heading, text, terms));
             }
-            builder.push(&docs);
+            all.push(docs);
         }
-        builder.finish()
+        all
+    }
+
+    #[test]
+    fn the_index_read_in_place_is_the_one_built() {
+        let lessons: &[TestLesson] = &[
+            ("Threads", "Many threads.", &[("Costs", "The GIL costs.")]),
+            ("Locks", "A getSwitchInterval call.", &[("GIL", "Text.")]),
+        ];
+        let docs = test_docs(lessons);
+        let terms: Vec<LessonTerms> = docs.iter().map(lesson_terms).collect();
+        let refs: Vec<(&LessonDocs, &LessonTerms)> = docs.iter().zip(&terms).collect();
+        assert_eq!(
+            String::from_utf8(index_of(&refs)).unwrap(),
+            String::from_utf8(index(lessons).to_js()).unwrap()
+        );
     }
 
     fn ranked(index: &SearchIndex, query: &str) -> Vec<String> {

@@ -154,7 +154,7 @@ pub fn table_of_contents(headings: &[Heading]) -> Vec<TocEntry> {
 /// A hash of everything the sidebars are made from (module and lesson slugs, titles,
 /// exercise counts), for reusing rendered pages between rebuilds.
 pub fn fingerprint(course: &Course) -> u64 {
-    let mut h = super::reuse::HashWriter::new();
+    let mut h = super::fingerprint::HashWriter::new();
     for m in &course.modules {
         let _ = write!(h, "{}{}", m.slug, m.title);
         for l in &m.lessons {

@@ -159,14 +159,7 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
             select_all: all,
         } => {
             select_all = *all;
-            for (i, o) in opts.iter().enumerate() {
-                options.push(OptionView {
-                    index: i,
-                    html: md.inline(&o.text),
-                    why_html: o.why.as_deref().map(|w| md.inline(w)),
-                    correct: correct.contains(&i),
-                });
-            }
+            options = option_views(opts, correct, md);
             let right: Vec<String> = correct.iter().map(|&i| md.inline(&opts[i].text)).collect();
             (
                 right.join("; "),
@@ -184,26 +177,7 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
             blanks,
             case_sensitive,
         } => {
-            let parts = split_blanks(&ex.prompt);
-            let n = parts.len();
-            for (i, p) in parts.into_iter().enumerate() {
-                // Markdown drops the spaces around a piece; keep them, so the prompt
-                // reads as words around the inputs (screen readers, no CSS).
-                let lead = if p.starts_with(char::is_whitespace) {
-                    " "
-                } else {
-                    ""
-                };
-                let trail = if p.ends_with(char::is_whitespace) {
-                    " "
-                } else {
-                    ""
-                };
-                pieces.push(BlankPiece {
-                    html: format!("{lead}{}{trail}", md.inline(p)),
-                    blank: (i + 1 < n).then_some(i),
-                });
-            }
+            pieces = blank_pieces(&ex.prompt, md);
             blank_answers = blanks.clone();
             (
                 String::new(),
@@ -228,6 +202,52 @@ pub fn exercise_view(ex: &Exercise, md: &Renderer) -> ExerciseView {
         blank_answers,
         answer_json,
     }
+}
+
+/// A multiple-choice question's options, each with its feedback.
+fn option_views(
+    options: &[crate::content::Choice],
+    correct: &[usize],
+    md: &Renderer,
+) -> Vec<OptionView> {
+    options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| OptionView {
+            index: i,
+            html: md.inline(&o.text),
+            why_html: o.why.as_deref().map(|w| md.inline(w)),
+            correct: correct.contains(&i),
+        })
+        .collect()
+}
+
+/// A fill-in-the-blank prompt as the pieces of text between its inputs.
+fn blank_pieces(prompt: &str, md: &Renderer) -> Vec<BlankPiece> {
+    let parts = split_blanks(prompt);
+    let n = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            // Markdown drops the spaces around a piece; keep them, so the prompt reads
+            // as words around the inputs (screen readers, no CSS).
+            let lead = if p.starts_with(char::is_whitespace) {
+                " "
+            } else {
+                ""
+            };
+            let trail = if p.ends_with(char::is_whitespace) {
+                " "
+            } else {
+                ""
+            };
+            BlankPiece {
+                html: format!("{lead}{}{trail}", md.inline(p)),
+                blank: (i + 1 < n).then_some(i),
+            }
+        })
+        .collect()
 }
 
 /// One piece of the lesson body as the template sees it.
