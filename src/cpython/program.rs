@@ -64,62 +64,13 @@ pub fn program(scenario: &Scenario, run: usize, python: &PythonFacts) -> Result<
         .ok_or_else(|| format!("the simulation has no run {run}"))?;
     let (machine, interp) = scenario.resolved(run);
     check_interpreter(interp.gil, python)?;
-    if spec.interpreters.is_some() {
-        // 3.12 and 3.13 reach subinterpreters only through private modules whose API
-        // changed between them; programs are not generated for those yet.
-        return Err(format!(
-            "crescu cannot yet run subinterpreters on a real interpreter (Python {} here; they need 3.12 or later and private modules before 3.14)",
-            python.version
-        ));
-    }
-    if machine.cores > python.cpus {
-        return Err(format!(
-            "the run needs {} cores; this machine lets Python use {}",
-            machine.cores, python.cpus
-        ));
-    }
     let groups = groups(spec);
-    for group in &groups {
-        if let Some(method) = group.start
-            && !python.start_methods.iter().any(|m| m == start_name(method))
-        {
-            return Err(format!(
-                "Python {} has no `{}` start method",
-                python.version,
-                start_name(method)
-            ));
-        }
-    }
+    check_runnable(spec, &groups, machine.cores, python)?;
     let mut out = String::with_capacity(PRELUDE.len() + 2048);
     out.push_str(PRELUDE);
     out.push('\n');
-    let mut table = String::new();
     let mut zeros_ms = 0f64;
-    let mut io = false;
-    for (g, group) in groups.iter().enumerate() {
-        let start = group
-            .start
-            .map_or("None".to_string(), |m| py_str(start_name(m)));
-        let _ = write!(
-            table,
-            "        {{\"name\": {}, \"start\": {start}, \"threads\": [",
-            py_str(&group.name)
-        );
-        for (t, thread) in group.threads.iter().enumerate() {
-            let function = format!("work_{g}_{t}");
-            let body = thread_body(&thread.work, &mut zeros_ms);
-            let _ = write!(out, "\ndef {function}(rec):\n{body}");
-            let needs_io = uses_io(&thread.work);
-            io |= needs_io;
-            let _ = write!(
-                table,
-                "({}, {function}, {}), ",
-                py_str(&thread.name),
-                py_bool(needs_io)
-            );
-        }
-        table.push_str("]},\n");
-    }
+    let (table, io) = thread_functions(&groups, &mut out, &mut zeros_ms);
     let (switch, check) = if python.major() >= 3 {
         (
             format!("{:?}", interp.switch_interval_ms / 1000.0),
@@ -137,6 +88,73 @@ pub fn program(scenario: &Scenario, run: usize, python: &PythonFacts) -> Result<
         io = py_bool(io),
     );
     Ok(out)
+}
+
+/// Why this interpreter on this machine cannot run the run, if it cannot.
+fn check_runnable(
+    spec: &RunSpec,
+    groups: &[Group],
+    cores: u32,
+    python: &PythonFacts,
+) -> Result<(), String> {
+    if spec.interpreters.is_some() {
+        // 3.12 and 3.13 reach subinterpreters only through private modules whose API
+        // changed between them; programs are not generated for those yet.
+        return Err(format!(
+            "crescu cannot yet run subinterpreters on a real interpreter (Python {} here; they need 3.12 or later and private modules before 3.14)",
+            python.version
+        ));
+    }
+    if cores > python.cpus {
+        return Err(format!(
+            "the run needs {cores} cores; this machine lets Python use {}",
+            python.cpus
+        ));
+    }
+    for group in groups {
+        if let Some(method) = group.start
+            && !python.start_methods.iter().any(|m| m == start_name(method))
+        {
+            return Err(format!(
+                "Python {} has no `{}` start method",
+                python.version,
+                start_name(method)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes one Python function per thread into `out`; returns the table of processes and
+/// their threads that names them, and whether any thread does I/O.
+fn thread_functions(groups: &[Group], out: &mut String, zeros_ms: &mut f64) -> (String, bool) {
+    let mut table = String::new();
+    let mut io = false;
+    for (g, group) in groups.iter().enumerate() {
+        let start = group
+            .start
+            .map_or("None".to_string(), |m| py_str(start_name(m)));
+        let _ = write!(
+            table,
+            "        {{\"name\": {}, \"start\": {start}, \"threads\": [",
+            py_str(&group.name)
+        );
+        for (t, thread) in group.threads.iter().enumerate() {
+            let function = format!("work_{g}_{t}");
+            let body = thread_body(&thread.work, zeros_ms);
+            let _ = write!(out, "\ndef {function}(rec):\n{body}");
+            let needs_io = uses_io(&thread.work);
+            io |= needs_io;
+            let _ = write!(
+                table,
+                "({}, {function}, {}), ",
+                py_str(&thread.name),
+                py_bool(needs_io)
+            );
+        }
+        table.push_str("]},\n");
+    }
+    (table, io)
 }
 
 /// The program that reports an interpreter's facts and calibration.
