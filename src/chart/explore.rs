@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::ChartWords;
 use super::svg;
 use crate::html::escape;
 
@@ -102,9 +103,10 @@ pub fn controls(id: &str, axes: &[Axis]) -> String {
 
 /// Each variant's parameter values and key figures, for every reader (and the only way
 /// to see the other variants without JavaScript).
-pub fn others(axes: &[Axis], key_figures: &[String], default: usize) -> String {
-    let mut out = String::from(
-        "<details class=\"chart-others\"><summary>Key figures for every value</summary>\n<ul>\n",
+pub fn others(axes: &[Axis], key_figures: &[String], default: usize, words: &ChartWords) -> String {
+    let mut out = format!(
+        "<details class=\"chart-others\"><summary>{}</summary>\n<ul>\n",
+        escape(words.get("chart_key_figures"))
     );
     for (k, figures) in key_figures.iter().enumerate() {
         let values: Vec<String> = axes
@@ -112,11 +114,16 @@ pub fn others(axes: &[Axis], key_figures: &[String], default: usize) -> String {
             .zip(variant_values(axes, k))
             .map(|(a, i)| format!("{} {}", a.label, a.value_text(i)))
             .collect();
-        let shown = if k == default { " (shown)" } else { "" };
+        let shown = if k == default {
+            words.get("chart_shown")
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "<li><strong>{}{shown}</strong>: {}</li>",
+            "<li><strong>{}{}</strong>: {}</li>",
             escape(&values.join(", ")),
+            escape(shown),
             escape(figures)
         );
     }

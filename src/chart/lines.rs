@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::axes::{self, ValueAxis, XTick};
 use super::svg::{self, Anchor, Key, SMALL, WIDTH, n};
-use super::{ChartError, ChartOptions, Drawing, Measure, Real, RunPoint, Table};
+use super::{ChartError, ChartOptions, ChartWords, Drawing, Measure, Real, RunPoint, Table};
 use crate::measurement::Stat;
 use crate::sim::SimResult;
 
@@ -36,6 +36,7 @@ pub(crate) fn draw(
     points: &[RunPoint],
     result: &SimResult,
     real: Real,
+    words: &ChartWords,
 ) -> Result<Drawing, ChartError> {
     let measure = options.measure.unwrap_or_default();
     let x_title = options
@@ -52,7 +53,8 @@ pub(crate) fn draw(
         .iter()
         .any(|s| s.points.iter().any(|p| p.3.is_some()));
     if named || any_measured {
-        let (legend, h) = svg::legend(&legend(&series, any_measured), 8.0, y, WIDTH - 16.0);
+        let entries = legend(&series, any_measured, words);
+        let (legend, h) = svg::legend(&entries, 8.0, y, WIDTH - 16.0);
         body.push_str(&legend);
         y += h + 4.0;
     }
@@ -61,7 +63,7 @@ pub(crate) fn draw(
         y + SMALL,
         Anchor::Start,
         SMALL,
-        &measure.axis_title(),
+        &measure.axis_title(words),
     ));
     let top = y + SMALL + 10.0;
     let bottom = top + PLOT_HEIGHT;
@@ -79,6 +81,7 @@ pub(crate) fn draw(
     let tips = Tips {
         measure,
         x_title: &x_title,
+        words,
     };
     body.push_str(&series_lines(&series, &plot, &tips));
     body.push_str(&measured_lines(&series, &plot, &tips));
@@ -87,8 +90,8 @@ pub(crate) fn draw(
     Ok(Drawing {
         height: axes::height_below(bottom),
         body,
-        desc: describe(measure, &x_title, &series),
-        table: table(measure, &x_title, &series, result, named, any_measured),
+        desc: describe(&tips, &series),
+        table: table(&tips, &series, result, named, any_measured),
         key_figures: key_figures(measure, &series),
     })
 }
@@ -123,16 +126,16 @@ fn collect_series(
     Ok(series)
 }
 
-fn legend(series: &[Series], any_measured: bool) -> Vec<(Key, String)> {
+fn legend(series: &[Series], any_measured: bool, words: &ChartWords) -> Vec<(Key, String)> {
     let mut entries: Vec<(Key, String)> = series
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let name = series_name(s);
+            let name = series_name(s, words);
             (
                 key(i),
                 if any_measured {
-                    format!("{name} (simulated)")
+                    words.fill("chart_simulated_series", &[("name", &name)])
                 } else {
                     name
                 },
@@ -142,7 +145,7 @@ fn legend(series: &[Series], any_measured: bool) -> Vec<(Key, String)> {
     if any_measured {
         entries.push((
             Key::Series(svg::MEASURED, svg::Marker::Diamond),
-            "measured on CPython (median, range)".to_string(),
+            words.get("chart_measured_legend").to_string(),
         ));
     }
     entries
@@ -203,10 +206,11 @@ impl Plot {
     }
 }
 
-/// What a point's tooltip says.
+/// What a point's tooltip says (and the words of the whole chart).
 struct Tips<'a> {
     measure: Measure,
     x_title: &'a str,
+    words: &'a ChartWords,
 }
 
 impl Tips<'_> {
@@ -225,7 +229,10 @@ impl Tips<'_> {
     }
 
     fn measured(&self, s: &Series, x: f64, m: Stat) -> String {
-        let what = format!("measured on CPython {}", self.measure.format_stat(m));
+        let value = self.measure.format_stat(m);
+        let what = self
+            .words
+            .fill("chart_measured_point", &[("value", &value)]);
         self.at(s, x, &what)
     }
 }
@@ -361,8 +368,10 @@ fn key(i: usize) -> Key {
     )
 }
 
-fn series_name(s: &Series) -> String {
-    s.name.clone().unwrap_or_else(|| "runs".to_string())
+fn series_name(s: &Series, words: &ChartWords) -> String {
+    s.name
+        .clone()
+        .unwrap_or_else(|| words.get("chart_runs").to_string())
 }
 
 /// Ticks at the runs' own x values when there are few and their labels fit (a sweep of
@@ -397,63 +406,64 @@ fn x_axis_ticks(xs: &[f64], lo: f64, hi: f64, x_of: &dyn Fn(f64) -> f64) -> Vec<
     }
 }
 
-fn describe(measure: Measure, x_title: &str, series: &[Series]) -> String {
-    let mut out = format!("{} against {x_title}.", svg::capitalised(measure.name()));
+fn describe(tips: &Tips, series: &[Series]) -> String {
+    let (measure, x_title, words) = (tips.measure, tips.x_title, tips.words);
+    let what = svg::capitalised(measure.name(words));
+    let mut out = words.fill("chart_lines_desc", &[("what", &what), ("x", x_title)]);
     for s in series {
         let name = match &s.name {
-            Some(name) => format!(" Series “{name}”"),
-            None => " It".to_string(),
+            Some(name) => words.fill("chart_series_named", &[("name", name)]),
+            None => words.get("chart_series_it").to_string(),
         };
         let (Some(first), Some(last)) = (s.points.first(), s.points.last()) else {
             continue;
         };
         if s.points.len() > 1 {
             let change = if first.1 > 0.0 {
-                format!(" ({} the first)", svg::ratio(last.1 / first.1))
+                let ratio = svg::ratio(last.1 / first.1);
+                words.fill("chart_times_first", &[("ratio", &ratio)])
             } else {
                 String::new()
             };
-            let _ = write!(
-                out,
-                "{name} goes from {} at {x_title} = {} to {} at {x_title} = {}{change}:",
-                measure.format(first.1),
-                svg::plain(first.0),
-                measure.format(last.1),
-                svg::plain(last.0),
-            );
+            out.push_str(&words.fill(
+                "chart_series_goes",
+                &[
+                    ("name", &name),
+                    ("from", &measure.format(first.1)),
+                    ("x", x_title),
+                    ("x_from", &svg::plain(first.0)),
+                    ("to", &measure.format(last.1)),
+                    ("x_to", &svg::plain(last.0)),
+                    ("change", &change),
+                ],
+            ));
         } else {
-            let _ = write!(out, "{name} has one point:");
+            out.push_str(&words.fill("chart_series_one_point", &[("name", &name)]));
         }
         let points = point_list(s, |p| Some(measure.format(p.1)));
         let _ = write!(out, " {points}.");
         let real = point_list(s, |p| p.3.map(|m| measure.format(m.median)));
         if !real.is_empty() {
-            let _ = write!(out, " Measured on CPython (median): {real}.");
+            out.push_str(&words.fill("chart_measured_median", &[("values", &real)]));
         }
     }
     out
 }
 
-fn table(
-    measure: Measure,
-    x_title: &str,
-    series: &[Series],
-    result: &SimResult,
-    named: bool,
-    measured: bool,
-) -> Table {
-    let mut head = vec!["Run".to_string()];
+fn table(tips: &Tips, series: &[Series], result: &SimResult, named: bool, measured: bool) -> Table {
+    let (measure, words) = (tips.measure, tips.words);
+    let mut head = vec![words.get("chart_run").to_string()];
     if named {
-        head.push("series".to_string());
+        head.push(words.get("chart_series").to_string());
     }
-    head.push(x_title.to_string());
-    head.push(measure.axis_title());
+    head.push(tips.x_title.to_string());
+    head.push(measure.axis_title(words));
     let mut rows = Vec::new();
     for s in series {
         for p in &s.points {
             let mut row = vec![result.runs[p.2].label.clone()];
             if named {
-                row.push(series_name(s));
+                row.push(series_name(s, words));
             }
             row.push(svg::plain(p.0));
             row.push(measure.precise(p.1));
@@ -469,6 +479,7 @@ fn table(
         table.push_measured(
             measure,
             series.iter().flat_map(|s| s.points.iter().map(|p| p.3)),
+            words,
         );
     }
     table

@@ -76,6 +76,7 @@ fn draw(
         result,
         provenance: "p",
         measured: &[],
+        words: &ChartWords::default(),
     })
 }
 
@@ -114,6 +115,7 @@ fn element_ids_are_safe() {
         result: &r,
         provenance: "p",
         measured: &[],
+        words: &ChartWords::default(),
     })
     .unwrap();
     assert!(html.contains("id=\"chart-two-words---\""));
@@ -202,6 +204,7 @@ fn a_timeline_groups_threads_by_interpreter() {
         result: &r,
         provenance: "p",
         measured: &[],
+        words: &ChartWords::default(),
     })
     .unwrap();
     for part in [
@@ -572,6 +575,7 @@ fn explorable_charts_hold_every_variant() {
         result: &results[0],
         provenance: "p",
         measured: &[],
+        words: &ChartWords::default(),
     };
     let html = render_explorable(&input, &axes, &results).unwrap();
     assert!(html.starts_with("<figure class=\"chart chart-bars\" id=\"chart-x\" data-explore>"));

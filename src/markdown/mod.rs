@@ -781,8 +781,10 @@ impl<'a> BodyWriter<'a> {
         self.depth += 1;
         if let Some(k) = kind {
             self.quotes.push(true);
-            self.html_events
-                .push(Event::Html(CowStr::from(callout_open(gfm_callout(k), &self.words))));
+            self.html_events.push(Event::Html(CowStr::from(callout_open(
+                gfm_callout(k),
+                &self.words,
+            ))));
             return i + 1;
         }
         let Some((kind, skip_to)) = bold_label_callout(events, i) else {

@@ -126,6 +126,11 @@ impl UiStrings {
         }
     }
 
+    /// The words charts write themselves (keys `chart_*`), English where the table has none.
+    pub fn chart_words(&self) -> crate::chart::ChartWords {
+        crate::chart::ChartWords::from_lookup(|key| self.get(key).map(str::to_string))
+    }
+
     pub fn empty() -> UiStrings {
         UiStrings(BTreeMap::new())
     }
