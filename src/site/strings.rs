@@ -185,6 +185,17 @@ mod tests {
     }
 
     #[test]
+    fn the_english_table_gives_charts_their_own_english_words() {
+        let english = UiStrings::built_in("en").unwrap();
+        for key in crate::chart::ChartWords::keys() {
+            assert!(english.get(key).is_some(), "en.yaml lacks `{key}`");
+        }
+        assert_eq!(english.chart_words(), crate::chart::ChartWords::default());
+        let german = UiStrings::built_in("de").unwrap().chart_words();
+        assert_eq!(german.get("chart_data"), "Daten");
+    }
+
+    #[test]
     fn an_override_replaces_only_its_keys() {
         let mut de = UiStrings::built_in("de").unwrap();
         de.override_with("check: \"Abschicken\"\n", Path::new("o.yaml"))
