@@ -110,7 +110,7 @@ fn provenance(
                 ("cores", &m.machine.cores.to_string()),
                 ("date", &m.date),
                 ("repeat", &m.repeat.to_string()),
-                ("load", &m.load.before.to_string()),
+                ("load", &words.number(m.load.before.to_string())),
             ],
         ));
         if sim.chart.kind == chart::ChartKind::Timeline {

@@ -197,6 +197,7 @@ fn german_charts_speak_german_with_decimal_commas() {
         " (angezeigt)</strong>",
         "Simuliert mit dem GIL-Modell von crescu",
         "; gemessen mit CPython 3.",
+        "<th scope=\"col\">Laufzeit (ms)</th>",
         "die Zeitleiste ist nur simuliert",
         ">führt Python aus<",
         "Zeitleiste des Laufs „",
@@ -238,4 +239,36 @@ fn german_charts_speak_german_with_decimal_commas() {
     ] {
         assert!(!all.contains(english), "`{english}` left in a German chart");
     }
+    let times = numbers_before(&all, &[" ms", " µs"]);
+    assert!(times.iter().any(|n| n.contains(',')), "{times:?}");
+    assert!(
+        times.iter().all(|n| !n.contains('.')),
+        "decimal points in German times: {times:?}"
+    );
+    let ratios = numbers_before(&all, &["x so "]);
+    assert!(
+        !ratios.is_empty() && ratios.iter().all(|n| !n.contains('.')),
+        "{ratios:?}"
+    );
+}
+
+/// The numbers (digits, `.` and `,`) written just before each of `units`.
+fn numbers_before(text: &str, units: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for unit in units {
+        for (at, _) in text.match_indices(unit) {
+            let number: String = text[..at]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if number.starts_with(|c: char| c.is_ascii_digit()) {
+                found.push(number);
+            }
+        }
+    }
+    found
 }

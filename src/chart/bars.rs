@@ -55,7 +55,7 @@ pub(crate) fn draw(
         body,
         desc,
         table,
-        key_figures: key_figures(measure, result, values),
+        key_figures: key_figures(measure, result, values, words),
     })
 }
 
@@ -96,12 +96,12 @@ impl<'r> Rows<'r> {
                 let mut label = match ratio(*v) {
                     Some(r) if !std::ptr::eq(run, baseline) => {
                         let ratio = measure.ratio_phrase(r, words);
-                        format!("{} · {ratio}", measure.format(*v))
+                        format!("{} · {ratio}", measure.format(*v, words))
                     }
-                    _ => measure.format(*v),
+                    _ => measure.format(*v, words),
                 };
                 if let Some(m) = m {
-                    let real = measure.format(m.median);
+                    let real = measure.format(m.median, words);
                     label.push_str(&words.fill("chart_real_value", &[("value", &real)]));
                 }
                 label
@@ -164,7 +164,10 @@ impl<'r> Rows<'r> {
                 Some(m) => {
                     let tip = self.words.fill(
                         "chart_measured_tip",
-                        &[("run", &run.label), ("value", &self.measure.format_stat(m))],
+                        &[
+                            ("run", &run.label),
+                            ("value", &self.measure.format_stat(m, self.words)),
+                        ],
                     );
                     let mark = svg::measured_across(
                         x_of(m.min),
@@ -302,7 +305,9 @@ fn describe_measured(
         .runs
         .iter()
         .zip(measured)
-        .filter_map(|(run, m)| m.map(|m| format!("{} {}", run.label, measure.format(m.median))))
+        .filter_map(|(run, m)| {
+            m.map(|m| format!("{} {}", run.label, measure.format(m.median, words)))
+        })
         .collect();
     if parts.is_empty() {
         return String::new();
@@ -315,7 +320,7 @@ fn describe(rows: &Rows) -> String {
     let (baseline, base_value) = (rows.baseline.label.as_str(), rows.base_value);
     let name = svg::capitalised(measure.name(words));
     let mut out = if base_value > 0.0 {
-        let value = measure.format(base_value);
+        let value = measure.format(base_value, words);
         words.fill(
             "chart_bars_desc",
             &[("what", &name), ("baseline", baseline), ("value", &value)],
@@ -337,11 +342,11 @@ fn describe(rows: &Rows) -> String {
                 format!(
                     "{} {}, {}",
                     run.label,
-                    measure.format(*v),
+                    measure.format(*v, words),
                     measure.ratio_phrase(v / base_value, words)
                 )
             } else {
-                format!("{} {}", run.label, measure.format(*v))
+                format!("{} {}", run.label, measure.format(*v, words))
             }
         })
         .collect();
@@ -350,12 +355,12 @@ fn describe(rows: &Rows) -> String {
 }
 
 /// Every run's value, in one line.
-fn key_figures(measure: Measure, result: &SimResult, values: &[f64]) -> String {
+fn key_figures(measure: Measure, result: &SimResult, values: &[f64], words: &ChartWords) -> String {
     result
         .runs
         .iter()
         .zip(values)
-        .map(|(run, v)| format!("{} {}", run.label, measure.format(*v)))
+        .map(|(run, v)| format!("{} {}", run.label, measure.format(*v, words)))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -375,9 +380,9 @@ fn table(rows: &Rows) -> Table {
         .map(|(run, v)| {
             vec![
                 run.label.clone(),
-                measure.precise(*v),
+                measure.precise(*v, words),
                 if base_value > 0.0 {
-                    svg::ratio(v / base_value)
+                    words.ratio(v / base_value)
                 } else {
                     "–".to_string()
                 },

@@ -49,7 +49,7 @@ pub(crate) fn draw(
     let top = label_rows + 2.0 * (SMALL + 5.0) + 4.0;
     let bottom = top + PLOT_HEIGHT;
     let max_count = buckets.counts.iter().copied().max().unwrap_or(0).max(1);
-    let y_ticks = svg::ticks(0.0, max_count as f64, 6, true, true);
+    let y_ticks = words.ticks(svg::ticks(0.0, max_count as f64, 6, true, true));
     let axis = ValueAxis::new(y_ticks, max_count as f64, bottom, PLOT_HEIGHT);
     let scale = LogScale::new(&buckets.edges, axis.left);
 
@@ -63,11 +63,17 @@ pub(crate) fn draw(
     ];
     for (row, (name, value)) in marks.into_iter().enumerate() {
         let label_y = label_rows + row as f64 * (SMALL + 5.0) + SMALL;
-        body.push_str(&percentile_mark(name, value, &scale, label_y, bottom));
+        body.push_str(&percentile_mark(
+            name,
+            value,
+            &scale,
+            (label_y, bottom),
+            words,
+        ));
     }
-    let ticks: Vec<XTick> = shown_edges(&buckets.edges, &scale)
+    let ticks: Vec<XTick> = shown_edges(&buckets.edges, &scale, words)
         .into_iter()
-        .map(|e| edge_tick(scale.x_of(e), svg::duration(e as f64)))
+        .map(|e| edge_tick(scale.x_of(e), words.duration(e as f64)))
         .collect();
     body.push_str(&axes::x_ticks(&ticks, bottom));
     let plot_width = RIGHT - axis.left;
@@ -95,9 +101,9 @@ fn key_figures(latencies: &[u64], (p50, p99): (u64, u64), words: &ChartWords) ->
     words.fill(
         "chart_histogram_key",
         &[
-            ("p50", &svg::duration(p50 as f64)),
-            ("p99", &svg::duration(p99 as f64)),
-            ("max", &svg::duration(max as f64)),
+            ("p50", &words.duration(p50 as f64)),
+            ("p99", &words.duration(p99 as f64)),
+            ("max", &words.duration(max as f64)),
         ],
     )
 }
@@ -162,8 +168,8 @@ impl<'w> Buckets<'w> {
         self.words.fill(
             "chart_bucket",
             &[
-                ("from", &svg::duration(self.edges[i] as f64)),
-                ("to", &svg::duration(self.edges[i + 1] as f64)),
+                ("from", &self.words.duration(self.edges[i] as f64)),
+                ("to", &self.words.duration(self.edges[i + 1] as f64)),
             ],
         )
     }
@@ -256,9 +262,15 @@ fn bars(buckets: &Buckets, axis: &ValueAxis, scale: &LogScale) -> String {
 
 /// A percentile's mark: a dashed line from the plot floor up to its label's row, the
 /// label on the side of the line where it fits.
-fn percentile_mark(name: &str, value: u64, scale: &LogScale, label_y: f64, bottom: f64) -> String {
+fn percentile_mark(
+    name: &str,
+    value: u64,
+    scale: &LogScale,
+    (label_y, bottom): (f64, f64),
+    words: &ChartWords,
+) -> String {
     let x = scale.x_of(value);
-    let label = format!("{name} {}", svg::duration(value as f64));
+    let label = format!("{name} {}", words.duration(value as f64));
     let fits_right = x + 4.0 + svg::text_width(&label, SMALL) <= WIDTH - 4.0;
     let (lx, anchor) = if fits_right {
         (x + 4.0, Anchor::Start)
@@ -278,12 +290,12 @@ fn percentile_mark(name: &str, value: u64, scale: &LogScale, label_y: f64, botto
 
 /// The edges to label: all of them if they fit, else the powers of ten, else every
 /// other of those, and so on.
-fn shown_edges(edges: &[u64], scale: &LogScale) -> Vec<u64> {
+fn shown_edges(edges: &[u64], scale: &LogScale, words: &ChartWords) -> Vec<u64> {
     let label_fits = |chosen: &[u64]| {
         chosen.windows(2).all(|w| {
             let room = scale.x_of(w[1]) - scale.x_of(w[0]);
-            let need = (svg::text_width(&svg::duration(w[0] as f64), SMALL)
-                + svg::text_width(&svg::duration(w[1] as f64), SMALL))
+            let need = (svg::text_width(&words.duration(w[0] as f64), SMALL)
+                + svg::text_width(&words.duration(w[1] as f64), SMALL))
                 / 2.0
                 + 6.0;
             room >= need
@@ -339,15 +351,16 @@ fn describe(
         .iter()
         .enumerate()
         .fold(0, |best, (i, c)| if *c > counts[best] { i } else { best });
-    buckets.words.fill(
+    let words = buckets.words;
+    words.fill(
         "chart_histogram_desc",
         &[
             ("thread", &thread_name),
             ("run", &run.label),
             ("calls", &latencies.len().to_string()),
-            ("p50", &svg::duration(p50 as f64)),
-            ("p99", &svg::duration(p99 as f64)),
-            ("max", &svg::duration(max as f64)),
+            ("p50", &words.duration(p50 as f64)),
+            ("p99", &words.duration(p99 as f64)),
+            ("max", &words.duration(max as f64)),
             ("bucket", &buckets.name(busiest)),
             ("count", &counts[busiest].to_string()),
         ],
@@ -377,9 +390,9 @@ fn add_measured(
     desc.push_str(&words.fill(
         "chart_histogram_measured",
         &[
-            ("p50", &l.p50.median.to_string()),
-            ("p99", &l.p99.median.to_string()),
-            ("max", &l.max.median.to_string()),
+            ("p50", &words.number(l.p50.median.to_string())),
+            ("p99", &words.number(l.p99.median.to_string())),
+            ("max", &words.number(l.max.median.to_string())),
         ],
     ));
     for (key, s) in [
@@ -390,7 +403,14 @@ fn add_measured(
         let name = words.get(key);
         table.rows.push(vec![
             words.fill("chart_measured_row", &[("name", name)]),
-            s.to_string(),
+            words.fill(
+                "chart_stat",
+                &[
+                    ("median", &words.number(s.median.to_string())),
+                    ("min", &words.number(s.min.to_string())),
+                    ("max", &words.number(s.max.to_string())),
+                ],
+            ),
         ]);
     }
 }

@@ -67,12 +67,12 @@ pub(crate) fn draw(
     ));
     let top = y + SMALL + 10.0;
     let bottom = top + PLOT_HEIGHT;
-    let plot = Plot::new(measure, &series, bottom);
+    let plot = Plot::new(measure, &series, bottom, words);
 
     body.push_str(&plot.axis.grid(RIGHT));
     body.push_str(&plot.axis.frame(top, RIGHT));
     body.push_str(&plot.axis.tick_labels());
-    body.push_str(&axes::x_ticks(&plot.x_ticks(&series), bottom));
+    body.push_str(&axes::x_ticks(&plot.x_ticks(&series, words), bottom));
     body.push_str(&axes::x_title(
         (plot.axis.left + RIGHT) / 2.0,
         bottom,
@@ -85,14 +85,14 @@ pub(crate) fn draw(
     };
     body.push_str(&series_lines(&series, &plot, &tips));
     body.push_str(&measured_lines(&series, &plot, &tips));
-    body.push_str(&end_labels(&series, &plot, measure, top, bottom));
+    body.push_str(&end_labels(&series, &plot, (measure, words), (top, bottom)));
 
     Ok(Drawing {
         height: axes::height_below(bottom),
         body,
         desc: describe(&tips, &series),
         table: table(&tips, &series, result, named, any_measured),
-        key_figures: key_figures(measure, &series),
+        key_figures: key_figures(measure, &series, words),
     })
 }
 
@@ -159,18 +159,18 @@ struct Plot {
 }
 
 impl Plot {
-    fn new(measure: Measure, series: &[Series], bottom: f64) -> Self {
+    fn new(measure: Measure, series: &[Series], bottom: f64, words: &ChartWords) -> Self {
         let max_value = series
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.1.max(p.3.map_or(0.0, |m| m.max))))
             .fold(0.0, f64::max);
-        let y_ticks = svg::ticks(
+        let y_ticks = words.ticks(svg::ticks(
             0.0,
             if max_value > 0.0 { max_value } else { 1.0 },
             7,
             true,
             measure == Measure::GilSwitches,
-        );
+        ));
         let axis = ValueAxis::new(y_ticks, max_value, bottom, PLOT_HEIGHT);
         let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
         let x_min = xs.clone().fold(f64::INFINITY, f64::min);
@@ -192,17 +192,22 @@ impl Plot {
         self.axis.y_of(v)
     }
 
-    fn x_ticks(&self, series: &[Series]) -> Vec<XTick> {
+    fn x_ticks(&self, series: &[Series], words: &ChartWords) -> Vec<XTick> {
         let mut distinct_xs: Vec<f64> = series
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.0))
             .collect();
         distinct_xs.sort_by(f64::total_cmp);
         distinct_xs.dedup();
-        x_axis_ticks(&distinct_xs, self.x_lo, self.x_hi, &|x| self.x_of(x))
-            .into_iter()
-            .map(|t| XTick::centred(self.x_of(t.value), t.label))
-            .collect()
+        x_axis_ticks(
+            &distinct_xs,
+            (self.x_lo, self.x_hi),
+            &|x| self.x_of(x),
+            words,
+        )
+        .into_iter()
+        .map(|t| XTick::centred(self.x_of(t.value), t.label))
+        .collect()
     }
 }
 
@@ -220,16 +225,16 @@ impl Tips<'_> {
             "{}{} {}: {what}",
             s.tip_prefix(),
             self.x_title,
-            svg::plain(x)
+            self.words.plain(x)
         )
     }
 
     fn simulated(&self, s: &Series, x: f64, v: f64) -> String {
-        self.at(s, x, &self.measure.format(v))
+        self.at(s, x, &self.measure.format(v, self.words))
     }
 
     fn measured(&self, s: &Series, x: f64, m: Stat) -> String {
-        let value = self.measure.format_stat(m);
+        let value = self.measure.format_stat(m, self.words);
         let what = self
             .words
             .fill("chart_measured_point", &[("value", &value)]);
@@ -301,7 +306,12 @@ fn measured_lines(series: &[Series], plot: &Plot, tips: &Tips) -> String {
 /// reader compares. A label goes on the side away from the line arriving at the point
 /// (below a falling line, above a rising one), inside the plot, and labels are pushed
 /// apart so that series ending close together stay legible.
-fn end_labels(series: &[Series], plot: &Plot, measure: Measure, top: f64, bottom: f64) -> String {
+fn end_labels(
+    series: &[Series],
+    plot: &Plot,
+    (measure, words): (Measure, &ChartWords),
+    (top, bottom): (f64, f64),
+) -> String {
     let mut end_labels: Vec<(f64, f64, String)> = series
         .iter()
         .filter_map(|s| {
@@ -315,7 +325,7 @@ fn end_labels(series: &[Series], plot: &Plot, measure: Measure, top: f64, bottom
             } else {
                 above
             };
-            Some((x, y, measure.format(last.1)))
+            Some((x, y, measure.format(last.1, words)))
         })
         .collect();
     end_labels.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -334,11 +344,11 @@ fn end_labels(series: &[Series], plot: &Plot, measure: Measure, top: f64, bottom
 }
 
 /// Every series' points, in one line.
-fn key_figures(measure: Measure, series: &[Series]) -> String {
+fn key_figures(measure: Measure, series: &[Series], words: &ChartWords) -> String {
     series
         .iter()
         .map(|s| {
-            let points = point_list(s, |p| Some(measure.format(p.1)));
+            let points = point_list(s, words, |p| Some(measure.format(p.1, words)));
             match &s.name {
                 Some(name) => format!("{name}: {points}"),
                 None => points,
@@ -351,12 +361,13 @@ fn key_figures(measure: Measure, series: &[Series]) -> String {
 /// "x → value" for each point of a series that `value` gives a value for.
 fn point_list(
     s: &Series,
+    words: &ChartWords,
     value: impl Fn(&(f64, f64, usize, Option<Stat>)) -> Option<String>,
 ) -> String {
     let points: Vec<String> = s
         .points
         .iter()
-        .filter_map(|p| value(p).map(|v| format!("{} → {v}", svg::plain(p.0))))
+        .filter_map(|p| value(p).map(|v| format!("{} → {v}", words.plain(p.0))))
         .collect();
     points.join(", ")
 }
@@ -376,7 +387,12 @@ fn series_name(s: &Series, words: &ChartWords) -> String {
 
 /// Ticks at the runs' own x values when there are few and their labels fit (a sweep of
 /// 1, 2, 4, 8 threads reads best labelled exactly so), else nice ticks that fit.
-fn x_axis_ticks(xs: &[f64], lo: f64, hi: f64, x_of: &dyn Fn(f64) -> f64) -> Vec<svg::Tick> {
+fn x_axis_ticks(
+    xs: &[f64],
+    (lo, hi): (f64, f64),
+    x_of: &dyn Fn(f64) -> f64,
+    words: &ChartWords,
+) -> Vec<svg::Tick> {
     let fits = |ticks: &[svg::Tick]| {
         ticks.windows(2).all(|w| {
             let need = (svg::text_width(&w[0].label, SMALL) + svg::text_width(&w[1].label, SMALL))
@@ -389,7 +405,7 @@ fn x_axis_ticks(xs: &[f64], lo: f64, hi: f64, x_of: &dyn Fn(f64) -> f64) -> Vec<
         .iter()
         .map(|x| svg::Tick {
             value: *x,
-            label: svg::plain(*x),
+            label: words.plain(*x),
         })
         .collect();
     if own.len() <= 10 && fits(&own) {
@@ -398,7 +414,7 @@ fn x_axis_ticks(xs: &[f64], lo: f64, hi: f64, x_of: &dyn Fn(f64) -> f64) -> Vec<
     let integers = xs.iter().all(|x| x.fract() == 0.0);
     let mut max_ticks = 10;
     loop {
-        let ticks = svg::ticks(lo, hi, max_ticks, false, integers);
+        let ticks = words.ticks(svg::ticks(lo, hi, max_ticks, false, integers));
         if max_ticks <= 2 || fits(&ticks) {
             return ticks;
         }
@@ -420,7 +436,7 @@ fn describe(tips: &Tips, series: &[Series]) -> String {
         };
         if s.points.len() > 1 {
             let change = if first.1 > 0.0 {
-                let ratio = svg::ratio(last.1 / first.1);
+                let ratio = words.ratio(last.1 / first.1);
                 words.fill("chart_times_first", &[("ratio", &ratio)])
             } else {
                 String::new()
@@ -429,20 +445,20 @@ fn describe(tips: &Tips, series: &[Series]) -> String {
                 "chart_series_goes",
                 &[
                     ("name", &name),
-                    ("from", &measure.format(first.1)),
+                    ("from", &measure.format(first.1, words)),
                     ("x", x_title),
-                    ("x_from", &svg::plain(first.0)),
-                    ("to", &measure.format(last.1)),
-                    ("x_to", &svg::plain(last.0)),
+                    ("x_from", &words.plain(first.0)),
+                    ("to", &measure.format(last.1, words)),
+                    ("x_to", &words.plain(last.0)),
                     ("change", &change),
                 ],
             ));
         } else {
             out.push_str(&words.fill("chart_series_one_point", &[("name", &name)]));
         }
-        let points = point_list(s, |p| Some(measure.format(p.1)));
+        let points = point_list(s, words, |p| Some(measure.format(p.1, words)));
         let _ = write!(out, " {points}.");
-        let real = point_list(s, |p| p.3.map(|m| measure.format(m.median)));
+        let real = point_list(s, words, |p| p.3.map(|m| measure.format(m.median, words)));
         if !real.is_empty() {
             out.push_str(&words.fill("chart_measured_median", &[("values", &real)]));
         }
@@ -465,8 +481,8 @@ fn table(tips: &Tips, series: &[Series], result: &SimResult, named: bool, measur
             if named {
                 row.push(series_name(s, words));
             }
-            row.push(svg::plain(p.0));
-            row.push(measure.precise(p.1));
+            row.push(words.plain(p.0));
+            row.push(measure.precise(p.1, words));
             rows.push(row);
         }
     }

@@ -118,7 +118,7 @@ impl Table {
     ) {
         self.head.push(words.get("chart_measured_head").to_string());
         for (row, m) in self.rows.iter_mut().zip(measured) {
-            row.push(m.map_or("–".into(), |m| measure.format_stat(m)));
+            row.push(m.map_or("–".into(), |m| measure.format_stat(m, words)));
         }
     }
 
@@ -252,7 +252,7 @@ fn compose(
     }
     out.push_str("</figcaption>\n");
     if explorable {
-        out.push_str(&explore::controls(&id, axes));
+        out.push_str(&explore::controls(&id, axes, input.words));
     }
     out.push_str("<div class=\"chart-stage\">\n");
     for (k, (_, drawing)) in drawings.iter().enumerate() {
@@ -408,12 +408,12 @@ impl Measure {
     }
 
     /// "98.2 ms (95.1–101.3)": a measured figure for tables and tooltips.
-    pub(crate) fn format_stat(self, s: Stat) -> String {
+    pub(crate) fn format_stat(self, s: Stat, words: &ChartWords) -> String {
         format!(
             "{} ({}–{})",
-            self.format(s.median),
-            self.format(s.min),
-            self.format(s.max)
+            self.format(s.median, words),
+            self.format(s.min, words),
+            self.format(s.max, words)
         )
     }
 
@@ -484,7 +484,7 @@ impl Measure {
             Measure::GilSwitches | Measure::IoOpsPerS => "chart_as_many",
             _ => "chart_as_long",
         };
-        words.fill(key, &[("ratio", &svg::ratio(r))])
+        words.fill(key, &[("ratio", &words.ratio(r))])
     }
 
     /// What a ratio to a baseline below 1.00x means ("less time").
@@ -509,23 +509,23 @@ impl Measure {
 
     /// A value as the data table prints it: counts whole, rates to a tenth, times with
     /// about four significant digits.
-    pub fn precise(self, v: f64) -> String {
+    pub fn precise(self, v: f64, words: &ChartWords) -> String {
         let v = if v.is_finite() { v } else { 0.0 };
-        match self.unit() {
+        words.number(match self.unit() {
             "" => format!("{v:.0}"),
             "/s" => format!("{v:.1}"),
             _ => table_ms(v),
-        }
+        })
     }
 
     /// A value with its unit ("1031 ms", "212"). Times under a millisecond are given in
     /// microseconds ("29 µs" reads better than "0.029 ms" beside "5.11 ms").
-    pub fn format(self, v: f64) -> String {
+    pub fn format(self, v: f64, words: &ChartWords) -> String {
         match self.unit() {
             "" => format!("{:.0}", if v.is_finite() { v } else { 0.0 }),
-            "/s" => format!("{}/s", svg::value(v)),
-            "ms" if v > 0.0 && v < 1.0 => svg::duration(v * 1e6),
-            unit => format!("{} {unit}", svg::value(v)),
+            "/s" => format!("{}/s", words.value(v)),
+            "ms" if v > 0.0 && v < 1.0 => words.duration(v * 1e6),
+            unit => format!("{} {unit}", words.value(v)),
         }
     }
 }

@@ -57,7 +57,7 @@ pub(crate) fn draw(
     // Time axis.
     let from_ms = from_ns / 1e6;
     let to_ms = to_ns / 1e6;
-    let ticks = axis_ticks(from_ms, to_ms, width);
+    let ticks = axis_ticks(from_ms, to_ms, width, words);
     let x_of = |ms: f64| LEFT + (ms - from_ms) / (to_ms - from_ms) * width;
     let tick_xs: Vec<f64> = ticks.iter().map(|t| x_of(t.value)).collect();
     body.push_str(&drawn.grid(&tick_xs));
@@ -87,7 +87,7 @@ pub(crate) fn draw(
         key_figures: words.fill(
             "chart_timeline_key",
             &[
-                ("time", &svg::duration(run.wall_ns as f64)),
+                ("time", &words.duration(run.wall_ns as f64)),
                 ("switches", &run.gil_switches.to_string()),
             ],
         ),
@@ -373,10 +373,10 @@ fn strokes(states: &[Option<ThreadState>], mid: f64, tip: impl Fn(usize) -> Stri
 }
 
 /// Ticks whose labels fit side by side across `width`.
-fn axis_ticks(from_ms: f64, to_ms: f64, width: f64) -> Vec<svg::Tick> {
+fn axis_ticks(from_ms: f64, to_ms: f64, width: f64, words: &ChartWords) -> Vec<svg::Tick> {
     let mut max_ticks = 8;
     loop {
-        let ticks = svg::nice_ticks(from_ms, to_ms, max_ticks);
+        let ticks = words.ticks(svg::nice_ticks(from_ms, to_ms, max_ticks));
         let widest = ticks
             .iter()
             .map(|t| svg::text_width(&t.label, SMALL))
@@ -434,9 +434,9 @@ fn describe(lanes: &Lanes, from: f64, to: f64) -> String {
             ("run", &run.label),
             ("threads", &threads),
             ("groups", &groups),
-            ("from", &svg::plain(from / 1e6)),
-            ("to", &svg::plain(to / 1e6)),
-            ("wall", &svg::value(run.wall_ns as f64 / 1e6)),
+            ("from", &words.plain(from / 1e6)),
+            ("to", &words.plain(to / 1e6)),
+            ("wall", &words.value(run.wall_ns as f64 / 1e6)),
         ],
     );
     for (lane, share) in run.timeline.iter().zip(&lanes.shares) {
@@ -467,7 +467,7 @@ fn state_tip(lane: &str, k: usize, ns: u64, span: f64, words: &ChartWords) -> St
         &[
             ("lane", lane),
             ("state", words.state(STATES[k])),
-            ("time", &svg::duration(ns as f64)),
+            ("time", &words.duration(ns as f64)),
             ("share", &percent(ns as f64 / span, words)),
         ],
     )
@@ -503,7 +503,7 @@ fn table(lanes: &Lanes, (from, to): (f64, f64)) -> Table {
             row.extend(
                 present
                     .iter()
-                    .map(|k| super::table_ms(share[*k] as f64 / 1e6)),
+                    .map(|k| words.number(super::table_ms(share[*k] as f64 / 1e6))),
             );
             let end = run
                 .threads
@@ -513,7 +513,7 @@ fn table(lanes: &Lanes, (from, to): (f64, f64)) -> Table {
                         && t.process == lane.process
                         && t.subinterpreter == lane.subinterpreter
                 })
-                .map(|t| super::table_ms(t.end_ns as f64 / 1e6))
+                .map(|t| words.number(super::table_ms(t.end_ns as f64 / 1e6)))
                 .unwrap_or_else(|| "–".to_string());
             row.push(end);
             row
@@ -526,8 +526,8 @@ fn table(lanes: &Lanes, (from, to): (f64, f64)) -> Table {
             words.fill(
                 "chart_time_in_states",
                 &[
-                    ("from", &svg::plain(from / 1e6)),
-                    ("to", &svg::plain(to / 1e6)),
+                    ("from", &words.plain(from / 1e6)),
+                    ("to", &words.plain(to / 1e6)),
                 ],
             ),
             present.len(),

@@ -4,10 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use super::svg::{self, Tick};
 use crate::sim::ThreadState;
 
 /// Every word of a chart by key, with its English text. `{name}` marks a value put in.
 const ENGLISH: &[(&str, &str)] = &[
+    // Between the whole and the fractional part of every number a chart prints.
+    ("chart_decimal_separator", "."),
     ("chart_data", "Data"),
     ("chart_key_figures", "Key figures for every value"),
     ("chart_shown", " (shown)"),
@@ -138,6 +141,7 @@ const ENGLISH: &[(&str, &str)] = &[
     ("chart_bucket", "{from} to {to}"),
     ("chart_one_call", "{bucket}: {n} call"),
     ("chart_calls_tip", "{bucket}: {n} calls"),
+    ("chart_stat", "{median} ({min} to {max})"),
     ("chart_delay", "Delay"),
     ("chart_calls", "Calls"),
     ("chart_measure_wall", "wall time"),
@@ -237,6 +241,46 @@ impl ChartWords {
         out
     }
 
+    /// A number formatted by [`svg`] (digits, sign, one `.`, a unit) with the language's
+    /// decimal separator.
+    pub fn number(&self, formatted: String) -> String {
+        match self.get("chart_decimal_separator") {
+            "." | "" => formatted,
+            separator => formatted.replace('.', separator),
+        }
+    }
+
+    /// [`svg::value`] in this language.
+    pub fn value(&self, v: f64) -> String {
+        self.number(svg::value(v))
+    }
+
+    /// [`svg::plain`] in this language.
+    pub fn plain(&self, v: f64) -> String {
+        self.number(svg::plain(v))
+    }
+
+    /// [`svg::ratio`] in this language.
+    pub fn ratio(&self, r: f64) -> String {
+        self.number(svg::ratio(r))
+    }
+
+    /// [`svg::duration`] in this language.
+    pub fn duration(&self, ns: f64) -> String {
+        self.number(svg::duration(ns))
+    }
+
+    /// Axis ticks with their labels in this language.
+    pub fn ticks(&self, ticks: Vec<Tick>) -> Vec<Tick> {
+        ticks
+            .into_iter()
+            .map(|t| Tick {
+                label: self.number(t.label),
+                ..t
+            })
+            .collect()
+    }
+
     /// Words for a state, as a legend and a sentence use them.
     pub fn state(&self, state: ThreadState) -> &str {
         self.get(match state {
@@ -273,6 +317,17 @@ mod tests {
         assert_eq!(words.get("chart_data"), "Daten");
         assert_eq!(words.get("chart_run"), "Run");
         assert_ne!(words, ChartWords::default());
+    }
+
+    #[test]
+    fn numbers_take_the_decimal_separator_of_the_language() {
+        let english = ChartWords::default();
+        assert_eq!(english.duration(1_250_000.0), "1.25 ms");
+        let german =
+            ChartWords::from_lookup(|k| (k == "chart_decimal_separator").then(|| ",".to_string()));
+        assert_eq!(german.duration(1_250_000.0), "1,25 ms");
+        assert_eq!(german.ratio(0.5), english.ratio(0.5).replace('.', ","));
+        assert_eq!(german.value(1031.0), english.value(1031.0));
     }
 
     #[test]
