@@ -97,10 +97,14 @@ fn measures_of_a_run() {
     assert_eq!(Measure::IoLatencyP50Ms.of(&r), 1.0);
     assert_eq!(Measure::IoLatencyMaxMs.of(&r), 2.0);
     assert_eq!(Measure::IoOpsPerS.of(&r), 150.0);
-    assert_eq!(Measure::GilSwitches.format(7.0), "7");
-    assert_eq!(Measure::WallMs.format(1031.25), "1031 ms");
-    assert_eq!(Measure::IoLatencyP50Ms.format(0.0291), "29.1 µs");
-    assert_eq!(Measure::IoLatencyP50Ms.format(5.114), "5.11 ms");
+    let words = ChartWords::default();
+    assert_eq!(Measure::GilSwitches.format(7.0, &words), "7");
+    assert_eq!(Measure::WallMs.format(1031.25, &words), "1031 ms");
+    assert_eq!(Measure::IoLatencyP50Ms.format(0.0291, &words), "29.1 µs");
+    assert_eq!(Measure::IoLatencyP50Ms.format(5.114, &words), "5.11 ms");
+    let german = ChartWords::from_lookup(|k| (k == "chart_decimal_separator").then(|| ",".into()));
+    assert_eq!(Measure::IoLatencyP50Ms.format(5.114, &german), "5,11 ms");
+    assert_eq!(Measure::IoOpsPerS.precise(52.25, &german), "52,2");
 }
 
 #[test]
