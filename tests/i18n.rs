@@ -272,3 +272,29 @@ fn numbers_before(text: &str, units: &[&str]) -> Vec<String> {
     }
     found
 }
+
+/// The chart cache is keyed by the words too: the same simulation built in English and
+/// then in German is drawn again, not taken from the English cache entry.
+#[test]
+fn a_language_change_redraws_cached_charts() {
+    let dir = course_with(&[("03-wartezeiten.md", HISTOGRAM_LESSON)]);
+    let (code, stderr) = build(dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    let page = || {
+        std::fs::read_to_string(dir.path().join("output/module/wartezeiten/index.html")).unwrap()
+    };
+    assert!(page().contains("<summary>Data</summary>"));
+    std::fs::write(
+        dir.path().join("content/_index.md"),
+        "---\ntitle: Kurs\nlanguage: de\n---\nWillkommen.\n",
+    )
+    .unwrap();
+    let (code, stderr) = build(dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    let german = page();
+    assert!(
+        german.contains("<summary>Daten</summary>"),
+        "an English chart was reused"
+    );
+    assert!(!german.contains("<summary>Data</summary>"));
+}
