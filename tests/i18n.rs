@@ -10,12 +10,17 @@ const LESSON: &[u8] = b"---\ntitle: Erste Lektion\nsummary: s\nquiz:\n  - id: tf
 
 fn german_course() -> tempfile::TempDir {
     let dir = course_with(&[("01-erste.md", LESSON)]);
+    set_language(dir.path(), "de");
+    dir
+}
+
+/// The course file of the course at `root`, with `language: code`.
+fn set_language(root: &Path, code: &str) {
     std::fs::write(
-        dir.path().join("content/_index.md"),
-        "---\ntitle: Kurs\nlanguage: de\n---\nWillkommen.\n",
+        root.join("content/_index.md"),
+        format!("---\ntitle: Kurs\nlanguage: {code}\n---\nWillkommen.\n"),
     )
     .unwrap();
-    dir
 }
 
 fn build(root: &Path) -> (i32, String) {
@@ -99,11 +104,7 @@ fn a_theme_override_replaces_a_string_and_an_unknown_key_is_refused() {
 #[test]
 fn a_language_without_a_table_is_an_error_at_its_line() {
     let dir = german_course();
-    std::fs::write(
-        dir.path().join("content/_index.md"),
-        "---\ntitle: Kurs\nlanguage: tlh\n---\nIntro.\n",
-    )
-    .unwrap();
+    set_language(dir.path(), "tlh");
     let (code, stderr) = build(dir.path());
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("content/_index.md:3:1"), "{stderr}");
@@ -156,18 +157,12 @@ fn german_charts_speak_german_with_decimal_commas() {
         ("02-the-gil.measured.yaml".to_string(), measured),
         ("03-wartezeiten.md".to_string(), HISTOGRAM_LESSON.to_vec()),
     ];
-    // The lessons it links to, as stubs.
-    for (n, slug) in [
-        "c-extensions",
-        "old-and-new-gil",
-        "garbage-collection",
-        "asyncio",
-        "free-threading",
-        "subinterpreters",
-    ]
-    .iter()
-    .enumerate()
-    {
+    // The lessons its follow-ups name, as stubs.
+    let linked: Vec<String> = String::from_utf8_lossy(&files[0].1)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("lesson: ").map(str::to_string))
+        .collect();
+    for (n, slug) in linked.iter().enumerate() {
         let stub = format!("---\ntitle: {slug}\nsummary: s\n---\nText.\n");
         files.push((format!("{}-{slug}.md", n + 10), stub.into_bytes()));
     }
@@ -176,11 +171,7 @@ fn german_charts_speak_german_with_decimal_commas() {
         .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
         .collect();
     let dir = course_with(&files);
-    std::fs::write(
-        dir.path().join("content/_index.md"),
-        "---\ntitle: Kurs\nlanguage: de\n---\nWillkommen.\n",
-    )
-    .unwrap();
+    set_language(dir.path(), "de");
     let (code, stderr) = build(dir.path());
     assert_eq!(code, 0, "{stderr}");
     let page = |slug: &str| {
@@ -284,11 +275,7 @@ fn a_language_change_redraws_cached_charts() {
         std::fs::read_to_string(dir.path().join("output/module/wartezeiten/index.html")).unwrap()
     };
     assert!(page().contains("<summary>Data</summary>"));
-    std::fs::write(
-        dir.path().join("content/_index.md"),
-        "---\ntitle: Kurs\nlanguage: de\n---\nWillkommen.\n",
-    )
-    .unwrap();
+    set_language(dir.path(), "de");
     let (code, stderr) = build(dir.path());
     assert_eq!(code, 0, "{stderr}");
     let german = page();
