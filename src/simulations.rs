@@ -2,7 +2,7 @@
 //! its chart. Identical simulations run once; finished figures are cached on disk (keyed
 //! by a hash of everything that shapes them) so unchanged simulations are not rerun.
 
-use crate::chart::{self, ChartInput};
+use crate::chart::{self, ChartInput, ChartWords};
 use crate::content::measured::MeasuredSimulation;
 use crate::content::simulation::Simulation;
 use crate::content::{Course, Lesson};
@@ -10,7 +10,6 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::sim::{self, Budget, Scenario, SimResult};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -64,9 +63,13 @@ pub fn real_of<'a>(lesson: &'a Lesson, sim: &Simulation) -> Vec<Option<&'a Measu
         .collect()
 }
 
-/// Hash of everything that shapes the figure, for the on-disk cache: the simulation and
-/// the measurements shown beside it.
-fn figure_hash(sim: &Simulation, real: &[Option<&MeasuredSimulation>]) -> String {
+/// Hash of everything that shapes the figure, for the on-disk cache: the simulation, the
+/// measurements shown beside it and the words it is written in.
+fn figure_hash(
+    sim: &Simulation,
+    real: &[Option<&MeasuredSimulation>],
+    words: &ChartWords,
+) -> String {
     let all = serde_json::to_string(&(
         FIGURE_CODE,
         spec_hash(sim),
@@ -77,6 +80,7 @@ fn figure_hash(sim: &Simulation, real: &[Option<&MeasuredSimulation>]) -> String
         &sim.points,
         &sim.explore,
         real,
+        words,
     ))
     .unwrap_or_default();
     format!("{:016x}", fnv1a(all.as_bytes()))
@@ -84,26 +88,33 @@ fn figure_hash(sim: &Simulation, real: &[Option<&MeasuredSimulation>]) -> String
 
 /// Where the numbers come from. Simulated, never "measured": the word is kept for runs of
 /// a real interpreter.
-fn provenance(sim: &Simulation, real: &[Option<&MeasuredSimulation>]) -> String {
-    let mut out = format!(
-        "Simulated by crescu's GIL model ({}), spec {}",
-        sim::VERSION,
-        &spec_hash(sim)[..8]
+fn provenance(
+    sim: &Simulation,
+    real: &[Option<&MeasuredSimulation>],
+    words: &ChartWords,
+) -> String {
+    let mut out = words.fill(
+        "chart_simulated_by",
+        &[("model", sim::VERSION), ("spec", &spec_hash(sim)[..8])],
     );
     if let Some(m) = real.iter().flatten().next() {
+        let one = format!("CPython {}", m.python);
         let python = match &m.python2 {
-            Some(two) => format!("CPython {} and {two}", m.python),
-            None => format!("CPython {}", m.python),
+            Some(two) => words.fill("chart_python_and", &[("one", &one), ("two", two)]),
+            None => one,
         };
-        let _ = write!(
-            out,
-            "; measured on {python}, {} cores, {} (median of {} repetitions, load {})",
-            m.machine.cores, m.date, m.repeat, m.load.before
-        );
+        out.push_str(&words.fill(
+            "chart_measured_on",
+            &[
+                ("python", &python),
+                ("cores", &m.machine.cores.to_string()),
+                ("date", &m.date),
+                ("repeat", &m.repeat.to_string()),
+                ("load", &words.number(m.load.before.to_string())),
+            ],
+        ));
         if sim.chart.kind == chart::ChartKind::Timeline {
-            out.push_str(
-                "; the timeline is simulated only: a program cannot see who holds the lock",
-            );
+            out.push_str(words.get("chart_timeline_simulated_only"));
         }
     }
     out
@@ -112,7 +123,8 @@ fn provenance(sim: &Simulation, real: &[Option<&MeasuredSimulation>]) -> String 
 /// The figure (HTML with inline SVG) of one simulation's result (the default variant's,
 /// for an explorable simulation).
 pub fn draw(sim: &Simulation, result: &SimResult) -> Result<String, String> {
-    draw_variants(sim, &[], std::slice::from_ref(result))
+    let words = ChartWords::default();
+    draw_variants(sim, &[], std::slice::from_ref(result), &words)
 }
 
 /// The figure of a simulation from the results of all its scenarios (see [`scenarios`]).
@@ -120,8 +132,9 @@ fn draw_variants(
     sim: &Simulation,
     real: &[Option<&MeasuredSimulation>],
     results: &[SimResult],
+    words: &ChartWords,
 ) -> Result<String, String> {
-    let prov = provenance(sim, real);
+    let prov = provenance(sim, real, words);
     let measured: Vec<Option<&[crate::measurement::MeasuredRun]>> =
         real.iter().map(|m| m.map(|m| m.runs.as_slice())).collect();
     let input = ChartInput {
@@ -133,6 +146,7 @@ fn draw_variants(
         result: &results[0],
         provenance: &prov,
         measured: &measured,
+        words,
     };
     match &sim.explore {
         Some(e) if results.len() > 1 => chart::render_explorable(&input, &e.axes(), results),
@@ -152,9 +166,14 @@ struct Wanted<'a> {
     hash: String,
 }
 
-/// Run and draw every simulation of the course. `cache_dir` of `None` disables the cache.
-pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Diagnostics> {
-    let wanted = wanted_simulations(course);
+/// Run and draw every simulation of the course in `words`. `cache_dir` of `None` disables
+/// the cache.
+pub fn run_all(
+    course: &Course,
+    cache_dir: Option<&Path>,
+    words: &ChartWords,
+) -> Result<ChartSet, Diagnostics> {
+    let wanted = wanted_simulations(course, words);
     check_build_budget(
         wanted.iter().map(|w| (w.lesson, w.sim, w.hash.as_str())),
         course.config.simulation_budget,
@@ -165,7 +184,7 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     let (mut figures, missing) = take_cached(wanted, cache_dir);
     let cached = figures.len();
     let runs = run_distinct(missing.iter().map(|w| w.sim));
-    let drawn = draw_distinct(&missing, &runs, cache_dir);
+    let drawn = draw_distinct(&missing, &runs, cache_dir, words);
     add_drawn(&mut figures, &missing, &drawn)?;
     Ok(ChartSet {
         figures,
@@ -174,7 +193,7 @@ pub fn run_all(course: &Course, cache_dir: Option<&Path>) -> Result<ChartSet, Di
     })
 }
 
-fn wanted_simulations(course: &Course) -> Vec<Wanted<'_>> {
+fn wanted_simulations<'c>(course: &'c Course, words: &ChartWords) -> Vec<Wanted<'c>> {
     course
         .lessons()
         .flat_map(|(module, lesson)| {
@@ -182,7 +201,7 @@ fn wanted_simulations(course: &Course) -> Vec<Wanted<'_>> {
                 let real = real_of(lesson, sim);
                 Wanted {
                     key: (format!("{}/{}", module.slug, lesson.slug), sim.id.clone()),
-                    hash: figure_hash(sim, &real),
+                    hash: figure_hash(sim, &real, words),
                     lesson,
                     sim,
                     real,
@@ -228,6 +247,7 @@ fn draw_distinct<'w>(
     missing: &'w [Wanted],
     runs: &Runs,
     cache_dir: Option<&Path>,
+    words: &ChartWords,
 ) -> HashMap<&'w str, Result<Arc<str>, String>> {
     let mut seen = std::collections::HashSet::new();
     let to_draw: Vec<&Wanted> = missing
@@ -238,7 +258,7 @@ fn draw_distinct<'w>(
         .par_iter()
         .map(|w| {
             let results = runs.of(w.sim)?;
-            draw_variants(w.sim, &w.real, &results).map(Arc::from)
+            draw_variants(w.sim, &w.real, &results, words).map(Arc::from)
         })
         .collect();
     if let Some(dir) = cache_dir {

@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use crescu::chart::{self, ChartInput, ChartKind, ChartOptions, Measure, RunPoint};
+use crescu::chart::{self, ChartInput, ChartKind, ChartOptions, ChartWords, Measure, RunPoint};
 use crescu::measurement::{MeasuredRun, Stat};
 use crescu::sim::{Lane, RunResult, SimResult, Span, ThreadResult, ThreadState};
 
@@ -338,6 +338,7 @@ fn render(case: &Case) -> String {
         result: &case.result,
         provenance: "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e",
         measured: &[],
+        words: &ChartWords::default(),
     })
     .unwrap_or_else(|e| panic!("{}: {e}", case.name))
 }
@@ -409,6 +410,7 @@ fn render_explorable() -> String {
             result: &results[0],
             provenance: "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e",
             measured: &[],
+            words: &ChartWords::default(),
         },
         &axes,
         &results,
@@ -592,6 +594,7 @@ fn long_timelines_stay_small() {
         result: &result,
         provenance: "test",
         measured: &[],
+        words: &ChartWords::default(),
     })
     .unwrap();
     let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
@@ -672,6 +675,7 @@ fn real_simulations_render_small() {
             result: &result,
             provenance: "test",
             measured: &[],
+            words: &ChartWords::default(),
         })
         .unwrap();
         let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
@@ -715,6 +719,7 @@ fn render_measured(case: &Case, real: &[MeasuredRun], provenance: &str) -> Strin
         result: &case.result,
         provenance,
         measured: &[Some(real)],
+        words: &ChartWords::default(),
     })
     .unwrap()
 }

@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 
 use super::svg::{self, Anchor, FONT, TEXT, WIDTH, n};
-use super::{ChartError, ChartOptions, Drawing, Measure, Real, Table, chosen_run};
+use super::{ChartError, ChartOptions, ChartWords, Drawing, Measure, Real, Table, chosen_run};
 use crate::measurement::Stat;
 use crate::sim::{RunResult, SimResult};
 
@@ -30,30 +30,32 @@ pub(crate) fn draw(
     options: &ChartOptions,
     result: &SimResult,
     real: Real,
+    words: &ChartWords,
 ) -> Result<Drawing, ChartError> {
     let measure = options.measure.unwrap_or_default();
     let baseline = chosen_run(result, options.baseline.as_deref())?;
-    let rows = Rows::new(measure, result, baseline, real);
+    let rows = Rows::new(measure, result, baseline, real, words);
     let any_measured = rows.measured.iter().any(Option::is_some);
 
-    let (mut body, note_height) = svg::note(&note(measure, rows.base_value > 0.0, any_measured));
+    let (mut body, note_height) =
+        svg::note(&note(measure, rows.base_value > 0.0, any_measured, words));
     let mut y = svg::NOTE_TOP;
     y += note_height + 8.0;
     let bars_bottom = rows.draw(&mut body, y);
 
     let values = &rows.values;
-    let mut desc = describe(measure, result, values, &baseline.label, rows.base_value);
-    desc.push_str(&describe_measured(measure, result, &rows.measured));
-    let mut table = table(measure, result, values, &baseline.label, rows.base_value);
+    let mut desc = describe(&rows);
+    desc.push_str(&describe_measured(measure, result, &rows.measured, words));
+    let mut table = table(&rows);
     if any_measured {
-        table.push_measured(measure, rows.measured.iter().copied());
+        table.push_measured(measure, rows.measured.iter().copied(), words);
     }
     Ok(Drawing {
         height: bars_bottom + 8.0,
         body,
         desc,
         table,
-        key_figures: key_figures(measure, result, values),
+        key_figures: key_figures(measure, result, values, words),
     })
 }
 
@@ -68,10 +70,17 @@ struct Rows<'r> {
     measured: Vec<Option<Stat>>,
     /// Per run, the value (with its ratio to the baseline's and the measured median).
     labels: Vec<String>,
+    words: &'r ChartWords,
 }
 
 impl<'r> Rows<'r> {
-    fn new(measure: Measure, result: &'r SimResult, baseline: &'r RunResult, real: Real) -> Self {
+    fn new(
+        measure: Measure,
+        result: &'r SimResult,
+        baseline: &'r RunResult,
+        real: Real,
+        words: &'r ChartWords,
+    ) -> Self {
         let base_value = measure.of(baseline);
         let values: Vec<f64> = result.runs.iter().map(|r| measure.of(r)).collect();
         let measured: Vec<Option<Stat>> = (0..values.len())
@@ -86,12 +95,14 @@ impl<'r> Rows<'r> {
             .map(|((run, v), m)| {
                 let mut label = match ratio(*v) {
                     Some(r) if !std::ptr::eq(run, baseline) => {
-                        format!("{} · {}", measure.format(*v), measure.ratio_phrase(r))
+                        let ratio = measure.ratio_phrase(r, words);
+                        format!("{} · {ratio}", measure.format(*v, words))
                     }
-                    _ => measure.format(*v),
+                    _ => measure.format(*v, words),
                 };
                 if let Some(m) = m {
-                    let _ = write!(label, " · real {}", measure.format(m.median));
+                    let real = measure.format(m.median, words);
+                    label.push_str(&words.fill("chart_real_value", &[("value", &real)]));
                 }
                 label
             })
@@ -104,6 +115,7 @@ impl<'r> Rows<'r> {
             values,
             measured,
             labels,
+            words,
         }
     }
 
@@ -139,7 +151,7 @@ impl<'r> Rows<'r> {
         for (i, run) in self.result.runs.iter().enumerate() {
             let is_baseline = std::ptr::eq(run, self.baseline);
             let name = if is_baseline {
-                format!("{} (baseline)", run.label)
+                self.words.fill("chart_baseline", &[("run", &run.label)])
             } else {
                 run.label.clone()
             };
@@ -150,10 +162,12 @@ impl<'r> Rows<'r> {
             let (bar, bar_end) = bar(name_markup, &x_of, self.values[i], y);
             let label_x = match self.measured[i] {
                 Some(m) => {
-                    let tip = format!(
-                        "{}, measured on CPython: {}",
-                        run.label,
-                        self.measure.format_stat(m)
+                    let tip = self.words.fill(
+                        "chart_measured_tip",
+                        &[
+                            ("run", &run.label),
+                            ("value", &self.measure.format_stat(m, self.words)),
+                        ],
                     );
                     let mark = svg::measured_across(
                         x_of(m.min),
@@ -265,71 +279,74 @@ impl Layers {
 }
 
 /// The line above the bars saying what the ratios mean (and the measured marks).
-fn note(measure: Measure, has_ratios: bool, measured: bool) -> String {
+fn note(measure: Measure, has_ratios: bool, measured: bool, words: &ChartWords) -> String {
     // No unit here: every value label carries its own (µs or ms).
-    let what = svg::capitalised(measure.short_name());
-    let per_run = if measured {
-        format!(
-            "{what} per run: bars simulated, diamonds measured on CPython (median; line: fastest to slowest repetition)"
-        )
-    } else {
-        format!("{what} per run")
+    let what = svg::capitalised(measure.short_name(words));
+    let key = match (measured, has_ratios) {
+        (true, true) => "chart_bars_note_measured_ratios",
+        (true, false) => "chart_bars_note_measured",
+        (false, true) => "chart_bars_note_ratios",
+        (false, false) => "chart_bars_note",
     };
-    if !has_ratios {
-        return format!("{per_run}.");
-    }
-    format!(
-        "{per_run}, compared with the baseline (dashed marks); below 1.00x: {}.",
-        measure.lower_means()
+    words.fill(
+        key,
+        &[("what", &what), ("lower", measure.lower_means(words))],
     )
 }
 
 /// The measured figures in words, after the simulated ones.
-fn describe_measured(measure: Measure, result: &SimResult, measured: &[Option<Stat>]) -> String {
+fn describe_measured(
+    measure: Measure,
+    result: &SimResult,
+    measured: &[Option<Stat>],
+    words: &ChartWords,
+) -> String {
     let parts: Vec<String> = result
         .runs
         .iter()
         .zip(measured)
-        .filter_map(|(run, m)| m.map(|m| format!("{} {}", run.label, measure.format(m.median))))
+        .filter_map(|(run, m)| {
+            m.map(|m| format!("{} {}", run.label, measure.format(m.median, words)))
+        })
         .collect();
     if parts.is_empty() {
         return String::new();
     }
-    format!(" Measured on CPython (median): {}.", parts.join("; "))
+    words.fill("chart_measured_median", &[("values", &parts.join("; "))])
 }
 
-fn describe(
-    measure: Measure,
-    result: &SimResult,
-    values: &[f64],
-    baseline: &str,
-    base_value: f64,
-) -> String {
-    let mut out = svg::capitalised(measure.name());
-    if base_value > 0.0 {
-        let _ = write!(
-            out,
-            " per run, compared with “{baseline}” ({}):",
-            measure.format(base_value)
-        );
+fn describe(rows: &Rows) -> String {
+    let (measure, words) = (rows.measure, rows.words);
+    let (baseline, base_value) = (rows.baseline.label.as_str(), rows.base_value);
+    let name = svg::capitalised(measure.name(words));
+    let mut out = if base_value > 0.0 {
+        let value = measure.format(base_value, words);
+        words.fill(
+            "chart_bars_desc",
+            &[("what", &name), ("baseline", baseline), ("value", &value)],
+        )
     } else {
-        let _ = write!(out, " per run (no ratios: “{baseline}” was 0):");
-    }
-    let parts: Vec<String> = result
+        words.fill(
+            "chart_bars_desc_no_ratios",
+            &[("what", &name), ("baseline", baseline)],
+        )
+    };
+    let parts: Vec<String> = rows
+        .result
         .runs
         .iter()
-        .zip(values)
+        .zip(&rows.values)
         .filter(|(run, _)| base_value <= 0.0 || run.label != baseline)
         .map(|(run, v)| {
             if base_value > 0.0 {
                 format!(
                     "{} {}, {}",
                     run.label,
-                    measure.format(*v),
-                    measure.ratio_phrase(v / base_value)
+                    measure.format(*v, words),
+                    measure.ratio_phrase(v / base_value, words)
                 )
             } else {
-                format!("{} {}", run.label, measure.format(*v))
+                format!("{} {}", run.label, measure.format(*v, words))
             }
         })
         .collect();
@@ -338,38 +355,34 @@ fn describe(
 }
 
 /// Every run's value, in one line.
-fn key_figures(measure: Measure, result: &SimResult, values: &[f64]) -> String {
+fn key_figures(measure: Measure, result: &SimResult, values: &[f64], words: &ChartWords) -> String {
     result
         .runs
         .iter()
         .zip(values)
-        .map(|(run, v)| format!("{} {}", run.label, measure.format(*v)))
+        .map(|(run, v)| format!("{} {}", run.label, measure.format(*v, words)))
         .collect::<Vec<_>>()
         .join("; ")
 }
 
-fn table(
-    measure: Measure,
-    result: &SimResult,
-    values: &[f64],
-    baseline: &str,
-    base_value: f64,
-) -> Table {
+fn table(rows: &Rows) -> Table {
+    let (measure, words, base_value) = (rows.measure, rows.words, rows.base_value);
     let head = vec![
-        "Run".to_string(),
-        svg::capitalised(&measure.axis_title()),
-        format!("ratio to “{baseline}”"),
+        words.get("chart_run").to_string(),
+        svg::capitalised(&measure.axis_title(words)),
+        words.fill("chart_ratio_to", &[("baseline", &rows.baseline.label)]),
     ];
-    let rows = result
+    let rows = rows
+        .result
         .runs
         .iter()
-        .zip(values)
+        .zip(&rows.values)
         .map(|(run, v)| {
             vec![
                 run.label.clone(),
-                measure.precise(*v),
+                measure.precise(*v, words),
                 if base_value > 0.0 {
-                    svg::ratio(v / base_value)
+                    words.ratio(v / base_value)
                 } else {
                     "–".to_string()
                 },

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::svg;
+use super::ChartWords;
 use crate::html::escape;
 
 /// Values of one parameter the reader may choose, as the author wrote them.
@@ -23,8 +23,8 @@ pub struct Axis {
 
 impl Axis {
     /// A value with its unit ("5 ms", "2").
-    pub fn value_text(&self, index: usize) -> String {
-        let v = svg::plain(self.values.get(index).copied().unwrap_or(0.0));
+    pub fn value_text(&self, index: usize, words: &ChartWords) -> String {
+        let v = words.plain(self.values.get(index).copied().unwrap_or(0.0));
         if self.unit.is_empty() {
             v
         } else {
@@ -63,7 +63,7 @@ pub fn default_variant(axes: &[Axis]) -> usize {
 
 /// The controls, hidden until the script shows them: a segmented control (radio buttons)
 /// for up to three values, a slider with its value and unit for more.
-pub fn controls(id: &str, axes: &[Axis]) -> String {
+pub fn controls(id: &str, axes: &[Axis], words: &ChartWords) -> String {
     let mut out = String::from("<div class=\"chart-controls\" hidden>\n");
     for (n, axis) in axes.iter().enumerate() {
         let count = axis.values.len();
@@ -78,12 +78,12 @@ pub fn controls(id: &str, axes: &[Axis]) -> String {
                     out,
                     "<label><input type=\"radio\" name=\"chart-{id}-p{n}\" value=\"{i}\"{}>{}</label>",
                     if i == axis.default { " checked" } else { "" },
-                    escape(&axis.value_text(i))
+                    escape(&axis.value_text(i, words))
                 );
             }
             out.push_str("</fieldset>\n");
         } else {
-            let texts: Vec<String> = (0..count).map(|i| axis.value_text(i)).collect();
+            let texts: Vec<String> = (0..count).map(|i| axis.value_text(i, words)).collect();
             let current = escape(&texts[axis.default]);
             let _ = writeln!(
                 out,
@@ -102,21 +102,27 @@ pub fn controls(id: &str, axes: &[Axis]) -> String {
 
 /// Each variant's parameter values and key figures, for every reader (and the only way
 /// to see the other variants without JavaScript).
-pub fn others(axes: &[Axis], key_figures: &[String], default: usize) -> String {
-    let mut out = String::from(
-        "<details class=\"chart-others\"><summary>Key figures for every value</summary>\n<ul>\n",
+pub fn others(axes: &[Axis], key_figures: &[String], default: usize, words: &ChartWords) -> String {
+    let mut out = format!(
+        "<details class=\"chart-others\"><summary>{}</summary>\n<ul>\n",
+        escape(words.get("chart_key_figures"))
     );
     for (k, figures) in key_figures.iter().enumerate() {
         let values: Vec<String> = axes
             .iter()
             .zip(variant_values(axes, k))
-            .map(|(a, i)| format!("{} {}", a.label, a.value_text(i)))
+            .map(|(a, i)| format!("{} {}", a.label, a.value_text(i, words)))
             .collect();
-        let shown = if k == default { " (shown)" } else { "" };
+        let shown = if k == default {
+            words.get("chart_shown")
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "<li><strong>{}{shown}</strong>: {}</li>",
+            "<li><strong>{}{}</strong>: {}</li>",
             escape(&values.join(", ")),
+            escape(shown),
             escape(figures)
         );
     }
@@ -150,10 +156,18 @@ mod tests {
 
     #[test]
     fn few_values_get_radios_and_many_a_slider() {
-        let html = controls("c", &[axis("Few <&>", &[1.0, 2.0], 1)]);
+        let html = controls(
+            "c",
+            &[axis("Few <&>", &[1.0, 2.0], 1)],
+            &ChartWords::default(),
+        );
         assert!(html.contains("type=\"radio\" name=\"chart-c-p0\" value=\"1\" checked>2 ms"));
         assert!(html.contains("Few &lt;&amp;&gt;"));
-        let html = controls("c", &[axis("Many", &[0.5, 1.0, 5.0, 20.0], 2)]);
+        let html = controls(
+            "c",
+            &[axis("Many", &[0.5, 1.0, 5.0, 20.0], 2)],
+            &ChartWords::default(),
+        );
         assert!(html.contains("max=\"3\" step=\"1\" value=\"2\""), "{html}");
         assert!(html.contains("data-v=\"0.5 ms|1 ms|5 ms|20 ms\""));
         assert!(html.contains("aria-valuetext=\"5 ms\"> <output>5 ms</output>"));

@@ -3,11 +3,9 @@
 //! switch intervals (convoying behind a CPU-bound thread), so buckets are log-scaled with
 //! 1-2-5 edges and drawn at their true logarithmic widths; p50 and p99 are marked.
 
-use std::fmt::Write as _;
-
 use super::axes::{self, ValueAxis, XTick};
 use super::svg::{self, Anchor, SMALL, WIDTH, n};
-use super::{ChartError, ChartOptions, Drawing, Real, Table, chosen_run, names_thread};
+use super::{ChartError, ChartOptions, ChartWords, Drawing, Real, Table, chosen_run, names_thread};
 use crate::sim::{RunResult, SimResult, ThreadResult, percentile};
 
 const PLOT_HEIGHT: f64 = 170.0;
@@ -25,6 +23,7 @@ pub(crate) fn draw(
     options: &ChartOptions,
     result: &SimResult,
     real: Real,
+    words: &ChartWords,
 ) -> Result<Drawing, ChartError> {
     let run = chosen_run(result, options.run.as_deref())?;
     let run_index = result
@@ -34,14 +33,13 @@ pub(crate) fn draw(
         .unwrap_or(0);
     let thread = chosen_thread(run, options.thread.as_deref())?;
     let latencies = &thread.io_latencies_ns;
-    let buckets = Buckets::of(latencies);
+    let buckets = Buckets::of(latencies, words);
     let p50 = percentile(latencies, 0.5);
     let p99 = percentile(latencies, 0.99);
 
-    let (mut body, note_height) = svg::note(&format!(
-        "Calls per delay bucket ({} calls). Log-scaled buckets in 1-2-5 steps.",
-        latencies.len()
-    ));
+    let calls = latencies.len().to_string();
+    let (mut body, note_height) =
+        svg::note(&words.fill("chart_histogram_note", &[("calls", &calls)]));
     let mut y = svg::NOTE_TOP;
     y += note_height + 6.0;
 
@@ -51,7 +49,7 @@ pub(crate) fn draw(
     let top = label_rows + 2.0 * (SMALL + 5.0) + 4.0;
     let bottom = top + PLOT_HEIGHT;
     let max_count = buckets.counts.iter().copied().max().unwrap_or(0).max(1);
-    let y_ticks = svg::ticks(0.0, max_count as f64, 6, true, true);
+    let y_ticks = words.ticks(svg::ticks(0.0, max_count as f64, 6, true, true));
     let axis = ValueAxis::new(y_ticks, max_count as f64, bottom, PLOT_HEIGHT);
     let scale = LogScale::new(&buckets.edges, axis.left);
 
@@ -59,45 +57,54 @@ pub(crate) fn draw(
     body.push_str(&axis.tick_labels());
     body.push_str(&bars(&buckets, &axis, &scale));
     body.push_str(&axis.frame(top, RIGHT));
-    for (row, (name, value)) in [("median", p50), ("99th percentile", p99)]
-        .into_iter()
-        .enumerate()
-    {
+    let marks = [
+        (words.get("chart_median"), p50),
+        (words.get("chart_p99"), p99),
+    ];
+    for (row, (name, value)) in marks.into_iter().enumerate() {
         let label_y = label_rows + row as f64 * (SMALL + 5.0) + SMALL;
-        body.push_str(&percentile_mark(name, value, &scale, label_y, bottom));
+        body.push_str(&percentile_mark(
+            name,
+            value,
+            &scale,
+            (label_y, bottom),
+            words,
+        ));
     }
-    let ticks: Vec<XTick> = shown_edges(&buckets.edges, &scale)
+    let ticks: Vec<XTick> = shown_edges(&buckets.edges, &scale, words)
         .into_iter()
-        .map(|e| edge_tick(scale.x_of(e), svg::duration(e as f64)))
+        .map(|e| edge_tick(scale.x_of(e), words.duration(e as f64)))
         .collect();
     body.push_str(&axes::x_ticks(&ticks, bottom));
     let plot_width = RIGHT - axis.left;
     body.push_str(&axes::x_title(
         axis.left + plot_width / 2.0,
         bottom,
-        "delay until running Python again (log scale)",
+        words.get("chart_histogram_axis"),
     ));
 
     let mut desc = describe(run, thread, &buckets, (p50, p99));
     let mut table = buckets.table();
-    add_measured(real, run_index, thread, &mut desc, &mut table);
+    add_measured(real, (run_index, thread), &mut desc, &mut table, words);
     Ok(Drawing {
         height: axes::height_below(bottom),
         body,
         desc,
         table,
-        key_figures: key_figures(latencies, (p50, p99)),
+        key_figures: key_figures(latencies, (p50, p99), words),
     })
 }
 
 /// The percentiles and the longest delay, in one line.
-fn key_figures(latencies: &[u64], (p50, p99): (u64, u64)) -> String {
+fn key_figures(latencies: &[u64], (p50, p99): (u64, u64), words: &ChartWords) -> String {
     let max = latencies.iter().copied().max().unwrap_or(0);
-    format!(
-        "median {}, 99th percentile {}, longest {}",
-        svg::duration(p50 as f64),
-        svg::duration(p99 as f64),
-        svg::duration(max as f64)
+    words.fill(
+        "chart_histogram_key",
+        &[
+            ("p50", &words.duration(p50 as f64)),
+            ("p99", &words.duration(p99 as f64)),
+            ("max", &words.duration(max as f64)),
+        ],
     )
 }
 
@@ -133,14 +140,15 @@ fn chosen_thread<'r>(
 }
 
 /// Latencies counted into log-scaled buckets.
-struct Buckets {
+struct Buckets<'w> {
     /// 1-2-5 edges; bucket `i` is [edges[i], edges[i + 1]).
     edges: Vec<u64>,
     counts: Vec<usize>,
+    words: &'w ChartWords,
 }
 
-impl Buckets {
-    fn of(latencies: &[u64]) -> Self {
+impl<'w> Buckets<'w> {
+    fn of(latencies: &[u64], words: &'w ChartWords) -> Self {
         let edges = bucket_edges(latencies);
         let buckets = edges.len() - 1;
         let mut counts = vec![0usize; buckets];
@@ -149,17 +157,30 @@ impl Buckets {
             let i = edges.partition_point(|e| *e <= l).saturating_sub(1);
             counts[i.min(buckets - 1)] += 1;
         }
-        Buckets { edges, counts }
+        Buckets {
+            edges,
+            counts,
+            words,
+        }
     }
 
     fn name(&self, i: usize) -> String {
-        bucket_name(self.edges[i], self.edges[i + 1])
+        self.words.fill(
+            "chart_bucket",
+            &[
+                ("from", &self.words.duration(self.edges[i] as f64)),
+                ("to", &self.words.duration(self.edges[i + 1] as f64)),
+            ],
+        )
     }
 
     fn table(&self) -> Table {
         Table {
             groups: Vec::new(),
-            head: vec!["Delay".to_string(), "Calls".to_string()],
+            head: vec![
+                self.words.get("chart_delay").to_string(),
+                self.words.get("chart_calls").to_string(),
+            ],
             rows: self
                 .counts
                 .iter()
@@ -215,10 +236,13 @@ fn bars(buckets: &Buckets, axis: &ValueAxis, scale: &LogScale) -> String {
             n(axis.length_of(count as f64))
         );
         bars.push_str(&svg::tip(
-            &format!(
-                "{}: {count} call{}",
-                buckets.name(i),
-                if count == 1 { "" } else { "s" }
+            &buckets.words.fill(
+                if count == 1 {
+                    "chart_one_call"
+                } else {
+                    "chart_calls_tip"
+                },
+                &[("bucket", &buckets.name(i)), ("n", &count.to_string())],
             ),
             &rect,
         ));
@@ -238,9 +262,15 @@ fn bars(buckets: &Buckets, axis: &ValueAxis, scale: &LogScale) -> String {
 
 /// A percentile's mark: a dashed line from the plot floor up to its label's row, the
 /// label on the side of the line where it fits.
-fn percentile_mark(name: &str, value: u64, scale: &LogScale, label_y: f64, bottom: f64) -> String {
+fn percentile_mark(
+    name: &str,
+    value: u64,
+    scale: &LogScale,
+    (label_y, bottom): (f64, f64),
+    words: &ChartWords,
+) -> String {
     let x = scale.x_of(value);
-    let label = format!("{name} {}", svg::duration(value as f64));
+    let label = format!("{name} {}", words.duration(value as f64));
     let fits_right = x + 4.0 + svg::text_width(&label, SMALL) <= WIDTH - 4.0;
     let (lx, anchor) = if fits_right {
         (x + 4.0, Anchor::Start)
@@ -260,12 +290,12 @@ fn percentile_mark(name: &str, value: u64, scale: &LogScale, label_y: f64, botto
 
 /// The edges to label: all of them if they fit, else the powers of ten, else every
 /// other of those, and so on.
-fn shown_edges(edges: &[u64], scale: &LogScale) -> Vec<u64> {
+fn shown_edges(edges: &[u64], scale: &LogScale, words: &ChartWords) -> Vec<u64> {
     let label_fits = |chosen: &[u64]| {
         chosen.windows(2).all(|w| {
             let room = scale.x_of(w[1]) - scale.x_of(w[0]);
-            let need = (svg::text_width(&svg::duration(w[0] as f64), SMALL)
-                + svg::text_width(&svg::duration(w[1] as f64), SMALL))
+            let need = (svg::text_width(&words.duration(w[0] as f64), SMALL)
+                + svg::text_width(&words.duration(w[1] as f64), SMALL))
                 / 2.0
                 + 6.0;
             room >= need
@@ -321,18 +351,19 @@ fn describe(
         .iter()
         .enumerate()
         .fold(0, |best, (i, c)| if *c > counts[best] { i } else { best });
-    format!(
-        "I/O latency of thread “{thread_name}” in run “{}”: for each of its {} blocking calls \
-         (I/O and sleeps), the delay from the call's completion until the thread ran Python \
-         again. Median {}, 99th percentile {}, longest {}. Buckets are log-scaled in 1-2-5 \
-         steps; the fullest, {}, holds {} calls.",
-        run.label,
-        latencies.len(),
-        svg::duration(p50 as f64),
-        svg::duration(p99 as f64),
-        svg::duration(max as f64),
-        buckets.name(busiest),
-        counts[busiest],
+    let words = buckets.words;
+    words.fill(
+        "chart_histogram_desc",
+        &[
+            ("thread", &thread_name),
+            ("run", &run.label),
+            ("calls", &latencies.len().to_string()),
+            ("p50", &words.duration(p50 as f64)),
+            ("p99", &words.duration(p99 as f64)),
+            ("max", &words.duration(max as f64)),
+            ("bucket", &buckets.name(busiest)),
+            ("count", &counts[busiest].to_string()),
+        ],
     )
 }
 
@@ -340,10 +371,10 @@ fn describe(
 /// beside the simulated distribution, in words and in the table.
 fn add_measured(
     real: Real,
-    run_index: usize,
-    thread: &ThreadResult,
+    (run_index, thread): (usize, &ThreadResult),
     desc: &mut String,
     table: &mut Table,
+    words: &ChartWords,
 ) {
     let measured = real
         .and_then(|runs| runs.get(run_index))
@@ -356,29 +387,32 @@ fn add_measured(
     let Some(l) = measured else {
         return;
     };
-    let _ = write!(
-        desc,
-        " Measured on CPython (median of the repetitions): median {} ms, 99th percentile {} ms, longest {} ms.",
-        l.p50.median, l.p99.median, l.max.median
-    );
-    for (name, s) in [
-        ("median", l.p50),
-        ("99th percentile", l.p99),
-        ("longest", l.max),
+    desc.push_str(&words.fill(
+        "chart_histogram_measured",
+        &[
+            ("p50", &words.number(l.p50.median.to_string())),
+            ("p99", &words.number(l.p99.median.to_string())),
+            ("max", &words.number(l.max.median.to_string())),
+        ],
+    ));
+    for (key, s) in [
+        ("chart_median", l.p50),
+        ("chart_p99", l.p99),
+        ("chart_longest", l.max),
     ] {
+        let name = words.get(key);
         table.rows.push(vec![
-            format!("measured on CPython: {name}, ms"),
-            s.to_string(),
+            words.fill("chart_measured_row", &[("name", name)]),
+            words.fill(
+                "chart_stat",
+                &[
+                    ("median", &words.number(s.median.to_string())),
+                    ("min", &words.number(s.min.to_string())),
+                    ("max", &words.number(s.max.to_string())),
+                ],
+            ),
         ]);
     }
-}
-
-fn bucket_name(from: u64, to: u64) -> String {
-    format!(
-        "{} to {}",
-        svg::duration(from as f64),
-        svg::duration(to as f64)
-    )
 }
 
 fn is_power_of_ten(mut v: u64) -> bool {

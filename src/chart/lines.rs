@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::axes::{self, ValueAxis, XTick};
 use super::svg::{self, Anchor, Key, SMALL, WIDTH, n};
-use super::{ChartError, ChartOptions, Drawing, Measure, Real, RunPoint, Table};
+use super::{ChartError, ChartOptions, ChartWords, Drawing, Measure, Real, RunPoint, Table};
 use crate::measurement::Stat;
 use crate::sim::SimResult;
 
@@ -36,6 +36,7 @@ pub(crate) fn draw(
     points: &[RunPoint],
     result: &SimResult,
     real: Real,
+    words: &ChartWords,
 ) -> Result<Drawing, ChartError> {
     let measure = options.measure.unwrap_or_default();
     let x_title = options
@@ -52,7 +53,8 @@ pub(crate) fn draw(
         .iter()
         .any(|s| s.points.iter().any(|p| p.3.is_some()));
     if named || any_measured {
-        let (legend, h) = svg::legend(&legend(&series, any_measured), 8.0, y, WIDTH - 16.0);
+        let entries = legend(&series, any_measured, words);
+        let (legend, h) = svg::legend(&entries, 8.0, y, WIDTH - 16.0);
         body.push_str(&legend);
         y += h + 4.0;
     }
@@ -61,16 +63,16 @@ pub(crate) fn draw(
         y + SMALL,
         Anchor::Start,
         SMALL,
-        &measure.axis_title(),
+        &measure.axis_title(words),
     ));
     let top = y + SMALL + 10.0;
     let bottom = top + PLOT_HEIGHT;
-    let plot = Plot::new(measure, &series, bottom);
+    let plot = Plot::new(measure, &series, bottom, words);
 
     body.push_str(&plot.axis.grid(RIGHT));
     body.push_str(&plot.axis.frame(top, RIGHT));
     body.push_str(&plot.axis.tick_labels());
-    body.push_str(&axes::x_ticks(&plot.x_ticks(&series), bottom));
+    body.push_str(&axes::x_ticks(&plot.x_ticks(&series, words), bottom));
     body.push_str(&axes::x_title(
         (plot.axis.left + RIGHT) / 2.0,
         bottom,
@@ -79,17 +81,18 @@ pub(crate) fn draw(
     let tips = Tips {
         measure,
         x_title: &x_title,
+        words,
     };
     body.push_str(&series_lines(&series, &plot, &tips));
     body.push_str(&measured_lines(&series, &plot, &tips));
-    body.push_str(&end_labels(&series, &plot, measure, top, bottom));
+    body.push_str(&end_labels(&series, &plot, (measure, words), (top, bottom)));
 
     Ok(Drawing {
         height: axes::height_below(bottom),
         body,
-        desc: describe(measure, &x_title, &series),
-        table: table(measure, &x_title, &series, result, named, any_measured),
-        key_figures: key_figures(measure, &series),
+        desc: describe(&tips, &series),
+        table: table(&tips, &series, result, named, any_measured),
+        key_figures: key_figures(measure, &series, words),
     })
 }
 
@@ -123,16 +126,16 @@ fn collect_series(
     Ok(series)
 }
 
-fn legend(series: &[Series], any_measured: bool) -> Vec<(Key, String)> {
+fn legend(series: &[Series], any_measured: bool, words: &ChartWords) -> Vec<(Key, String)> {
     let mut entries: Vec<(Key, String)> = series
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let name = series_name(s);
+            let name = series_name(s, words);
             (
                 key(i),
                 if any_measured {
-                    format!("{name} (simulated)")
+                    words.fill("chart_simulated_series", &[("name", &name)])
                 } else {
                     name
                 },
@@ -142,7 +145,7 @@ fn legend(series: &[Series], any_measured: bool) -> Vec<(Key, String)> {
     if any_measured {
         entries.push((
             Key::Series(svg::MEASURED, svg::Marker::Diamond),
-            "measured on CPython (median, range)".to_string(),
+            words.get("chart_measured_legend").to_string(),
         ));
     }
     entries
@@ -156,18 +159,18 @@ struct Plot {
 }
 
 impl Plot {
-    fn new(measure: Measure, series: &[Series], bottom: f64) -> Self {
+    fn new(measure: Measure, series: &[Series], bottom: f64, words: &ChartWords) -> Self {
         let max_value = series
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.1.max(p.3.map_or(0.0, |m| m.max))))
             .fold(0.0, f64::max);
-        let y_ticks = svg::ticks(
+        let y_ticks = words.ticks(svg::ticks(
             0.0,
             if max_value > 0.0 { max_value } else { 1.0 },
             7,
             true,
             measure == Measure::GilSwitches,
-        );
+        ));
         let axis = ValueAxis::new(y_ticks, max_value, bottom, PLOT_HEIGHT);
         let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
         let x_min = xs.clone().fold(f64::INFINITY, f64::min);
@@ -189,24 +192,30 @@ impl Plot {
         self.axis.y_of(v)
     }
 
-    fn x_ticks(&self, series: &[Series]) -> Vec<XTick> {
+    fn x_ticks(&self, series: &[Series], words: &ChartWords) -> Vec<XTick> {
         let mut distinct_xs: Vec<f64> = series
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.0))
             .collect();
         distinct_xs.sort_by(f64::total_cmp);
         distinct_xs.dedup();
-        x_axis_ticks(&distinct_xs, self.x_lo, self.x_hi, &|x| self.x_of(x))
-            .into_iter()
-            .map(|t| XTick::centred(self.x_of(t.value), t.label))
-            .collect()
+        x_axis_ticks(
+            &distinct_xs,
+            (self.x_lo, self.x_hi),
+            &|x| self.x_of(x),
+            words,
+        )
+        .into_iter()
+        .map(|t| XTick::centred(self.x_of(t.value), t.label))
+        .collect()
     }
 }
 
-/// What a point's tooltip says.
+/// What a point's tooltip says (and the words of the whole chart).
 struct Tips<'a> {
     measure: Measure,
     x_title: &'a str,
+    words: &'a ChartWords,
 }
 
 impl Tips<'_> {
@@ -216,16 +225,19 @@ impl Tips<'_> {
             "{}{} {}: {what}",
             s.tip_prefix(),
             self.x_title,
-            svg::plain(x)
+            self.words.plain(x)
         )
     }
 
     fn simulated(&self, s: &Series, x: f64, v: f64) -> String {
-        self.at(s, x, &self.measure.format(v))
+        self.at(s, x, &self.measure.format(v, self.words))
     }
 
     fn measured(&self, s: &Series, x: f64, m: Stat) -> String {
-        let what = format!("measured on CPython {}", self.measure.format_stat(m));
+        let value = self.measure.format_stat(m, self.words);
+        let what = self
+            .words
+            .fill("chart_measured_point", &[("value", &value)]);
         self.at(s, x, &what)
     }
 }
@@ -294,7 +306,12 @@ fn measured_lines(series: &[Series], plot: &Plot, tips: &Tips) -> String {
 /// reader compares. A label goes on the side away from the line arriving at the point
 /// (below a falling line, above a rising one), inside the plot, and labels are pushed
 /// apart so that series ending close together stay legible.
-fn end_labels(series: &[Series], plot: &Plot, measure: Measure, top: f64, bottom: f64) -> String {
+fn end_labels(
+    series: &[Series],
+    plot: &Plot,
+    (measure, words): (Measure, &ChartWords),
+    (top, bottom): (f64, f64),
+) -> String {
     let mut end_labels: Vec<(f64, f64, String)> = series
         .iter()
         .filter_map(|s| {
@@ -308,7 +325,7 @@ fn end_labels(series: &[Series], plot: &Plot, measure: Measure, top: f64, bottom
             } else {
                 above
             };
-            Some((x, y, measure.format(last.1)))
+            Some((x, y, measure.format(last.1, words)))
         })
         .collect();
     end_labels.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -327,11 +344,11 @@ fn end_labels(series: &[Series], plot: &Plot, measure: Measure, top: f64, bottom
 }
 
 /// Every series' points, in one line.
-fn key_figures(measure: Measure, series: &[Series]) -> String {
+fn key_figures(measure: Measure, series: &[Series], words: &ChartWords) -> String {
     series
         .iter()
         .map(|s| {
-            let points = point_list(s, |p| Some(measure.format(p.1)));
+            let points = point_list(s, words, |p| Some(measure.format(p.1, words)));
             match &s.name {
                 Some(name) => format!("{name}: {points}"),
                 None => points,
@@ -344,12 +361,13 @@ fn key_figures(measure: Measure, series: &[Series]) -> String {
 /// "x → value" for each point of a series that `value` gives a value for.
 fn point_list(
     s: &Series,
+    words: &ChartWords,
     value: impl Fn(&(f64, f64, usize, Option<Stat>)) -> Option<String>,
 ) -> String {
     let points: Vec<String> = s
         .points
         .iter()
-        .filter_map(|p| value(p).map(|v| format!("{} → {v}", svg::plain(p.0))))
+        .filter_map(|p| value(p).map(|v| format!("{} → {v}", words.plain(p.0))))
         .collect();
     points.join(", ")
 }
@@ -361,13 +379,20 @@ fn key(i: usize) -> Key {
     )
 }
 
-fn series_name(s: &Series) -> String {
-    s.name.clone().unwrap_or_else(|| "runs".to_string())
+fn series_name(s: &Series, words: &ChartWords) -> String {
+    s.name
+        .clone()
+        .unwrap_or_else(|| words.get("chart_runs").to_string())
 }
 
 /// Ticks at the runs' own x values when there are few and their labels fit (a sweep of
 /// 1, 2, 4, 8 threads reads best labelled exactly so), else nice ticks that fit.
-fn x_axis_ticks(xs: &[f64], lo: f64, hi: f64, x_of: &dyn Fn(f64) -> f64) -> Vec<svg::Tick> {
+fn x_axis_ticks(
+    xs: &[f64],
+    (lo, hi): (f64, f64),
+    x_of: &dyn Fn(f64) -> f64,
+    words: &ChartWords,
+) -> Vec<svg::Tick> {
     let fits = |ticks: &[svg::Tick]| {
         ticks.windows(2).all(|w| {
             let need = (svg::text_width(&w[0].label, SMALL) + svg::text_width(&w[1].label, SMALL))
@@ -380,7 +405,7 @@ fn x_axis_ticks(xs: &[f64], lo: f64, hi: f64, x_of: &dyn Fn(f64) -> f64) -> Vec<
         .iter()
         .map(|x| svg::Tick {
             value: *x,
-            label: svg::plain(*x),
+            label: words.plain(*x),
         })
         .collect();
     if own.len() <= 10 && fits(&own) {
@@ -389,7 +414,7 @@ fn x_axis_ticks(xs: &[f64], lo: f64, hi: f64, x_of: &dyn Fn(f64) -> f64) -> Vec<
     let integers = xs.iter().all(|x| x.fract() == 0.0);
     let mut max_ticks = 10;
     loop {
-        let ticks = svg::ticks(lo, hi, max_ticks, false, integers);
+        let ticks = words.ticks(svg::ticks(lo, hi, max_ticks, false, integers));
         if max_ticks <= 2 || fits(&ticks) {
             return ticks;
         }
@@ -397,66 +422,67 @@ fn x_axis_ticks(xs: &[f64], lo: f64, hi: f64, x_of: &dyn Fn(f64) -> f64) -> Vec<
     }
 }
 
-fn describe(measure: Measure, x_title: &str, series: &[Series]) -> String {
-    let mut out = format!("{} against {x_title}.", svg::capitalised(measure.name()));
+fn describe(tips: &Tips, series: &[Series]) -> String {
+    let (measure, x_title, words) = (tips.measure, tips.x_title, tips.words);
+    let what = svg::capitalised(measure.name(words));
+    let mut out = words.fill("chart_lines_desc", &[("what", &what), ("x", x_title)]);
     for s in series {
         let name = match &s.name {
-            Some(name) => format!(" Series “{name}”"),
-            None => " It".to_string(),
+            Some(name) => words.fill("chart_series_named", &[("name", name)]),
+            None => words.get("chart_series_it").to_string(),
         };
         let (Some(first), Some(last)) = (s.points.first(), s.points.last()) else {
             continue;
         };
         if s.points.len() > 1 {
             let change = if first.1 > 0.0 {
-                format!(" ({} the first)", svg::ratio(last.1 / first.1))
+                let ratio = words.ratio(last.1 / first.1);
+                words.fill("chart_times_first", &[("ratio", &ratio)])
             } else {
                 String::new()
             };
-            let _ = write!(
-                out,
-                "{name} goes from {} at {x_title} = {} to {} at {x_title} = {}{change}:",
-                measure.format(first.1),
-                svg::plain(first.0),
-                measure.format(last.1),
-                svg::plain(last.0),
-            );
+            out.push_str(&words.fill(
+                "chart_series_goes",
+                &[
+                    ("name", &name),
+                    ("from", &measure.format(first.1, words)),
+                    ("x", x_title),
+                    ("x_from", &words.plain(first.0)),
+                    ("to", &measure.format(last.1, words)),
+                    ("x_to", &words.plain(last.0)),
+                    ("change", &change),
+                ],
+            ));
         } else {
-            let _ = write!(out, "{name} has one point:");
+            out.push_str(&words.fill("chart_series_one_point", &[("name", &name)]));
         }
-        let points = point_list(s, |p| Some(measure.format(p.1)));
+        let points = point_list(s, words, |p| Some(measure.format(p.1, words)));
         let _ = write!(out, " {points}.");
-        let real = point_list(s, |p| p.3.map(|m| measure.format(m.median)));
+        let real = point_list(s, words, |p| p.3.map(|m| measure.format(m.median, words)));
         if !real.is_empty() {
-            let _ = write!(out, " Measured on CPython (median): {real}.");
+            out.push_str(&words.fill("chart_measured_median", &[("values", &real)]));
         }
     }
     out
 }
 
-fn table(
-    measure: Measure,
-    x_title: &str,
-    series: &[Series],
-    result: &SimResult,
-    named: bool,
-    measured: bool,
-) -> Table {
-    let mut head = vec!["Run".to_string()];
+fn table(tips: &Tips, series: &[Series], result: &SimResult, named: bool, measured: bool) -> Table {
+    let (measure, words) = (tips.measure, tips.words);
+    let mut head = vec![words.get("chart_run").to_string()];
     if named {
-        head.push("series".to_string());
+        head.push(words.get("chart_series").to_string());
     }
-    head.push(x_title.to_string());
-    head.push(measure.axis_title());
+    head.push(tips.x_title.to_string());
+    head.push(measure.axis_title(words));
     let mut rows = Vec::new();
     for s in series {
         for p in &s.points {
             let mut row = vec![result.runs[p.2].label.clone()];
             if named {
-                row.push(series_name(s));
+                row.push(series_name(s, words));
             }
-            row.push(svg::plain(p.0));
-            row.push(measure.precise(p.1));
+            row.push(words.plain(p.0));
+            row.push(measure.precise(p.1, words));
             rows.push(row);
         }
     }
@@ -469,6 +495,7 @@ fn table(
         table.push_measured(
             measure,
             series.iter().flat_map(|s| s.points.iter().map(|p| p.3)),
+            words,
         );
     }
     table

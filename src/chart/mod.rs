@@ -22,6 +22,7 @@ pub mod options;
 mod svg;
 mod timeline;
 mod validate;
+mod words;
 
 use std::fmt::Write as _;
 
@@ -33,6 +34,7 @@ pub use crate::sim::validate::Problem;
 pub use options::{ChartKind, ChartOptions, ChartSpec, Measure, RunPoint};
 pub use svg::plain;
 pub use validate::validate;
+pub use words::ChartWords;
 
 /// Everything a chart is drawn from.
 pub struct ChartInput<'a> {
@@ -52,6 +54,8 @@ pub struct ChartInput<'a> {
     /// Per variant (one for a plain chart), what a real interpreter measured for each
     /// run, aligned with the variant's result; empty or `None` where nothing was.
     pub measured: &'a [Option<&'a [MeasuredRun]>],
+    /// The words the chart writes itself, in the page's language.
+    pub words: &'a ChartWords,
 }
 
 /// What a real interpreter measured for the runs of one result, if anything.
@@ -110,11 +114,11 @@ impl Table {
         &mut self,
         measure: Measure,
         measured: impl IntoIterator<Item = Option<Stat>>,
+        words: &ChartWords,
     ) {
-        self.head
-            .push("measured on CPython: median (range)".to_string());
+        self.head.push(words.get("chart_measured_head").to_string());
         for (row, m) in self.rows.iter_mut().zip(measured) {
-            row.push(m.map_or("–".into(), |m| measure.format_stat(m)));
+            row.push(m.map_or("–".into(), |m| measure.format_stat(m, words)));
         }
     }
 
@@ -198,11 +202,15 @@ fn draw_kind(
     let real = real.filter(|m| {
         m.len() == result.runs.len() && m.iter().zip(&result.runs).all(|(m, r)| m.label == r.label)
     });
+    let words = input.words;
     Ok(match options.kind {
-        ChartKind::Timeline => ("timeline", timeline::draw(options, result)?),
-        ChartKind::Bars => ("bars", bars::draw(options, result, real)?),
-        ChartKind::Lines => ("lines", lines::draw(options, input.points, result, real)?),
-        ChartKind::Histogram => ("histogram", histogram::draw(options, result, real)?),
+        ChartKind::Timeline => ("timeline", timeline::draw(options, result, words)?),
+        ChartKind::Bars => ("bars", bars::draw(options, result, real, words)?),
+        ChartKind::Lines => (
+            "lines",
+            lines::draw(options, input.points, result, real, words)?,
+        ),
+        ChartKind::Histogram => ("histogram", histogram::draw(options, result, real, words)?),
     })
 }
 
@@ -244,7 +252,7 @@ fn compose(
     }
     out.push_str("</figcaption>\n");
     if explorable {
-        out.push_str(&explore::controls(&id, axes));
+        out.push_str(&explore::controls(&id, axes, input.words));
     }
     out.push_str("<div class=\"chart-stage\">\n");
     for (k, (_, drawing)) in drawings.iter().enumerate() {
@@ -253,12 +261,20 @@ fn compose(
         } else {
             id.clone()
         };
-        variant(&mut out, &id, &vid, k != default, height, drawing);
+        variant(
+            &mut out,
+            &id,
+            &vid,
+            k != default,
+            height,
+            drawing,
+            input.words,
+        );
     }
     out.push_str("</div>\n");
     if explorable {
         let figures: Vec<String> = drawings.iter().map(|d| d.1.key_figures.clone()).collect();
-        out.push_str(&explore::others(axes, &figures, default));
+        out.push_str(&explore::others(axes, &figures, default, input.words));
         out.push_str("<p class=\"chart-live visually-hidden\" aria-live=\"polite\"></p>\n");
     }
     let _ = writeln!(
@@ -271,7 +287,15 @@ fn compose(
 }
 
 /// One variant: the result in words, the SVG and its data table.
-fn variant(out: &mut String, id: &str, vid: &str, hidden: bool, height: f64, drawing: &Drawing) {
+fn variant(
+    out: &mut String,
+    id: &str,
+    vid: &str,
+    hidden: bool,
+    height: f64,
+    drawing: &Drawing,
+    words: &ChartWords,
+) {
     let _ = writeln!(
         out,
         "<div class=\"chart-variant\"{}>",
@@ -296,7 +320,8 @@ fn variant(out: &mut String, id: &str, vid: &str, hidden: bool, height: f64, dra
     out.push_str("</svg>\n");
     let _ = writeln!(
         out,
-        "<details class=\"chart-data\"><summary>Data</summary>\n{}\n</details>\n</div>",
+        "<details class=\"chart-data\"><summary>{}</summary>\n{}\n</details>\n</div>",
+        escape(words.get("chart_data")),
         drawing.table.to_html()
     );
 }
@@ -383,12 +408,12 @@ impl Measure {
     }
 
     /// "98.2 ms (95.1–101.3)": a measured figure for tables and tooltips.
-    pub(crate) fn format_stat(self, s: Stat) -> String {
+    pub(crate) fn format_stat(self, s: Stat, words: &ChartWords) -> String {
         format!(
             "{} ({}–{})",
-            self.format(s.median),
-            self.format(s.min),
-            self.format(s.max)
+            self.format(s.median, words),
+            self.format(s.min, words),
+            self.format(s.max, words)
         )
     }
 
@@ -420,32 +445,26 @@ impl Measure {
     }
 
     /// What the measure is, in words, for axis labels and sentences.
-    pub fn name(self) -> &'static str {
-        match self {
-            Measure::WallMs => "wall time",
-            Measure::GilSwitches => "GIL switches",
-            Measure::CpuMs => "CPU time of all threads",
-            Measure::GilWaitMs => "time spent waiting for the GIL, all threads",
-            Measure::IoLatencyP50Ms => "median delay from I/O completion to running Python",
-            Measure::IoLatencyP99Ms => {
-                "99th-percentile delay from I/O completion to running Python"
-            }
-            Measure::IoLatencyMaxMs => "longest delay from I/O completion to running Python",
-            Measure::IoOpsPerS => "blocking I/O calls per second",
-        }
+    pub fn name(self, words: &ChartWords) -> &str {
+        words.get(&format!("chart_measure_{}", self.word_key()))
     }
 
     /// A short name for axis titles and table heads.
-    pub fn short_name(self) -> &'static str {
+    pub fn short_name(self, words: &ChartWords) -> &str {
+        words.get(&format!("chart_short_{}", self.word_key()))
+    }
+
+    /// The end of this measure's keys in [`ChartWords`].
+    fn word_key(self) -> &'static str {
         match self {
-            Measure::WallMs => "wall time",
-            Measure::GilSwitches => "GIL switches",
-            Measure::CpuMs => "CPU time",
-            Measure::GilWaitMs => "time waiting for the GIL",
-            Measure::IoLatencyP50Ms => "typical delay (median)",
-            Measure::IoLatencyP99Ms => "long delay (99th percentile)",
-            Measure::IoLatencyMaxMs => "longest delay",
-            Measure::IoOpsPerS => "I/O calls per second",
+            Measure::WallMs => "wall",
+            Measure::GilSwitches => "switches",
+            Measure::CpuMs => "cpu",
+            Measure::GilWaitMs => "wait",
+            Measure::IoLatencyP50Ms => "p50",
+            Measure::IoLatencyP99Ms => "p99",
+            Measure::IoLatencyMaxMs => "max",
+            Measure::IoOpsPerS => "ops",
         }
     }
 
@@ -459,55 +478,54 @@ impl Measure {
     }
 
     /// A ratio to a baseline in words: "177x as long", "0.56x as long", "2.10x as many".
-    pub fn ratio_phrase(self, r: f64) -> String {
-        let what = match self {
-            Measure::CpuMs => "as much",
-            Measure::GilSwitches | Measure::IoOpsPerS => "as many",
-            _ => "as long",
+    pub fn ratio_phrase(self, r: f64, words: &ChartWords) -> String {
+        let key = match self {
+            Measure::CpuMs => "chart_as_much",
+            Measure::GilSwitches | Measure::IoOpsPerS => "chart_as_many",
+            _ => "chart_as_long",
         };
-        format!("{} {what}", svg::ratio(r))
+        words.fill(key, &[("ratio", &words.ratio(r))])
     }
 
     /// What a ratio to a baseline below 1.00x means ("less time").
-    pub fn lower_means(self) -> &'static str {
-        match self {
-            Measure::WallMs | Measure::CpuMs | Measure::GilWaitMs => "less time",
+    pub fn lower_means(self, words: &ChartWords) -> &str {
+        words.get(match self {
+            Measure::WallMs | Measure::CpuMs | Measure::GilWaitMs => "chart_lower_time",
             Measure::IoLatencyP50Ms | Measure::IoLatencyP99Ms | Measure::IoLatencyMaxMs => {
-                "a shorter delay"
+                "chart_lower_delay"
             }
-            Measure::GilSwitches => "fewer switches",
-            Measure::IoOpsPerS => "fewer calls per second",
-        }
+            Measure::GilSwitches => "chart_lower_switches",
+            Measure::IoOpsPerS => "chart_lower_calls",
+        })
     }
 
     /// "wall time (ms)", "GIL switches".
-    pub fn axis_title(self) -> String {
+    pub fn axis_title(self, words: &ChartWords) -> String {
         match self.unit() {
-            "" => self.short_name().to_string(),
-            "/s" => self.short_name().to_string(),
-            unit => format!("{} ({unit})", self.short_name()),
+            "" | "/s" => self.short_name(words).to_string(),
+            unit => format!("{} ({unit})", self.short_name(words)),
         }
     }
 
     /// A value as the data table prints it: counts whole, rates to a tenth, times with
     /// about four significant digits.
-    pub fn precise(self, v: f64) -> String {
+    pub fn precise(self, v: f64, words: &ChartWords) -> String {
         let v = if v.is_finite() { v } else { 0.0 };
-        match self.unit() {
+        words.number(match self.unit() {
             "" => format!("{v:.0}"),
             "/s" => format!("{v:.1}"),
             _ => table_ms(v),
-        }
+        })
     }
 
     /// A value with its unit ("1031 ms", "212"). Times under a millisecond are given in
     /// microseconds ("29 µs" reads better than "0.029 ms" beside "5.11 ms").
-    pub fn format(self, v: f64) -> String {
+    pub fn format(self, v: f64, words: &ChartWords) -> String {
         match self.unit() {
             "" => format!("{:.0}", if v.is_finite() { v } else { 0.0 }),
-            "/s" => format!("{}/s", svg::value(v)),
-            "ms" if v > 0.0 && v < 1.0 => svg::duration(v * 1e6),
-            unit => format!("{} {unit}", svg::value(v)),
+            "/s" => format!("{}/s", words.value(v)),
+            "ms" if v > 0.0 && v < 1.0 => words.duration(v * 1e6),
+            unit => format!("{} {unit}", words.value(v)),
         }
     }
 }

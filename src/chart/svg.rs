@@ -258,18 +258,6 @@ pub fn state_paint(state: ThreadState) -> Paint {
     Paint { property, fallback }
 }
 
-/// Words for a state, as a legend and a sentence use them.
-pub fn state_label(state: ThreadState) -> &'static str {
-    match state {
-        ThreadState::RunningPython => "running Python",
-        ThreadState::WaitingGil => "waiting for the GIL",
-        ThreadState::Blocked => "blocked (I/O, sleep)",
-        ThreadState::RunningC => "running C without the GIL",
-        ThreadState::Runnable => "ready, no free core",
-        ThreadState::Starting => "starting",
-    }
-}
-
 /// Colours for series of a lines chart, in order; the marker shape changes too, so
 /// series stay apart for readers who cannot tell the colours apart.
 pub const SERIES: [Paint; 5] = [

@@ -76,6 +76,7 @@ fn draw(
         result,
         provenance: "p",
         measured: &[],
+        words: &ChartWords::default(),
     })
 }
 
@@ -96,10 +97,14 @@ fn measures_of_a_run() {
     assert_eq!(Measure::IoLatencyP50Ms.of(&r), 1.0);
     assert_eq!(Measure::IoLatencyMaxMs.of(&r), 2.0);
     assert_eq!(Measure::IoOpsPerS.of(&r), 150.0);
-    assert_eq!(Measure::GilSwitches.format(7.0), "7");
-    assert_eq!(Measure::WallMs.format(1031.25), "1031 ms");
-    assert_eq!(Measure::IoLatencyP50Ms.format(0.0291), "29.1 µs");
-    assert_eq!(Measure::IoLatencyP50Ms.format(5.114), "5.11 ms");
+    let words = ChartWords::default();
+    assert_eq!(Measure::GilSwitches.format(7.0, &words), "7");
+    assert_eq!(Measure::WallMs.format(1031.25, &words), "1031 ms");
+    assert_eq!(Measure::IoLatencyP50Ms.format(0.0291, &words), "29.1 µs");
+    assert_eq!(Measure::IoLatencyP50Ms.format(5.114, &words), "5.11 ms");
+    let german = ChartWords::from_lookup(|k| (k == "chart_decimal_separator").then(|| ",".into()));
+    assert_eq!(Measure::IoLatencyP50Ms.format(5.114, &german), "5,11 ms");
+    assert_eq!(Measure::IoOpsPerS.precise(52.25, &german), "52,2");
 }
 
 #[test]
@@ -114,6 +119,7 @@ fn element_ids_are_safe() {
         result: &r,
         provenance: "p",
         measured: &[],
+        words: &ChartWords::default(),
     })
     .unwrap();
     assert!(html.contains("id=\"chart-two-words---\""));
@@ -202,6 +208,7 @@ fn a_timeline_groups_threads_by_interpreter() {
         result: &r,
         provenance: "p",
         measured: &[],
+        words: &ChartWords::default(),
     })
     .unwrap();
     for part in [
@@ -572,6 +579,7 @@ fn explorable_charts_hold_every_variant() {
         result: &results[0],
         provenance: "p",
         measured: &[],
+        words: &ChartWords::default(),
     };
     let html = render_explorable(&input, &axes, &results).unwrap();
     assert!(html.starts_with("<figure class=\"chart chart-bars\" id=\"chart-x\" data-explore>"));

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::svg::{self, Anchor, FONT, GRID, Key, SMALL, STATES, WIDTH, n};
-use super::{ChartError, ChartOptions, Drawing, Table, chosen_run};
+use super::{ChartError, ChartOptions, ChartWords, Drawing, Table, chosen_run};
 use crate::sim::{Lane, RunResult, SimResult, ThreadState};
 
 const LEFT: f64 = 16.0;
@@ -20,7 +20,11 @@ const BAR: f64 = 18.0;
 /// Room above each lane's bar for the thread's name.
 const LABEL: f64 = FONT + 3.0;
 
-pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing, ChartError> {
+pub(crate) fn draw(
+    options: &ChartOptions,
+    result: &SimResult,
+    words: &ChartWords,
+) -> Result<Drawing, ChartError> {
     let run = chosen_run(result, options.run.as_deref())?;
     let (from_ns, to_ns) = window(options, run)?;
     let width = RIGHT - LEFT;
@@ -39,6 +43,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
             .collect(),
         grouped: group_order(&run.timeline).len() > 1,
         span: to_ns - from_ns,
+        words,
     };
 
     let mut body = String::new();
@@ -52,7 +57,7 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
     // Time axis.
     let from_ms = from_ns / 1e6;
     let to_ms = to_ns / 1e6;
-    let ticks = axis_ticks(from_ms, to_ms, width);
+    let ticks = axis_ticks(from_ms, to_ms, width, words);
     let x_of = |ms: f64| LEFT + (ms - from_ms) / (to_ms - from_ms) * width;
     let tick_xs: Vec<f64> = ticks.iter().map(|t| x_of(t.value)).collect();
     body.push_str(&drawn.grid(&tick_xs));
@@ -71,18 +76,20 @@ pub(crate) fn draw(options: &ChartOptions, result: &SimResult) -> Result<Drawing
         drawn.bottom + 8.0 + 2.0 * SMALL,
         Anchor::Middle,
         SMALL,
-        "time (ms)",
+        words.get("chart_time_ms"),
     ));
 
     Ok(Drawing {
         height: drawn.bottom + 14.0 + 2.0 * SMALL,
         body,
-        desc: describe(run, from_ns, to_ns, &lanes.shares, lanes.grouped),
-        table: table(run, &lanes.shares, lanes.grouped, (from_ns, to_ns)),
-        key_figures: format!(
-            "the run took {}; the GIL changed hands {} times",
-            svg::duration(run.wall_ns as f64),
-            run.gil_switches
+        desc: describe(&lanes, from_ns, to_ns),
+        table: table(&lanes, (from_ns, to_ns)),
+        key_figures: words.fill(
+            "chart_timeline_key",
+            &[
+                ("time", &words.duration(run.wall_ns as f64)),
+                ("switches", &run.gil_switches.to_string()),
+            ],
         ),
     })
 }
@@ -97,6 +104,7 @@ struct Lanes<'r> {
     grouped: bool,
     /// The window's length in nanoseconds.
     span: f64,
+    words: &'r ChartWords,
 }
 
 /// The lanes as drawn: their markup, where each bar lies (top, bottom), and the bottom
@@ -120,7 +128,7 @@ impl Lanes<'_> {
             .map(|s| {
                 (
                     Key::Swatch(svg::state_paint(*s)),
-                    svg::state_label(*s).to_string(),
+                    self.words.state(*s).to_string(),
                 )
             })
             .collect()
@@ -137,7 +145,7 @@ impl Lanes<'_> {
                 .collect();
             let heading = members
                 .first()
-                .map(|i| group_heading(&timeline[*i]))
+                .map(|i| group_heading(&timeline[*i], self.words))
                 .unwrap_or_default();
             // A process of one thread gets one line, "process P1 · main"; a process of
             // several gets a heading over its threads' lanes.
@@ -200,7 +208,7 @@ impl Lanes<'_> {
         );
         let name = lane_name(lane, self.grouped);
         one.push_str(&strokes(&self.states[i], mid, |k| {
-            state_tip(&name, k, self.shares[i][k], self.span)
+            state_tip(&name, k, self.shares[i][k], self.span, self.words)
         }));
         one
     }
@@ -260,10 +268,10 @@ fn group_of(lane: &Lane) -> String {
     }
 }
 
-fn group_heading(lane: &Lane) -> String {
+fn group_heading(lane: &Lane, words: &ChartWords) -> String {
     match &lane.subinterpreter {
-        Some(sub) => format!("interpreter {sub}"),
-        None => format!("process {}", lane.process),
+        Some(sub) => words.fill("chart_interpreter", &[("name", sub)]),
+        None => words.fill("chart_process", &[("name", &lane.process)]),
     }
 }
 
@@ -365,10 +373,10 @@ fn strokes(states: &[Option<ThreadState>], mid: f64, tip: impl Fn(usize) -> Stri
 }
 
 /// Ticks whose labels fit side by side across `width`.
-fn axis_ticks(from_ms: f64, to_ms: f64, width: f64) -> Vec<svg::Tick> {
+fn axis_ticks(from_ms: f64, to_ms: f64, width: f64, words: &ChartWords) -> Vec<svg::Tick> {
     let mut max_ticks = 8;
     loop {
-        let ticks = svg::nice_ticks(from_ms, to_ms, max_ticks);
+        let ticks = words.ticks(svg::nice_ticks(from_ms, to_ms, max_ticks));
         let widest = ticks
             .iter()
             .map(|t| svg::text_width(&t.label, SMALL))
@@ -401,92 +409,91 @@ fn lane_name(lane: &Lane, grouped: bool) -> String {
     }
 }
 
-fn describe(
-    run: &RunResult,
-    from: f64,
-    to: f64,
-    shares: &[[u64; STATES.len()]],
-    grouped: bool,
-) -> String {
+fn describe(lanes: &Lanes, from: f64, to: f64) -> String {
+    let (run, words) = (lanes.run, lanes.words);
     let span = to - from;
-    let threads = run.timeline.len();
-    let mut out = format!(
-        "Timeline of run “{}” ({} thread{}{}), from {} to {} ms of its {} ms; each lane shows \
-         what one thread was doing.",
-        run.label,
-        threads,
-        if threads == 1 { "" } else { "s" },
-        if grouped {
-            let kind = if run.timeline.iter().any(|l| l.subinterpreter.is_some()) {
-                "interpreters"
-            } else {
-                "processes"
-            };
-            format!(" in {} {kind}", group_order(&run.timeline).len())
+    let threads = run.timeline.len().to_string();
+    let threads = match run.timeline.len() {
+        1 => words.fill("chart_one_thread", &[("n", &threads)]),
+        _ => words.fill("chart_threads", &[("n", &threads)]),
+    };
+    let groups = if lanes.grouped {
+        let key = if run.timeline.iter().any(|l| l.subinterpreter.is_some()) {
+            "chart_in_interpreters"
         } else {
-            String::new()
-        },
-        svg::plain(from / 1e6),
-        svg::plain(to / 1e6),
-        svg::value(run.wall_ns as f64 / 1e6),
+            "chart_in_processes"
+        };
+        let count = group_order(&run.timeline).len().to_string();
+        words.fill(key, &[("n", &count)])
+    } else {
+        String::new()
+    };
+    let mut out = words.fill(
+        "chart_timeline_desc",
+        &[
+            ("run", &run.label),
+            ("threads", &threads),
+            ("groups", &groups),
+            ("from", &words.plain(from / 1e6)),
+            ("to", &words.plain(to / 1e6)),
+            ("wall", &words.value(run.wall_ns as f64 / 1e6)),
+        ],
     );
-    for (lane, share) in run.timeline.iter().zip(shares) {
+    for (lane, share) in run.timeline.iter().zip(&lanes.shares) {
         let parts: Vec<String> = STATES
             .iter()
             .zip(share)
             .filter(|(_, t)| **t > 0)
-            .map(|(s, t)| format!("{} {}", svg::state_label(*s), percent(*t as f64 / span)))
+            .map(|(s, t)| format!("{} {}", words.state(*s), percent(*t as f64 / span, words)))
             .collect();
         let parts = if parts.is_empty() {
-            "not running in this window".to_string()
+            words.get("chart_not_running").to_string()
         } else {
             parts.join(", ")
         };
-        let _ = write!(out, " {}: {}.", lane_name(lane, grouped), parts);
+        let _ = write!(out, " {}: {}.", lane_name(lane, lanes.grouped), parts);
     }
-    let _ = write!(
-        out,
-        " The GIL changed hands {} times in the whole run.",
-        run.gil_switches
-    );
+    out.push_str(&words.fill(
+        "chart_timeline_switches",
+        &[("switches", &run.gil_switches.to_string())],
+    ));
     out
 }
 
 /// A state's tooltip: the thread's time in that state within the window.
-fn state_tip(lane: &str, k: usize, ns: u64, span: f64) -> String {
-    format!(
-        "{lane}, {}: {} ({} of the window)",
-        svg::state_label(STATES[k]),
-        svg::duration(ns as f64),
-        percent(ns as f64 / span)
+fn state_tip(lane: &str, k: usize, ns: u64, span: f64, words: &ChartWords) -> String {
+    words.fill(
+        "chart_state_tip",
+        &[
+            ("lane", lane),
+            ("state", words.state(STATES[k])),
+            ("time", &words.duration(ns as f64)),
+            ("share", &percent(ns as f64 / span, words)),
+        ],
     )
 }
 
-fn percent(fraction: f64) -> String {
+fn percent(fraction: f64, words: &ChartWords) -> String {
     let p = fraction * 100.0;
     if p > 0.0 && p < 1.0 {
-        "under 1%".to_string()
+        words.get("chart_under_1_percent").to_string()
     } else {
-        format!("{p:.0}%")
+        words.fill("chart_percent", &[("p", &format!("{p:.0}"))])
     }
 }
 
-fn table(
-    run: &RunResult,
-    shares: &[[u64; STATES.len()]],
-    grouped: bool,
-    (from, to): (f64, f64),
-) -> Table {
+fn table(lanes: &Lanes, (from, to): (f64, f64)) -> Table {
+    let (run, shares, grouped, words) = (lanes.run, &lanes.shares, lanes.grouped, lanes.words);
     let present: Vec<usize> = (0..STATES.len())
         .filter(|k| shares.iter().any(|s| s[*k] > 0))
         .collect();
-    let mut head = vec!["Thread".to_string()];
+    let mut head = vec![words.get("chart_thread").to_string()];
     head.extend(
         present
             .iter()
-            .map(|k| format!("{} (ms)", svg::state_label(STATES[*k]))),
+            .map(|k| format!("{} (ms)", words.state(STATES[*k]))),
     );
-    head.push("finished at (ms)".to_string());
+    head.push(words.get("chart_finished_at").to_string());
     let rows = run
         .timeline
         .iter()
@@ -496,7 +503,7 @@ fn table(
             row.extend(
                 present
                     .iter()
-                    .map(|k| super::table_ms(share[*k] as f64 / 1e6)),
+                    .map(|k| words.number(super::table_ms(share[*k] as f64 / 1e6))),
             );
             let end = run
                 .threads
@@ -506,7 +513,7 @@ fn table(
                         && t.process == lane.process
                         && t.subinterpreter == lane.subinterpreter
                 })
-                .map(|t| super::table_ms(t.end_ns as f64 / 1e6))
+                .map(|t| words.number(super::table_ms(t.end_ns as f64 / 1e6)))
                 .unwrap_or_else(|| "–".to_string());
             row.push(end);
             row
@@ -516,14 +523,16 @@ fn table(
     let groups = vec![
         (String::new(), 1),
         (
-            format!(
-                "time in each state, {} to {} ms",
-                svg::plain(from / 1e6),
-                svg::plain(to / 1e6)
+            words.fill(
+                "chart_time_in_states",
+                &[
+                    ("from", &words.plain(from / 1e6)),
+                    ("to", &words.plain(to / 1e6)),
+                ],
             ),
             present.len(),
         ),
-        ("whole run".to_string(), 1),
+        (words.get("chart_whole_run").to_string(), 1),
     ];
     Table { groups, head, rows }
 }

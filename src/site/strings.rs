@@ -126,6 +126,11 @@ impl UiStrings {
         }
     }
 
+    /// The words charts write themselves (keys `chart_*`), English where the table has none.
+    pub fn chart_words(&self) -> crate::chart::ChartWords {
+        crate::chart::ChartWords::from_lookup(|key| self.get(key).map(str::to_string))
+    }
+
     pub fn empty() -> UiStrings {
         UiStrings(BTreeMap::new())
     }
@@ -177,6 +182,17 @@ mod tests {
             assert_eq!(keys(&table), keys(&english), "keys of {code}.yaml");
             assert!(table.0.values().all(|v| !v.trim().is_empty()), "{code}");
         }
+    }
+
+    #[test]
+    fn the_english_table_gives_charts_their_own_english_words() {
+        let english = UiStrings::built_in("en").unwrap();
+        for key in crate::chart::ChartWords::keys() {
+            assert!(english.get(key).is_some(), "en.yaml lacks `{key}`");
+        }
+        assert_eq!(english.chart_words(), crate::chart::ChartWords::default());
+        let german = UiStrings::built_in("de").unwrap().chart_words();
+        assert_eq!(german.get("chart_data"), "Daten");
     }
 
     #[test]
