@@ -201,4 +201,17 @@ fn output_does_not_depend_on_jobs_runs_or_caches() {
     // A second run into the same folder replaces it with the same bytes.
     build_ok(&root, &site("warm"), &["--jobs", "3"]);
     assert!(snapshot_tree(&site("warm")) == reference, "rebuild differs");
+
+    // A torn or garbage highlight cache is ignored: same bytes, and a whole cache after.
+    let blocks = root.join(".crescu-cache/highlight/blocks.bin");
+    let whole = std::fs::read(&blocks).unwrap();
+    for damaged in [&whole[..whole.len() / 2], b"not a cache".as_slice()] {
+        std::fs::write(&blocks, damaged).unwrap();
+        build_ok(&root, &site("damaged"), &[]);
+        assert!(
+            snapshot_tree(&site("damaged")) == reference,
+            "a damaged highlight cache changed the site"
+        );
+        assert_eq!(std::fs::read(&blocks).unwrap().len(), whole.len());
+    }
 }
