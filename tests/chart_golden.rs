@@ -329,6 +329,15 @@ fn cases() -> Vec<Case> {
 }
 
 fn render(case: &Case) -> String {
+    draw(
+        case,
+        "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e",
+        &[],
+    )
+}
+
+/// A case drawn with this provenance line and these measured runs.
+fn draw(case: &Case, provenance: &str, measured: &[Option<&[MeasuredRun]>]) -> String {
     chart::render(&ChartInput {
         id: case.name,
         title: case.title,
@@ -336,8 +345,8 @@ fn render(case: &Case) -> String {
         options: &case.options,
         points: &case.points,
         result: &case.result,
-        provenance: "Simulated by crescu's GIL model (sim-1), spec 3f2a9c1e",
-        measured: &[],
+        provenance,
+        measured,
         words: &ChartWords::default(),
     })
     .unwrap_or_else(|e| panic!("{}: {e}", case.name))
@@ -710,18 +719,7 @@ fn measured_walls(result: &SimResult, factor: f64) -> Vec<MeasuredRun> {
 
 /// A case drawn with `real` as its measured runs.
 fn render_measured(case: &Case, real: &[MeasuredRun], provenance: &str) -> String {
-    chart::render(&ChartInput {
-        id: case.name,
-        title: case.title,
-        caption: case.caption,
-        options: &case.options,
-        points: &case.points,
-        result: &case.result,
-        provenance,
-        measured: &[Some(real)],
-        words: &ChartWords::default(),
-    })
-    .unwrap()
+    draw(case, provenance, &[Some(real)])
 }
 
 /// Bars and lines with measured figures beside the simulated ones; a run that was not

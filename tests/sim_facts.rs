@@ -538,32 +538,25 @@ fn fact_12_short_calls_race_the_wake_up_long_ones_pay_an_interval() {
       - { name: cpu, work: [ { cpu_ms: 400 } ] }
       - { name: sleeper, work: [ { repeat: { times: 20, steps: [ { sleep_ms: 10 } ] } } ] }
 ";
-    let share = |ping: &[u64], fast: bool| {
-        ping.iter()
-            .filter(|&&l| {
-                if fast {
-                    l < 100_000
-                } else {
-                    l as f64 > 0.8 * INTERVAL_NS
-                }
-            })
-            .count() as f64
-            / ping.len() as f64
+    let fast = |l: u64| l < 100_000;
+    let slow = |l: u64| l as f64 > 0.8 * INTERVAL_NS;
+    let share = |ping: &[u64], kind: &dyn Fn(u64) -> bool| {
+        ping.iter().filter(|&&l| kind(l)).count() as f64 / ping.len() as f64
     };
     for seed in SEEDS {
         let r = simulate(yaml, seed);
-        let escaped = share(latencies(&r, "waiter sleeps deeply", "ping"), true);
+        let escaped = share(latencies(&r, "waiter sleeps deeply", "ping"), &fast);
         let ping = latencies(&r, "ping-pong", "ping");
-        let (fast, slow) = (share(ping, true), share(ping, false));
+        let (at_once, convoyed) = (share(ping, &fast), share(ping, &slow));
         eprintln!(
             "  16 µs calls: {escaped:.2} re-take at once beside a deep sleeper; \
-             {fast:.2} at once, {slow:.2} wait an interval by default"
+             {at_once:.2} at once, {convoyed:.2} wait an interval by default"
         );
         assert!(
             escaped >= 0.5,
             "short calls beat a slow wake-up ({escaped:.2})"
         );
-        assert!(slow >= 0.3, "others pay the convoy ({slow:.2})");
+        assert!(convoyed >= 0.3, "others pay the convoy ({convoyed:.2})");
         let sleeps = latencies(&r, "sleeps", "sleeper");
         assert!(sleeps.iter().all(|&l| l as f64 > 0.9 * INTERVAL_NS));
         let sleeper = run(&r, "sleeps")

@@ -2,9 +2,9 @@
 //! in a debug build).
 
 use crescu::sim::{
-    self, Budget, CExtStep, GilKind, Interpreter, IoStep, Machine, ProcessSpec, RepeatStep,
-    RunSpec, Scenario, SimResult, StartMethod, Step, SubinterpreterSpec, ThreadResult, ThreadSpec,
-    ThreadState,
+    self, Budget, CExtStep, GilKind, Interpreter, InterpreterParams, IoStep, Machine,
+    MachineParams, ProcessSpec, RepeatStep, RunSpec, Scenario, SimResult, StartMethod, Step,
+    SubinterpreterSpec, ThreadResult, ThreadSpec, ThreadState,
 };
 use proptest::prelude::*;
 
@@ -159,25 +159,23 @@ fn scenario(exact: bool, subinterpreters: bool) -> impl Strategy<Value = Scenari
         })
 }
 
-/// (python ns, C ns, io ops, blocking calls) a list of steps asks for.
-/// Python run before each call that releases the GIL (`call_us`, default 3 µs).
-const CALL_NS: u64 = 3_000;
-
-fn demand(steps: &[Step]) -> (u64, u64, u64, u64) {
+/// (python ns, C ns, io ops, blocking calls) a list of steps asks for; `call_ns` of
+/// Python go before each call that releases the GIL.
+fn demand(steps: &[Step], call_ns: u64) -> (u64, u64, u64, u64) {
     let ns = |ms: f64| (ms * 1e6).round() as u64;
     let mut d = (0, 0, 0, 0);
     for s in steps {
         let (py, c, io, blocks) = match s {
             Step::CpuMs(ms) => (ns(*ms), 0, 0, 0),
-            Step::CExt(x) if x.releases_gil => (CALL_NS, ns(x.ms), 0, 0),
+            Step::CExt(x) if x.releases_gil => (call_ns, ns(x.ms), 0, 0),
             Step::CExt(x) => (0, ns(x.ms), 0, 0),
-            Step::SleepMs(_) => (CALL_NS, 0, 0, 1),
+            Step::SleepMs(_) => (call_ns, 0, 0, 1),
             Step::Io(io) => {
                 let n = u64::from(io.count);
                 (n * (io.cpu_us * 1e3).round() as u64, 0, n, n)
             }
             Step::Repeat(r) => {
-                let (a, b, c, e) = demand(&r.steps);
+                let (a, b, c, e) = demand(&r.steps, call_ns);
                 let n = u64::from(r.times);
                 (a * n, b * n, c * n, e * n)
             }
@@ -247,17 +245,20 @@ fn check_invariants(s: &Scenario, seed: u64) -> Result<(), TestCaseError> {
         1.0
     };
     let tolerance = run.events as f64 + 10.0;
+    let machine = MachineParams::default().with(&s.machine);
+    let socket_ns = (machine.send_us + machine.receive_us) * 1e3 * (1.0 + machine.jitter);
+    let call_ns = (InterpreterParams::default().with(&s.interpreter).call_us * 1e3).round() as u64;
 
     // Same seed, same result.
     prop_assert_eq!(&simulate(s, seed), &result);
 
     for ((process, spec), t) in specs(s).into_iter().zip(&run.threads) {
         prop_assert_eq!(&t.process, &process);
-        let (py, c, io, blocks) = demand(&spec.work);
+        let (py, c, io, blocks) = demand(&spec.work, call_ns);
         let expected_cpu = py as f64 * ft + c as f64;
         // Each round trip adds its socket calls (a send, and a receive when the reply
-        // is already there): 9 and 4 µs by default, jittered by up to 90%.
-        let sockets = io as f64 * (9_000.0 + 4_000.0) * 1.9;
+        // is already there), each jittered.
+        let sockets = io as f64 * socket_ns;
         let within =
             |got: f64, want: f64| got >= want - tolerance && got <= want + sockets + tolerance;
         prop_assert!(

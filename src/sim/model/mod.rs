@@ -109,8 +109,6 @@ pub(crate) struct Sim {
     events: u64,
     slice_ns: u64,
     refill_ns: f64,
-    send_ns: u64,
-    receive_ns: u64,
 }
 
 impl Sim {
@@ -132,8 +130,6 @@ impl Sim {
             events: 0,
             slice_ns: ms_to_ns(machine.time_slice_ms()).max(1),
             refill_ns: machine.cache_refill_us * NS_PER_US,
-            send_ns: ((machine.send_us * NS_PER_US).round() as u64).max(1),
-            receive_ns: ((machine.receive_us * NS_PER_US).round() as u64).max(1),
             machine,
         };
         let thread_gap = (interp.thread_start_us * NS_PER_US).round() as u64;

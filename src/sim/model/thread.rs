@@ -4,7 +4,7 @@
 
 use super::super::measure::{Span, ThreadState};
 use super::os::Os;
-use super::workload::{Action, Cursor, Op};
+use super::workload::{Action, Cursor, NS_PER_US, Op};
 use super::{Sim, TimerKind};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -268,7 +268,7 @@ impl Sim {
                 self.block_until(tid, due, at);
             }
             Action::Send { reply_in } => {
-                let ns = self.jittered(self.send_ns as f64).max(1);
+                let ns = self.jittered(self.machine.send_us * NS_PER_US).max(1);
                 self.threads[tid].due_at = self.now() + ns + reply_in;
                 self.start_exec(tid, ExecKind::Syscall, ns);
             }
@@ -278,7 +278,7 @@ impl Sim {
                 if due <= self.now() {
                     // The reply is there: the call returns without sleeping.
                     self.threads[tid].latency_from = Some(due);
-                    let ns = self.jittered(self.receive_ns as f64).max(1);
+                    let ns = self.jittered(self.machine.receive_us * NS_PER_US).max(1);
                     self.start_exec(tid, ExecKind::Syscall, ns);
                 } else {
                     self.block_until(tid, due, due);

@@ -51,7 +51,7 @@ impl OldGil {
                 as u64)
                 .max(1),
             cycle_ns: ((cycle_ns + signal_ns).round() as u64).max(1),
-            overhead: (cycle_ns + machine.signal_us * NS_PER_US) / cycle_ns,
+            overhead: (cycle_ns + signal_ns) / cycle_ns,
         }
     }
 
