@@ -78,6 +78,7 @@ const MACHINE_KEYS: &[(&str, bool)] = &[
     ("receive_us", false),
     ("idle_poll_us", false),
     ("poll_wake_us", false),
+    ("requester_wins", false),
 ];
 const INTERPRETER_KEYS: &[(&str, bool)] = &[
     ("switch_interval_ms", false),

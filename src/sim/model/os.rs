@@ -83,6 +83,12 @@ impl Sim {
         self.jittered(self.machine.timer_slack_us * NS_PER_US)
     }
 
+    /// True with probability `p`.
+    pub(super) fn chance(&mut self, p: f64) -> bool {
+        let u: f64 = self.rng.random();
+        u < p
+    }
+
     /// Uniform pick among `n` candidates; the OS gives no fairness.
     pub(super) fn pick(&mut self, n: usize) -> usize {
         if n <= 1 {

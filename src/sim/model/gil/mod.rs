@@ -25,6 +25,8 @@ pub(super) struct GilState {
     pub(super) switch_number: u64,
     /// New GIL: a waiter asked the holder to drop the lock.
     pub(super) drop_request: bool,
+    /// New GIL: the waiter that set the drop request, while the request stands.
+    pub(super) requester: Option<usize>,
     /// Threads that want the lock (any waiting act).
     pub(super) waiters: Vec<usize>,
     /// New GIL: threads in the forced-switching wait, oldest first.
@@ -155,6 +157,7 @@ impl Sim {
             gil.last_holder = Some(tid);
         }
         gil.drop_request = false;
+        gil.requester = None;
         let wake_forced = if gil.forced.is_empty() {
             None
         } else {

@@ -3,6 +3,12 @@
 //! timeout with no switch meanwhile; the holder sees it at its next eval-breaker check,
 //! drops, signals one waiter and (forced switching) sleeps until another thread took
 //! the lock.
+//!
+//! Which waiter the signal reaches: glibc's condition variable queues waiters in the
+//! order they began to wait (one that timed out and waits again goes to the back) and
+//! the kernel's futex wakes the first, so the longest waiter; but after a drop request
+//! the requester has only just timed out and may still be awake on its way back into
+//! the wait, and then takes the signal itself (`requester_wins`).
 
 use super::super::super::spec::InterpreterParams;
 use super::super::thread::Act;
@@ -29,9 +35,9 @@ impl NewGil {
     fn enter_timed_wait(&self, sim: &mut Sim, tid: usize) {
         let interpreter = sim.threads[tid].interpreter;
         let gil = &mut sim.interpreters[interpreter].gil;
-        if !gil.waiters.contains(&tid) {
-            gil.waiters.push(tid);
-        }
+        // A wait begun again goes to the back of the queue.
+        gil.waiters.retain(|&w| w != tid);
+        gil.waiters.push(tid);
         let switch_number = gil.switch_number;
         let t = &mut sim.threads[tid];
         t.act = Act::TimedWait;
@@ -61,6 +67,7 @@ impl NewGil {
         let gil = &mut sim.interpreters[interpreter].gil;
         if gil.switch_number == sim.threads[tid].saved_switch && !gil.drop_request {
             gil.drop_request = true;
+            gil.requester = Some(tid);
             self.notify_holder(sim, interpreter);
         }
         self.enter_timed_wait(sim, tid);
@@ -103,13 +110,17 @@ impl GilRules for NewGil {
         let interpreter = sim.threads[tid].interpreter;
         let gil = &mut sim.interpreters[interpreter].gil;
         let must_wait = !exiting && gil.drop_request && !gil.waiters.is_empty();
+        let requester = gil.requester.take().filter(|_| gil.drop_request);
         if must_wait {
             gil.drop_request = false;
             gil.forced.push(tid);
         }
         let candidates = sim.waiters_in(interpreter, Act::TimedWait);
         if !candidates.is_empty() {
-            let w = candidates[sim.pick(candidates.len())];
+            let w = match requester {
+                Some(r) if candidates.contains(&r) && sim.chance(sim.machine.requester_wins) => r,
+                _ => candidates[0],
+            };
             sim.cancel_timer(w);
             sim.threads[w].act = Act::WantGil;
             sim.want_core(w, false);
