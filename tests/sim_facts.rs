@@ -221,6 +221,9 @@ fn fact_04_convoy_io_latency_follows_the_cpu_threads() {
     }
 }
 
+/// ccbench published 135–312 ms pings beside two to four CPU-bound threads; CPython 3.11
+/// here measured a p99 of 35 and 67 ms beside two and three (BENCHMARKS.md, "Fact 5
+/// changed"). The measurement wins: what both share is checked, not the published size.
 #[test]
 fn fact_05_ccbench_latency_and_c_code_throughput() {
     let ping = "{ name: ping, work: [ { io: { count: 20, wait_ms: 1, cpu_us: 20 } } ] }";
