@@ -188,7 +188,9 @@ fn fact_04_convoy_io_latency_follows_the_cpu_threads() {
     for seed in SEEDS {
         let r = simulate(&yaml, seed);
         let alone = latencies(&r, "alone", "io");
-        assert!(sim::percentile(alone, 0.99) < 100_000, "alone: µs");
+        // Tens of microseconds, with OS tails: CPython 3.11 here measured a p99 of 0.10 to
+        // 0.15 ms for a lone I/O thread and for one beside a CPU-bound process.
+        assert!(sim::percentile(alone, 0.99) < 200_000, "alone: µs");
         let one = latencies(&r, "one cpu", "io");
         in_range(
             "beside one CPU thread, p50 / interval",
@@ -217,7 +219,7 @@ fn fact_04_convoy_io_latency_follows_the_cpu_threads() {
             "two CPU threads: more variable"
         );
         let apart = latencies(&r, "cpu in a process", "io");
-        assert!(sim::percentile(apart, 0.99) < 100_000, "other process: µs");
+        assert!(sim::percentile(apart, 0.99) < 200_000, "other process: µs");
     }
 }
 

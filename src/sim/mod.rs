@@ -27,7 +27,7 @@ pub use validate::{
 
 /// Version of the simulator's behaviour; bump whenever results may change (it is part
 /// of cache keys).
-pub const VERSION: &str = "sim-3";
+pub const VERSION: &str = "sim-4";
 
 /// Limits on one run, checked by estimate before running and enforced while running.
 #[derive(Debug, Clone, PartialEq)]
@@ -306,13 +306,15 @@ mod tests {
         );
         // In queue order the I/O thread, which waits again (to the back) after each
         // timeout, is reached at the second drop, as measured on CPython 3.11 (9 ms).
-        let p50 = percentile(&fifo, 0.5);
-        assert!(p50 > 3 * INTERVAL / 2 && p50 < 5 * INTERVAL / 2, "{all}");
-        // A requester always winning lets the I/O thread in at the first drop it asks for.
-        assert!(percentile(&requester, 0.5) < 3 * INTERVAL / 2, "{all}");
-        // Mixed, it is sometimes passed over again and again: the longer tail measured.
+        for v in [&fifo, &default] {
+            let p50 = percentile(v, 0.5);
+            assert!(p50 > 3 * INTERVAL / 2 && p50 < 5 * INTERVAL / 2, "{all}");
+        }
+        // The more often the requester wins, the more often the I/O thread is passed
+        // over again and again: the long tail measured (p99 35 ms).
+        let p99 = |v: &[u64]| percentile(v, 0.99);
         assert!(
-            percentile(&default, 0.99) > percentile(&fifo, 0.99),
+            p99(&fifo) < p99(&default) && p99(&default) < p99(&requester),
             "{all}"
         );
     }

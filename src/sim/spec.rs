@@ -40,8 +40,10 @@ pub struct Machine {
     /// of Python run at half speed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_refill_us: Option<f64>,
-    /// Relative spread of OS timings (wake-up, slack, context switch): each is drawn
-    /// uniformly from `value * (1 ± jitter)`.
+    /// Relative spread of OS timings (wake-up, slack, context switch, socket calls): each
+    /// is `value * (1 + jitter * (E - ln 2))` with `E` exponential of mean 1, so its
+    /// median is `value`, it is never below `value * (1 - 0.69 * jitter)`, and it has a
+    /// long tail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jitter: Option<f64>,
     /// Time on the core of sending a request over a socket (the call does not wait), in
@@ -362,8 +364,10 @@ impl Default for MachineParams {
     ///   each; set from facts 7, 9 and 10 (2 processes: 0.55–0.65x, not 0.5x).
     /// - `cache_refill_us` 35: per GIL hand-off; with the wake-up it is the per-switch
     ///   cost that fact 2 needs (1.4x at a 0.1 ms interval, 2.5x at 1 µs).
-    /// - `jitter` 0.4: OS timings vary by 40% either way; less made the races between
-    ///   a socket call and a woken waiter all-or-nothing, which the measured rows are not.
+    /// - `jitter` 0.4: OS timings spread with a long tail (one in a hundred about 2.4
+    ///   times the median); less made the races between a socket call and a woken
+    ///   waiter all-or-nothing, which the measured rows are not, and a uniform spread
+    ///   (`sim-3`) left the measured p99 of a lone I/O thread (0.10-0.15 ms) at 0.06.
     /// - `send_us` 9, `receive_us` 4: median of `scripts/syscall_cost.py` here (CPython
     ///   3.11, loopback TCP).
     /// - `idle_poll_us` 200: a KVM guest's idle loop polls about this long before it
