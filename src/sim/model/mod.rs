@@ -34,7 +34,7 @@ mod workload;
 use std::collections::VecDeque;
 
 use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use chacha20::ChaCha8Rng;
 
 use super::engine::EventQueue;
 use super::measure::RunResult;

@@ -1,7 +1,7 @@
 //! The machine and its OS scheduler: cores, a FIFO run queue, time slices, wake-up and
 //! context-switch latencies with their jitter, and how busy cores slow each other down.
 
-use rand::Rng;
+use rand::RngExt;
 
 use super::workload::NS_PER_US;
 use super::{Act, Ev, Sim, TimerKind};

@@ -14,7 +14,7 @@
 //! woken waiter only runs when the OS preempts the holder, and wins if that fell inside
 //! the window.
 
-use rand::Rng;
+use rand::RngExt;
 
 use super::super::super::spec::{InterpreterParams, MachineParams};
 use super::super::os::Os;
