@@ -7,8 +7,9 @@ use super::model::Course;
 use crate::diagnostics::Diagnostic;
 use crate::file_stamp::FileStamp;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -17,8 +18,9 @@ type Parsed = (Option<ParsedLesson>, Vec<Diagnostic>);
 /// Kept in the build workspace; call `end_build` after each load.
 #[derive(Default)]
 pub struct ParseMemo {
-    /// Each lesson file of the last build, by its path as shown.
-    files: Mutex<HashMap<PathBuf, Remembered>>,
+    /// Each lesson file of the last build, by its path as shown (as a string: hashing a
+    /// `Path` walks its components, and every lesson is looked up on every rebuild).
+    files: Mutex<HashMap<OsString, Remembered>>,
     generation: AtomicU64,
     /// Lesson files read in the load under way, and in the last one ended.
     reads: AtomicUsize,
@@ -48,7 +50,7 @@ impl ParseMemo {
     ) -> Option<Parsed> {
         let generation = self.generation.load(Ordering::SeqCst);
         let mut files = self.files.lock().ok()?;
-        let seen = files.get_mut(file)?;
+        let seen = files.get_mut(file.as_os_str())?;
         if seen.stamp != Some(stamp) || seen.key != key_of(seen.text_hash) {
             return None;
         }
@@ -69,7 +71,9 @@ impl ParseMemo {
         self.reads.fetch_add(1, Ordering::SeqCst);
         let last_used = self.generation.load(Ordering::SeqCst);
         if let Ok(mut files) = self.files.lock()
-            && let Some(seen) = files.get_mut(file).filter(|seen| seen.key == key)
+            && let Some(seen) = files
+                .get_mut(file.as_os_str())
+                .filter(|seen| seen.key == key)
         {
             seen.stamp = stamp;
             seen.last_used = last_used;
@@ -84,7 +88,7 @@ impl ParseMemo {
             last_used,
         };
         if let Ok(mut files) = self.files.lock() {
-            files.insert(file.to_path_buf(), remembered);
+            files.insert(file.as_os_str().to_owned(), remembered);
         }
         parsed
     }
@@ -97,7 +101,8 @@ impl ParseMemo {
             return;
         };
         for lesson in course.modules.iter().flat_map(|m| &m.lessons) {
-            if let Some((Some(parsed), _)) = files.get_mut(&lesson.source).map(|r| &mut r.parsed)
+            let remembered = files.get_mut(lesson.source.as_os_str());
+            if let Some((Some(parsed), _)) = remembered.map(|r| &mut r.parsed)
                 && !Arc::ptr_eq(&parsed.lesson, lesson)
             {
                 parsed.lesson = Arc::clone(lesson);
@@ -131,6 +136,7 @@ pub fn lesson_key(parts: impl Hash) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn parse(marker: &str) -> Parsed {
         let problem = Diagnostic::warning(
