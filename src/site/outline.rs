@@ -85,6 +85,9 @@ struct LessonOutline {
     terms: Option<LessonTerms>,
 }
 
+/// A lesson's outline with the key it is kept under.
+type KeyedOutline = (u64, Arc<LessonOutline>);
+
 fn lesson_outline(
     markdown: &Renderer,
     (module, lesson): (&Module, &Lesson),
@@ -163,7 +166,7 @@ fn reused_outline_and_index(
         let _ = write!(h, "{labels:?}");
         h.finish()
     };
-    let keyed: Vec<(u64, Arc<LessonOutline>)> = ordered
+    let keyed: Vec<KeyedOutline> = ordered
         .par_iter()
         .map(|(m, l)| {
             let mut h = HashWriter::new();
@@ -202,9 +205,9 @@ fn reused_outline_and_index(
 
 /// `search-index.js` spliced from blocks of lessons, each block kept while its lessons
 /// and the number of its first document are the same.
-fn spliced_index(keyed: &[(u64, Arc<LessonOutline>)], reuse: &dyn Reuse) -> Vec<u8> {
+fn spliced_index(keyed: &[KeyedOutline], reuse: &dyn Reuse) -> Vec<u8> {
     let mut first_doc = 0u32;
-    let chunks: Vec<(u32, &[(u64, Arc<LessonOutline>)])> = keyed
+    let chunks: Vec<(u32, &[KeyedOutline])> = keyed
         .chunks(index_blocks::BLOCK_LESSONS)
         .map(|chunk| {
             let first = first_doc;
@@ -237,7 +240,7 @@ fn spliced_index(keyed: &[(u64, Arc<LessonOutline>)], reuse: &dyn Reuse) -> Vec<
 
 /// The search text scripts, each kept while the documents in it are the same (the
 /// lessons they come from did not change).
-fn text_files(keyed: &[(u64, Arc<LessonOutline>)], reuse: &dyn Reuse) -> Vec<Output> {
+fn text_files(keyed: &[KeyedOutline], reuse: &dyn Reuse) -> Vec<Output> {
     let docs: Vec<(u64, usize, &str)> = keyed
         .iter()
         .flat_map(|(key, part)| {
