@@ -313,9 +313,7 @@ fn rebuilds_after_saves_touches_and_quick_edits_equal_a_clean_build() {
     );
     course.rebuild_matches_clean("written beside and renamed over");
 
-    let file = std::fs::File::options().write(true).open(&asyncio).unwrap();
-    file.set_modified(std::time::SystemTime::now()).unwrap();
-    drop(file);
+    set_modified(&asyncio, std::time::SystemTime::now());
     course.rebuild_matches_clean("touched without a change");
 
     // Twice within the watcher's quiet time, the second of the same length: both land
@@ -326,12 +324,17 @@ fn rebuilds_after_saves_touches_and_quick_edits_equal_a_clean_build() {
     course.rebuild_matches_clean("the second, of the same length, in the same tick");
 }
 
+/// Sets `file`'s modification time, as `touch -d` does.
+fn set_modified(file: &Path, time: std::time::SystemTime) {
+    let file = std::fs::File::options().write(true).open(file).unwrap();
+    file.set_modified(time).unwrap();
+}
+
 /// Writes `text` over `file` in place, then puts its modification time back.
 fn restore_after_write(file: &Path, text: &str) {
     let modified = std::fs::metadata(file).unwrap().modified().unwrap();
     std::fs::write(file, text).unwrap();
-    let file = std::fs::File::options().write(true).open(file).unwrap();
-    file.set_modified(modified).unwrap();
+    set_modified(file, modified);
 }
 
 /// Waits until the files written so far count as settled: their stamps (modified and
