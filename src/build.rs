@@ -250,7 +250,8 @@ pub fn build_in(
     }
     if let Some(output) = &real_output {
         progress(Stage::Write);
-        (workspace.write(output, staging, &rendered)).map_err(|e| write_error(output, e))?;
+        let written = workspace.write(output, staging, &rendered);
+        written.map_err(|e| write_error(output, e))?;
     }
     let package = match (&options.scorm, &options.output) {
         (Some(scorm), Some(output)) => Some(write_package(output, &course, scorm.version)?),

@@ -32,7 +32,7 @@ pub fn index_block(lessons: &[(&LessonDocs, &LessonTerms)], first_doc: u32) -> I
         let first = doc_number << 2;
         for (term, local) in terms.iter() {
             // Lessons come in order, so each list stays ascending.
-            let list = postings.entry(term.as_str()).or_default();
+            let list = postings.entry(term).or_default();
             list.extend(local.iter().map(|p| p + first));
         }
         for d in lesson_docs.iter() {

@@ -301,19 +301,48 @@ pub fn text_file_name(n: usize) -> String {
 
 /// A lesson's terms, each with its postings numbered from the lesson's first document:
 /// what the blocks of a rebuild's index (`index_blocks`) merge, hashing each term once a
-/// lesson rather than once a document.
-pub type LessonTerms = Vec<(String, Vec<u32>)>;
+/// lesson rather than once a document. Kept for every lesson between rebuilds, so held
+/// flat: three allocations a lesson rather than two a term.
+#[derive(Debug, Default)]
+pub struct LessonTerms {
+    /// The terms one after another.
+    text: String,
+    /// Where each term ends in `text`, and where its postings end in `postings`.
+    ends: Vec<(u32, u32)>,
+    postings: Vec<u32>,
+}
+
+impl LessonTerms {
+    /// Each term with its postings, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u32])> {
+        let starts = std::iter::once((0, 0)).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|((t0, p0), &(t1, p1))| {
+            let term = &self.text[t0 as usize..t1 as usize];
+            (term, &self.postings[p0 as usize..p1 as usize])
+        })
+    }
+}
 
 /// The terms of `docs` grouped, taken out of them: a rebuild needs them only grouped.
 pub fn take_lesson_terms(docs: &mut LessonDocs) -> LessonTerms {
-    let mut terms: HashMap<String, Vec<u32>, TermHasher> = HashMap::default();
+    let mut grouped: HashMap<String, Vec<u32>, TermHasher> = HashMap::default();
     for (i, doc) in docs.iter_mut().enumerate() {
         for (term, field) in std::mem::take(&mut doc.terms) {
             let posting = ((i as u32) << 2) | field as u32;
-            terms.entry(term).or_default().push(posting);
+            grouped.entry(term).or_default().push(posting);
         }
     }
-    terms.into_iter().collect()
+    let mut terms = LessonTerms::default();
+    for (term, postings) in grouped {
+        terms.text.push_str(&term);
+        terms.postings.extend(postings);
+        let ends = (terms.text.len() as u32, terms.postings.len() as u32);
+        terms.ends.push(ends);
+    }
+    terms.text.shrink_to_fit();
+    terms.ends.shrink_to_fit();
+    terms.postings.shrink_to_fit();
+    terms
 }
 
 /// Hashes index terms, short strings hashed by the hundred thousand: FNV-1a, quicker
