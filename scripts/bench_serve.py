@@ -13,6 +13,7 @@ Usage: bench_serve.py CRESCU COURSE_ROOT [EDITS] [--title]
 """
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -101,6 +102,7 @@ def main():
             f.write(original)
         server.terminate()
         server.wait()
+        shutil.rmtree(out, ignore_errors=True)
     # The first line is the first build's ("built"), not matched above.
     for i, ms in enumerate(to_reload):
         shown = reported[i] if i < len(reported) else "?"

@@ -93,9 +93,32 @@ impl Workspace {
         }
     }
 
-    /// Whether pages are kept between builds, to write only those that changed.
-    fn is_incremental(&self) -> bool {
-        self.written.is_some()
+    /// Whether `output` holds the site the last build wrote, so a rebuild need write
+    /// only what changed.
+    fn holds_site(&self, output: &std::path::Path) -> bool {
+        self.written.as_ref().is_some_and(|w| w.holds_site(output))
+    }
+
+    /// Write the site: the staged one, or the files a rebuild made over the last one.
+    fn write(
+        &mut self,
+        output: &std::path::Path,
+        staging: Option<site::output::Staging>,
+        rendered: &site::RenderedSite,
+    ) -> std::io::Result<()> {
+        let (files, kept, copies) = (&rendered.files, &rendered.kept, &rendered.copies);
+        let written = match (staging, &mut self.written) {
+            (Some(staging), Some(last)) => {
+                last.commit_staged(staging, output, &rendered.staged, copies)
+            }
+            (Some(staging), None) => staging.commit(copies),
+            (None, Some(last)) => last.write(output, files, kept, copies),
+            (None, None) => Ok(()),
+        };
+        if let Some(memo) = &self.memo {
+            memo.end_write(kept, written.is_ok());
+        }
+        written
     }
 
     /// Load the theme of `config` for the course at `root`, unless the last build used
@@ -122,11 +145,7 @@ impl Workspace {
             return;
         };
         memo.begin_build(course);
-        let holds_site = match (&self.written, output) {
-            (Some(written), Some(output)) => written.holds_site(output),
-            _ => false,
-        };
-        if !holds_site {
+        if !output.is_some_and(|output| self.holds_site(output)) {
             memo.forget_written();
         }
     }
@@ -137,6 +156,12 @@ impl Workspace {
         if let Some(memo) = &self.memo {
             memo.end_build();
         }
+    }
+
+    /// How many lesson files the last rebuild read: the others had not changed since
+    /// an earlier one read them. `None` for a workspace of single builds.
+    pub fn lessons_read(&self) -> Option<usize> {
+        self.parsed.as_ref().map(ParseMemo::files_read)
     }
 
     /// Load the theme again on the next build (its files changed).
@@ -192,8 +217,9 @@ pub fn build_in(
     let charts = simulations::run_all(&course, cache.as_deref(), &chart_words)?;
     progress(Stage::Render);
     workspace.markdown.open_highlight_cache(cache.as_deref());
+    // A first build streams its pages to disk, rebuilds write only what changed.
     let staging = match &real_output {
-        Some(output) if !workspace.is_incremental() => Some(stage(output, cache.as_deref())?),
+        Some(output) if !workspace.holds_site(output) => Some(stage(output, cache.as_deref())?),
         _ => None,
     };
     workspace.begin_rebuild(&course, real_output.as_deref());
@@ -209,14 +235,14 @@ pub fn build_in(
         output: options.output.as_deref(),
         scorm: options.scorm,
     };
-    let rendered = render(&ctx, staging.as_ref(), workspace.is_incremental());
+    let rendered = render(&ctx, staging.as_ref());
     workspace.end_build();
-    let rendered = rendered.map_err(|mut d| {
+    let mut rendered = rendered.map_err(|mut d| {
         d.extend(warnings.0.clone());
         d.sort();
         d
     })?;
-    warnings.extend(rendered.warnings.0);
+    warnings.extend(std::mem::take(&mut rendered.warnings).0);
     warnings.sort();
     if options.deny_warnings && !warnings.is_empty() {
         // Before the write stage: the staged pages are dropped, the old site stays.
@@ -224,16 +250,7 @@ pub fn build_in(
     }
     if let Some(output) = &real_output {
         progress(Stage::Write);
-        let written = match (staging, &mut workspace.written) {
-            (Some(staging), _) => staging.commit(&rendered.copies),
-            (None, Some(previous)) => {
-                previous.write(output, &rendered.files, &rendered.kept, &rendered.copies)
-            }
-            (None, None) => Ok(()),
-        };
-        if let Some(memo) = &workspace.memo {
-            memo.end_write(&rendered.kept, written.is_ok());
-        }
+        let written = workspace.write(output, staging, &rendered);
         written.map_err(|e| write_error(output, e))?;
     }
     let package = match (&options.scorm, &options.output) {
@@ -334,25 +351,34 @@ fn stage(
         .map_err(|e| write_error(output, e))
 }
 
-/// Render the site: into `staging` as pages come, or, for the dev server (which keeps
-/// the pages, to write only those that differ from its previous build), into memory.
+/// Render the site: into `staging` as pages come, or, for the dev server's rebuilds
+/// (which write only the files that differ from its previous build), into memory.
 fn render(
     ctx: &RenderContext,
     staging: Option<&site::output::Staging>,
-    incremental: bool,
 ) -> Result<site::RenderedSite, Diagnostics> {
-    match staging {
-        Some(staging) => site::render_into(ctx, &|output| match output {
-            site::reuse::Output::Made(file) => staging.write(&file),
-            // A build into a staging folder reuses nothing.
-            site::reuse::Output::Kept(path) => Err(std::io::Error::other(format!(
-                "{} was not made",
-                path.display()
-            ))),
-        }),
-        None if incremental && ctx.output.is_some() => site::render(ctx),
-        None => site::render_into(ctx, &|_| Ok(())),
-    }
+    let Some(staging) = staging else {
+        return match ctx.reuse {
+            Some(_) if ctx.output.is_some() => site::render(ctx),
+            _ => site::render_into(ctx, &|_| Ok(())),
+        };
+    };
+    let staged = std::sync::Mutex::new(Vec::new());
+    let mut site = site::render_into(ctx, &|output| match output {
+        site::reuse::Output::Made(file) => {
+            if let Ok(mut staged) = staged.lock() {
+                staged.push(file.path.clone());
+            }
+            staging.write(&file)
+        }
+        // Nothing is kept for a build into a staging folder (see `begin_rebuild`).
+        site::reuse::Output::Kept(path) => Err(std::io::Error::other(format!(
+            "{} was not made",
+            path.display()
+        ))),
+    })?;
+    site.staged = staged.into_inner().unwrap_or_default();
+    Ok(site)
 }
 
 fn write_error(output: &std::path::Path, e: std::io::Error) -> Diagnostics {

@@ -17,7 +17,7 @@ pub fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -25,7 +25,7 @@ pub enum Severity {
 }
 
 /// A 1-based line and column in a file. Column 0 means "the whole line".
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
@@ -38,7 +38,7 @@ impl Position {
 }
 
 /// A secondary location shown with a diagnostic ("first used here").
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Related {
     /// Course-root-relative, like `Diagnostic::file`; usually the diagnostic's own file.
     pub file: PathBuf,
@@ -46,7 +46,7 @@ pub struct Related {
     pub note: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// A short stable code for tools (`unknown-key`, `answer-out-of-range`, ...).

@@ -16,6 +16,7 @@ pub mod content;
 pub mod cpython;
 pub mod diagnostics;
 pub mod export;
+pub mod file_stamp;
 pub mod html;
 pub mod keypath;
 pub mod markdown;

@@ -173,7 +173,7 @@ fn choose<'a>(
     let lessons: Vec<(&str, &Lesson)> = course
         .modules
         .iter()
-        .flat_map(|m| m.lessons.iter().map(move |l| (m.slug.as_str(), l)))
+        .flat_map(|m| m.lessons.iter().map(move |l| (m.slug.as_str(), &**l)))
         .collect();
     let picked: Vec<&Lesson> = match &opts.lesson {
         None => lessons.iter().map(|(_, l)| *l).collect(),

@@ -7,9 +7,10 @@
 use crate::content::{Course, Lesson};
 use crate::site::reuse::{Kept, Reuse};
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Kept in the build workspace between rebuilds: call `begin_build` before rendering,
 /// `end_write` after writing and `end_build` after each build.
@@ -19,12 +20,17 @@ pub struct RenderMemo {
     values: Mutex<HashMap<u64, (Kept, u64)>>,
     generation: AtomicU64,
     /// Each lesson of the last build by source file, as it was then, with its stamp.
-    stamps: RwLock<HashMap<PathBuf, (Lesson, u64)>>,
+    stamps: RwLock<HashMap<PathBuf, (Arc<Lesson>, u64)>>,
+    /// The same stamps by the address of the lesson in the course being built: quicker
+    /// to find than by path, as keys ask for them thousands of times a build.
+    by_address: RwLock<HashMap<usize, u64>>,
     next_stamp: AtomicU64,
-    /// The key each file in the output folder was made from, as last written.
-    written: Mutex<HashMap<PathBuf, u64>>,
+    /// The key each file in the output folder was made from, as last written. Paths
+    /// are kept as strings: hashing a `Path` walks its components, thousands of times
+    /// a build, and the site's paths are written one way only.
+    written: Mutex<HashMap<OsString, u64>>,
     /// The key of each file the build under way made.
-    made: Mutex<HashMap<PathBuf, u64>>,
+    made: Mutex<HashMap<OsString, u64>>,
 }
 
 impl RenderMemo {
@@ -38,12 +44,18 @@ impl RenderMemo {
             return;
         };
         let mut previous = std::mem::take(&mut *stamps);
-        for (_, lesson) in course.lessons() {
-            let entry = match previous.remove(&lesson.source) {
-                Some((before, stamp)) if before == *lesson => (before, stamp),
-                _ => (lesson.clone(), self.fresh_stamp()),
+        let mut by_address = HashMap::new();
+        for lesson in course.modules.iter().flat_map(|m| &m.lessons) {
+            let stamp = match previous.remove(&lesson.source) {
+                // Lessons the loader took from its memo are the very same.
+                Some((before, stamp)) if Arc::ptr_eq(&before, lesson) || before == *lesson => stamp,
+                _ => self.fresh_stamp(),
             };
-            stamps.insert(lesson.source.clone(), entry);
+            stamps.insert(lesson.source.clone(), (Arc::clone(lesson), stamp));
+            by_address.insert(address(lesson), stamp);
+        }
+        if let Ok(mut addresses) = self.by_address.write() {
+            *addresses = by_address;
         }
     }
 
@@ -60,9 +72,12 @@ impl RenderMemo {
         };
         match made {
             Ok(made) if ok => {
-                let mut now: HashMap<PathBuf, u64> = kept
+                let mut now: HashMap<OsString, u64> = kept
                     .iter()
-                    .filter_map(|p| written.get(p).map(|k| (p.clone(), *k)))
+                    .filter_map(|p| {
+                        let path = p.as_os_str();
+                        written.get(path).map(|k| (path.to_owned(), *k))
+                    })
                     .collect();
                 now.extend(made);
                 *written = now;
@@ -95,13 +110,20 @@ impl RenderMemo {
     }
 }
 
+/// Where a lesson of the course sits in memory.
+fn address(lesson: &Lesson) -> usize {
+    std::ptr::from_ref(lesson) as usize
+}
+
 impl Reuse for RenderMemo {
-    /// For the lessons of the course given to `begin_build` (found by their file).
+    /// For the lessons of the course given to `begin_build`, which holds them for the
+    /// whole build (so their addresses stay theirs).
     fn lesson_stamp(&self, lesson: &Lesson) -> u64 {
-        let known = self.stamps.read().ok().and_then(|stamps| {
-            let (_, stamp) = stamps.get(&lesson.source)?;
-            Some(*stamp)
-        });
+        let known = self
+            .by_address
+            .read()
+            .ok()
+            .and_then(|stamps| stamps.get(&address(lesson)).copied());
         // A lesson `begin_build` did not see matches nothing kept.
         known.unwrap_or_else(|| self.fresh_stamp())
     }
@@ -124,12 +146,12 @@ impl Reuse for RenderMemo {
     fn holds(&self, path: &Path, key: u64) -> bool {
         self.written
             .lock()
-            .is_ok_and(|written| written.get(path) == Some(&key))
+            .is_ok_and(|written| written.get(path.as_os_str()) == Some(&key))
     }
 
     fn made(&self, path: &Path, key: u64) {
         if let Ok(mut made) = self.made.lock() {
-            made.insert(path.to_path_buf(), key);
+            made.insert(path.as_os_str().to_owned(), key);
         }
     }
 }
@@ -139,7 +161,6 @@ mod tests {
     use super::*;
     use crate::site::output::OutputFile;
     use crate::site::reuse::{self, Output};
-    use std::sync::Arc;
 
     fn make(text: &str) -> Result<OutputFile, ()> {
         Ok(OutputFile {

@@ -217,3 +217,180 @@ fn search_scripts_stay_right_when_an_edit_moves_the_documents_after_it() {
     course.edit(&lesson, "## A new part\n\nNew words.\n\n", "");
     course.rebuild_matches_clean("the section removed again");
 }
+
+/// Rewrites `file` as editors do: the new text written beside it, then renamed over it.
+fn save_beside(file: &Path, text: &str) {
+    let beside = file.with_file_name(".saving.tmp");
+    std::fs::write(&beside, text).unwrap();
+    std::fs::rename(&beside, file).unwrap();
+}
+
+#[test]
+fn rebuilds_after_renames_simulations_settings_and_theme_equal_a_clean_build() {
+    let mut course = Course::new();
+    course.rebuild_matches_clean("first build");
+
+    // A slug changes with its file's name (and the link to it with it).
+    let threads = course.lesson("01-threads-and-processes.md");
+    std::fs::rename(&threads, course.lesson("01-threads-vs-processes.md")).unwrap();
+    let sub = course.lesson("08-subinterpreters.md");
+    course.edit(
+        &sub,
+        "lesson: threads-and-processes",
+        "lesson: threads-vs-processes",
+    );
+    course.rebuild_matches_clean("a lesson renamed: a new slug");
+    // Moved to the end: the order, numbers and neighbours change.
+    let gc = course.lesson("05-garbage-collection.md");
+    std::fs::rename(&gc, course.lesson("09-garbage-collection.md")).unwrap();
+    course.rebuild_matches_clean("a lesson moved");
+    // Its measurements are left without a lesson, then found again.
+    let gil = course.lesson("02-the-gil.md");
+    std::fs::rename(&gil, course.lesson("10-the-gil.md")).unwrap();
+    course.rebuild_matches_clean("a lesson with measurements renamed");
+    std::fs::rename(course.lesson("10-the-gil.md"), &gil).unwrap();
+    course.rebuild_matches_clean("renamed back: its measurements attach again");
+    // An unchanged lesson loses its measurements.
+    let measured = course.lesson("03-c-extensions.measured.yaml");
+    let measurements = std::fs::read(&measured).unwrap();
+    std::fs::remove_file(&measured).unwrap();
+    course.rebuild_matches_clean("a measurement file removed");
+    std::fs::write(&measured, measurements).unwrap();
+    course.rebuild_matches_clean("and put back");
+
+    course.edit(&sub, "start_ms: 65", "start_ms: 70");
+    course.rebuild_matches_clean("a simulation's input");
+
+    let content = course.root.join("content");
+    let module = content.join("02-more");
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(module.join("_index.md"), "---\ntitle: More\n---\nMore.\n").unwrap();
+    std::fs::write(
+        module.join("01-extra.md"),
+        "---\ntitle: Extra\nsummary: S.\n---\n## Extra\n\nSee [the GIL](../01-python-concurrency/02-the-gil.md).\n",
+    )
+    .unwrap();
+    course.rebuild_matches_clean("a module added");
+    std::fs::rename(&module, content.join("03-renamed-module")).unwrap();
+    course.rebuild_matches_clean("a module renamed");
+    std::fs::remove_dir_all(content.join("03-renamed-module")).unwrap();
+    course.rebuild_matches_clean("a module removed");
+
+    let index = content.join("_index.md");
+    course.edit(&index, "focus_minutes: 25", "focus_minutes: 20");
+    course.rebuild_matches_clean("a course setting every lesson takes");
+    course.edit(
+        &index,
+        "title: Python Concurrency",
+        "title: Concurrency in Python",
+    );
+    course.rebuild_matches_clean("the course title");
+
+    let theme = course.root.join("themes/default");
+    copy_dir(&repo().join("themes/default"), &theme);
+    course.workspace.forget_theme();
+    course.rebuild_matches_clean("a theme in the course");
+    course.edit(
+        &theme.join("templates/lesson.html"),
+        "</",
+        "<!-- edited --></",
+    );
+    course.edit(&theme.join("static/style.css"), "{", "{ /* edited */");
+    // As `crescu serve` does when a theme file changes.
+    course.workspace.forget_theme();
+    course.rebuild_matches_clean("a template and a style sheet");
+}
+
+#[test]
+fn rebuilds_after_saves_touches_and_quick_edits_equal_a_clean_build() {
+    let mut course = Course::new();
+    course.rebuild_matches_clean("first build");
+    let asyncio = course.lesson("06-asyncio.md");
+    let text = std::fs::read_to_string(&asyncio).unwrap();
+    save_beside(
+        &asyncio,
+        &text.replacen("\n## ", "\nSaved beside.\n\n## ", 1),
+    );
+    course.rebuild_matches_clean("written beside and renamed over");
+
+    set_modified(&asyncio, std::time::SystemTime::now());
+    course.rebuild_matches_clean("touched without a change");
+
+    // Twice within the watcher's quiet time, the second of the same length: both land
+    // in one clock tick of the file system, so only the text can tell them apart.
+    course.edit(&asyncio, "Saved beside.", "Saved twice1.");
+    course.rebuild_matches_clean("the first of two quick edits");
+    course.edit(&asyncio, "Saved twice1.", "Saved twice2.");
+    course.rebuild_matches_clean("the second, of the same length, in the same tick");
+}
+
+/// Sets `file`'s modification time, as `touch -d` does.
+fn set_modified(file: &Path, time: std::time::SystemTime) {
+    let file = std::fs::File::options().write(true).open(file).unwrap();
+    file.set_modified(time).unwrap();
+}
+
+/// Writes `text` over `file` in place, then puts its modification time back.
+fn restore_after_write(file: &Path, text: &str) {
+    let modified = std::fs::metadata(file).unwrap().modified().unwrap();
+    std::fs::write(file, text).unwrap();
+    set_modified(file, modified);
+}
+
+/// Waits until the files written so far count as settled: their stamps (modified and
+/// changed times) are trusted only once older than the loader's margin.
+fn wait_for_files_to_settle() {
+    std::thread::sleep(std::time::Duration::from_millis(4_200));
+}
+
+#[cfg(unix)]
+#[test]
+fn unchanged_files_are_not_read_again_and_changed_ones_are() {
+    let mut course = Course::new();
+    let asset = course.lesson("notes.txt");
+    std::fs::write(&asset, "version 1").unwrap();
+    course.rebuild_matches_clean("first build");
+    let lessons = 8;
+    assert_eq!(course.workspace.lessons_read(), Some(lessons));
+    wait_for_files_to_settle();
+    course.rebuild_matches_clean("settled: read once more, to stamp them");
+    assert_eq!(course.workspace.lessons_read(), Some(lessons));
+    course.rebuild_matches_clean("nothing changed");
+    assert_eq!(
+        course.workspace.lessons_read(),
+        Some(0),
+        "settled files are taken unread"
+    );
+
+    // Rewritten in place to the same length, its modification time put back (as
+    // `cp -p`, `rsync -t` and some editors do): the change time still tells.
+    let gil = course.lesson("02-the-gil.md");
+    let text = std::fs::read_to_string(&gil).unwrap();
+    let same_length = text.replacen(
+        "The Global Interpreter Lock",
+        "The Global Interpreter Look",
+        1,
+    );
+    assert_ne!(text, same_length);
+    restore_after_write(&gil, &same_length);
+    restore_after_write(&asset, "version 2");
+    course.rebuild_matches_clean("same length, same modification time");
+    assert_eq!(course.workspace.lessons_read(), Some(1));
+    let page = std::fs::read_to_string(
+        course
+            .root
+            .join("site/python-concurrency/the-gil/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("Interpreter Look"),
+        "the edit reached the page"
+    );
+
+    // Written again at once: not settled, so read again until it is.
+    std::fs::write(&gil, &text).unwrap();
+    course.rebuild_matches_clean("changed back within the same second");
+    assert_eq!(course.workspace.lessons_read(), Some(1));
+    course.rebuild_matches_clean("not yet settled: read again");
+    assert_eq!(course.workspace.lessons_read(), Some(1));
+}

@@ -182,7 +182,7 @@ pub struct PendingLink {
 /// A lesson as far as one file can tell.
 #[derive(Clone, Debug)]
 pub struct ParsedLesson {
-    pub lesson: Lesson,
+    pub lesson: std::sync::Arc<Lesson>,
     pub pending_links: Vec<PendingLink>,
 }
 
@@ -245,7 +245,7 @@ pub fn parse_lesson(
     let usable = !problems.iter().any(Diagnostic::is_error);
     (
         usable.then_some(ParsedLesson {
-            lesson,
+            lesson: std::sync::Arc::new(lesson),
             pending_links,
         }),
         problems,

@@ -1,15 +1,19 @@
 //! Reading a course from disk (`content/`) into the validated model.
 
 use super::lesson::{self, LessonPlace, ParsedLesson};
+use super::measured::{self, MeasuredSimulation};
 use super::model::{
-    Asset, Body, BrokenLesson, Course, CourseConfig, LessonRef, Module, slugify, strip_order_prefix,
+    Asset, Body, BrokenLesson, Course, CourseConfig, Lesson, LessonRef, Module, slugify,
+    strip_order_prefix,
 };
 use super::reuse::ParseMemo;
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use crate::file_stamp::FileStamp;
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// By default a lesson bigger than this is refused rather than parsed (a guard against
 /// runaway input); the course index key `max_lesson_bytes` changes it.
@@ -384,7 +388,30 @@ pub fn load_partial_reusing(
         assets: tree.assets,
         broken_lessons,
     });
+    if let (Some(memo), Some(course)) = (memo, &course) {
+        memo.settle(course);
+    }
     (course, diags)
+}
+
+/// `lesson::parse_lesson`, with the lines its problems point at: a lesson taken unread
+/// from an earlier build's parse still shows them.
+fn parse_located(
+    place: LessonPlace,
+    text: &str,
+    config: &CourseConfig,
+) -> (Option<ParsedLesson>, Vec<Diagnostic>) {
+    let file = place.file.to_path_buf();
+    let (parsed, mut problems) = lesson::parse_lesson(place, text, config);
+    if !problems.is_empty() {
+        let lines: Vec<&str> = text.lines().collect();
+        for d in problems.iter_mut() {
+            if d.file == file && d.source_line.is_none() {
+                d.attach_source_lines(&lines);
+            }
+        }
+    }
+    (parsed, problems)
 }
 
 /// Reads each lesson's measurement file into the lesson: its up-to-date entries; a file
@@ -395,7 +422,7 @@ fn attach_measurements(
     modules: &mut [Module],
     diags: &mut Diagnostics,
 ) {
-    use super::measured;
+    let mut found: HashMap<PathBuf, Vec<MeasuredSimulation>> = HashMap::new();
     for path in files {
         let file = shown(path);
         let lesson_source = {
@@ -406,8 +433,8 @@ fn attach_measurements(
             file.with_file_name(format!("{}.md", name.trim_end_matches(measured::SUFFIX)))
         };
         let lesson = modules
-            .iter_mut()
-            .flat_map(|m| m.lessons.iter_mut())
+            .iter()
+            .flat_map(|m| &m.lessons)
             .find(|l| l.source == lesson_source);
         let Some(lesson) = lesson else {
             // A draft left out, or a lesson that failed: its own errors say enough.
@@ -415,50 +442,66 @@ fn attach_measurements(
                 .with_file_name(lesson_source.file_name().unwrap_or_default())
                 .exists()
             {
-                diags.push(
-                    Diagnostic::warning(
-                        "measured-orphan",
-                        &file,
-                        Position::default(),
-                        format!(
-                            "no lesson {} for these measurements",
-                            lesson_source.display()
-                        ),
-                    )
-                    .expected("a measurement file beside the lesson it measures, named after it"),
-                );
+                diags.push(measured_orphan(&file, &lesson_source));
             }
             continue;
         };
-        let text = match read_text(path, &file, MAX_FILE_BYTES) {
-            Ok(t) => t,
-            Err(d) => {
-                diags.push(d);
-                continue;
-            }
-        };
-        match measured::parse(&text, &file, &lesson.slug) {
-            Ok((parsed, spans)) => {
-                diags.extend(
-                    measured::check(
-                        &parsed,
-                        &spans,
-                        &text,
-                        &file,
-                        &lesson.slug,
-                        &lesson.simulations,
-                    )
-                    .0,
-                );
-                lesson.measured = parsed
-                    .simulations
-                    .into_iter()
-                    .filter(|m| measured::is_current(m, &lesson.simulations))
-                    .collect();
-            }
-            Err(d) => diags.push(d),
+        if let Some(current) = measurements(path, &file, lesson, diags) {
+            found.insert(lesson_source, current);
         }
     }
+    // Every lesson is set, as one kept from an earlier build may hold measurements
+    // whose file is gone; a lesson is copied only if they differ.
+    for lesson in modules.iter_mut().flat_map(|m| m.lessons.iter_mut()) {
+        let measured = found.remove(&lesson.source).unwrap_or_default();
+        if lesson.measured != measured {
+            Arc::make_mut(lesson).measured = measured;
+        }
+    }
+}
+
+fn measured_orphan(file: &Path, lesson_source: &Path) -> Diagnostic {
+    Diagnostic::warning(
+        "measured-orphan",
+        file,
+        Position::default(),
+        format!(
+            "no lesson {} for these measurements",
+            lesson_source.display()
+        ),
+    )
+    .expected("a measurement file beside the lesson it measures, named after it")
+}
+
+/// The up-to-date measurements of `lesson` in the file at `path` (shown as `file`), or
+/// `None` if it cannot be read; its problems go to `diags`.
+fn measurements(
+    path: &Path,
+    file: &Path,
+    lesson: &Lesson,
+    diags: &mut Diagnostics,
+) -> Option<Vec<MeasuredSimulation>> {
+    let text = read_text(path, file, MAX_FILE_BYTES)
+        .map_err(|d| diags.push(d))
+        .ok()?;
+    let (parsed, spans) = measured::parse(&text, file, &lesson.slug)
+        .map_err(|d| diags.push(d))
+        .ok()?;
+    let problems = measured::check(
+        &parsed,
+        &spans,
+        &text,
+        file,
+        &lesson.slug,
+        &lesson.simulations,
+    );
+    diags.extend(problems.0);
+    let current = parsed
+        .simulations
+        .into_iter()
+        .filter(|m| measured::is_current(m, &lesson.simulations))
+        .collect();
+    Some(current)
 }
 
 /// A lesson as read: its file, its text when it has problems, and what parsed.
@@ -674,33 +717,71 @@ impl Reading<'_> {
             .collect();
         jobs.par_iter()
             .map(|&(mi, li, path)| {
-                let file = self.shown(path);
-                let outcome = match read_text(path, &file, self.max_lesson_bytes) {
-                    Err(d) => (file, None, None, vec![d]),
-                    Ok(text) => {
-                        let (slug, position) = (slug_of(path), li as u32 + 1);
-                        let key = memo.map(|_| {
-                            super::reuse::lesson_key((&file, &slug, position, &text, &config_key))
-                        });
-                        let place = LessonPlace {
-                            file: &file,
-                            slug,
-                            position,
-                        };
-                        let parse = || lesson::parse_lesson(place, &text, config);
-                        let (parsed, problems) = match (memo, key) {
-                            (Some(memo), Some(key)) => memo.parsed(key, parse),
-                            _ => parse(),
-                        };
-                        // The text is kept only to show the lines of problems: at 10,000
-                        // lessons, keeping every file's text would take ~80 MB.
-                        let text = (!problems.is_empty()).then_some(text);
-                        (file.clone(), text, parsed, problems)
-                    }
+                let position = li as u32 + 1;
+                let outcome = match memo {
+                    Some(memo) => self.reuse_lesson(path, position, config, (memo, &config_key)),
+                    None => self.read_lesson(path, position, config),
                 };
                 (mi, outcome)
             })
             .collect()
+    }
+
+    /// One lesson file, read and parsed.
+    fn read_lesson(&self, path: &Path, position: u32, config: &CourseConfig) -> LessonOutcome {
+        let file = self.shown(path);
+        match read_text(path, &file, self.max_lesson_bytes) {
+            Err(d) => (file, None, None, vec![d]),
+            Ok(text) => {
+                let place = LessonPlace {
+                    file: &file,
+                    slug: slug_of(path),
+                    position,
+                };
+                let (parsed, problems) = parse_located(place, &text, config);
+                // The text is kept only to show the lines of problems: at 10,000
+                // lessons, keeping every file's text would take ~80 MB.
+                let text = (!problems.is_empty()).then_some(text);
+                (file, text, parsed, problems)
+            }
+        }
+    }
+
+    /// `read_lesson` for a rebuild: a lesson whose file's stamp shows it unchanged since
+    /// an earlier build read it, in the same place and with the same course settings
+    /// (`config_key`), is taken from `memo` unread; one whose text is unchanged, unparsed.
+    fn reuse_lesson(
+        &self,
+        path: &Path,
+        position: u32,
+        config: &CourseConfig,
+        (memo, config_key): (&ParseMemo, &str),
+    ) -> LessonOutcome {
+        let file = self.shown(path);
+        let slug = slug_of(path);
+        let key = |text_hash: u64| {
+            super::reuse::lesson_key((&file, &slug, position, text_hash, config_key))
+        };
+        // A file grown over a lowered size limit must be refused: its length is checked.
+        let stamp = FileStamp::of(path).filter(|s| s.len <= self.max_lesson_bytes);
+        // A broken lesson keeps its text for its headings: only parsed ones go unread.
+        if let Some((Some(parsed), problems)) = stamp.and_then(|s| memo.unread(&file, s, key)) {
+            return (file, None, Some(parsed), problems);
+        }
+        let text = match read_text(path, &file, self.max_lesson_bytes) {
+            Ok(text) => text,
+            Err(d) => return (file, None, None, vec![d]),
+        };
+        let text_hash = super::reuse::lesson_key(&text);
+        let place = LessonPlace {
+            file: &file,
+            slug: slug.clone(),
+            position,
+        };
+        let parse = || parse_located(place, &text, config);
+        let (parsed, problems) = memo.parsed(&file, (stamp, text_hash), key(text_hash), parse);
+        let text = (!problems.is_empty()).then_some(text);
+        (file, text, parsed, problems)
     }
 
     /// Every module from its folder and `_index.md`, with no lessons yet.
@@ -880,34 +961,61 @@ fn resolve_links(
         .map(|(mut module, lessons)| {
             module.lessons = lessons
                 .into_iter()
-                .map(|p| {
-                    let mut lesson = p.lesson;
-                    for link in p.pending_links {
-                        match by_slug.get(link.slug.trim_matches('/')).map(Vec::as_slice) {
-                            Some([one]) => lesson.go_deeper[link.go_deeper_index].target = Some(one.clone()),
-                            Some(many) => diags.push(
-                                Diagnostic::error("ambiguous-lesson", &lesson.source, link.at.position(), format!("several lessons have the slug `{}`", link.slug))
-                                    .expected(format!("one of: {}", many.iter().map(|r| format!("{}/{}", r.module, r.lesson)).collect::<Vec<_>>().join(", "))),
-                            ),
-                            None => {
-                                let known: Vec<&str> = by_slug.keys().map(String::as_str).collect();
-                                let hint = crate::diagnostics::suggest(&link.slug, known.iter().copied());
-                                let message = match hint {
-                                    Some(h) => format!("no lesson with slug `{}`, did you mean `{h}`?", link.slug),
-                                    None => format!("no lesson with slug `{}`", link.slug),
-                                };
-                                diags.push(
-                                    Diagnostic::error("missing-lesson", &lesson.source, link.at.position(), message)
-                                        .span(link.slug.chars().count())
-                                        .expected("the slug of a lesson of this course (its file name without the number prefix)"),
-                                );
-                            }
-                        }
-                    }
-                    lesson
-                })
+                .map(|p| resolve_lesson_links(p, &by_slug, diags))
                 .collect();
             module
         })
         .collect()
+}
+
+/// The lesson of `p` with each go-deeper link's target found in `by_slug`; the lesson is
+/// copied only if a target differs from the one it holds (a lesson kept from an earlier
+/// build holds those found then).
+fn resolve_lesson_links(
+    p: ParsedLesson,
+    by_slug: &HashMap<String, Vec<LessonRef>>,
+    diags: &mut Diagnostics,
+) -> Arc<Lesson> {
+    let mut lesson = p.lesson;
+    for link in p.pending_links {
+        let target = match by_slug.get(link.slug.trim_matches('/')).map(Vec::as_slice) {
+            Some([one]) => Some(one.clone()),
+            Some(many) => {
+                diags.push(
+                    Diagnostic::error(
+                        "ambiguous-lesson",
+                        &lesson.source,
+                        link.at.position(),
+                        format!("several lessons have the slug `{}`", link.slug),
+                    )
+                    .expected(format!(
+                        "one of: {}",
+                        many.iter()
+                            .map(|r| format!("{}/{}", r.module, r.lesson))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+                None
+            }
+            None => {
+                let known: Vec<&str> = by_slug.keys().map(String::as_str).collect();
+                let hint = crate::diagnostics::suggest(&link.slug, known.iter().copied());
+                let message = match hint {
+                    Some(h) => format!("no lesson with slug `{}`, did you mean `{h}`?", link.slug),
+                    None => format!("no lesson with slug `{}`", link.slug),
+                };
+                diags.push(
+                    Diagnostic::error("missing-lesson", &lesson.source, link.at.position(), message)
+                        .span(link.slug.chars().count())
+                        .expected("the slug of a lesson of this course (its file name without the number prefix)"),
+                );
+                None
+            }
+        };
+        if lesson.go_deeper[link.go_deeper_index].target != target {
+            Arc::make_mut(&mut lesson).go_deeper[link.go_deeper_index].target = target;
+        }
+    }
+    lesson
 }

@@ -2,6 +2,7 @@
 //! raw YAML; every value has been checked when it was built.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Course {
@@ -61,7 +62,8 @@ pub struct Module {
     pub summary: Option<String>,
     pub intro: Body,
     pub source: PathBuf,
-    pub lessons: Vec<Lesson>,
+    /// Shared, so that the dev server's rebuilds take unchanged lessons without copying.
+    pub lessons: Vec<Arc<Lesson>>,
 }
 
 /// Markdown text and the file line it starts on, so rendering problems can be located.
@@ -202,7 +204,7 @@ impl Course {
     pub fn lessons(&self) -> impl Iterator<Item = (&Module, &Lesson)> {
         self.modules
             .iter()
-            .flat_map(|m| m.lessons.iter().map(move |l| (m, l)))
+            .flat_map(|m| m.lessons.iter().map(move |l| (m, &**l)))
     }
 }
 

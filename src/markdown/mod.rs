@@ -18,7 +18,7 @@ use pulldown_cmark::{
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 /// One piece of a rendered body, in order.
@@ -309,11 +309,32 @@ pub struct Renderer {
 }
 
 /// Rendered bodies by a hash of their text, kept between the dev server's rebuilds so an
-/// edit to one lesson re-renders (and re-highlights) only that lesson.
+/// edit to one lesson re-renders (and re-highlights) only that lesson, and a change to
+/// what every page shows (a lesson's title in the sidebar) re-renders pages around their
+/// bodies. Up to `MEMO_BYTES` of them: at 10,000 lessons all would take 300 MB.
 #[derive(Default)]
 struct Memo {
     entries: Mutex<HashMap<u64, MemoEntry>>,
     generation: AtomicU64,
+    /// The size of the bodies held (`body_bytes`).
+    bytes: AtomicUsize,
+}
+
+/// Bodies a renderer with a memo holds at most, in bytes of HTML and text: those of
+/// about 1,000 lessons.
+const MEMO_BYTES: usize = 48 << 20;
+
+/// Roughly the heap a rendered body takes.
+fn body_bytes(body: &RenderedBody) -> usize {
+    let parts: usize = body
+        .parts
+        .iter()
+        .map(|p| match p {
+            BodyPart::Html(html) => html.len(),
+            BodyPart::Exercise { id, .. } | BodyPart::Chart { id, .. } => id.len(),
+        })
+        .sum();
+    parts + body.text.len()
 }
 
 struct MemoEntry {
@@ -373,6 +394,8 @@ impl Renderer {
             let current = memo.generation.fetch_add(1, Ordering::SeqCst);
             if let Ok(mut entries) = memo.entries.lock() {
                 entries.retain(|_, e| e.last_used >= current);
+                let held = entries.values().map(|e| body_bytes(&e.body)).sum();
+                memo.bytes.store(held, Ordering::SeqCst);
             }
         }
     }
@@ -389,28 +412,23 @@ impl Renderer {
         first_line: usize,
         rewrite: LinkRewrite,
     ) -> RenderedBody {
-        self.remembered(text, first_line, true, rewrite)
+        self.remembered(text, first_line, rewrite)
     }
 
     /// Headings, links and plain text of a body without highlighting its code: the cheap
     /// pass that link checking and the search index need for every lesson up front. Its
-    /// `parts` are empty: no HTML is kept.
+    /// `parts` are empty: no HTML is kept. Not remembered: the dev server keeps what it
+    /// needs of outlines itself, and a remembered one would hold the body's whole text.
     pub fn outline(&self, text: &str, first_line: usize) -> RenderedBody {
-        self.remembered(text, first_line, false, &|_| None)
+        self.render(text, first_line, false, &|_| None).0
     }
 
-    fn remembered(
-        &self,
-        text: &str,
-        first_line: usize,
-        highlight: bool,
-        rewrite: LinkRewrite,
-    ) -> RenderedBody {
+    fn remembered(&self, text: &str, first_line: usize, rewrite: LinkRewrite) -> RenderedBody {
         let Some(memo) = &self.memo else {
-            return self.render(text, first_line, highlight, rewrite).0;
+            return self.render(text, first_line, true, rewrite).0;
         };
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (text, first_line, highlight, self.words()).hash(&mut hasher);
+        (text, first_line, self.words()).hash(&mut hasher);
         let key = hasher.finish();
         let generation = memo.generation.load(Ordering::SeqCst);
         if let Ok(mut entries) = memo.entries.lock()
@@ -423,7 +441,12 @@ impl Renderer {
             entry.last_used = generation;
             return entry.body.clone();
         }
-        let (body, rewrites) = self.render(text, first_line, highlight, rewrite);
+        let (body, rewrites) = self.render(text, first_line, true, rewrite);
+        let size = body_bytes(&body);
+        if memo.bytes.fetch_add(size, Ordering::SeqCst) + size > MEMO_BYTES {
+            memo.bytes.fetch_sub(size, Ordering::SeqCst);
+            return body;
+        }
         if let Ok(mut entries) = memo.entries.lock() {
             entries.insert(
                 key,

@@ -186,7 +186,7 @@ mod tests {
                 summary: None,
                 intro: Default::default(),
                 source: "content/01-m".into(),
-                lessons: vec![lesson],
+                lessons: vec![std::sync::Arc::new(lesson)],
             }],
             assets: vec![],
             broken_lessons: vec![],

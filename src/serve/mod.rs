@@ -218,9 +218,10 @@ fn rebuild_on_change(
         drop(swap_guard.into_inner());
         match result {
             Ok(outcome) => {
-                report::success(&outcome, "rebuilt", warnings);
-                has_site = true;
+                // Pages reload first; the terminal can wait.
                 shared.publish(None, Vec::new());
+                has_site = true;
+                report::success(&outcome, "rebuilt", warnings);
             }
             Err(diags) => {
                 let report = report::failure(&diags, has_site);

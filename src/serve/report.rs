@@ -3,15 +3,16 @@
 //! large course may carry thousands of warnings, and an edit changes a few.
 
 use crate::build::BuildOutcome;
-use crate::diagnostics::{Diagnostics, plural};
+use crate::diagnostics::{Diagnostic, Diagnostics, plural};
 use std::collections::HashMap;
 
 /// The warnings the terminal has shown, as of the last successful build.
 #[derive(Default)]
 pub struct WarningLog {
-    /// Each warning's full text, with how many times it occurs and its one-line form;
-    /// `None` before the first successful build.
-    shown: Option<HashMap<String, (usize, String)>>,
+    /// Each warning with how many times it occurs; `None` before the first successful
+    /// build. Compared as values: rendering thousands of them on every rebuild would
+    /// delay the reload.
+    shown: Option<HashMap<Diagnostic, usize>>,
 }
 
 /// How the warnings of a build differ from those shown before.
@@ -29,24 +30,22 @@ impl WarningLog {
     /// Note the warnings of a successful build and say what changed.
     pub fn update(&mut self, warnings: &Diagnostics) -> WarningChanges {
         let mut before = self.shown.take().unwrap_or_default();
-        let mut now: HashMap<String, (usize, String)> = HashMap::new();
+        let mut now: HashMap<Diagnostic, usize> = HashMap::new();
         let mut changes = WarningChanges::default();
         for warning in warnings.iter() {
-            let text = warning.render_text();
-            match before.get_mut(&text) {
-                Some((count, _)) if *count > 0 => {
+            match before.get_mut(warning) {
+                Some(count) if *count > 0 => {
                     *count -= 1;
                     changes.unchanged += 1;
                 }
-                _ => changes.new.push(text.clone()),
+                _ => changes.new.push(warning.render_text()),
             }
-            let one_line = || format!("{}: {}", warning.location(), warning.headline());
-            now.entry(text).or_insert_with(|| (0, one_line())).0 += 1;
+            *now.entry(warning.clone()).or_default() += 1;
         }
         let mut gone: Vec<(String, usize)> = before
-            .into_values()
-            .filter(|(count, _)| *count > 0)
-            .map(|(count, line)| (line, count))
+            .into_iter()
+            .filter(|(_, count)| *count > 0)
+            .map(|(d, count)| (format!("{}: {}", d.location(), d.headline()), count))
             .collect();
         gone.sort();
         for (line, count) in gone {
@@ -103,7 +102,7 @@ pub fn failure(diags: &Diagnostics, has_site: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::{Diagnostic, Position};
+    use crate::diagnostics::Position;
     use std::path::Path;
 
     fn warning(file: &str, line: usize) -> Diagnostic {

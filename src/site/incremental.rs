@@ -3,24 +3,21 @@
 //! a thousand files; files the build kept (`reuse::Output::Kept`) are left alone. The
 //! folder ends up byte-for-byte what a clean build writes.
 
-use super::output::{OutputFile, OutputLock, replace_dir};
+use super::output::{OutputFile, OutputLock, Staging, replace_dir};
+use crate::file_stamp::FileStamp;
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 /// What the previous write left in the output folder.
 #[derive(Default)]
 pub struct IncrementalOutput {
     folder: Option<PathBuf>,
-    files: HashSet<PathBuf>,
-    /// Copied assets by target: their source and its size and modification time then.
-    copies: HashMap<PathBuf, (PathBuf, Option<(u64, SystemTime)>)>,
-}
-
-fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()?))
+    files: Vec<PathBuf>,
+    /// Copied assets by target: their source and its stamp, taken before it was copied
+    /// (`None`: copy it again).
+    copies: HashMap<PathBuf, (PathBuf, Option<FileStamp>)>,
 }
 
 impl IncrementalOutput {
@@ -39,9 +36,11 @@ impl IncrementalOutput {
         kept: &[PathBuf],
         copies: &[(PathBuf, PathBuf)],
     ) -> io::Result<()> {
+        let stamps = stamps(copies);
         let result = if self.holds_site(output) {
             // Not while a `crescu build` into the same folder swaps it.
-            OutputLock::acquire(output).and_then(|_lock| self.update(output, files, kept, copies))
+            OutputLock::acquire(output)
+                .and_then(|_lock| self.update(output, files, kept, (copies, &stamps)))
         } else if kept.is_empty() {
             replace_dir(output, files, copies)
         } else {
@@ -49,23 +48,49 @@ impl IncrementalOutput {
                 "the output folder changed since the last build",
             ))
         };
-        match &result {
-            Ok(()) => {
-                self.folder = Some(output.to_path_buf());
-                self.files = files
-                    .iter()
-                    .map(|f| f.path.clone())
-                    .chain(kept.iter().cloned())
-                    .collect();
-                self.copies = copies
-                    .iter()
-                    .map(|(source, target)| (target.clone(), (source.clone(), stamp(source))))
-                    .collect();
-            }
-            // Unknown state on disk: the next write starts afresh.
-            Err(_) => self.folder = None,
-        }
+        let paths = files.iter().map(|f| &f.path).chain(kept);
+        self.note(output, &result, paths, copies, stamps);
         result
+    }
+
+    /// Commit a site written into `staging` as it was rendered (the first build, or one
+    /// after a failure: at 10,000 lessons holding every page would take hundreds of
+    /// megabytes), `staged` being its files: later writes go over it.
+    pub fn commit_staged(
+        &mut self,
+        staging: Staging,
+        output: &Path,
+        staged: &[PathBuf],
+        copies: &[(PathBuf, PathBuf)],
+    ) -> io::Result<()> {
+        let stamps = stamps(copies);
+        let result = staging.commit(copies);
+        self.note(output, &result, staged.iter(), copies, stamps);
+        result
+    }
+
+    /// What a write left in `output`: `paths` and `copies`, or, if it failed, nothing
+    /// known.
+    fn note<'a>(
+        &mut self,
+        output: &Path,
+        result: &io::Result<()>,
+        paths: impl Iterator<Item = &'a PathBuf>,
+        copies: &[(PathBuf, PathBuf)],
+        stamps: Vec<Option<FileStamp>>,
+    ) {
+        if result.is_err() {
+            // Unknown state on disk: the next write starts afresh.
+            self.folder = None;
+            return;
+        }
+        self.folder = Some(output.to_path_buf());
+        self.files = paths.cloned().collect();
+        self.copies = copies
+            .iter()
+            .zip(stamps)
+            .map(|((source, target), stamp)| (target.clone(), (source.clone(), stamp)))
+            .collect();
     }
 
     fn update(
@@ -73,35 +98,36 @@ impl IncrementalOutput {
         output: &Path,
         files: &[OutputFile],
         kept: &[PathBuf],
-        copies: &[(PathBuf, PathBuf)],
+        (copies, stamps): (&[(PathBuf, PathBuf)], &[Option<FileStamp>]),
     ) -> io::Result<()> {
         for file in files {
             replace_file(&output.join(&file.path), |tmp| {
                 std::fs::write(tmp, &file.bytes)
             })?;
         }
-        for (source, target) in copies {
+        for ((source, target), stamp) in copies.iter().zip(stamps) {
             let unchanged = self
                 .copies
                 .get(target)
-                .is_some_and(|(s, st)| s == source && st.is_some() && *st == stamp(source));
+                .is_some_and(|(s, before)| s == source && before.is_some() && before == stamp);
             if !unchanged {
                 replace_file(&output.join(target), |tmp| {
                     std::fs::copy(source, tmp).map(|_| ())
                 })?;
             }
         }
-        let wanted: HashSet<&Path> = files
+        // Compared as strings: hashing a `Path` walks its components.
+        let wanted: HashSet<&OsStr> = files
             .iter()
-            .map(|f| f.path.as_path())
-            .chain(kept.iter().map(PathBuf::as_path))
-            .chain(copies.iter().map(|(_, t)| t.as_path()))
+            .map(|f| f.path.as_os_str())
+            .chain(kept.iter().map(|p| p.as_os_str()))
+            .chain(copies.iter().map(|(_, t)| t.as_os_str()))
             .collect();
         let gone = self
             .files
             .iter()
             .chain(self.copies.keys())
-            .filter(|p| !wanted.contains(p.as_path()));
+            .filter(|p| !wanted.contains(p.as_os_str()));
         for path in gone {
             let full = output.join(path);
             match std::fs::remove_file(&full) {
@@ -119,6 +145,15 @@ impl IncrementalOutput {
         }
         Ok(())
     }
+}
+
+/// The stamps of the copies' sources, taken before copying: a source written meanwhile
+/// then has another stamp next time.
+fn stamps(copies: &[(PathBuf, PathBuf)]) -> Vec<Option<FileStamp>> {
+    copies
+        .iter()
+        .map(|(source, _)| FileStamp::of(source))
+        .collect()
 }
 
 /// Write a file beside `path` with `fill`, then rename it into place, so a reader never

@@ -6,7 +6,7 @@ use super::RenderContext;
 use super::fingerprint::HashWriter;
 use super::lesson::LessonAt;
 use super::outline::SiteOutline;
-use super::reuse::Reuse;
+use super::reuse::{self, Reuse};
 use super::syllabus;
 use super::views::lesson_key;
 use crate::content::{Course, Module};
@@ -77,13 +77,25 @@ pub fn page(base: u64, name: &str, key: u64) -> u64 {
     h.finish()
 }
 
-/// A module's review script: its lessons' exercises, titles and slugs.
+/// A module's review script: its lessons' exercises, titles and slugs (not their
+/// text: an edit to a lesson's body leaves the script as it is).
 pub fn review_script(ctx: &RenderContext, module: &Module, base: u64) -> u64 {
     let mut h = HashWriter::new();
     let _ = write!(h, "review{}{base}", module.slug);
     if let Some(reuse) = ctx.reuse {
         for lesson in &module.lessons {
-            h.0.write_u64(reuse.lesson_stamp(lesson));
+            // What the script shows of the lesson, hashed once while the lesson is the same.
+            let key = || {
+                let mut h = HashWriter::new();
+                let _ = write!(h, "review-lesson{}", reuse.lesson_stamp(lesson));
+                h.finish()
+            };
+            let shown = reuse::value(Some(reuse), key, || {
+                let mut h = HashWriter::new();
+                let _ = write!(h, "{}{}{:?}", lesson.slug, lesson.title, lesson.quiz);
+                h.finish()
+            });
+            h.0.write_u64(*shown);
         }
     }
     h.finish()

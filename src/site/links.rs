@@ -10,6 +10,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Position, suggest};
 use crate::markdown::{Link, RenderedBody};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Ids the lesson template gives its own sections, which authors may link to.
 const LESSON_TEMPLATE_IDS: &[&str] = &[
@@ -25,7 +26,7 @@ const LESSON_TEMPLATE_IDS: &[&str] = &[
 #[derive(Debug, Default)]
 pub struct SiteLinks {
     /// Output path of each HTML page -> ids a fragment may name (`None`: not checked).
-    pages: HashMap<String, Option<Anchors>>,
+    pages: HashMap<String, Option<Arc<Anchors>>>,
     /// Output paths of the other files (theme assets, course assets, generated files).
     files: BTreeSet<String>,
     /// Source path as authors see it (`content/01-basics/01-first.md`) -> output path.
@@ -34,7 +35,7 @@ pub struct SiteLinks {
 
 /// The ids a link to a page may name after `#`.
 #[derive(Debug, Default)]
-struct Anchors {
+pub struct Anchors {
     ids: BTreeSet<String>,
     /// A lesson whose front matter failed: its exercises (`#exercise-ID`) are unknown, so
     /// links to them are not judged.
@@ -67,6 +68,15 @@ pub enum Resolved {
     },
 }
 
+/// The ids a link to the page of `lesson`, whose body's outline is `outline`, may name:
+/// its headings, its exercises and the template's own sections.
+pub fn lesson_anchors(lesson: &Lesson, outline: &RenderedBody) -> Anchors {
+    let mut anchors: BTreeSet<String> = outline.headings.iter().map(|h| h.id.clone()).collect();
+    anchors.extend(lesson.quiz.iter().map(|e| format!("exercise-{}", e.id)));
+    anchors.extend(LESSON_TEMPLATE_IDS.iter().map(|s| s.to_string()));
+    Anchors::known(anchors)
+}
+
 /// Output path of a lesson page.
 pub fn lesson_page(module: &Module, lesson: &Lesson) -> String {
     page_of(&module.slug, &lesson.slug)
@@ -78,12 +88,13 @@ fn page_of(module: &str, lesson: &str) -> String {
 }
 
 impl SiteLinks {
-    /// `outlines` are the lessons' bodies in `course.lessons()` order, `broken` those of
-    /// `course.broken_lessons` (`None` when unknown); `extra_files` are output paths of
-    /// files that are not pages (theme assets, generated files).
+    /// `anchors` are the lessons' (`lesson_anchors`) in `course.lessons()` order,
+    /// `broken` the bodies of `course.broken_lessons` (`None` when unknown);
+    /// `extra_files` are output paths of files that are not pages (theme assets,
+    /// generated files).
     pub fn new<'a>(
         course: &Course,
-        outlines: &[RenderedBody],
+        anchors: &[Arc<Anchors>],
         broken: &[Option<RenderedBody>],
         extra_files: impl IntoIterator<Item = &'a str>,
     ) -> Self {
@@ -100,16 +111,12 @@ impl SiteLinks {
                 .insert(slash_path(&module.source.join("_index.md")), page.clone());
             links.pages.insert(page, None);
         }
-        for ((module, lesson), outline) in course.lessons().zip(outlines) {
+        for ((module, lesson), anchors) in course.lessons().zip(anchors) {
             let page = lesson_page(module, lesson);
-            let mut anchors: BTreeSet<String> =
-                outline.headings.iter().map(|h| h.id.clone()).collect();
-            anchors.extend(lesson.quiz.iter().map(|e| format!("exercise-{}", e.id)));
-            anchors.extend(LESSON_TEMPLATE_IDS.iter().map(|s| s.to_string()));
             links
                 .sources
                 .insert(slash_path(&lesson.source), page.clone());
-            links.pages.insert(page, Some(Anchors::known(anchors)));
+            links.pages.insert(page, Some(Arc::clone(anchors)));
         }
         // Lessons that failed to load have no page in this build, but their own errors
         // say so: links to them are judged as if they had loaded.
@@ -119,10 +126,10 @@ impl SiteLinks {
                 let mut ids: BTreeSet<String> =
                     outline.headings.iter().map(|h| h.id.clone()).collect();
                 ids.extend(LESSON_TEMPLATE_IDS.iter().map(|s| s.to_string()));
-                Anchors {
+                Arc::new(Anchors {
                     ids,
                     any_exercise: true,
-                }
+                })
             });
             links
                 .sources
@@ -272,7 +279,7 @@ impl SiteLinks {
     /// Let fragments naming `page` be checked against `anchors`.
     pub fn set_anchors(&mut self, page: &str, anchors: BTreeSet<String>) {
         self.pages
-            .insert(page.to_string(), Some(Anchors::known(anchors)));
+            .insert(page.to_string(), Some(Arc::new(Anchors::known(anchors))));
     }
 
     fn outside(&self, url: &str) -> Resolved {
@@ -303,7 +310,7 @@ impl SiteLinks {
 
 /// Check every link of every lesson and warn about images without alt text. `outlines`
 /// are in `course.lessons()` order.
-pub fn check(course: &Course, outlines: &[RenderedBody], links: &SiteLinks) -> Diagnostics {
+pub fn check(course: &Course, outlines: &[Arc<RenderedBody>], links: &SiteLinks) -> Diagnostics {
     let mut diags = Diagnostics::default();
     for ((module, lesson), outline) in course.lessons().zip(outlines) {
         let page = lesson_page(module, lesson);

@@ -5,6 +5,7 @@
 
 pub mod fingerprint;
 pub mod incremental;
+pub mod index_blocks;
 pub mod keys;
 pub mod lesson;
 pub mod links;
@@ -40,6 +41,8 @@ pub struct RenderedSite {
     pub files: Vec<OutputFile>,
     /// Files an earlier build wrote that stay as they are (rebuilds only).
     pub kept: Vec<PathBuf>,
+    /// Files written into a staging folder as they were rendered (`files` is empty).
+    pub staged: Vec<PathBuf>,
     /// (source on disk, target in output) for course assets.
     pub copies: Vec<(PathBuf, PathBuf)>,
     pub stats: SiteStats,

@@ -3,6 +3,7 @@
 //! and the files made from them (search index, sitemap).
 
 use super::fingerprint::HashWriter;
+use super::index_blocks;
 use super::links::{self, Resolved, SiteLinks};
 use super::output::OutputFile;
 use super::reuse::{self, Output, Reuse};
@@ -76,11 +77,16 @@ fn body_problems(source: &Path, body: &Body, outline: &RenderedBody) -> Vec<Diag
 /// What the site needs of one lesson's body: its outline without text or HTML (headings
 /// and links), and its documents for the search index.
 struct LessonOutline {
-    body: RenderedBody,
+    body: Arc<RenderedBody>,
+    /// What links to its page may name after `#`.
+    anchors: Arc<links::Anchors>,
     docs: LessonDocs,
-    /// The documents' terms grouped, for rebuilds (`search::index_of`).
+    /// The documents' terms grouped (and taken out of them), for rebuilds' index blocks.
     terms: Option<LessonTerms>,
 }
+
+/// A lesson's outline with the key it is kept under.
+type KeyedOutline = (u64, Arc<LessonOutline>);
 
 fn lesson_outline(
     markdown: &Renderer,
@@ -90,10 +96,30 @@ fn lesson_outline(
 ) -> LessonOutline {
     let mut body = markdown.outline(&lesson.body.text, lesson.body.first_line);
     body.parts = Vec::new();
-    let docs = search::lesson_docs(module, lesson, &body, labels);
+    let mut docs = search::lesson_docs(module, lesson, &body, labels);
     body.text = String::new();
-    let terms = grouped.then(|| search::lesson_terms(&docs));
-    LessonOutline { body, docs, terms }
+    let terms = grouped.then(|| search::take_lesson_terms(&mut docs));
+    LessonOutline {
+        anchors: Arc::new(links::lesson_anchors(lesson, &body)),
+        body: Arc::new(body),
+        docs,
+        terms,
+    }
+}
+
+/// Lessons' outlines (headings and links only) and the anchors of their pages, in
+/// `course.lessons()` order.
+#[derive(Default)]
+struct Outlines {
+    bodies: Vec<Arc<RenderedBody>>,
+    anchors: Vec<Arc<links::Anchors>>,
+}
+
+impl Outlines {
+    fn push(&mut self, lesson: &LessonOutline) {
+        self.bodies.push(Arc::clone(&lesson.body));
+        self.anchors.push(Arc::clone(&lesson.anchors));
+    }
 }
 
 /// Every lesson's outline (headings and links only) in `course.lessons()` order, and the
@@ -103,7 +129,7 @@ fn outline_and_index(
     markdown: &Renderer,
     reuse: Option<&dyn Reuse>,
     labels: &search::DocLabels,
-) -> (Vec<RenderedBody>, Vec<Output>) {
+) -> (Outlines, Vec<Output>) {
     let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
     if let Some(reuse) = reuse {
         return reused_outline_and_index(&ordered, markdown, reuse, labels);
@@ -111,7 +137,7 @@ fn outline_and_index(
     // A batch of lessons at a time: the text of each goes into the search index and is
     // dropped, as is the HTML (only headings and links are kept); at 10,000 lessons
     // holding them all would take well over 100 MB.
-    let mut lessons: Vec<RenderedBody> = Vec::with_capacity(ordered.len());
+    let mut lessons = Outlines::default();
     let mut index = search::IndexBuilder::default();
     for batch in ordered.chunks(search::IndexBuilder::BATCH) {
         let parts: Vec<LessonOutline> = batch
@@ -120,7 +146,7 @@ fn outline_and_index(
             .collect();
         for part in parts {
             index.push(&part.docs);
-            lessons.push(part.body);
+            lessons.push(&part);
         }
     }
     let files = search_files(index.finish()).into_iter().map(Output::Made);
@@ -134,12 +160,17 @@ fn reused_outline_and_index(
     markdown: &Renderer,
     reuse: &dyn Reuse,
     labels: &search::DocLabels,
-) -> (Vec<RenderedBody>, Vec<Output>) {
-    let keyed: Vec<(u64, Arc<LessonOutline>)> = ordered
+) -> (Outlines, Vec<Output>) {
+    let labels_key = {
+        let mut h = HashWriter::new();
+        let _ = write!(h, "{labels:?}");
+        h.finish()
+    };
+    let keyed: Vec<KeyedOutline> = ordered
         .par_iter()
         .map(|(m, l)| {
             let mut h = HashWriter::new();
-            let _ = write!(h, "outline{}{}{labels:?}", m.slug, reuse.lesson_stamp(l));
+            let _ = write!(h, "outline{}{}{labels_key}", m.slug, reuse.lesson_stamp(l));
             let key = h.finish();
             let make = || lesson_outline(markdown, (m, l), true, labels);
             let part = reuse::value(Some(reuse), || key, make);
@@ -151,12 +182,10 @@ fn reused_outline_and_index(
         let _ = write!(h, "{key}");
     }
     let index_key = h.finish();
-    let lessons = keyed.iter().map(|(_, p)| p.body.clone()).collect();
-    // Made with `grouped` above, so every lesson has its terms.
-    let docs: Vec<(&LessonDocs, &LessonTerms)> = keyed
-        .iter()
-        .filter_map(|(_, p)| Some((&p.docs, p.terms.as_ref()?)))
-        .collect();
+    let mut lessons = Outlines::default();
+    for (_, part) in &keyed {
+        lessons.push(part);
+    }
     let index = reuse::file::<std::convert::Infallible>(
         Some(reuse),
         PathBuf::from(search::INDEX_FILE),
@@ -164,7 +193,7 @@ fn reused_outline_and_index(
         || {
             Ok(OutputFile {
                 path: PathBuf::from(search::INDEX_FILE),
-                bytes: search::index_of(&docs),
+                bytes: spliced_index(&keyed, reuse),
             })
         },
     );
@@ -174,9 +203,44 @@ fn reused_outline_and_index(
     (lessons, files)
 }
 
+/// `search-index.js` spliced from blocks of lessons, each block kept while its lessons
+/// and the number of its first document are the same.
+fn spliced_index(keyed: &[KeyedOutline], reuse: &dyn Reuse) -> Vec<u8> {
+    let mut first_doc = 0u32;
+    let chunks: Vec<(u32, &[KeyedOutline])> = keyed
+        .chunks(index_blocks::BLOCK_LESSONS)
+        .map(|chunk| {
+            let first = first_doc;
+            first_doc += chunk.iter().map(|(_, p)| p.docs.len() as u32).sum::<u32>();
+            (first, chunk)
+        })
+        .collect();
+    let blocks: Vec<Arc<index_blocks::IndexBlock>> = chunks
+        .par_iter()
+        .map(|&(first, chunk)| {
+            let mut h = HashWriter::new();
+            let _ = write!(h, "index-block{first}");
+            for (key, _) in chunk {
+                let _ = write!(h, ",{key}");
+            }
+            let make = || {
+                // Made with `grouped`, so every lesson has its terms.
+                let lessons: Vec<(&LessonDocs, &LessonTerms)> = chunk
+                    .iter()
+                    .filter_map(|(_, p)| Some((&p.docs, p.terms.as_ref()?)))
+                    .collect();
+                index_blocks::index_block(&lessons, first)
+            };
+            reuse::value(Some(reuse), || h.finish(), make)
+        })
+        .collect();
+    let blocks: Vec<&index_blocks::IndexBlock> = blocks.iter().map(|b| &**b).collect();
+    index_blocks::splice_index(&blocks)
+}
+
 /// The search text scripts, each kept while the documents in it are the same (the
 /// lessons they come from did not change).
-fn text_files(keyed: &[(u64, Arc<LessonOutline>)], reuse: &dyn Reuse) -> Vec<Output> {
+fn text_files(keyed: &[KeyedOutline], reuse: &dyn Reuse) -> Vec<Output> {
     let docs: Vec<(u64, usize, &str)> = keyed
         .iter()
         .flat_map(|(key, part)| {
@@ -245,7 +309,7 @@ fn intro_anchors(course: &Course, intro: &Intro) -> BTreeSet<String> {
 
 pub struct SiteOutline {
     /// Lesson bodies in `course.lessons()` order.
-    pub lessons: Vec<RenderedBody>,
+    pub lessons: Vec<Arc<RenderedBody>>,
     /// The course's and each module's introduction: output page, source file, outline.
     intros: Vec<Intro>,
     pub links: SiteLinks,
@@ -282,13 +346,14 @@ impl SiteOutline {
                     .map(|b| markdown.outline(&b.text, b.first_line))
             })
             .collect();
-        let mut links = SiteLinks::new(course, &lessons, &broken, files.iter().map(String::as_str));
+        let files = files.iter().map(String::as_str);
+        let mut links = SiteLinks::new(course, &lessons.anchors, &broken, files);
         let intros = intros(course, markdown);
         for intro in &intros {
             links.set_anchors(&intro.page, intro_anchors(course, intro));
         }
         SiteOutline {
-            lessons,
+            lessons: lessons.bodies,
             intros,
             links,
             generated,

@@ -300,54 +300,58 @@ pub fn text_file_name(n: usize) -> String {
 }
 
 /// A lesson's terms, each with its postings numbered from the lesson's first document:
-/// what `index_of` merges, hashing each term once a lesson rather than once a document.
-pub type LessonTerms = Vec<(String, Vec<u32>)>;
-
-pub fn lesson_terms(docs: &LessonDocs) -> LessonTerms {
-    let mut terms: HashMap<&str, Vec<u32>, TermHasher> = HashMap::default();
-    for (i, doc) in docs.iter().enumerate() {
-        for (term, field) in &doc.terms {
-            terms
-                .entry(term.as_str())
-                .or_default()
-                .push(((i as u32) << 2) | *field as u32);
-        }
-    }
-    terms.into_iter().map(|(t, p)| (t.to_string(), p)).collect()
+/// what the blocks of a rebuild's index (`index_blocks`) merge, hashing each term once a
+/// lesson rather than once a document. Kept for every lesson between rebuilds, so held
+/// flat: three allocations a lesson rather than two a term.
+#[derive(Debug, Default)]
+pub struct LessonTerms {
+    /// The terms one after another.
+    text: String,
+    /// Where each term ends in `text`, and where its postings end in `postings`.
+    ends: Vec<(u32, u32)>,
+    postings: Vec<u32>,
 }
 
-/// `search-index.js` of `lessons`' documents and terms (in `course.lessons()` order),
-/// the same as `IndexBuilder` makes, read in place: the dev server keeps every lesson's
-/// documents and makes the index from them after an edit. Text scripts are `text_file`'s.
-pub fn index_of(lessons: &[(&LessonDocs, &LessonTerms)]) -> Vec<u8> {
-    let mut postings: HashMap<&str, Vec<u32>, TermHasher> = HashMap::default();
-    let mut docs = Vec::new();
-    for (lesson_docs, terms) in lessons {
-        let first = (docs.len() as u32) << 2;
-        for (term, local) in terms.iter() {
-            // Lessons come in order, so each list stays ascending.
-            let list = postings.entry(term.as_str()).or_default();
-            list.extend(local.iter().map(|p| p + first));
-        }
-        docs.extend(
-            lesson_docs
-                .iter()
-                .map(|d| [&d.doc.url, &d.doc.lesson, &d.doc.heading].map(String::as_str)),
-        );
+impl LessonTerms {
+    /// Each term with its postings, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u32])> {
+        let starts = std::iter::once((0, 0)).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|((t0, p0), &(t1, p1))| {
+            let term = &self.text[t0 as usize..t1 as usize];
+            (term, &self.postings[p0 as usize..p1 as usize])
+        })
     }
-    let mut sorted: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
-    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let (terms, postings): (Vec<&str>, Vec<Vec<u32>>) = sorted.into_iter().unzip();
-    index_js(docs, &postings, &terms)
+}
+
+/// The terms of `docs` grouped, taken out of them: a rebuild needs them only grouped.
+pub fn take_lesson_terms(docs: &mut LessonDocs) -> LessonTerms {
+    let mut grouped: HashMap<String, Vec<u32>, TermHasher> = HashMap::default();
+    for (i, doc) in docs.iter_mut().enumerate() {
+        for (term, field) in std::mem::take(&mut doc.terms) {
+            let posting = ((i as u32) << 2) | field as u32;
+            grouped.entry(term).or_default().push(posting);
+        }
+    }
+    let mut terms = LessonTerms::default();
+    for (term, postings) in grouped {
+        terms.text.push_str(&term);
+        terms.postings.extend(postings);
+        let ends = (terms.text.len() as u32, terms.postings.len() as u32);
+        terms.ends.push(ends);
+    }
+    terms.text.shrink_to_fit();
+    terms.ends.shrink_to_fit();
+    terms.postings.shrink_to_fit();
+    terms
 }
 
 /// Hashes index terms, short strings hashed by the hundred thousand: FNV-1a, quicker
 /// on them than the standard library's SipHash, whose resistance to chosen keys a
 /// course's own words do not need.
-type TermHasher = std::hash::BuildHasherDefault<Fnv>;
+pub(super) type TermHasher = std::hash::BuildHasherDefault<Fnv>;
 
 #[derive(Default)]
-struct Fnv(u64);
+pub(super) struct Fnv(u64);
 
 impl std::hash::Hasher for Fnv {
     fn write(&mut self, bytes: &[u8]) {
@@ -703,17 +707,46 @@ mod tests {
     }
 
     #[test]
-    fn the_index_read_in_place_is_the_one_built() {
+    fn the_index_spliced_from_blocks_is_the_one_built() {
+        use crate::site::index_blocks::{index_block, splice_index};
         let lessons: &[TestLesson] = &[
             ("Threads", "Many threads.", &[("Costs", "The GIL costs.")]),
             ("Locks", "A getSwitchInterval call.", &[("GIL", "Text.")]),
+            ("Empty", "", &[]),
+            (
+                "Costs",
+                "Threads and locks.",
+                &[("More", "GIL \"quoted\" costs.")],
+            ),
         ];
-        let docs = test_docs(lessons);
-        let terms: Vec<LessonTerms> = docs.iter().map(lesson_terms).collect();
-        let refs: Vec<(&LessonDocs, &LessonTerms)> = docs.iter().zip(&terms).collect();
+        let built = String::from_utf8(index(lessons).to_js()).unwrap();
+        let mut docs = test_docs(lessons);
+        let terms: Vec<LessonTerms> = docs.iter_mut().map(take_lesson_terms).collect();
+        let all: Vec<(&LessonDocs, &LessonTerms)> = docs.iter().zip(&terms).collect();
+        // Every way of cutting the lessons into consecutive blocks.
+        for cuts in 0..(1u32 << (all.len() - 1)) {
+            let (mut blocks, mut start, mut first_doc) = (Vec::new(), 0, 0);
+            for end in 1..=all.len() {
+                if end == all.len() || cuts & (1 << (end - 1)) != 0 {
+                    blocks.push(index_block(&all[start..end], first_doc));
+                    first_doc += all[start..end]
+                        .iter()
+                        .map(|l| l.0.len() as u32)
+                        .sum::<u32>();
+                    start = end;
+                }
+            }
+            let refs: Vec<_> = blocks.iter().collect();
+            assert_eq!(
+                String::from_utf8(splice_index(&refs)).unwrap(),
+                built,
+                "cuts {cuts:b}"
+            );
+        }
         assert_eq!(
-            String::from_utf8(index_of(&refs)).unwrap(),
-            String::from_utf8(index(lessons).to_js()).unwrap()
+            String::from_utf8(splice_index(&[])).unwrap(),
+            String::from_utf8(IndexBuilder::default().finish().to_js()).unwrap(),
+            "no lessons"
         );
     }
 
