@@ -1,17 +1,16 @@
 //! Syntax highlighting of code blocks with syntect, as CSS classes (not inline styles) so
-//! one stylesheet serves a light and a dark theme.
+//! one stylesheet serves a light and a dark theme: one class per kind of token
+//! (`hl-kw`, `hl-str`, `hl-com`, `hl-num`, `hl-fn`, `hl-bi`, and `hl-it` for italic),
+//! see `spans`.
 
 mod block_cache;
+mod spans;
 
 use crate::html::escape;
 use block_cache::BlockCache;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
-use syntect::util::LinesWithEndings;
-
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// Highlights code blocks, optionally through an on-disk cache of finished blocks.
 pub struct Highlighter {
@@ -88,21 +87,6 @@ impl Highlighter {
         html
     }
 
-    fn scope_spans(
-        &self,
-        code: &str,
-        syntax: &syntect::parsing::SyntaxReference,
-    ) -> Option<String> {
-        let mut generator =
-            ClassedHTMLGenerator::new_with_class_style(syntax, self.syntaxes(), CLASS_STYLE);
-        for line in LinesWithEndings::from(code) {
-            generator
-                .parse_html_for_line_which_includes_newline(line)
-                .ok()?;
-        }
-        Some(generator.finalize())
-    }
-
     /// The block as `block` makes it, without the cache. The whole frame is what the
     /// cache keeps: the language's name is looked up in the syntax set, which a warm
     /// cache thus never loads.
@@ -119,7 +103,7 @@ impl Highlighter {
             None => (String::new(), String::new()),
         };
         let inner = syntax
-            .and_then(|syntax| self.scope_spans(code, syntax))
+            .and_then(|syntax| spans::highlight(code, syntax, self.syntaxes()))
             .unwrap_or_else(|| escape(code));
         format!(
             "<div class=\"code-block\">{label}<pre class=\"code\" tabindex=\"0\"{lang_attr}><code>{inner}</code></pre>\n</div>\n"
