@@ -1,7 +1,20 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+// Builds allocate many small, short-lived values on every thread (syntect's per-line
+// parse state, search terms, template values); see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (include/mimalloc.h).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // mimalloc holds freed pages for a second before returning them; over a build that
+    // frees as it goes (pages are written as rendered) that raised the peak at 10,000
+    // lessons from 229 MB (glibc) to 300 MB. Returned at once: 261 MB, no slower.
+    // SAFETY: sets an integer option; called before any other thread exists.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     // On Ctrl-C a build leaves no half-written temporary folder behind; the previous
     // site is untouched either way.
     let _ = ctrlc::set_handler(|| {

@@ -1,17 +1,16 @@
 //! Syntax highlighting of code blocks with syntect, as CSS classes (not inline styles) so
-//! one stylesheet serves a light and a dark theme.
+//! one stylesheet serves a light and a dark theme: one class per kind of token
+//! (`hl-kw`, `hl-str`, `hl-com`, `hl-num`, `hl-fn`, `hl-bi`, and `hl-it` for italic),
+//! see `spans`.
 
 mod block_cache;
+mod spans;
 
 use crate::html::escape;
 use block_cache::BlockCache;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
-use syntect::util::LinesWithEndings;
-
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// Highlights code blocks, optionally through an on-disk cache of finished blocks.
 pub struct Highlighter {
@@ -63,8 +62,10 @@ impl Highlighter {
         cache.save();
     }
 
-    /// A `<pre>` block for `code` in language `lang` (a fence token such as `python`).
-    /// Unknown languages and plain blocks come out as escaped text.
+    /// A code block for `code` in language `lang` (a fence token such as `python`): a
+    /// frame labelled with the language's name around the highlighted `<pre>`. Unknown
+    /// languages and plain blocks come out as escaped text. The copy button is added by
+    /// crescu.js: without scripts there is no button that does nothing.
     pub fn block(&self, code: &str, lang: Option<&str>) -> String {
         let lang = lang.map(str::trim).filter(|l| !l.is_empty());
         let token = lang.unwrap_or_default();
@@ -75,9 +76,9 @@ impl Highlighter {
                 return html;
             }
         } else {
-            return self.highlight(code, lang);
+            return self.framed(code, lang);
         }
-        let html = self.highlight(code, lang);
+        let html = self.framed(code, lang);
         if let Ok(mut slot) = self.cache.lock()
             && let Some(cache) = slot.as_mut()
         {
@@ -86,46 +87,27 @@ impl Highlighter {
         html
     }
 
-    /// The name a reader knows a language by (`py` -> `Python`), or the token as written
-    /// when no syntax has it.
-    pub fn language_name(&self, lang: &str) -> String {
-        match self.syntaxes().find_syntax_by_token(lang) {
-            Some(syntax) => syntax.name.clone(),
-            None => lang.to_string(),
-        }
-    }
-
-    fn highlight(&self, code: &str, lang: Option<&str>) -> String {
+    /// The block as `block` makes it, without the cache. The whole frame is what the
+    /// cache keeps: the language's name is looked up in the syntax set, which a warm
+    /// cache thus never loads.
+    fn framed(&self, code: &str, lang: Option<&str>) -> String {
         let syntax = lang.and_then(|l| self.syntaxes().find_syntax_by_token(l));
-        let lang_attr = lang
-            .map(|l| format!(" data-lang=\"{}\"", escape(l)))
-            .unwrap_or_default();
-        let inner = match syntax {
-            Some(syntax) => {
-                let mut generator = ClassedHTMLGenerator::new_with_class_style(
-                    syntax,
-                    self.syntaxes(),
-                    CLASS_STYLE,
-                );
-                let mut ok = true;
-                for line in LinesWithEndings::from(code) {
-                    if generator
-                        .parse_html_for_line_which_includes_newline(line)
-                        .is_err()
-                    {
-                        ok = false;
-                        break;
-                    }
-                }
-                if ok {
-                    generator.finalize()
-                } else {
-                    escape(code)
-                }
+        let (label, lang_attr) = match lang {
+            Some(token) => {
+                let name = syntax.map_or(token, |s| s.name.as_str());
+                (
+                    format!("<span class=\"code-lang\">{}</span>", escape(name)),
+                    format!(" data-lang=\"{}\"", escape(token)),
+                )
             }
-            None => escape(code),
+            None => (String::new(), String::new()),
         };
-        format!("<pre class=\"code\" tabindex=\"0\"{lang_attr}><code>{inner}</code></pre>\n")
+        let inner = syntax
+            .and_then(|syntax| spans::highlight(code, syntax, self.syntaxes()))
+            .unwrap_or_else(|| escape(code));
+        format!(
+            "<div class=\"code-block\">{label}<pre class=\"code\" tabindex=\"0\"{lang_attr}><code>{inner}</code></pre>\n</div>\n"
+        )
     }
 }
 
@@ -142,7 +124,8 @@ mod tests {
         let plain = h.block("<b>\n", Some("nosuchlang"));
         assert_eq!(
             plain,
-            "<pre class=\"code\" tabindex=\"0\" data-lang=\"nosuchlang\"><code>&lt;b&gt;\n</code></pre>\n"
+            "<div class=\"code-block\"><span class=\"code-lang\">nosuchlang</span>\
+             <pre class=\"code\" tabindex=\"0\" data-lang=\"nosuchlang\"><code>&lt;b&gt;\n</code></pre>\n</div>\n"
         );
     }
 

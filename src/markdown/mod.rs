@@ -478,18 +478,9 @@ impl Renderer {
         writer.finish()
     }
 
-    /// A highlighted code block in a frame labelled with its language. The copy button is
-    /// added by crescu.js: without scripts there is no button that does nothing.
+    /// A highlighted code block in a frame labelled with its language.
     fn code_block(&self, code: &str, lang: Option<&str>) -> String {
-        let pre = self.highlighter.block(code, lang);
-        let label = match lang.map(str::trim).filter(|l| !l.is_empty()) {
-            Some(lang) => format!(
-                "<span class=\"code-lang\">{}</span>",
-                escape(&self.highlighter.language_name(lang))
-            ),
-            None => String::new(),
-        };
-        format!("<div class=\"code-block\">{label}{pre}</div>\n")
+        self.highlighter.block(code, lang)
     }
 
     /// Render a front-matter string (prompt, option, takeaway): inline Markdown only, with

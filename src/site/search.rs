@@ -89,6 +89,10 @@ fn raw_words(text: &str) -> impl Iterator<Item = &str> {
 }
 
 fn lowercase_term(w: &str) -> String {
+    // Most words are ASCII, where a character is a byte and lowercasing one is cheap.
+    if w.is_ascii() {
+        return w[..w.len().min(MAX_TERM_CHARS)].to_ascii_lowercase();
+    }
     let mut word = String::with_capacity(w.len());
     for c in w.chars().take(MAX_TERM_CHARS) {
         word.extend(c.to_lowercase());
@@ -634,6 +638,31 @@ mod tests {
     fn words_split_like_the_browser() {
         let w: Vec<String> = words("The GIL's 5-ms switch_interval!").collect();
         assert_eq!(w, ["the", "gil", "s", "5", "ms", "switch", "interval"]);
+    }
+
+    #[test]
+    fn ascii_words_lowercase_as_any_other() {
+        let by_chars = |w: &str| -> String {
+            let mut word = String::new();
+            for c in w.chars().take(MAX_TERM_CHARS) {
+                word.extend(c.to_lowercase());
+            }
+            word
+        };
+        for w in [
+            "GIL",
+            "getSwitchInterval",
+            "x",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123",
+            "Straße",
+            "ÉTÉ",
+        ] {
+            assert_eq!(lowercase_term(w), by_chars(w), "{w}");
+        }
+        assert_eq!(
+            lowercase_term("ABCDEFGHIJKLMNOPQRSTUVWXYZ").len(),
+            MAX_TERM_CHARS
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ fn cache_header() -> Vec<u8> {
     let code = [
         include_str!("../highlight.rs"),
         include_str!("block_cache.rs"),
+        include_str!("spans.rs"),
     ]
     .iter()
     .flat_map(|source| source.bytes())
