@@ -79,6 +79,8 @@ const MACHINE_KEYS: &[(&str, bool)] = &[
     ("idle_poll_us", false),
     ("poll_wake_us", false),
     ("requester_wins", false),
+    ("deep_wake_us", false),
+    ("deep_idle_ms", false),
 ];
 const INTERPRETER_KEYS: &[(&str, bool)] = &[
     ("switch_interval_ms", false),

@@ -27,7 +27,7 @@ pub use validate::{
 
 /// Version of the simulator's behaviour; bump whenever results may change (it is part
 /// of cache keys).
-pub const VERSION: &str = "sim-4";
+pub const VERSION: &str = "sim-5";
 
 /// Limits on one run, checked by estimate before running and enforced while running.
 #[derive(Debug, Clone, PartialEq)]
@@ -317,5 +317,30 @@ mod tests {
             p99(&fifo) < p99(&default) && p99(&default) < p99(&requester),
             "{all}"
         );
+    }
+
+    fn p50_latency(work: serde_json::Value) -> u64 {
+        let s = scenario(json!({"runs": [{"label": "one", "threads": [
+            {"name": "T", "work": [work]}
+        ]}]}));
+        let r = run(&s, 1, &Budget::default()).unwrap();
+        let mut l = r.runs[0].threads[0].io_latencies_ns.clone();
+        l.sort_unstable();
+        percentile(&l, 0.5)
+    }
+
+    #[test]
+    fn a_reply_after_a_long_wait_wakes_a_deeper_sleeping_core_but_a_timer_does_not() {
+        let reply =
+            |ms: u64| p50_latency(json!({"io": {"count": 10, "wait_ms": ms, "cpu_us": 20}}));
+        let (short, long) = (reply(1), reply(50));
+        // Measured: 0.05 ms after 1 ms waits, 0.21 after 50.
+        assert!(
+            long > 3 * short,
+            "after 1 ms {short} ns, after 50 ms {long} ns"
+        );
+        // Sleeps of 10 and 100 ms both ran about 0.1 ms late.
+        let sleep = p50_latency(json!({"repeat": {"times": 10, "steps": [{"sleep_ms": 50}]}}));
+        assert!(sleep < 150_000, "a 50 ms sleep ends {sleep} ns late");
     }
 }

@@ -136,6 +136,8 @@ impl Checker {
         self.opt(base, "idle_poll_us", m.idle_poll_us, 0.0, false, 1e6);
         self.opt(base, "poll_wake_us", m.poll_wake_us, 0.0, true, 1e5);
         self.opt(base, "requester_wins", m.requester_wins, 0.0, false, 1.0);
+        self.opt(base, "deep_wake_us", m.deep_wake_us, 0.0, false, 1e6);
+        self.opt(base, "deep_idle_ms", m.deep_idle_ms, 0.0, true, 1e6);
     }
 
     fn interpreter(&mut self, base: &KeyPath, i: &Interpreter) {

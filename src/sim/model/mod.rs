@@ -33,8 +33,8 @@ mod workload;
 
 use std::collections::VecDeque;
 
-use rand::SeedableRng;
 use chacha20::ChaCha8Rng;
+use rand::SeedableRng;
 
 use super::engine::EventQueue;
 use super::measure::RunResult;

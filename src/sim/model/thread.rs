@@ -64,6 +64,9 @@ pub(super) struct Thread {
     /// When the blocking call under way is due to return: a sleep's deadline, or the
     /// arrival of the reply of the round trip under way.
     pub(super) due_at: u64,
+    /// The blocking call under way ends by the thread's own timer (a sleep), not by a
+    /// signal from another core (a reply).
+    pub(super) timer_wake: bool,
     pub(super) cpu_ns: u64,
     pub(super) work_ns: f64,
     pub(super) acquisitions: u64,
@@ -98,6 +101,7 @@ impl Thread {
             timer_at: 0,
             latency_from: None,
             due_at: 0,
+            timer_wake: false,
             cpu_ns: 0,
             work_ns: 0.0,
             acquisitions: 0,
@@ -266,6 +270,7 @@ impl Sim {
                 let due = self.now() + ns;
                 let at = due + self.slack_ns();
                 self.block_until(tid, due, at);
+                self.threads[tid].timer_wake = true;
             }
             Action::Send { reply_in } => {
                 let ns = self.jittered(self.machine.send_us * NS_PER_US).max(1);
@@ -282,6 +287,7 @@ impl Sim {
                     self.start_exec(tid, ExecKind::Syscall, ns);
                 } else {
                     self.block_until(tid, due, due);
+                    self.threads[tid].timer_wake = false;
                 }
             }
             Action::Py(ns) => self.start_exec(tid, ExecKind::Py, ns),
@@ -331,6 +337,11 @@ impl Sim {
         let t = &mut self.threads[tid];
         t.act = Act::WantGil;
         t.latency_from = Some(t.due_at);
-        self.want_core(tid, false);
+        if t.timer_wake {
+            t.timer_wake = false;
+            self.want_core(tid, false);
+        } else {
+            self.want_core_after_reply(tid);
+        }
     }
 }
