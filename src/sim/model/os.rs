@@ -105,15 +105,7 @@ impl Sim {
 
     /// Makes a thread whose reply arrived runnable (see [`Sim::wake_us`]).
     pub(super) fn want_core_after_reply(&mut self, tid: usize) {
-        self.threads[tid].os = Os::Queued;
-        match self.idle_core(tid) {
-            Some(c) => {
-                let us = self.wake_us(c, true);
-                let delay = self.jittered(us * NS_PER_US).max(1);
-                self.dispatch(c, tid, delay);
-            }
-            None => self.run_queue.push_back(tid),
-        }
+        self.enqueue(tid, Some(true));
     }
 
     fn switch_ns(&mut self) -> u64 {
@@ -164,10 +156,22 @@ impl Sim {
     /// Makes the thread runnable: onto an idle core after a wake-up (none if it is
     /// already awake), or into the run queue.
     pub(super) fn want_core(&mut self, tid: usize, awake: bool) {
+        self.enqueue(tid, (!awake).then_some(false));
+    }
+
+    /// Onto an idle core or into the run queue; `wake` is `None` for a thread already
+    /// awake, else whether its wake-up deepens with the core's sleep.
+    fn enqueue(&mut self, tid: usize, wake: Option<bool>) {
         self.threads[tid].os = Os::Queued;
         match self.idle_core(tid) {
             Some(c) => {
-                let delay = if awake { 0 } else { self.wake_ns(c) };
+                let delay = match wake {
+                    None => 0,
+                    Some(deepens) => {
+                        let us = self.wake_us(c, deepens);
+                        self.jittered(us * NS_PER_US).max(1)
+                    }
+                };
                 self.dispatch(c, tid, delay);
             }
             None => self.run_queue.push_back(tid),
