@@ -6,7 +6,8 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (include/mimalloc.h).
+/// `mi_option_purge_delay` in `mi_option_e` (include/mimalloc.h) of both mimalloc versions the
+/// sys crate bundles (v2 and v3); the crate names its neighbours 14 and 16 but not it.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {

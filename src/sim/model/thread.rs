@@ -269,8 +269,7 @@ impl Sim {
                 // Late by the timer slack; the latency counts from the deadline.
                 let due = self.now() + ns;
                 let at = due + self.slack_ns();
-                self.block_until(tid, due, at);
-                self.threads[tid].timer_wake = true;
+                self.block_until(tid, due, at, true);
             }
             Action::Send { reply_in } => {
                 let ns = self.jittered(self.machine.send_us * NS_PER_US).max(1);
@@ -286,8 +285,7 @@ impl Sim {
                     let ns = self.jittered(self.machine.receive_us * NS_PER_US).max(1);
                     self.start_exec(tid, ExecKind::Syscall, ns);
                 } else {
-                    self.block_until(tid, due, due);
-                    self.threads[tid].timer_wake = false;
+                    self.block_until(tid, due, due, false);
                 }
             }
             Action::Py(ns) => self.start_exec(tid, ExecKind::Py, ns),
@@ -295,11 +293,13 @@ impl Sim {
         }
     }
 
-    /// Off the core until `wake_at`; what it waited for was due at `due`.
-    fn block_until(&mut self, tid: usize, due: u64, wake_at: u64) {
+    /// Off the core until `wake_at`; what it waited for was due at `due`, and ends by
+    /// the thread's own timer (`timer_wake`) or by a reply.
+    fn block_until(&mut self, tid: usize, due: u64, wake_at: u64, timer_wake: bool) {
         let t = &mut self.threads[tid];
         t.act = Act::Blocked;
         t.due_at = due;
+        t.timer_wake = timer_wake;
         self.leave_core(tid);
         self.set_timer(tid, wake_at, TimerKind::BlockEnd);
     }
@@ -338,7 +338,6 @@ impl Sim {
         t.act = Act::WantGil;
         t.latency_from = Some(t.due_at);
         if t.timer_wake {
-            t.timer_wake = false;
             self.want_core(tid, false);
         } else {
             self.want_core_after_reply(tid);

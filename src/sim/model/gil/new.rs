@@ -110,7 +110,7 @@ impl GilRules for NewGil {
         let interpreter = sim.threads[tid].interpreter;
         let gil = &mut sim.interpreters[interpreter].gil;
         let must_wait = !exiting && gil.drop_request && !gil.waiters.is_empty();
-        let requester = gil.requester.take().filter(|_| gil.drop_request);
+        let requester = gil.requester.take();
         if must_wait {
             gil.drop_request = false;
             gil.forced.push(tid);
