@@ -16,8 +16,9 @@ import sys
 ROW = re.compile(r"([0-9.]+) \(([0-9.]+) to ([0-9.]+)\)")
 
 
-def compared(crescu, root):
-    """(simulation, run, figure) -> (simulated, median, low, high), and the version."""
+def compared(crescu, root, old_gil=False):
+    """(simulation, run, figure) -> (simulated, median, low, high), and the version;
+    old-GIL figures only with `old_gil` (they are measured on 2.7 whatever is asked)."""
     text = subprocess.run(
         [crescu, "measure", "--root", root, "--compare"],
         check=True, capture_output=True, text=True,
@@ -28,7 +29,7 @@ def compared(crescu, root):
         if len(cells) < 8 or not re.fullmatch(r"[0-9.]+", cells[4]):
             continue
         m = ROW.fullmatch(cells[5])
-        if m and not cells[1].startswith("old-"):
+        if m and (old_gil or not cells[1].startswith("old-")):
             rows[tuple(cells[1:4])] = (float(cells[4]),) + tuple(map(float, m.groups()))
     out = subprocess.run(
         ["grep", "-rhm1", "python:", root + "/content"], capture_output=True, text=True
@@ -42,12 +43,18 @@ def apart(a, b):
     return outside and max(a[1], b[1]) > 1.3 * max(min(a[1], b[1]), 1e-9)
 
 
+def take_crescu(args):
+    """The `--crescu PATH` option, taken out of args, or the release build."""
+    if "--crescu" not in args:
+        return "target/release/crescu"
+    i = args.index("--crescu")
+    crescu = args[i + 1]
+    del args[i : i + 2]
+    return crescu
+
+
 def main(args):
-    crescu = "target/release/crescu"
-    if "--crescu" in args:
-        i = args.index("--crescu")
-        crescu = args[i + 1]
-        del args[i : i + 2]
+    crescu = take_crescu(args)
     show_all = "--all" in args
     roots = [a for a in args if a != "--all"]
     measured = [compared(crescu, r) for r in roots]
