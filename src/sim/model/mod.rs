@@ -15,15 +15,18 @@
 //! - An I/O round trip is a send and a receive, each a socket call that releases the
 //!   GIL and takes it back; a call that returns before the signalled waiter woke can
 //!   take the GIL straight back (the race of fact 12 in gil-facts.md).
-//! - A signal wakes a uniformly chosen waiter (no fairness, no priority for I/O).
+//! - A drop signals the longest waiter, or the waiter that asked for the drop with
+//!   probability `requester_wins` (see [`gil`]'s new GIL); no priority for I/O.
+//! - Process start-up is a delay on no simulated core: two processes spawned at once
+//!   start side by side, where on a real machine they (and `multiprocessing`'s resource
+//!   tracker) share the cores while they start (BENCHMARKS.md).
 //! - A timed-out waiter handles its timeout without taking a core (the timer slack
 //!   stands for its wake-up).
 //! - Per-switch cost: after taking the GIL from another thread, a thread's first
 //!   `cache_refill_us` of Python run at half speed.
 //! - All busy cores run `parallel_slowdown` slower (interpolated by how many are busy).
 //! - Processes and subinterpreters start in parallel, each after its start-up cost (a
-//!   pool of subinterpreters creates each in its own worker thread); the start-up uses
-//!   no simulated core.
+//!   pool of subinterpreters creates each in its own worker thread).
 
 mod gil;
 mod os;
