@@ -76,7 +76,7 @@ pub fn render_lesson(
     let path = PathBuf::from(&module.slug)
         .join(&lesson.slug)
         .join("index.html");
-    render_template(ctx, "lesson.html", &c, path).map_err(|d| vec![d])
+    render_template(ctx, "lesson.html", c, path).map_err(|d| vec![d])
 }
 
 /// The lesson as the template sees it, around its body `parts`.
