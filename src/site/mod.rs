@@ -187,6 +187,7 @@ fn render_lessons(
     diags: &mut Diagnostics,
 ) -> usize {
     let ordered: Vec<(&Module, &Lesson)> = ctx.course.lessons().collect();
+    let sidebars = syllabus::LessonSidebars::new(ctx.course, "../../");
     let results: Vec<Result<(), Vec<Diagnostic>>> = ordered
         .par_iter()
         .enumerate()
@@ -206,7 +207,7 @@ fn render_lessons(
                 None => 0,
             };
             let page = reuse::file(ctx.reuse, path, key, || {
-                lesson::render_lesson(ctx, outline, at)
+                lesson::render_lesson(ctx, outline, &sidebars, at)
             })?;
             sink(page).map_err(|e| vec![write_failed(ctx, e)])
         })
