@@ -213,7 +213,7 @@ pub fn build_in(
         unreachable!("the theme was loaded above");
     };
     let cache = options.use_cache.then(|| options.cache_dir());
-    let chart_words = theme.strings.chart_words();
+    let chart_words = theme.strings().chart_words();
     let charts = simulations::run_all(&course, cache.as_deref(), &chart_words)?;
     progress(Stage::Render);
     workspace.markdown.open_highlight_cache(cache.as_deref());

@@ -20,9 +20,11 @@ pub struct LessonAt<'a> {
     pub next: Option<(&'a Module, &'a Lesson)>,
 }
 
+/// `sidebars` are those of lesson pages (`syllabus::LessonSidebars` at `../../`).
 pub fn render_lesson(
     ctx: &RenderContext,
     outline: &SiteOutline,
+    sidebars: &syllabus::LessonSidebars,
     at: LessonAt,
 ) -> Result<OutputFile, Vec<Diagnostic>> {
     let (module, lesson) = (at.module, at.lesson);
@@ -51,10 +53,7 @@ pub fn render_lesson(
     );
     c.insert("prev", &nav(at.prev));
     c.insert("next", &nav(at.next));
-    c.insert(
-        "sidebar",
-        &syllabus::sidebar(ctx.course, "../../", Some(module), Some(lesson)),
-    );
+    c.insert_value("sidebar", sidebars.page(module, lesson));
     c.insert("page_kind", "lesson");
     c.insert(
         "position",
@@ -76,7 +75,7 @@ pub fn render_lesson(
     let path = PathBuf::from(&module.slug)
         .join(&lesson.slug)
         .join("index.html");
-    render_template(ctx, "lesson.html", &c, path).map_err(|d| vec![d])
+    render_template(ctx, "lesson.html", c, path).map_err(|d| vec![d])
 }
 
 /// The lesson as the template sees it, around its body `parts`.

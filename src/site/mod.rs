@@ -119,13 +119,13 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
         sink(output)
     };
     let course = ctx.course;
-    ctx.markdown.set_words(ctx.theme.strings.markdown_words());
+    ctx.markdown.set_words(ctx.theme.strings().markdown_words());
     let outline = SiteOutline::new(
         course,
         ctx.markdown,
         ctx.theme.static_files.iter().map(|(p, _)| p.as_path()),
         ctx.reuse,
-        search::DocLabels::new(&ctx.theme.strings),
+        search::DocLabels::new(ctx.theme.strings()),
     );
     let mut diags = outline.problems(course);
     diags.extend(review::reserved_slugs(course));
@@ -187,6 +187,7 @@ fn render_lessons(
     diags: &mut Diagnostics,
 ) -> usize {
     let ordered: Vec<(&Module, &Lesson)> = ctx.course.lessons().collect();
+    let sidebars = syllabus::LessonSidebars::new(ctx.course, "../../");
     let results: Vec<Result<(), Vec<Diagnostic>>> = ordered
         .par_iter()
         .enumerate()
@@ -206,7 +207,7 @@ fn render_lessons(
                 None => 0,
             };
             let page = reuse::file(ctx.reuse, path, key, || {
-                lesson::render_lesson(ctx, outline, at)
+                lesson::render_lesson(ctx, outline, &sidebars, at)
             })?;
             sink(page).map_err(|e| vec![write_failed(ctx, e)])
         })
@@ -317,7 +318,11 @@ fn scorm_files(ctx: &RenderContext) -> Vec<OutputFile> {
         return Vec::new();
     };
     let storage_key = SiteView::new(ctx.course, "").storage_key;
-    let open_label = ctx.theme.strings.get("open_the_course").unwrap_or_default();
+    let open_label = ctx
+        .theme
+        .strings()
+        .get("open_the_course")
+        .unwrap_or_default();
     let launch = crate::scorm::launch_page(ctx.course, scorm, &storage_key, open_label);
     vec![
         OutputFile {
@@ -394,11 +399,10 @@ fn asset_collisions(
 fn render_template(
     ctx: &RenderContext,
     name: &str,
-    context: &tera::Context,
+    mut context: tera::Context,
     path: PathBuf,
 ) -> Result<OutputFile, Diagnostic> {
     // Pages other than the 404 (served at any path) name their public address.
-    let mut context = context.clone();
     let canonical = ctx
         .course
         .config
@@ -409,8 +413,8 @@ fn render_template(
         "canonical_url",
         &canonical.map(|b| sitemap::canonical_url(b, &path.to_string_lossy().replace('\\', "/"))),
     );
-    context.insert("t", &ctx.theme.strings);
-    context.insert("script_strings", &ctx.theme.strings.script_json(name));
+    // `t`, the interface text, is in the templates' global context (`Theme`).
+    context.insert_value("script_strings", ctx.theme.script_strings(name));
     ctx.theme
         .tera
         .render(name, &context)
@@ -451,7 +455,7 @@ fn render_index(ctx: &RenderContext, outline: &SiteOutline) -> Result<OutputFile
     c.insert("page_kind", "index");
     c.insert("page_title", &course.config.title);
     c.insert("description", &course.config.description);
-    render_template(ctx, "index.html", &c, PathBuf::from("index.html"))
+    render_template(ctx, "index.html", c, PathBuf::from("index.html"))
 }
 
 fn render_module(
@@ -486,7 +490,7 @@ fn render_module(
     render_template(
         ctx,
         "module.html",
-        &c,
+        c,
         PathBuf::from(&module.slug).join("index.html"),
     )
 }
@@ -498,7 +502,7 @@ fn render_review(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
     c.insert("page_kind", "review");
     c.insert("page_title", "Review");
     c.insert("description", &ctx.course.config.description);
-    render_template(ctx, "review.html", &c, PathBuf::from(review::REVIEW_PAGE))
+    render_template(ctx, "review.html", c, PathBuf::from(review::REVIEW_PAGE))
 }
 
 /// Each module's review script, handed to `sink` as it is made.
@@ -517,7 +521,7 @@ fn render_review_scripts(
             let script = reuse::file(ctx.reuse, path.clone(), key, || {
                 let mut c = tera::Context::new();
                 c.insert("items", &review::module_items(module, ctx.markdown));
-                let html = render_template(ctx, "review_items.html", &c, path.clone())?.bytes;
+                let html = render_template(ctx, "review_items.html", c, path.clone())?.bytes;
                 let bytes = review::script(module, &String::from_utf8_lossy(&html));
                 Ok(OutputFile { path, bytes })
             });
@@ -547,7 +551,7 @@ fn render_404(ctx: &RenderContext) -> Result<OutputFile, Diagnostic> {
     c.insert("site", &site_view(ctx, &root));
     c.insert("page_title", "Page not found");
     c.insert("description", &ctx.course.config.description);
-    render_template(ctx, "404.html", &c, PathBuf::from("404.html"))
+    render_template(ctx, "404.html", c, PathBuf::from("404.html"))
 }
 
 /// An intro or other author Markdown with no shortcodes.

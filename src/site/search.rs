@@ -89,33 +89,49 @@ fn raw_words(text: &str) -> impl Iterator<Item = &str> {
 }
 
 fn lowercase_term(w: &str) -> String {
-    // Most words are ASCII, where a character is a byte and lowercasing one is cheap.
-    if w.is_ascii() {
-        return w[..w.len().min(MAX_TERM_CHARS)].to_ascii_lowercase();
-    }
-    let mut word = String::with_capacity(w.len());
-    for c in w.chars().take(MAX_TERM_CHARS) {
-        word.extend(c.to_lowercase());
-    }
+    let mut word = String::new();
+    lowercase_into(w, &mut word);
     word
 }
 
-/// The terms a text is found by: its words, the parts of camelCase words
-/// (`getSwitchInterval` is also `switch` and `interval`), without stop words and
-/// single characters.
-fn index_terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    raw_words(text)
-        .flat_map(|w| {
-            // Most words have no capital after their first letter: no parts to look for.
-            let parts = w
-                .chars()
-                .skip(1)
-                .any(char::is_uppercase)
-                .then(|| camel_parts(w));
-            std::iter::once(w).chain(parts.into_iter().flatten())
-        })
-        .map(lowercase_term)
-        .filter(|w| w.chars().nth(1).is_some() && !STOP_WORDS.contains(&w.as_str()))
+/// `w` lowercased and cut at `MAX_TERM_CHARS` into `word`, in place of what it held.
+fn lowercase_into(w: &str, word: &mut String) {
+    word.clear();
+    // Most words are ASCII, where a character is a byte and lowercasing one is cheap.
+    if w.is_ascii() {
+        word.push_str(&w[..w.len().min(MAX_TERM_CHARS)]);
+        word.make_ascii_lowercase();
+        return;
+    }
+    for c in w.chars().take(MAX_TERM_CHARS) {
+        word.extend(c.to_lowercase());
+    }
+}
+
+/// Calls `found` with each term a text is found by: its words, the parts of camelCase
+/// words (`getSwitchInterval` is also `switch` and `interval`), without stop words and
+/// single characters. Each is lowercased into `word`, which the caller keeps from text
+/// to text, so that a term costs no allocation of its own.
+fn each_index_term(text: &str, word: &mut String, mut found: impl FnMut(&str)) {
+    for w in raw_words(text) {
+        // Most words have no capital after their first letter: no parts to look for.
+        let parts = w
+            .chars()
+            .skip(1)
+            .any(char::is_uppercase)
+            .then(|| camel_parts(w));
+        for part in std::iter::once(w).chain(parts.into_iter().flatten()) {
+            lowercase_into(part, word);
+            if word.chars().nth(1).is_some() && !is_stop_word(word) {
+                found(word);
+            }
+        }
+    }
+}
+
+/// Whether `word` (lowercase) is one of `STOP_WORDS`, none of which is over five bytes.
+fn is_stop_word(word: &str) -> bool {
+    word.len() <= 5 && STOP_WORDS.contains(&word)
 }
 
 /// `getSwitchInterval` -> `get`, `Switch`, `Interval`; `HTTPServer` -> `HTTP`, `Server`.
@@ -140,7 +156,7 @@ fn camel_parts(word: &str) -> Vec<&str> {
 /// Interpreter Lock": stop words and numbers are skipped; `None` under three initials.
 fn acronym(text: &str) -> Option<String> {
     let initials: String = words(text)
-        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .filter(|w| !is_stop_word(w))
         .filter_map(|w| w.chars().next().filter(|c| c.is_alphabetic()))
         .collect();
     (initials.chars().count() >= 3).then_some(initials)
@@ -378,7 +394,7 @@ impl std::hash::Hasher for Fnv {
 /// The words of a query that can match: stop words and single characters are not indexed.
 fn query_words(query: &str) -> Vec<String> {
     words(query)
-        .filter(|w| w.chars().nth(1).is_some() && !STOP_WORDS.contains(&w.as_str()))
+        .filter(|w| w.chars().nth(1).is_some() && !is_stop_word(w))
         .collect()
 }
 
@@ -403,7 +419,7 @@ fn uncovered_title_words(title: &str, query: &[String]) -> usize {
         return 0;
     }
     words(title)
-        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .filter(|w| !is_stop_word(w))
         .filter(|w| !query.iter().any(|q| w.starts_with(q.as_str())))
         .count()
 }
@@ -487,30 +503,38 @@ pub type LessonDocs = Vec<IndexedDoc>;
 
 /// The distinct terms of one document with the strongest field each stands in.
 #[derive(Default)]
-struct DocTerms(HashMap<String, Field>);
+struct DocTerms {
+    terms: HashMap<String, Field, TermHasher>,
+    /// The term being looked at: a term already held is not allocated again.
+    word: String,
+}
 
 impl DocTerms {
     fn add(&mut self, text: &str, field: Field) {
-        for term in index_terms(text) {
-            self.add_term(term, field);
-        }
-    }
-
-    fn add_term(&mut self, term: String, field: Field) {
-        let at = self.0.entry(term).or_insert(field);
-        *at = (*at).max(field);
+        let terms = &mut self.terms;
+        each_index_term(text, &mut self.word, |term| add_term(terms, term, field));
     }
 
     /// A title or heading: its words and its acronym.
     fn add_name(&mut self, text: &str, field: Field) {
         self.add(text, field);
         if let Some(initials) = acronym(text) {
-            self.add_term(initials, field);
+            add_term(&mut self.terms, &initials, field);
         }
     }
 
     fn into_terms(self) -> Vec<(String, Field)> {
-        self.0.into_iter().collect()
+        self.terms.into_iter().collect()
+    }
+}
+
+/// Note that `term` stands in `field` of a document whose terms are `terms`.
+fn add_term(terms: &mut HashMap<String, Field, TermHasher>, term: &str, field: Field) {
+    match terms.get_mut(term) {
+        Some(at) => *at = (*at).max(field),
+        None => {
+            terms.insert(term.to_string(), field);
+        }
     }
 }
 
@@ -666,9 +690,18 @@ mod tests {
     }
 
     #[test]
+    fn every_stop_word_is_known_as_one() {
+        for w in STOP_WORDS {
+            assert!(is_stop_word(w), "{w}");
+        }
+        assert!(!is_stop_word("thereby") && !is_stop_word("gil"));
+    }
+
+    #[test]
     fn code_words_are_also_found_by_their_parts() {
-        let terms: Vec<String> =
-            index_terms("sys.getSwitchInterval() HTTPServer ob_refcnt").collect();
+        let mut terms: Vec<String> = Vec::new();
+        let text = "sys.getSwitchInterval() HTTPServer ob_refcnt The a an ab";
+        each_index_term(text, &mut String::new(), |t| terms.push(t.to_string()));
         assert_eq!(
             terms,
             [
@@ -681,7 +714,8 @@ mod tests {
                 "http",
                 "server",
                 "ob",
-                "refcnt"
+                "refcnt",
+                "ab"
             ]
         );
     }

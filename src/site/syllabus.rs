@@ -11,6 +11,7 @@ use crate::content::{Course, Lesson, Module};
 use crate::markdown::Heading;
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 /// The generated file holding every lesson of the course (see `to_js`).
 pub const SYLLABUS_FILE: &str = "syllabus.js";
@@ -75,12 +76,7 @@ pub fn sidebar(
     module: Option<&Module>,
     lesson: Option<&Lesson>,
 ) -> Sidebar {
-    let here = module
-        .and_then(|c| course.modules.iter().position(|m| m.slug == c.slug))
-        .unwrap_or(0);
-    let first = here
-        .saturating_sub(LISTED_MODULES / 2)
-        .min(course.modules.len().saturating_sub(LISTED_MODULES));
+    let first = first_listed(course, module);
     let modules = course
         .modules
         .iter()
@@ -91,12 +87,9 @@ pub fn sidebar(
             let lessons = if current {
                 m.lessons
                     .iter()
-                    .map(|l| SidebarLesson {
-                        key: lesson_key(m, l),
-                        title: l.title.clone(),
-                        url: format!("{root}{}/{}/index.html", m.slug, l.slug),
-                        exercises: l.quiz.len(),
-                        current: lesson.is_some_and(|c| c.slug == l.slug),
+                    .map(|l| {
+                        let current = lesson.is_some_and(|c| c.slug == l.slug);
+                        sidebar_lesson(root, m, l, current)
                     })
                     .collect()
             } else {
@@ -116,6 +109,115 @@ pub fn sidebar(
         modules,
         module_count: course.modules.len(),
         partial: course.modules.len() > LISTED_MODULES,
+    }
+}
+
+/// `lesson` of `module` as a sidebar lists it on pages whose links start with `root`.
+fn sidebar_lesson(root: &str, module: &Module, lesson: &Lesson, current: bool) -> SidebarLesson {
+    SidebarLesson {
+        key: lesson_key(module, lesson),
+        title: lesson.title.clone(),
+        url: format!("{root}{}/{}/index.html", module.slug, lesson.slug),
+        exercises: lesson.quiz.len(),
+        current,
+    }
+}
+
+/// The index of the first module a page's sidebar lists, when `module` is the page's.
+fn first_listed(course: &Course, module: Option<&Module>) -> usize {
+    let here = module
+        .and_then(|c| course.modules.iter().position(|m| m.slug == c.slug))
+        .unwrap_or(0);
+    here.saturating_sub(LISTED_MODULES / 2)
+        .min(course.modules.len().saturating_sub(LISTED_MODULES))
+}
+
+/// The sidebars of lesson pages as template values, `sidebar(course, root, module,
+/// lesson)` for each lesson. A module's lesson pages differ only in the lesson marked
+/// current, so each page's value is put together from parts made once per module (a
+/// lesson page would otherwise serialise some 70 values of its own).
+pub struct LessonSidebars<'a> {
+    course: &'a Course,
+    root: &'a str,
+    /// By module of the course, made when one of its pages first needs it.
+    modules: Vec<OnceLock<ModuleSidebar>>,
+}
+
+/// The parts of one module's lesson sidebars.
+struct ModuleSidebar {
+    /// The sidebar of the module's pages with no lesson current.
+    none_current: tera::Value,
+    /// Where the module is in the sidebar's `modules`.
+    listed_at: usize,
+    /// Each lesson of the module as listed when it is the current one.
+    current: Vec<tera::Value>,
+}
+
+impl<'a> LessonSidebars<'a> {
+    /// For pages whose links start with `root`.
+    pub fn new(course: &'a Course, root: &'a str) -> Self {
+        let modules = course.modules.iter().map(|_| OnceLock::new()).collect();
+        LessonSidebars {
+            course,
+            root,
+            modules,
+        }
+    }
+
+    /// The sidebar of the page of `lesson`, of `module` of the course.
+    pub fn page(&self, module: &Module, lesson: &Lesson) -> tera::Value {
+        let (course, root) = (self.course, self.root);
+        let at = course.modules.iter().position(|m| std::ptr::eq(m, module));
+        let Some(parts) = at.and_then(|i| self.modules.get(i)) else {
+            let one = sidebar(course, root, Some(module), Some(lesson));
+            return tera::Value::from_serializable(&one);
+        };
+        let parts = parts.get_or_init(|| ModuleSidebar::new(course, root, module));
+        // A list of a map made from our own structs: never missing.
+        let list = |map: &tera::Map, key: &'static str| -> Vec<tera::Value> {
+            let value = map.get(&tera::value::Key::from(key));
+            value
+                .and_then(|v| v.as_array())
+                .map(<[_]>::to_vec)
+                .unwrap_or_default()
+        };
+        let mut sidebar = parts.none_current.clone().into_map().unwrap_or_default();
+        let mut modules = list(&sidebar, "modules");
+        let Some(listed) = modules.get_mut(parts.listed_at) else {
+            return parts.none_current.clone();
+        };
+        let mut entry = listed.clone().into_map().unwrap_or_default();
+        let mut lessons = list(&entry, "lessons");
+        for ((shown, l), current) in lessons.iter_mut().zip(&module.lessons).zip(&parts.current) {
+            if l.slug == lesson.slug {
+                *shown = current.clone();
+            }
+        }
+        entry.insert("lessons".into(), tera::Value::from(lessons));
+        *listed = tera::Value::from(entry);
+        sidebar.insert("modules".into(), tera::Value::from(modules));
+        tera::Value::from(sidebar)
+    }
+}
+
+impl ModuleSidebar {
+    fn new(course: &Course, root: &str, module: &Module) -> Self {
+        let none_current = sidebar(course, root, Some(module), None);
+        let listed_at = course
+            .modules
+            .iter()
+            .position(|m| m.slug == module.slug)
+            .map_or(0, |here| here - first_listed(course, Some(module)));
+        let current = module
+            .lessons
+            .iter()
+            .map(|l| tera::Value::from_serializable(&sidebar_lesson(root, module, l, true)))
+            .collect();
+        ModuleSidebar {
+            none_current: tera::Value::from_serializable(&none_current),
+            listed_at,
+            current,
+        }
     }
 }
 
@@ -213,6 +315,61 @@ mod tests {
             level,
             id: id.into(),
             text: format!("About {id}"),
+        }
+    }
+
+    fn course(modules: usize, lessons: usize) -> Course {
+        let lesson = |n: usize| crate::content::Lesson {
+            slug: format!("l{n}"),
+            number: n as u32 + 1,
+            title: format!("Lesson <{n}> & more"),
+            minutes: 1,
+            xp: 1,
+            summary: None,
+            focus_minutes: 0,
+            takeaways: vec![],
+            videos: vec![],
+            go_deeper: vec![],
+            quiz: vec![],
+            simulations: vec![],
+            measured: vec![],
+            body: Default::default(),
+            source: "content/m/l.md".into(),
+            draft: false,
+        };
+        Course {
+            config: crate::content::CourseConfig::default(),
+            intro: Default::default(),
+            modules: (0..modules)
+                .map(|m| Module {
+                    slug: format!("m{m}"),
+                    title: format!("Module {m}"),
+                    summary: None,
+                    intro: Default::default(),
+                    source: "content/m".into(),
+                    lessons: (0..lessons + m % 3)
+                        .map(|n| std::sync::Arc::new(lesson(n)))
+                        .collect(),
+                })
+                .collect(),
+            assets: vec![],
+            broken_lessons: vec![],
+        }
+    }
+
+    #[test]
+    fn lesson_sidebars_are_each_lessons_sidebar() {
+        // Fewer modules than are listed, and more: the listed ones move with the page.
+        for modules in [1, 3, LISTED_MODULES + 5] {
+            let course = course(modules, 4);
+            let sidebars = LessonSidebars::new(&course, "../../");
+            for m in &course.modules {
+                for l in &m.lessons {
+                    let one = sidebar(&course, "../../", Some(m), Some(l));
+                    let expected = tera::Value::from_serializable(&one);
+                    assert_eq!(sidebars.page(m, l), expected, "{} {}", m.slug, l.slug);
+                }
+            }
         }
     }
 

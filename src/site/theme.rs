@@ -3,6 +3,7 @@
 
 use super::strings::UiStrings;
 use crate::diagnostics::{Diagnostic, Position};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The default theme, compiled in so `crescu build --root elsewhere` needs no theme folder.
@@ -92,8 +93,12 @@ const DEFAULT_STATIC: &[(&str, &[u8])] = &[
 pub struct Theme {
     pub tera: tera::Tera,
     pub static_files: Vec<(PathBuf, Vec<u8>)>,
-    /// The interface text in the course's language, with the theme's overrides.
-    pub strings: UiStrings,
+    /// The interface text in the course's language, with the theme's overrides; every
+    /// template sees it as `t`, from Tera's global context (converted once, not per page).
+    strings: UiStrings,
+    /// Each template's `script_strings` (`UiStrings::script_json`), the same on every
+    /// page made from it.
+    script_strings: HashMap<String, tera::Value>,
 }
 
 impl Theme {
@@ -102,8 +107,34 @@ impl Theme {
     pub fn load(root: &Path, name: &str, language: &str) -> Result<Theme, Diagnostic> {
         let strings = UiStrings::load(root, name, language, Path::new("content/_index.md"))?;
         let mut theme = Self::templates_and_files(root, name)?;
-        theme.strings = strings;
+        theme.set_strings(strings);
         Ok(theme)
+    }
+
+    pub fn strings(&self) -> &UiStrings {
+        &self.strings
+    }
+
+    /// Use `strings` as the interface text of every page from now on.
+    fn set_strings(&mut self, strings: UiStrings) {
+        self.tera.global_context().insert("t", &strings);
+        self.script_strings = self
+            .tera
+            .get_template_names()
+            .map(|name| {
+                let json = strings.script_json(name);
+                (name.to_string(), tera::Value::from_serializable(&json))
+            })
+            .collect();
+        self.strings = strings;
+    }
+
+    /// The JSON of the strings the scripts of pages made from `template` need.
+    pub fn script_strings(&self, template: &str) -> tera::Value {
+        match self.script_strings.get(template) {
+            Some(json) => json.clone(),
+            None => tera::Value::from_serializable(&self.strings.script_json(template)),
+        }
     }
 
     fn templates_and_files(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
@@ -200,11 +231,14 @@ impl Theme {
                 format!("the theme's templates do not compile: {}", error_chain(&e)),
             )
         })?;
-        Ok(Theme {
+        let mut theme = Theme {
             tera,
             static_files,
-            strings: UiStrings::built_in("en").unwrap_or(UiStrings::empty()),
-        })
+            strings: UiStrings::empty(),
+            script_strings: HashMap::new(),
+        };
+        theme.set_strings(UiStrings::built_in("en").unwrap_or(UiStrings::empty()));
+        Ok(theme)
     }
 }
 
