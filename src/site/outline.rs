@@ -15,6 +15,7 @@ use crate::markdown::{RenderedBody, Renderer};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::hash::Hasher as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -241,25 +242,24 @@ fn spliced_index(keyed: &[KeyedOutline], reuse: &dyn Reuse) -> Vec<u8> {
 /// The search text scripts, each kept while the documents in it are the same (the
 /// lessons they come from did not change).
 fn text_files(keyed: &[KeyedOutline], reuse: &dyn Reuse) -> Vec<Output> {
-    let docs: Vec<(u64, usize, &str)> = keyed
-        .iter()
-        .flat_map(|(key, part)| {
-            let texts = part.docs.iter().map(|d| d.text.as_str());
-            texts.enumerate().map(move |(i, text)| (*key, i, text))
-        })
-        .collect();
-    docs.chunks(search::SHARD_DOCS)
+    shard_runs(keyed)
+        .into_iter()
         .enumerate()
-        .map(|(n, shard)| {
+        .map(|(n, runs)| {
             let key = || {
                 let mut h = HashWriter::new();
-                for (lesson, i, _) in shard {
-                    let _ = write!(h, "{lesson}{i}");
+                for &(lesson, start, end) in &runs {
+                    h.0.write_u64(keyed[lesson].0);
+                    h.0.write_usize(start);
+                    h.0.write_usize(end);
                 }
                 h.finish()
             };
             let make = || {
-                let texts: Vec<&str> = shard.iter().map(|d| d.2).collect();
+                let texts: Vec<&str> = (runs.iter())
+                    .flat_map(|&(lesson, start, end)| &keyed[lesson].1.docs[start..end])
+                    .map(|d| d.text.as_str())
+                    .collect();
                 let (name, bytes) = search::text_file(n, &texts);
                 Ok::<_, std::convert::Infallible>(OutputFile {
                     path: PathBuf::from(name),
@@ -271,6 +271,30 @@ fn text_files(keyed: &[KeyedOutline], reuse: &dyn Reuse) -> Vec<Output> {
             file
         })
         .collect()
+}
+
+/// The documents of each text script (`SHARD_DOCS` of them, in course order) as runs of
+/// one lesson's: the lesson's index in `keyed`, its first document there and the end.
+fn shard_runs(keyed: &[KeyedOutline]) -> Vec<Vec<(usize, usize, usize)>> {
+    let mut shards = Vec::new();
+    let (mut shard, mut filled) = (Vec::new(), 0);
+    for (lesson, (_, part)) in keyed.iter().enumerate() {
+        let (mut start, docs) = (0, part.docs.len());
+        while start < docs {
+            let end = docs.min(start + search::SHARD_DOCS - filled);
+            shard.push((lesson, start, end));
+            filled += end - start;
+            start = end;
+            if filled == search::SHARD_DOCS {
+                shards.push(std::mem::take(&mut shard));
+                filled = 0;
+            }
+        }
+    }
+    if !shard.is_empty() {
+        shards.push(shard);
+    }
+    shards
 }
 
 /// The search index and its text scripts.
@@ -396,8 +420,8 @@ impl SiteOutline {
     }
 
     /// Files made from the outline: the search index, and the sitemap and robots.txt when
-    /// the course has a `base_url`.
-    pub fn into_files(self) -> Vec<Output> {
-        self.generated
+    /// the course has a `base_url`. The outline keeps none of them.
+    pub fn take_files(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.generated)
     }
 }
