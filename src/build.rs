@@ -164,6 +164,22 @@ impl Workspace {
         self.parsed.as_ref().map(ParseMemo::files_read)
     }
 
+    /// Every change in the course's `content/` is reported (`content_changed`) from now
+    /// on: rebuilds then look only at files reported changed, and walk the folder only
+    /// when a report cannot vouch for the rest.
+    pub fn content_watched(&self) {
+        if let Some(parsed) = &self.parsed {
+            parsed.walks.watched();
+        }
+    }
+
+    /// What a watcher saw change in `content/` since its last report.
+    pub fn content_changed(&self, changes: content::changes::ContentChanges) {
+        if let Some(parsed) = &self.parsed {
+            parsed.walks.note(changes);
+        }
+    }
+
     /// Load the theme again on the next build (its files changed).
     pub fn forget_theme(&mut self) {
         self.theme = None;

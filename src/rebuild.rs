@@ -17,10 +17,11 @@ use std::sync::{Arc, Mutex, RwLock};
 #[derive(Default)]
 pub struct RenderMemo {
     /// Values by key, each with the last build that used it.
-    values: Mutex<HashMap<u64, (Kept, u64)>>,
+    values: Mutex<HashMap<u64, (Kept, u64), KeyHashing>>,
     generation: AtomicU64,
-    /// Each lesson of the last build by source file, as it was then, with its stamp.
-    stamps: RwLock<HashMap<PathBuf, (Arc<Lesson>, u64)>>,
+    /// Each lesson of the last build by source file (as a string, like `written`), as it
+    /// was then, with its stamp.
+    stamps: RwLock<HashMap<OsString, (Arc<Lesson>, u64)>>,
     /// The same stamps by the address of the lesson in the course being built: quicker
     /// to find than by path, as keys ask for them thousands of times a build.
     by_address: RwLock<HashMap<usize, u64>>,
@@ -46,12 +47,13 @@ impl RenderMemo {
         let mut previous = std::mem::take(&mut *stamps);
         let mut by_address = HashMap::new();
         for lesson in course.modules.iter().flat_map(|m| &m.lessons) {
-            let stamp = match previous.remove(&lesson.source) {
+            let source = lesson.source.as_os_str();
+            let stamp = match previous.remove(source) {
                 // Lessons the loader took from its memo are the very same.
                 Some((before, stamp)) if Arc::ptr_eq(&before, lesson) || before == *lesson => stamp,
                 _ => self.fresh_stamp(),
             };
-            stamps.insert(lesson.source.clone(), (Arc::clone(lesson), stamp));
+            stamps.insert(source.to_owned(), (Arc::clone(lesson), stamp));
             by_address.insert(address(lesson), stamp);
         }
         if let Ok(mut addresses) = self.by_address.write() {
@@ -107,6 +109,30 @@ impl RenderMemo {
             values.clear();
         }
         self.forget_written();
+    }
+}
+
+/// Keys are hashes already (`site::keys`): a table takes them as they are, rather than
+/// hash them again, thousands of times a build.
+type KeyHashing = std::hash::BuildHasherDefault<KeyHasher>;
+
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; anything else is folded in all the same.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

@@ -8,6 +8,7 @@ mod common;
 
 use common::*;
 use crescu::build::{BuildOptions, Workspace, build, build_in};
+use crescu::content::changes::ContentChanges;
 use std::path::{Path, PathBuf};
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -43,6 +44,14 @@ impl Course {
 
     fn lesson(&self, name: &str) -> PathBuf {
         self.root.join("content/01-python-concurrency").join(name)
+    }
+
+    /// A lesson added to the module, after the fourth.
+    fn add_lesson(&self) -> PathBuf {
+        let added = self.lesson("04b-added.md");
+        let text = "---\ntitle: Added lesson\nsummary: New.\n---\n## Added\n\nText.\n";
+        std::fs::write(&added, text).unwrap();
+        added
     }
 
     fn edit(&self, file: &Path, from: &str, to: &str) {
@@ -107,12 +116,7 @@ fn rebuilds_after_each_kind_of_edit_equal_a_clean_build() {
     );
     course.rebuild_matches_clean("an exercise prompt, shown by the review script");
 
-    let added = course.lesson("04b-added.md");
-    std::fs::write(
-        &added,
-        "---\ntitle: Added lesson\nsummary: New.\n---\n## Added\n\nText.\n",
-    )
-    .unwrap();
+    let added = course.add_lesson();
     course.rebuild_matches_clean("a lesson added");
     std::fs::remove_file(&added).unwrap();
     course.rebuild_matches_clean("a lesson removed");
@@ -393,4 +397,109 @@ fn unchanged_files_are_not_read_again_and_changed_ones_are() {
     assert_eq!(course.workspace.lessons_read(), Some(1));
     course.rebuild_matches_clean("not yet settled: read again");
     assert_eq!(course.workspace.lessons_read(), Some(1));
+}
+
+/// Tells the workspace that `paths` (relative to the course root) changed, as the dev
+/// server's watcher does before each rebuild.
+fn report(course: &Course, paths: &[&str]) {
+    let paths = paths.iter().map(PathBuf::from).collect();
+    course
+        .workspace
+        .content_changed(ContentChanges::Paths(paths));
+}
+
+#[test]
+fn rebuilds_told_what_changed_equal_a_clean_build() {
+    let mut course = Course::new();
+    course.workspace.content_watched();
+    course.rebuild_matches_clean("first build");
+    report(&course, &[]);
+    course.rebuild_matches_clean("nothing reported");
+
+    let module = "content/01-python-concurrency";
+    let gil = course.lesson("02-the-gil.md");
+    course.edit(&gil, "\n## ", "\nA new sentence in the body.\n\n## ");
+    report(&course, &[&format!("{module}/02-the-gil.md")]);
+    course.rebuild_matches_clean("an edit reported as its file");
+
+    let asyncio = course.lesson("06-asyncio.md");
+    let text = std::fs::read_to_string(&asyncio).unwrap();
+    save_beside(
+        &asyncio,
+        &text.replacen("\n## ", "\nSaved beside.\n\n## ", 1),
+    );
+    let saved = format!("{module}/06-asyncio.md");
+    report(&course, &[&format!("{module}/.saving.tmp"), &saved]);
+    course.rebuild_matches_clean("written beside and renamed over");
+
+    let added = course.add_lesson();
+    report(&course, &[&format!("{module}/04b-added.md")]);
+    course.rebuild_matches_clean("a lesson added: a file the walk did not find");
+    std::fs::remove_file(&added).unwrap();
+    report(&course, &[&format!("{module}/04b-added.md")]);
+    course.rebuild_matches_clean("a lesson removed: a file of the walk gone");
+
+    // A module folder renamed, reported as the rename of the folder only: its files
+    // move without an event of their own.
+    let content = course.root.join("content");
+    let renamed = "content/01-concurrency";
+    std::fs::rename(course.root.join(module), course.root.join(renamed)).unwrap();
+    report(&course, &[module, renamed]);
+    course.rebuild_matches_clean("a module folder renamed");
+    // Back again, reported as the old path only, then as the new one only (a folder
+    // moved out of the course, and one moved in).
+    std::fs::rename(course.root.join(renamed), course.root.join(module)).unwrap();
+    report(&course, &[renamed]);
+    course.rebuild_matches_clean("renamed back, reported as the old path");
+    std::fs::rename(course.root.join(module), course.root.join(renamed)).unwrap();
+    report(&course, &[renamed]);
+    course.rebuild_matches_clean("renamed, reported as the new path");
+    std::fs::rename(course.root.join(renamed), course.root.join(module)).unwrap();
+    course.workspace.content_changed(ContentChanges::Unknown);
+    course.rebuild_matches_clean("renamed back, an overflowed queue reported");
+    assert!(content.join("01-python-concurrency").is_dir());
+}
+
+#[cfg(unix)]
+#[test]
+fn files_not_reported_are_taken_without_asking_the_file_system() {
+    let mut course = Course::new();
+    course.workspace.content_watched();
+    course.rebuild_matches_clean("first build");
+    wait_for_files_to_settle();
+    course.workspace.content_changed(ContentChanges::Unknown);
+    course.rebuild_matches_clean("settled: stamped");
+    report(&course, &[]);
+    course.rebuild_matches_clean("nothing reported");
+    assert_eq!(course.workspace.lessons_read(), Some(0));
+
+    // Rewritten to the same length with its times put back: only its change time
+    // tells, and that is not asked for while the watcher reports nothing of it.
+    let gil = course.lesson("02-the-gil.md");
+    let text = std::fs::read_to_string(&gil).unwrap();
+    let edited = text.replacen(
+        "The Global Interpreter Lock",
+        "The Global Interpreter Look",
+        1,
+    );
+    restore_after_write(&gil, &edited);
+    report(&course, &["content/01-python-concurrency/06-asyncio.md"]);
+    build_in(&course.options("site"), &mut course.workspace, &|_| {}).unwrap();
+    assert_eq!(
+        course.workspace.lessons_read(),
+        Some(0),
+        "asyncio is settled"
+    );
+    let page = course
+        .root
+        .join("site/python-concurrency/the-gil/index.html");
+    let shown = |page: &Path| std::fs::read_to_string(page).unwrap();
+    assert!(
+        !shown(&page).contains("Interpreter Look"),
+        "not reported, not asked"
+    );
+    course.workspace.content_changed(ContentChanges::Unknown);
+    course.rebuild_matches_clean("an unknown change: every stamp taken");
+    assert_eq!(course.workspace.lessons_read(), Some(1));
+    assert!(shown(&page).contains("Interpreter Look"));
 }

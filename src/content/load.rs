@@ -2,16 +2,14 @@
 
 use super::lesson::{self, LessonPlace, ParsedLesson};
 use super::measured::{self, MeasuredSimulation};
-use super::model::{
-    Asset, Body, BrokenLesson, Course, CourseConfig, Lesson, LessonRef, Module, slugify,
-    strip_order_prefix,
-};
+use super::model::{Body, BrokenLesson, Course, CourseConfig, Lesson, LessonRef, Module};
 use super::reuse::ParseMemo;
+use super::walk::{SourceTree, slug_of, walk};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::file_stamp::FileStamp;
 use rayon::prelude::*;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -55,244 +53,6 @@ struct RawCourse {
 struct RawModule {
     title: Option<String>,
     summary: Option<String>,
-}
-
-/// The files of a course, found by walking `content/`, before any parsing.
-#[derive(Debug, Default)]
-struct SourceTree {
-    course_index: Option<PathBuf>,
-    modules: Vec<SourceModule>,
-    assets: Vec<Asset>,
-    misplaced: Vec<PathBuf>,
-    /// `<lesson>.measured.yaml` files in module folders (not assets: the build reads them).
-    measured: Vec<PathBuf>,
-    /// Links leading out of the course (errors), special files skipped (warnings).
-    problems: Vec<Diagnostic>,
-}
-
-#[derive(Debug)]
-struct SourceModule {
-    dir: PathBuf,
-    slug: String,
-    index: Option<PathBuf>,
-    lessons: Vec<PathBuf>,
-}
-
-/// Order by numeric prefix, then by name.
-fn order_key(path: &Path) -> (u64, String) {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (n, _) = strip_order_prefix(&name);
-    (n.unwrap_or(u64::MAX), name)
-}
-
-/// A module folder's slug: its whole name counts (`01-python-3.12` -> `python-3-12`).
-fn slug_of_folder(path: &Path) -> String {
-    slug_from(path.file_name())
-}
-
-/// A lesson file's slug: its name without the `.md`.
-fn slug_of(path: &Path) -> String {
-    slug_from(path.file_stem())
-}
-
-fn slug_from(name: Option<&std::ffi::OsStr>) -> String {
-    let name = name.map(|n| n.to_string_lossy()).unwrap_or_default();
-    let slug = slugify(strip_order_prefix(&name).1);
-    if slug.is_empty() {
-        "untitled".to_string()
-    } else {
-        slug
-    }
-}
-
-/// Walk `content` (inside the course at `root`, canonical), following symlinks whose
-/// targets stay inside the course: a link out of it (to `/proc/self/environ`, say) would
-/// publish that file, so it is an error instead. FIFOs, sockets and devices are skipped
-/// with a warning (reading a FIFO would block the build).
-fn walk(
-    content: &Path,
-    root: &Path,
-    shown: &dyn Fn(&Path) -> PathBuf,
-) -> std::io::Result<SourceTree> {
-    let mut tree = SourceTree::default();
-    let mut modules: HashMap<PathBuf, SourceModule> = HashMap::new();
-    let problems = std::cell::RefCell::new(Vec::new());
-    // A `content/` that is itself a link (the author's choice) may hold links among its
-    // own files.
-    let allowed: Vec<PathBuf> = std::iter::once(root.to_path_buf())
-        .chain(content.canonicalize().ok())
-        .collect();
-    let walker = walkdir::WalkDir::new(content)
-        .min_depth(1)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            !e.file_name().to_string_lossy().starts_with('.')
-                && (!e.path_is_symlink() || link_stays_inside(e.path(), &allowed, shown, &problems))
-        });
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            // A link cycle: reported, the rest of the course still walked.
-            Err(e) if e.loop_ancestor().is_some() => {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_default();
-                problems.borrow_mut().push(link_loop(&shown(&path)));
-                continue;
-            }
-            Err(e) => return Err(std::io::Error::other(e)),
-        };
-        let path = entry.path().to_path_buf();
-        if entry.file_type().is_dir() {
-            if entry.depth() == 1 {
-                modules.insert(path.clone(), SourceModule::new(path));
-            }
-            continue;
-        }
-        if !entry.file_type().is_file() {
-            problems.borrow_mut().push(special_file(&shown(&path)));
-            continue;
-        }
-        add_file(&mut tree, &mut modules, &entry, content, shown);
-    }
-    tree.modules = sorted_modules(modules);
-    tree.problems = problems.into_inner();
-    Ok(tree)
-}
-
-/// A file of `content` into its place in the tree: the course index, a module's index or
-/// lesson, a measurement, a misplaced lesson or an asset. Modules were walked before
-/// their files.
-fn add_file(
-    tree: &mut SourceTree,
-    modules: &mut HashMap<PathBuf, SourceModule>,
-    entry: &walkdir::DirEntry,
-    content: &Path,
-    shown: &dyn Fn(&Path) -> PathBuf,
-) {
-    let path = entry.path().to_path_buf();
-    let rel = path.strip_prefix(content).unwrap_or(&path).to_path_buf();
-    let is_md = path.extension().is_some_and(|e| e == "md");
-    let depth = entry.depth();
-    let is_index = entry.file_name() == "_index.md";
-    match (depth, is_md, is_index) {
-        (1, true, true) => tree.course_index = Some(path),
-        (2, true, _) => {
-            let module = modules
-                .get_mut(path.parent().unwrap_or(content))
-                .expect("parent module was walked first");
-            if is_index {
-                module.index = Some(path);
-            } else {
-                module.lessons.push(path);
-            }
-        }
-        (_, true, _) => tree.misplaced.push(path),
-        (2, false, _)
-            if entry
-                .file_name()
-                .to_string_lossy()
-                .ends_with(super::measured::SUFFIX) =>
-        {
-            tree.measured.push(path)
-        }
-        _ => tree.assets.push(Asset {
-            file: shown(&path),
-            target: asset_target(&rel, depth),
-            source: path,
-        }),
-    }
-}
-
-/// Modules and their lessons in course order.
-fn sorted_modules(modules: HashMap<PathBuf, SourceModule>) -> Vec<SourceModule> {
-    let mut modules: Vec<SourceModule> = modules.into_values().collect();
-    modules.sort_by_key(|m| order_key(&m.dir));
-    for m in &mut modules {
-        m.lessons.sort_by_key(|l| order_key(l));
-    }
-    modules
-}
-
-impl SourceModule {
-    /// The module of folder `dir`, before its files are found.
-    fn new(dir: PathBuf) -> SourceModule {
-        SourceModule {
-            slug: slug_of_folder(&dir),
-            dir,
-            index: None,
-            lessons: Vec::new(),
-        }
-    }
-}
-
-fn special_file(shown: &Path) -> Diagnostic {
-    Diagnostic::warning(
-        "special-file",
-        shown,
-        Position::default(),
-        "skipped: not a regular file (a FIFO, socket or device)",
-    )
-}
-
-fn link_loop(shown: &Path) -> Diagnostic {
-    Diagnostic::error(
-        "link-loop",
-        shown,
-        Position::default(),
-        "this symbolic link leads back into a folder that contains it",
-    )
-    .expected("a link to a file, or to a folder that does not contain the link")
-}
-
-/// Where an asset at `rel` (inside `content/`, `depth` deep) goes in the site: the same
-/// place, with its module folder renamed to the module's slug.
-fn asset_target(rel: &Path, depth: usize) -> PathBuf {
-    let mut target = PathBuf::new();
-    let mut parts = rel.components();
-    if depth >= 2
-        && let Some(first) = parts.next()
-    {
-        target.push(slug_of_folder(Path::new(first.as_os_str())));
-    }
-    target.extend(parts);
-    target
-}
-
-/// Whether the symlink at `link` leads to a place inside one of the `allowed` folders
-/// (the course root, its content folder); if not, says so in `problems`.
-fn link_stays_inside(
-    link: &Path,
-    allowed: &[PathBuf],
-    shown: &dyn Fn(&Path) -> PathBuf,
-    problems: &std::cell::RefCell<Vec<Diagnostic>>,
-) -> bool {
-    let target = std::fs::read_link(link).unwrap_or_default();
-    let (message, expected) = match link.canonicalize() {
-        Ok(real) if allowed.iter().any(|dir| real.starts_with(dir)) => return true,
-        Ok(real) => (
-            format!(
-                "this symbolic link leads out of the course, to {}",
-                real.display()
-            ),
-            "a link to a file inside the course folder, or a copy of the file",
-        ),
-        Err(e) => (
-            format!(
-                "this symbolic link leads to {}, which cannot be read: {e}",
-                target.display()
-            ),
-            "a link to an existing file inside the course folder",
-        ),
-    };
-    problems.borrow_mut().push(
-        Diagnostic::error("link-outside", &shown(link), Position::default(), message)
-            .expected(expected),
-    );
-    false
 }
 
 /// Read a file as text, refusing files over `limit` bytes and invalid UTF-8 with a
@@ -353,7 +113,7 @@ pub fn load_partial_reusing(
         texts: HashMap::new(),
         max_lesson_bytes: MAX_FILE_BYTES,
     };
-    let Some(tree) = reading.walk_content() else {
+    let Some((tree, reported)) = reading.source_tree(memo) else {
         return (None, reading.diags);
     };
     reading.report_misplaced(&tree);
@@ -363,20 +123,24 @@ pub fn load_partial_reusing(
         .as_ref()
         .map(|(c, _)| c.clone())
         .unwrap_or_default();
-    let outcomes = reading.parse_lessons(&tree, &config, memo);
+    let memo_reported = memo.map(|m| (m, reported.as_ref()));
+    let outcomes = reading.parse_lessons(&tree, &config, memo_reported);
     let mut modules = reading.modules(&tree);
     let broken_lessons = reading.sort_lessons(&tree, outcomes, &mut modules, options);
     check_slugs(&modules, &mut reading.diags);
-    let every_lesson: Vec<LessonRef> = tree
-        .modules
-        .iter()
-        .flat_map(|m| {
-            m.lessons.iter().map(|l| LessonRef {
-                module: m.slug.clone(),
-                lesson: slug_of(l),
+    // Go-deeper targets are looked up among all lessons, if any lesson names one.
+    let lessons = || modules.iter().flat_map(|(_, lessons)| lessons);
+    let every_lesson: Vec<LessonRef> = match lessons().any(|p| !p.pending_links.is_empty()) {
+        false => Vec::new(),
+        true => (tree.modules.iter())
+            .flat_map(|m| {
+                m.lessons.iter().map(|l| LessonRef {
+                    module: m.slug.clone(),
+                    lesson: slug_of(l),
+                })
             })
-        })
-        .collect();
+            .collect(),
+    };
     let mut modules = resolve_links(modules, &every_lesson, &mut reading.diags);
     let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     attach_measurements(&tree.measured, &shown, &mut modules, &mut reading.diags);
@@ -385,7 +149,7 @@ pub fn load_partial_reusing(
         config,
         intro,
         modules,
-        assets: tree.assets,
+        assets: tree.assets.clone(),
         broken_lessons,
     });
     if let (Some(memo), Some(course)) = (memo, &course) {
@@ -528,7 +292,31 @@ impl Reading<'_> {
         p.strip_prefix(self.root).unwrap_or(p).to_path_buf()
     }
 
-    /// The files of `content/`, or `None` (with the error) when there is no such folder.
+    /// The files of `content/` and, when the dev server's watcher vouches for all files
+    /// but those, the files changed since the last load (`memo`'s); or `None` (with the
+    /// error) when there is no such folder.
+    fn source_tree(
+        &mut self,
+        memo: Option<&ParseMemo>,
+    ) -> Option<(Arc<SourceTree>, Option<HashSet<PathBuf>>)> {
+        let walks = memo.map(|m| &m.walks);
+        if let Some(unchanged) = walks.and_then(|w| w.begin_load(self.root)) {
+            return Some((unchanged.tree, Some(unchanged.reported)));
+        }
+        let Some(tree) = self.walk_content() else {
+            walks.inspect(|w| w.failed());
+            return None;
+        };
+        let tree = Arc::new(tree);
+        if let Some(walks) = walks {
+            let content = self.root.join("content");
+            walks.walked(&tree, tree.paths(&content, &|p| self.shown(p)));
+        }
+        Some((tree, None))
+    }
+
+    /// The files of `content/`, walked, or `None` (with the error) when there is no such
+    /// folder. Its problems are reported.
     fn walk_content(&mut self) -> Option<SourceTree> {
         let content = self.root.join("content");
         // Links are judged by where they really lead, so the root is resolved too.
@@ -537,8 +325,8 @@ impl Reading<'_> {
             .canonicalize()
             .unwrap_or_else(|_| self.root.to_path_buf());
         match walk(&content, &real_root, &|p| self.shown(p)) {
-            Ok(mut tree) => {
-                self.diags.extend(std::mem::take(&mut tree.problems));
+            Ok(tree) => {
+                self.diags.extend(tree.problems.iter().cloned());
                 Some(tree)
             }
             Err(_) if !content.exists() => {
@@ -700,15 +488,16 @@ impl Reading<'_> {
     }
 
     /// Parse every lesson of every module in parallel; results keep their order, each
-    /// with the index of its module.
+    /// with the index of its module. With `memo`, lessons are taken from it as
+    /// `reuse_lesson` says.
     fn parse_lessons(
         &self,
         tree: &SourceTree,
         config: &CourseConfig,
-        memo: Option<&ParseMemo>,
+        memo: Option<(&ParseMemo, Option<&HashSet<PathBuf>>)>,
     ) -> Vec<(usize, LessonOutcome)> {
         // Course settings flow into every lesson (defaults such as focus minutes).
-        let config_key = format!("{config:?}");
+        let config_key = super::reuse::lesson_key(format!("{config:?}"));
         let jobs: Vec<(usize, usize, &PathBuf)> = tree
             .modules
             .iter()
@@ -719,7 +508,7 @@ impl Reading<'_> {
             .map(|&(mi, li, path)| {
                 let position = li as u32 + 1;
                 let outcome = match memo {
-                    Some(memo) => self.reuse_lesson(path, position, config, (memo, &config_key)),
+                    Some(memo) => self.reuse_lesson((path, position), config, memo, config_key),
                     None => self.read_lesson(path, position, config),
                 };
                 (mi, outcome)
@@ -750,21 +539,30 @@ impl Reading<'_> {
     /// `read_lesson` for a rebuild: a lesson whose file's stamp shows it unchanged since
     /// an earlier build read it, in the same place and with the same course settings
     /// (`config_key`), is taken from `memo` unread; one whose text is unchanged, unparsed.
+    /// When a watcher `reported` every file changed since the last load, a file not
+    /// among them keeps the stamp it had, without asking the file system.
     fn reuse_lesson(
         &self,
-        path: &Path,
-        position: u32,
+        (path, position): (&Path, u32),
         config: &CourseConfig,
-        (memo, config_key): (&ParseMemo, &str),
+        (memo, reported): (&ParseMemo, Option<&HashSet<PathBuf>>),
+        config_key: u64,
     ) -> LessonOutcome {
         let file = self.shown(path);
         let slug = slug_of(path);
         let key = |text_hash: u64| {
             super::reuse::lesson_key((&file, &slug, position, text_hash, config_key))
         };
+        // A broken lesson keeps its text for its headings: only parsed ones go unread.
+        let unreported = reported.is_some_and(|r| !r.contains(&file));
+        if unreported
+            && let Some((Some(parsed), problems)) =
+                memo.unread_unchanged(&file, self.max_lesson_bytes, key)
+        {
+            return (file, None, Some(parsed), problems);
+        }
         // A file grown over a lowered size limit must be refused: its length is checked.
         let stamp = FileStamp::of(path).filter(|s| s.len <= self.max_lesson_bytes);
-        // A broken lesson keeps its text for its headings: only parsed ones go unread.
         if let Some((Some(parsed), problems)) = stamp.and_then(|s| memo.unread(&file, s, key)) {
             return (file, None, Some(parsed), problems);
         }

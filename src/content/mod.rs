@@ -3,6 +3,7 @@
 //! `load` walks `content/` (the only file reading); `lesson`, `quiz` and `front_matter`
 //! are pure parsers that tests drive with strings.
 
+pub mod changes;
 pub mod explore;
 pub mod front_matter;
 pub mod lesson;
@@ -14,6 +15,7 @@ pub mod quiz;
 pub mod reuse;
 pub mod simulation;
 pub mod url;
+mod walk;
 
 pub use load::{LoadOptions, load};
 pub use model::*;

@@ -18,6 +18,8 @@ type Parsed = (Option<ParsedLesson>, Vec<Diagnostic>);
 /// Kept in the build workspace; call `end_build` after each load.
 #[derive(Default)]
 pub struct ParseMemo {
+    /// The last walk of `content/`, and what the dev server's watcher reported since.
+    pub walks: super::changes::WalkMemo,
     /// Each lesson file of the last build, by its path as shown (as a string: hashing a
     /// `Path` walks its components, and every lesson is looked up on every rebuild).
     files: Mutex<HashMap<OsString, Remembered>>,
@@ -48,10 +50,31 @@ impl ParseMemo {
         stamp: FileStamp,
         key_of: impl FnOnce(u64) -> u64,
     ) -> Option<Parsed> {
+        self.unread_if(file, |seen| seen == Some(stamp), key_of)
+    }
+
+    /// `unread` for a file known not to have been written since it was last read (the
+    /// watcher reported nothing of it), if it was settled then and no longer than
+    /// `max_len`: its stamp is not taken again.
+    pub fn unread_unchanged(
+        &self,
+        file: &Path,
+        max_len: u64,
+        key_of: impl FnOnce(u64) -> u64,
+    ) -> Option<Parsed> {
+        self.unread_if(file, |seen| seen.is_some_and(|s| s.len <= max_len), key_of)
+    }
+
+    fn unread_if(
+        &self,
+        file: &Path,
+        stamp_holds: impl FnOnce(Option<FileStamp>) -> bool,
+        key_of: impl FnOnce(u64) -> u64,
+    ) -> Option<Parsed> {
         let generation = self.generation.load(Ordering::SeqCst);
         let mut files = self.files.lock().ok()?;
         let seen = files.get_mut(file.as_os_str())?;
-        if seen.stamp != Some(stamp) || seen.key != key_of(seen.text_hash) {
+        if !stamp_holds(seen.stamp) || seen.key != key_of(seen.text_hash) {
             return None;
         }
         seen.last_used = generation;

@@ -18,7 +18,7 @@ use pulldown_cmark::{
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 /// One piece of a rendered body, in order.
@@ -311,11 +311,15 @@ pub struct Renderer {
 /// Rendered bodies by a hash of their text, kept between the dev server's rebuilds so an
 /// edit to one lesson re-renders (and re-highlights) only that lesson, and a change to
 /// what every page shows (a lesson's title in the sidebar) re-renders pages around their
-/// bodies. Up to `MEMO_BYTES` of them: at 10,000 lessons all would take 300 MB.
+/// bodies. Up to `MEMO_BYTES` of them: at 10,000 lessons all would take 300 MB. The
+/// first build keeps none: it renders every body once, and holding them meanwhile only
+/// raised the server's peak (at 10,000 lessons, by the whole cap); rebuilds fill it.
 #[derive(Default)]
 struct Memo {
     entries: Mutex<HashMap<u64, MemoEntry>>,
     generation: AtomicU64,
+    /// A build has ended: bodies rendered from now on are kept.
+    filling: AtomicBool,
     /// The size of the bodies held (`body_bytes`).
     bytes: AtomicUsize,
 }
@@ -391,6 +395,7 @@ impl Renderer {
     pub fn end_build(&self) {
         self.highlighter.save_cache();
         if let Some(memo) = &self.memo {
+            memo.filling.store(true, Ordering::SeqCst);
             let current = memo.generation.fetch_add(1, Ordering::SeqCst);
             if let Ok(mut entries) = memo.entries.lock() {
                 entries.retain(|_, e| e.last_used >= current);
@@ -442,6 +447,9 @@ impl Renderer {
             return entry.body.clone();
         }
         let (body, rewrites) = self.render(text, first_line, true, rewrite);
+        if !memo.filling.load(Ordering::SeqCst) {
+            return body;
+        }
         let size = body_bytes(&body);
         if memo.bytes.fetch_add(size, Ordering::SeqCst) + size > MEMO_BYTES {
             memo.bytes.fetch_sub(size, Ordering::SeqCst);
@@ -1286,6 +1294,17 @@ mod tests {
                 image_alt: None,
             }]
         );
+    }
+
+    #[test]
+    fn bodies_are_remembered_from_the_first_rebuild_on() {
+        let r = Renderer::with_memo();
+        let held = |r: &Renderer| r.memo.as_ref().unwrap().bytes.load(Ordering::SeqCst);
+        r.body("Some *text*.\n", 1);
+        assert_eq!(held(&r), 0, "the first build keeps nothing");
+        r.end_build();
+        r.body("Some *text*.\n", 1);
+        assert!(held(&r) > 0, "a rebuild keeps what it rendered");
     }
 
     #[test]

@@ -137,6 +137,8 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
     };
     let mut workspace = Workspace::for_rebuilds();
     let mut watcher = watch::Watcher::start(&options.root)?;
+    // From here on the watcher sees every change, those made during the first build too.
+    workspace.content_watched();
 
     // Watching starts first, so no edit made during this build is missed. A failed first
     // build still starts the server: open pages show its errors until they are fixed.
@@ -207,6 +209,7 @@ fn rebuild_on_change(
         if changes.theme {
             workspace.forget_theme();
         }
+        workspace.content_changed(changes.content);
         // Taken only for the write stage, released when the build returns.
         let swap_guard = std::cell::RefCell::new(None);
         let result = build_in(build_options, workspace, &|stage| {

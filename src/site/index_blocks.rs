@@ -64,9 +64,19 @@ fn json_list_items(list: &[u32]) -> Vec<u8> {
 
 /// `search-index.js` from the blocks of every lesson, in course order.
 pub fn splice_index(blocks: &[&IndexBlock]) -> Vec<u8> {
+    // Room for all of it (each term's postings, brackets and comma, and the term itself
+    // quoted): grown as it is written, a file of megabytes would be copied and its
+    // fresh pages faulted in again.
     let size: usize = blocks
         .iter()
-        .map(|b| b.docs.len() + b.terms.iter().map(|t| t.1.len() + 1).sum::<usize>())
+        .map(|b| {
+            b.docs.len()
+                + 1
+                + b.terms
+                    .iter()
+                    .map(|t| t.1.len() + t.0.len() + 6)
+                    .sum::<usize>()
+        })
         .sum();
     let mut out = Vec::with_capacity(size + 1024);
     out.extend_from_slice(b"window.CRESCU_SEARCH={\"docs\":[");

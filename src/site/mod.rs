@@ -11,6 +11,7 @@ pub mod lesson;
 pub mod links;
 pub mod outline;
 pub mod output;
+pub mod packed_texts;
 pub mod reuse;
 pub mod review;
 pub mod search;
@@ -120,24 +121,39 @@ pub fn render_into(ctx: &RenderContext, sink: FileSink) -> Result<RenderedSite, 
     };
     let course = ctx.course;
     ctx.markdown.set_words(ctx.theme.strings().markdown_words());
-    let outline = SiteOutline::new(
+    let mut outline = SiteOutline::new(
         course,
         ctx.markdown,
         ctx.theme.static_files.iter().map(|(p, _)| p.as_path()),
         ctx.reuse,
         search::DocLabels::new(ctx.theme.strings()),
     );
+    // The search index and text scripts go first: at 10,000 lessons they are some 60 MB
+    // that a build writing pages as they come need not hold while rendering them.
+    for file in outline.take_files(ctx.reuse) {
+        if let Err(e) = recording_sink(file) {
+            return Err(Diagnostics(vec![write_failed(ctx, e)]));
+        }
+    }
     let mut diags = outline.problems(course);
     diags.extend(review::reserved_slugs(course));
     let base = ctx.reuse.map(|_| keys::base(ctx)).unwrap_or_default();
-    let lessons_written = render_lessons(ctx, &outline, base, recording_sink, &mut diags);
+    // The course's and modules' pages before the lessons': the course page's context
+    // holds every lesson (tens of MB at 10,000 lessons), better made while less is held.
     let pages = render_other_pages(ctx, &outline, base, recording_sink, &mut diags);
+    let other_pages = pages.len();
+    for page in pages {
+        if let Err(e) = recording_sink(page) {
+            return Err(Diagnostics(vec![write_failed(ctx, e)]));
+        }
+    }
+    let lessons_written = render_lessons(ctx, &outline, base, recording_sink, &mut diags);
     if diags.has_errors() {
         diags.sort();
         return Err(diags);
     }
-    let page_count = lessons_written + pages.len();
-    for file in shared_files(ctx, base, outline.into_files(), pages) {
+    let page_count = lessons_written + other_pages;
+    for file in shared_files(ctx, base) {
         if let Err(e) = recording_sink(file) {
             return Err(Diagnostics(vec![write_failed(ctx, e)]));
         }
@@ -258,15 +274,10 @@ fn render_other_pages(
         .collect()
 }
 
-/// `pages` and the files every site has: the outline's (search index, sitemap), the
-/// syllabus script, the SCORM launch files if asked for, and the theme's static files.
-fn shared_files(
-    ctx: &RenderContext,
-    base: u64,
-    outline_files: Vec<Output>,
-    mut pages: Vec<Output>,
-) -> Vec<Output> {
-    pages.extend(outline_files);
+/// The files every site has: the syllabus script, the SCORM launch files if asked for,
+/// and the theme's static files.
+fn shared_files(ctx: &RenderContext, base: u64) -> Vec<Output> {
+    let mut pages = Vec::new();
     let syllabus = PathBuf::from(syllabus::SYLLABUS_FILE);
     let Ok(script) = reuse::file::<std::convert::Infallible>(
         ctx.reuse,
@@ -359,6 +370,9 @@ fn asset_collisions(
     course: &Course,
     generated: &std::collections::HashSet<PathBuf>,
 ) -> Vec<Diagnostic> {
+    if course.assets.is_empty() {
+        return Vec::new();
+    }
     let folders: std::collections::HashSet<&std::path::Path> = generated
         .iter()
         .flat_map(|p| p.ancestors().skip(1))

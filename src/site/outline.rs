@@ -6,6 +6,7 @@ use super::fingerprint::HashWriter;
 use super::index_blocks;
 use super::links::{self, Resolved, SiteLinks};
 use super::output::OutputFile;
+use super::packed_texts::PackedTexts;
 use super::reuse::{self, Output, Reuse};
 use super::search::{self, LessonDocs, LessonTerms};
 use super::sitemap;
@@ -15,6 +16,7 @@ use crate::markdown::{RenderedBody, Renderer};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::hash::Hasher as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -83,6 +85,8 @@ struct LessonOutline {
     docs: LessonDocs,
     /// The documents' terms grouped (and taken out of them), for rebuilds' index blocks.
     terms: Option<LessonTerms>,
+    /// For rebuilds, the documents' texts (taken out of them), for their text scripts.
+    texts: Option<PackedTexts>,
 }
 
 /// A lesson's outline with the key it is kept under.
@@ -99,11 +103,17 @@ fn lesson_outline(
     let mut docs = search::lesson_docs(module, lesson, &body, labels);
     body.text = String::new();
     let terms = grouped.then(|| search::take_lesson_terms(&mut docs));
+    let texts = grouped.then(|| {
+        let texts = PackedTexts::pack(docs.iter().map(|d| d.text.as_str()));
+        docs.iter_mut().for_each(|d| d.text = String::new());
+        texts
+    });
     LessonOutline {
         anchors: Arc::new(links::lesson_anchors(lesson, &body)),
         body: Arc::new(body),
         docs,
         terms,
+        texts,
     }
 }
 
@@ -129,7 +139,7 @@ fn outline_and_index(
     markdown: &Renderer,
     reuse: Option<&dyn Reuse>,
     labels: &search::DocLabels,
-) -> (Outlines, Vec<Output>) {
+) -> (Outlines, Vec<Output>, Option<TextScripts>) {
     let ordered: Vec<(&Module, &Lesson)> = course.lessons().collect();
     if let Some(reuse) = reuse {
         return reused_outline_and_index(&ordered, markdown, reuse, labels);
@@ -150,7 +160,7 @@ fn outline_and_index(
         }
     }
     let files = search_files(index.finish()).into_iter().map(Output::Made);
-    (lessons, files.collect())
+    (lessons, files.collect(), None)
 }
 
 /// `outline_and_index` for a rebuild: each lesson's outline and documents, and the search
@@ -160,7 +170,7 @@ fn reused_outline_and_index(
     markdown: &Renderer,
     reuse: &dyn Reuse,
     labels: &search::DocLabels,
-) -> (Outlines, Vec<Output>) {
+) -> (Outlines, Vec<Output>, Option<TextScripts>) {
     let labels_key = {
         let mut h = HashWriter::new();
         let _ = write!(h, "{labels:?}");
@@ -179,7 +189,7 @@ fn reused_outline_and_index(
         .collect();
     let mut h = HashWriter::new();
     for (key, _) in &keyed {
-        let _ = write!(h, "{key}");
+        h.0.write_u64(*key);
     }
     let index_key = h.finish();
     let mut lessons = Outlines::default();
@@ -198,9 +208,11 @@ fn reused_outline_and_index(
         },
     );
     let Ok(index) = index;
-    let mut files = vec![index];
-    files.extend(text_files(&keyed, reuse));
-    (lessons, files)
+    let scripts = TextScripts {
+        shards: shard_runs(&keyed),
+        keyed,
+    };
+    (lessons, vec![index], Some(scripts))
 }
 
 /// `search-index.js` spliced from blocks of lessons, each block kept while its lessons
@@ -238,28 +250,42 @@ fn spliced_index(keyed: &[KeyedOutline], reuse: &dyn Reuse) -> Vec<u8> {
     index_blocks::splice_index(&blocks)
 }
 
-/// The search text scripts, each kept while the documents in it are the same (the
-/// lessons they come from did not change).
-fn text_files(keyed: &[KeyedOutline], reuse: &dyn Reuse) -> Vec<Output> {
-    let docs: Vec<(u64, usize, &str)> = keyed
-        .iter()
-        .flat_map(|(key, part)| {
-            let texts = part.docs.iter().map(|d| d.text.as_str());
-            texts.enumerate().map(move |(i, text)| (*key, i, text))
-        })
-        .collect();
-    docs.chunks(search::SHARD_DOCS)
-        .enumerate()
-        .map(|(n, shard)| {
+/// A rebuild's search text scripts, made one at a time as they are written: at 10,000
+/// lessons they are some 45 MB.
+struct TextScripts {
+    keyed: Vec<KeyedOutline>,
+    /// Each script's documents (`shard_runs`).
+    shards: Vec<Vec<(usize, usize, usize)>>,
+}
+
+impl TextScripts {
+    fn paths(&self) -> impl Iterator<Item = String> {
+        (0..self.shards.len()).map(search::text_file_name)
+    }
+
+    /// Each script, kept while the documents in it are the same (the lessons they come
+    /// from did not change).
+    fn into_files(self, reuse: &dyn Reuse) -> impl Iterator<Item = Output> + '_ {
+        let TextScripts { keyed, shards } = self;
+        let file = move |(n, runs): (usize, Vec<(usize, usize, usize)>)| {
             let key = || {
                 let mut h = HashWriter::new();
-                for (lesson, i, _) in shard {
-                    let _ = write!(h, "{lesson}{i}");
+                for &(lesson, start, end) in &runs {
+                    h.0.write_u64(keyed[lesson].0);
+                    h.0.write_usize(start);
+                    h.0.write_usize(end);
                 }
                 h.finish()
             };
             let make = || {
-                let texts: Vec<&str> = shard.iter().map(|d| d.2).collect();
+                let unpacked: Vec<Vec<String>> = (runs.iter())
+                    .map(|&(lesson, ..)| keyed[lesson].1.texts.as_ref())
+                    .map(|texts| texts.map(PackedTexts::unpack).unwrap_or_default())
+                    .collect();
+                let texts: Vec<&str> = (runs.iter().zip(&unpacked))
+                    .flat_map(|(&(_, start, end), texts)| &texts[start..end])
+                    .map(String::as_str)
+                    .collect();
                 let (name, bytes) = search::text_file(n, &texts);
                 Ok::<_, std::convert::Infallible>(OutputFile {
                     path: PathBuf::from(name),
@@ -269,8 +295,33 @@ fn text_files(keyed: &[KeyedOutline], reuse: &dyn Reuse) -> Vec<Output> {
             let path = PathBuf::from(search::text_file_name(n));
             let Ok(file) = reuse::file(Some(reuse), path, key, make);
             file
-        })
-        .collect()
+        };
+        shards.into_iter().enumerate().map(file)
+    }
+}
+
+/// The documents of each text script (`SHARD_DOCS` of them, in course order) as runs of
+/// one lesson's: the lesson's index in `keyed`, its first document there and the end.
+fn shard_runs(keyed: &[KeyedOutline]) -> Vec<Vec<(usize, usize, usize)>> {
+    let mut shards = Vec::new();
+    let (mut shard, mut filled) = (Vec::new(), 0);
+    for (lesson, (_, part)) in keyed.iter().enumerate() {
+        let (mut start, docs) = (0, part.docs.len());
+        while start < docs {
+            let end = docs.min(start + search::SHARD_DOCS - filled);
+            shard.push((lesson, start, end));
+            filled += end - start;
+            start = end;
+            if filled == search::SHARD_DOCS {
+                shards.push(std::mem::take(&mut shard));
+                filled = 0;
+            }
+        }
+    }
+    if !shard.is_empty() {
+        shards.push(shard);
+    }
+    shards
 }
 
 /// The search index and its text scripts.
@@ -314,6 +365,8 @@ pub struct SiteOutline {
     intros: Vec<Intro>,
     pub links: SiteLinks,
     generated: Vec<Output>,
+    /// A rebuild's text scripts, made as they are taken.
+    text_scripts: Option<TextScripts>,
 }
 
 impl SiteOutline {
@@ -325,7 +378,8 @@ impl SiteOutline {
         reuse: Option<&dyn Reuse>,
         labels: search::DocLabels,
     ) -> Self {
-        let (lessons, mut generated) = outline_and_index(course, markdown, reuse, &labels);
+        let (lessons, mut generated, text_scripts) =
+            outline_and_index(course, markdown, reuse, &labels);
         generated.extend(sitemap::files(course).into_iter().map(Output::Made));
         let mut files: Vec<String> = static_files
             .into_iter()
@@ -336,6 +390,7 @@ impl SiteOutline {
                 .iter()
                 .map(|f| f.path().to_string_lossy().into_owned()),
         );
+        files.extend(text_scripts.iter().flat_map(TextScripts::paths));
         // Only their headings are needed, and only when a build fails: never indexed.
         let broken: Vec<Option<RenderedBody>> = course
             .broken_lessons
@@ -357,6 +412,7 @@ impl SiteOutline {
             intros,
             links,
             generated,
+            text_scripts,
         }
     }
 
@@ -395,9 +451,19 @@ impl SiteOutline {
         self.rewrite_at(&links::lesson_page(module, lesson), &lesson.source, url)
     }
 
-    /// Files made from the outline: the search index, and the sitemap and robots.txt when
-    /// the course has a `base_url`.
-    pub fn into_files(self) -> Vec<Output> {
-        self.generated
+    /// Files made from the outline: the search index and its text scripts, and the
+    /// sitemap and robots.txt when the course has a `base_url`. The outline keeps none of
+    /// them; a rebuild's text scripts (`reuse`) are made one by one as they are taken.
+    pub fn take_files<'s>(
+        &'s mut self,
+        reuse: Option<&'s dyn Reuse>,
+    ) -> impl Iterator<Item = Output> + 's {
+        let scripts = self.text_scripts.take().zip(reuse);
+        let scripts = scripts
+            .into_iter()
+            .flat_map(|(s, reuse)| s.into_files(reuse));
+        std::mem::take(&mut self.generated)
+            .into_iter()
+            .chain(scripts)
     }
 }
