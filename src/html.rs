@@ -35,6 +35,14 @@ pub fn script_json_into(out: &mut Vec<u8>, value: &(impl serde::Serialize + ?Siz
     let _ = value.serialize(&mut json);
 }
 
+/// `script_json_into`, as a string.
+pub fn script_json(value: &(impl serde::Serialize + ?Sized)) -> String {
+    let mut out = Vec::new();
+    script_json_into(&mut out, value);
+    // serde_json writes UTF-8, and `\u003c` is ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// serde_json's compact output, with `<` escaped in strings (where alone it can stand).
 struct InertInScript;
 

@@ -109,9 +109,7 @@ impl UiStrings {
             .filter(|(k, _)| needed(k))
             .collect();
         // `<` escaped, so no text can close the element or open a comment.
-        serde_json::to_string(&scripts)
-            .unwrap_or_default()
-            .replace('<', "\\u003c")
+        crate::html::script_json(&scripts)
     }
 
     /// The words the Markdown renderer writes itself.

@@ -300,10 +300,11 @@ pub fn to_js(course: &Course) -> Vec<u8> {
                 .collect(),
         })
         .collect();
-    let json = serde_json::to_string(&serde_json::json!({ "modules": modules }))
-        .unwrap_or_else(|_| "{\"modules\":[]}".to_string());
+    let mut out = b"window.CRESCU_SYLLABUS=".to_vec();
     // `<` escaped, so a title holding `</script>` stays inert wherever this text is put.
-    format!("window.CRESCU_SYLLABUS={};\n", json.replace('<', "\\u003c")).into_bytes()
+    crate::html::script_json_into(&mut out, &serde_json::json!({ "modules": modules }));
+    out.extend_from_slice(b";\n");
+    out
 }
 
 #[cfg(test)]
