@@ -442,12 +442,15 @@ fn fact_09_processes_halve_the_time_plus_start_up() {
     threads: [ {{ name: main, work: [ {{ cpu_ms: 80 }} ] }} ]
   - label: spawn short
 {spawn_short}  - label: seq long
-    threads: [ {{ name: main, work: [ {{ cpu_ms: 200 }} ] }} ]
+    threads: [ {{ name: main, work: [ {{ cpu_ms: 400 }} ] }} ]
   - label: spawn long
 {spawn_long}",
         fork = procs("fork", 250.0),
         spawn_short = procs("spawn", 40.0),
-        spawn_long = procs("spawn", 100.0),
+        // The fact says 100 ms tasks win with spawn; measured here (CPython 3.11, 2
+        // cores) two spawned children and the resource tracker boot side by side for
+        // about 110 ms, and 100 ms tasks still lose (BENCHMARKS.md, "Process start-up").
+        spawn_long = procs("spawn", 200.0),
     );
     for seed in SEEDS {
         let r = simulate(&yaml, seed);
@@ -463,7 +466,7 @@ fn fact_09_processes_halve_the_time_plus_start_up() {
         );
         assert!(
             ratio(&r, "spawn long", "seq long") < 1.0,
-            "100 ms tasks win with spawn"
+            "200 ms tasks win with spawn"
         );
     }
 }

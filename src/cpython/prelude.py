@@ -252,23 +252,32 @@ def set_rates(rates):
 
 
 def measure_rates():
+    """Work per millisecond, measured on a busy core: a virtual core that has just been
+    idle (waiting for the echo helper to start, say) runs slower for tens of
+    milliseconds, and rates measured then sized the steps up to a third short."""
     make_zeros(1 << 20)
-    spin(50000)  # warm up
+    busy_for(0.2)
     return (
-        300000 / best_of(spin, 300000, 3),
-        300000 / best_of(hold, 300000, 3),
-        (1 << 20) / best_of(hash_bytes, 1 << 20, 3),
+        300000 / median_of(spin, 300000, 5),
+        300000 / median_of(hold, 300000, 5),
+        (1 << 20) / median_of(hash_bytes, 1 << 20, 5),
     )
 
 
-def best_of(fn, arg, tries):
-    best = None
+def busy_for(seconds):
+    end = clock() + seconds
+    while clock() < end:
+        spin(10000)
+
+
+def median_of(fn, arg, tries):
+    took = []
     for _ in range(tries):
         start = clock()
         fn(arg)
-        took = clock() - start
-        best = took if best is None else min(best, took)
-    return best * 1000.0
+        took.append(clock() - start)
+    took.sort()
+    return took[len(took) // 2] * 1000.0
 
 
 def calibrate():

@@ -27,7 +27,7 @@ pub use validate::{
 
 /// Version of the simulator's behaviour; bump whenever results may change (it is part
 /// of cache keys).
-pub const VERSION: &str = "sim-5";
+pub const VERSION: &str = "sim-6";
 
 /// Limits on one run, checked by estimate before running and enforced while running.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +96,7 @@ pub fn run(scenario: &Scenario, seed: u64, budget: &Budget) -> Result<SimResult,
 
 #[cfg(test)]
 mod tests {
+    use super::spec::{FORKSERVER_BOOT_MS, RESOURCE_TRACKER_BOOT_MS};
     use super::*;
     use serde_json::json;
 
@@ -235,6 +236,71 @@ mod tests {
         // A runs its 40 ms of Python alone in I1, after the start.
         let a = run.threads.iter().find(|t| t.name == "A").unwrap();
         assert!(a.end_ns >= 47_000_000, "{}", a.end_ns);
+    }
+
+    fn processes(method: &str, count: usize, cpu_ms: f64) -> Scenario {
+        let processes: Vec<_> = (0..count)
+            .map(|i| {
+                json!({"name": format!("P{i}"), "start": method,
+                "threads": [{"name": "main", "work": [{"cpu_ms": cpu_ms}]}]})
+            })
+            .collect();
+        scenario(json!({"machine": {"cores": 2, "jitter": 0},
+            "runs": [{"label": "procs", "processes": processes}]}))
+    }
+
+    fn run_of(s: &Scenario) -> RunResult {
+        run(s, 1, &Budget::default()).unwrap().runs.remove(0)
+    }
+
+    #[test]
+    fn process_start_up_and_exit_run_on_the_cores_and_stay_out_of_the_results() {
+        let one = run_of(&processes("spawn", 1, 10.0));
+        assert_eq!(one.threads.len(), 1);
+        assert_eq!(one.timeline.len(), 1);
+        let (start, exit) = (
+            StartMethod::Spawn.default_start_ms(),
+            StartMethod::Spawn.exit_ms(),
+        );
+        // The child boots (70 ms of CPU) beside the resource tracker on the other core,
+        // then works and exits: each on a busy machine's slightly slower cores.
+        let wall = one.wall_ns as f64 / 1e6;
+        assert!(
+            wall >= start + 10.0 + exit && wall < 1.3 * (start + 10.0 + exit),
+            "{wall}"
+        );
+        let t = &one.threads[0];
+        assert_eq!((t.cpu_ns as f64 / 1e6).round(), 10.0, "only its own work");
+        assert_eq!(t.acquisitions, 1);
+        assert_eq!(one.gil_switches, 0, "starting and exiting switch no lock");
+        // The cores did the boots and the exit too.
+        let busy: u64 = one.core_busy_ns.iter().sum();
+        let boots = start + RESOURCE_TRACKER_BOOT_MS + 10.0 + exit;
+        assert!(busy as f64 / 1e6 >= boots, "{busy}");
+        assert_eq!(one.timeline[0].segments[0].state, ThreadState::Starting);
+    }
+
+    #[test]
+    fn spawned_children_share_two_cores_with_the_resource_tracker() {
+        let one = run_of(&processes("spawn", 1, 5.0)).wall_ns;
+        let two = run_of(&processes("spawn", 2, 5.0)).wall_ns;
+        // Three boots on two cores: the pair takes longer than one child, though less
+        // than two children one after the other.
+        assert!(two as f64 > 1.25 * one as f64, "{one} {two}");
+        assert!(two < 2 * one, "{one} {two}");
+        // Forked children start at once and need no tracker.
+        let forked = run_of(&processes("fork", 2, 5.0)).wall_ns as f64 / 1e6;
+        assert!(forked < 12.0, "{forked}");
+    }
+
+    #[test]
+    fn forkserver_children_wait_for_the_server_once() {
+        let one = run_of(&processes("forkserver", 1, 5.0)).wall_ns as f64 / 1e6;
+        let four = run_of(&processes("forkserver", 4, 5.0)).wall_ns as f64 / 1e6;
+        let child = StartMethod::Forkserver.default_start_ms();
+        assert!(one >= FORKSERVER_BOOT_MS + child + 5.0, "{one}");
+        // Later children are forked from the running server, not booted again.
+        assert!(four < one + 3.0 * (child + 5.0), "{one} {four}");
     }
 
     fn run_wall(s: &Scenario) -> u64 {

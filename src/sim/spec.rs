@@ -137,16 +137,41 @@ pub enum StartMethod {
 }
 
 impl StartMethod {
-    /// Default start-up cost in milliseconds (PEP 703 and measurements on this machine
-    /// kind, see `gil-facts.md`).
+    /// Default start-up cost in milliseconds of CPU on one core: for `spawn` a fresh
+    /// interpreter importing the main module again, for `forkserver` a fork from the
+    /// running server (which boots once per program, [`FORKSERVER_BOOT_MS`]).
+    /// Measured on this machine with CPython 3.11 (BENCHMARKS.md, "Process start-up").
     pub fn default_start_ms(self) -> f64 {
         match self {
             StartMethod::Fork => 2.0,
-            StartMethod::Forkserver => 16.0,
-            StartMethod::Spawn => 50.0,
+            StartMethod::Forkserver => 10.0,
+            StartMethod::Spawn => 70.0,
         }
     }
+
+    /// CPU a process takes to exit after its last thread, in milliseconds: a spawned
+    /// child finalises a whole interpreter, forked ones leave through `os._exit`.
+    pub fn exit_ms(self) -> f64 {
+        match self {
+            StartMethod::Spawn => 15.0,
+            StartMethod::Fork | StartMethod::Forkserver => 2.0,
+        }
+    }
+
+    /// Whether starting the first such process also starts `multiprocessing`'s resource
+    /// tracker, a process of its own ([`RESOURCE_TRACKER_BOOT_MS`]).
+    pub fn starts_resource_tracker(self) -> bool {
+        !matches!(self, StartMethod::Fork)
+    }
 }
+
+/// CPU a program's forkserver takes to boot (a fresh interpreter that imports the main
+/// module) before it forks the first child, in milliseconds.
+pub const FORKSERVER_BOOT_MS: f64 = 70.0;
+
+/// CPU the resource tracker takes to boot, in milliseconds: `spawn` and `forkserver`
+/// start it beside the first child, and on a small machine it competes with them.
+pub const RESOURCE_TRACKER_BOOT_MS: f64 = 60.0;
 
 /// One step of a thread's work, written as a one-key map (`{cpu_ms: 100}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -532,8 +557,11 @@ pub struct InterpreterPlace<'a> {
     pub process: String,
     /// `None` for a process's main interpreter.
     pub subinterpreter: Option<String>,
-    /// When its threads may start (the start-up cost), in milliseconds.
+    /// Its start-up cost, in milliseconds: a delay for a subinterpreter, CPU on a core
+    /// for a process.
     pub start_ms: Option<f64>,
+    /// How a process other than the main one is started.
+    pub start_method: Option<StartMethod>,
     pub threads: &'a [ThreadSpec],
 }
 
@@ -555,6 +583,7 @@ impl RunSpec {
             process: MAIN_PROCESS.to_string(),
             subinterpreter,
             start_ms,
+            start_method: None,
             threads,
         };
         if let Some(threads) = &self.threads {
@@ -574,6 +603,7 @@ impl RunSpec {
                 process: p.name.clone(),
                 subinterpreter: None,
                 start_ms: Some(start),
+                start_method: Some(p.start),
                 threads: p.threads.as_slice(),
             });
         }

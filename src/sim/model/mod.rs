@@ -17,16 +17,18 @@
 //!   take the GIL straight back (the race of fact 12 in gil-facts.md).
 //! - A drop signals the longest waiter, or the waiter that asked for the drop with
 //!   probability `requester_wins` (see [`gil`]'s new GIL); no priority for I/O.
-//! - Process start-up is a delay on no simulated core: two processes spawned at once
-//!   start side by side, where on a real machine they (and `multiprocessing`'s resource
-//!   tracker) share the cores while they start (BENCHMARKS.md).
+//! - A process starts and exits as Python on a core under its own, uncontended GIL:
+//!   its start-up before its threads, its exit after the last of them. `spawn` and
+//!   `forkserver` also start the resource tracker, and `forkserver` boots its server
+//!   once, before the first child; none of these appear in the results, and only the
+//!   exits count in the wall time (a program joins its children, not the tracker).
 //! - A timed-out waiter handles its timeout without taking a core (the timer slack
 //!   stands for its wake-up).
 //! - Per-switch cost: after taking the GIL from another thread, a thread's first
 //!   `cache_refill_us` of Python run at half speed.
 //! - All busy cores run `parallel_slowdown` slower (interpolated by how many are busy).
-//! - Processes and subinterpreters start in parallel, each after its start-up cost (a
-//!   pool of subinterpreters creates each in its own worker thread).
+//! - Subinterpreters start in parallel, each after its start-up cost as a delay on no
+//!   core (a pool of subinterpreters creates each in its own worker thread).
 
 mod gil;
 mod os;
@@ -41,11 +43,14 @@ use rand::SeedableRng;
 
 use super::engine::EventQueue;
 use super::measure::RunResult;
-use super::spec::{InterpreterParams, MachineParams, RunSpec};
+use super::spec::{
+    FORKSERVER_BOOT_MS, InterpreterParams, MachineParams, RESOURCE_TRACKER_BOOT_MS, RunSpec,
+    StartMethod, Step,
+};
 use super::{Budget, SimError};
 use gil::{Gil, GilState, GilTimer};
 use os::Core;
-use thread::{Act, Thread};
+use thread::{Act, Role, Thread};
 use workload::{NS_PER_US, compile, ms_to_ns};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -79,6 +84,14 @@ enum Ev {
     Start {
         tid: u32,
     },
+}
+
+/// The processes `multiprocessing` starts for itself, at most one of each per run.
+#[derive(Default)]
+struct StartUpHelpers {
+    resource_tracker: bool,
+    /// The forkserver's start-up thread.
+    forkserver: Option<usize>,
 }
 
 /// An interpreter with its lock: a process's main interpreter, or a subinterpreter.
@@ -137,22 +150,41 @@ impl Sim {
         };
         let thread_gap = (interp.thread_start_us * NS_PER_US).round() as u64;
         let call_ns = (interp.call_us * NS_PER_US).round() as u64;
+        let mut helpers = StartUpHelpers::default();
         for place in run.interpreter_list() {
-            let interpreter = sim.interpreters.len();
-            sim.interpreters.push(InterpreterState {
-                process: place.process,
-                subinterpreter: place.subinterpreter,
-                gil: GilState::default(),
-            });
-            let start = place.start_ms.map(ms_to_ns).unwrap_or(0);
-            for (i, spec) in place.threads.iter().enumerate() {
+            let interpreter =
+                sim.add_interpreter(place.process.clone(), place.subinterpreter.clone());
+            let mut tids = Vec::with_capacity(place.threads.len());
+            for spec in place.threads {
                 let mut ops = Vec::new();
                 compile(&spec.work, call_ns, &mut ops);
-                let tid = sim.threads.len();
+                tids.push(sim.threads.len());
                 sim.threads
                     .push(Thread::new(spec.name.clone(), interpreter, ops));
-                sim.q
-                    .push(start + thread_gap * i as u64, Ev::Start { tid: tid as u32 });
+            }
+            let starts = tids
+                .iter()
+                .enumerate()
+                .map(|(i, &tid)| (tid, thread_gap * i as u64));
+            match (place.start_method, place.start_ms) {
+                (Some(method), Some(start_ms)) => {
+                    let start_up = sim.add_step(interpreter, Role::StartUp, start_ms, call_ns);
+                    sim.then_start(start_up, starts);
+                    let exit = sim.add_step(interpreter, Role::Exit, method.exit_ms(), call_ns);
+                    for &tid in &tids {
+                        sim.then_start(tid, [(exit, 0)]);
+                    }
+                    if tids.is_empty() {
+                        sim.then_start(start_up, [(exit, 0)]);
+                    }
+                    sim.start_process(start_up, method, &mut helpers, call_ns);
+                }
+                (_, start_ms) => {
+                    let at = start_ms.map(ms_to_ns).unwrap_or(0);
+                    for (tid, after) in starts {
+                        sim.q.push(at + after, Ev::Start { tid: tid as u32 });
+                    }
+                }
             }
         }
         sim
@@ -160,6 +192,88 @@ impl Sim {
 
     fn now(&self) -> u64 {
         self.q.now()
+    }
+
+    // ---- processes starting ----
+
+    fn add_interpreter(&mut self, process: String, subinterpreter: Option<String>) -> usize {
+        self.interpreters.push(InterpreterState {
+            process,
+            subinterpreter,
+            gil: GilState::default(),
+        });
+        self.interpreters.len() - 1
+    }
+
+    /// A process starting or exiting, as Python run by a thread of its own interpreter
+    /// (a fresh interpreter boots holding its own, uncontended GIL).
+    fn add_step(&mut self, interpreter: usize, role: Role, ms: f64, call_ns: u64) -> usize {
+        let mut ops = Vec::new();
+        compile(&[Step::CpuMs(ms)], call_ns, &mut ops);
+        let name = match role {
+            Role::Exit => "exit",
+            _ => "start-up",
+        };
+        let mut step = Thread::new(name.to_string(), interpreter, ops);
+        step.role = role;
+        self.threads.push(step);
+        self.threads.len() - 1
+    }
+
+    /// Makes each of `next` wait for `tid` to end, then start that long after.
+    fn then_start(&mut self, tid: usize, next: impl IntoIterator<Item = (usize, u64)>) {
+        for (n, after) in next {
+            self.threads[n].waits_for += 1;
+            self.threads[tid].then_start.push((n, after));
+        }
+    }
+
+    /// Starts a process's start-up the way its start method does: at once for `fork`
+    /// and `spawn`, after the forkserver booted for `forkserver`; the first `spawn` or
+    /// `forkserver` child also starts the resource tracker beside it.
+    fn start_process(
+        &mut self,
+        start_up: usize,
+        method: StartMethod,
+        helpers: &mut StartUpHelpers,
+        call_ns: u64,
+    ) {
+        if method.starts_resource_tracker() && !helpers.resource_tracker {
+            helpers.resource_tracker = true;
+            let tracker =
+                self.helper_process("resource tracker", RESOURCE_TRACKER_BOOT_MS, call_ns);
+            self.q.push(
+                0,
+                Ev::Start {
+                    tid: tracker as u32,
+                },
+            );
+        }
+        if method != StartMethod::Forkserver {
+            self.q.push(
+                0,
+                Ev::Start {
+                    tid: start_up as u32,
+                },
+            );
+            return;
+        }
+        let server = *helpers.forkserver.get_or_insert_with(|| {
+            let server = self.helper_process("forkserver", FORKSERVER_BOOT_MS, call_ns);
+            self.q.push(0, Ev::Start { tid: server as u32 });
+            server
+        });
+        // The server forks its children one after another, each fork as long as a
+        // `fork` start.
+        let forked = self.threads[server].then_start.len() as u64;
+        let after = forked * ms_to_ns(StartMethod::Fork.default_start_ms());
+        self.then_start(server, [(start_up, after)]);
+    }
+
+    /// A process `multiprocessing` starts for itself, with no thread of the spec.
+    fn helper_process(&mut self, name: &str, boot_ms: f64, call_ns: u64) -> usize {
+        let interpreter = self.add_interpreter(name.to_string(), None);
+        self.add_step(interpreter, Role::StartUp, boot_ms, call_ns)
     }
 
     // ---- timers ----

@@ -4,7 +4,7 @@
 use super::super::measure::{Lane, RunResult, Span, ThreadResult, ThreadState};
 use super::Sim;
 use super::os::Os;
-use super::thread::{Act, ExecKind};
+use super::thread::{Act, ExecKind, Role};
 
 impl Sim {
     /// Closes the span of every thread whose state changed at this event.
@@ -56,9 +56,11 @@ impl Sim {
     pub(super) fn into_result(self, label: &str) -> RunResult {
         let wall_ns = self.threads.iter().map(|t| t.end_ns).max().unwrap_or(0);
         let gil_switches = self.interpreters.iter().map(|p| p.gil.switches).sum();
+        let events = self.events;
+        let core_busy_ns = self.cores.iter().map(|c| c.busy_ns).collect();
         let mut threads = Vec::with_capacity(self.threads.len());
         let mut timeline = Vec::with_capacity(self.threads.len());
-        for t in self.threads {
+        for t in self.threads.into_iter().filter(|t| t.role == Role::Spec) {
             let place = &self.interpreters[t.interpreter];
             let process = place.process.clone();
             let lane = Lane {
@@ -86,10 +88,10 @@ impl Sim {
             label: label.to_string(),
             wall_ns,
             gil_switches,
-            events: self.events,
+            events,
             threads,
             timeline,
-            core_busy_ns: self.cores.iter().map(|c| c.busy_ns).collect(),
+            core_busy_ns,
         }
     }
 }

@@ -77,6 +77,27 @@ pub(super) struct Thread {
     pub(super) spans: Vec<Span>,
     pub(super) state: Option<ThreadState>,
     pub(super) state_since: u64,
+    pub(super) role: Role,
+    /// Threads this one waits for before it starts (a process's threads wait for its
+    /// start-up, its exit for its threads).
+    pub(super) waits_for: u32,
+    /// Threads that wait for this one, each starting that long after the last thread it
+    /// waits for ended, in nanoseconds.
+    pub(super) then_start: Vec<(usize, u64)>,
+}
+
+/// What a simulated thread stands for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Role {
+    /// A thread of the spec.
+    Spec,
+    /// A process starting (booting an interpreter): left out of the results and the
+    /// wall time, which a program's clock starts before and stops without waiting for
+    /// `multiprocessing`'s own processes.
+    StartUp,
+    /// A process exiting after its threads: the program's `join` waits for it, so it
+    /// counts in the wall time, and only there.
+    Exit,
 }
 
 impl Thread {
@@ -112,6 +133,9 @@ impl Thread {
             spans: Vec::new(),
             state: Some(ThreadState::Starting),
             state_since: 0,
+            role: Role::Spec,
+            waits_for: 0,
+            then_start: Vec::new(),
         }
     }
 
@@ -313,8 +337,22 @@ impl Sim {
         t.act = Act::Done;
         t.exec = None;
         t.end_ns = now;
+        let then_start = std::mem::take(&mut t.then_start);
+        if t.role == Role::StartUp {
+            // The process's first thread goes on from its start-up, as on a fresh lock.
+            let gil = &mut self.interpreters[t.interpreter].gil;
+            gil.last_holder = None;
+        }
         self.cancel_timer(tid);
         self.leave_core(tid);
+        for (next, after) in then_start {
+            let waiting = &mut self.threads[next].waits_for;
+            *waiting = waiting.saturating_sub(1);
+            if *waiting == 0 {
+                self.q
+                    .push(now + after, super::Ev::Start { tid: next as u32 });
+            }
+        }
     }
 
     pub(super) fn on_exec_end(&mut self, tid: usize) {

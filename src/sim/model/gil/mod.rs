@@ -14,7 +14,7 @@ mod new;
 mod old;
 
 use super::super::spec::{GilKind, InterpreterParams, MachineParams};
-use super::thread::Act;
+use super::thread::{Act, Role};
 use super::{Sim, TimerKind};
 
 /// The state of one lock (one per interpreter). Fields that only some rules use say so.
@@ -142,6 +142,8 @@ impl Sim {
     pub(super) fn take(&mut self, tid: usize) {
         let now = self.now();
         let interpreter = self.threads[tid].interpreter;
+        // A process starting or exiting is not a thread switching the lock.
+        let counts = self.threads[tid].role == Role::Spec;
         let gil = &mut self.interpreters[interpreter].gil;
         // The GIL invariant: nobody else may hold the lock being taken.
         debug_assert!(gil.holder.is_none() || gil.holder == Some(tid));
@@ -150,7 +152,7 @@ impl Sim {
         let mut switched = false;
         if gil.last_holder != Some(tid) {
             gil.switch_number += 1;
-            if gil.last_holder.is_some() {
+            if gil.last_holder.is_some() && counts {
                 gil.switches += 1;
                 switched = true;
             }
