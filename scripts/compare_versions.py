@@ -23,14 +23,18 @@ def compared(crescu, root, old_gil=False):
         [crescu, "measure", "--root", root, "--compare"],
         check=True, capture_output=True, text=True,
     ).stdout
-    rows = {}
+    rows, seen = {}, {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.split("|")]
         if len(cells) < 8 or not re.fullmatch(r"[0-9.]+", cells[4]):
             continue
         m = ROW.fullmatch(cells[5])
         if m and (old_gil or not cells[1].startswith("old-")):
-            rows[tuple(cells[1:4])] = (float(cells[4]),) + tuple(map(float, m.groups()))
+            # A simulation with explore sliders repeats its labels once per setting.
+            base = tuple(cells[1:4])
+            seen[base] = seen.get(base, 0) + 1
+            key = base if seen[base] == 1 else base + (seen[base],)
+            rows[key] = (float(cells[4]),) + tuple(map(float, m.groups()))
     out = subprocess.run(
         ["grep", "-rhm1", "python:", root + "/content"], capture_output=True, text=True
     ).stdout.split()

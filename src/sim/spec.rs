@@ -144,8 +144,8 @@ impl StartMethod {
     pub fn default_start_ms(self) -> f64 {
         match self {
             StartMethod::Fork => 2.0,
-            StartMethod::Forkserver => 10.0,
-            StartMethod::Spawn => 70.0,
+            StartMethod::Forkserver => 20.0,
+            StartMethod::Spawn => 80.0,
         }
     }
 
@@ -153,8 +153,8 @@ impl StartMethod {
     /// child finalises a whole interpreter, forked ones leave through `os._exit`.
     pub fn exit_ms(self) -> f64 {
         match self {
-            StartMethod::Spawn => 15.0,
-            StartMethod::Fork | StartMethod::Forkserver => 2.0,
+            StartMethod::Spawn => 18.0,
+            StartMethod::Fork | StartMethod::Forkserver => 3.0,
         }
     }
 
