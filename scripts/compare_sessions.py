@@ -60,31 +60,43 @@ def main(args):
         ] + [root]
         sessions = [compared(crescu, r, old_gil=True)[0] for r in roots]
     first = sessions[0]
+    n = len(sessions)
+    # Per simulation: figures, then per session [agree, measured], pooled agreement,
+    # later medians outside the first's range, and whether any session differs.
     tally = {}
     for key, a in first.items():  # the first session measured every lesson
         rows = [s[key] for s in sessions if key in s]
-        counts = tally.setdefault(key[0], [0] * (len(sessions) + 3) + [False])
+        t = tally.setdefault(key[0], {"figures": 0, "agree": [0] * n, "measured": [0] * n,
+                                      "pooled": 0, "outside": 0, "differs": False})
         sim, medians, low, high = pooled(rows)
-        counts[0] += 1
+        t["figures"] += 1
         for i, session in enumerate(sessions):
-            counts[1 + i] += key in session and agrees(*session[key])
-        n = len(sessions)
-        counts[n + 1] += any(agrees(sim, m, low, high) for m in medians)
-        counts[n + 2] += sum(not (a[2] <= m <= a[3]) for m in medians[1:])
-        counts[-1] |= any(r[1:] != a[1:] for r in rows)
-    names = " | ".join(f"agree, session {i + 1}" for i in range(len(sessions)))
+            if key in session:
+                t["measured"][i] += 1
+                t["agree"][i] += agrees(*session[key])
+        t["pooled"] += any(agrees(sim, m, low, high) for m in medians)
+        t["outside"] += sum(not (a[2] <= m <= a[3]) for m in medians[1:])
+        t["differs"] |= any(r[1:] != a[1:] for r in rows)
+    names = " | ".join(f"agree, session {i + 1}" for i in range(n))
     print(
         f"| simulation | figures | {names} | agree, any median or all ranges"
         " | later medians outside the first's range |"
     )
-    print("|---|" + "---:|" * (len(sessions) + 3))
-    total = [0] * (len(sessions) + 3)
-    for name, counts in tally.items():
-        if not counts[-1]:
+    print("|---|" + "---:|" * (n + 3))
+    total = {"figures": 0, "agree": [0] * n, "measured": [0] * n, "pooled": 0, "outside": 0}
+    for name, t in tally.items():
+        if not t["differs"]:
             continue
-        print(f"| {name} | " + " | ".join(str(c) for c in counts[:-1]) + " |")
-        total = [t + c for t, c in zip(total, counts)]
-    print("| **all** | " + " | ".join(f"**{t}**" for t in total) + " |")
+        cells = [str(a) if m else "–" for a, m in zip(t["agree"], t["measured"])]
+        print(f"| {name} | {t['figures']} | " + " | ".join(cells)
+              + f" | {t['pooled']} | {t['outside']} |")
+        for k in ("figures", "pooled", "outside"):
+            total[k] += t[k]
+        for k in ("agree", "measured"):
+            total[k] = [x + y for x, y in zip(total[k], t[k])]
+    cells = [f"**{a} of {m}**" for a, m in zip(total["agree"], total["measured"])]
+    print(f"| **all** | **{total['figures']}** | " + " | ".join(cells)
+          + f" | **{total['pooled']}** | **{total['outside']}** |")
 
 
 if __name__ == "__main__":
