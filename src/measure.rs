@@ -563,7 +563,11 @@ impl Comparison {
 }
 
 /// Every figure the course's measurement files hold next to what the simulator says,
-/// for the simulations `opts` selects.
+/// for the simulations `opts` selects. Like with like: a measured figure is the median
+/// of its repetitions, so the simulated one is the median of as many runs, each with
+/// its own seed (the first is the chart's). A figure from a handful of samples (the
+/// median of six round trips, the slowest of five sleeps) otherwise depends on one
+/// seed's luck.
 pub fn compare(opts: &MeasureOptions) -> Result<Vec<Comparison>, MeasureError> {
     let course = load_course(&opts.root)?;
     let chosen = choose(&course, opts)?;
@@ -573,18 +577,44 @@ pub fn compare(opts: &MeasureOptions) -> Result<Vec<Comparison>, MeasureError> {
             let Some(m) = measured::current(&lesson.measured, &sim.id, scenario) else {
                 continue;
             };
-            let result = crate::sim::run(scenario, sim.seed, &crate::sim::Budget::default())
+            let results = (0..u64::from(m.repeat.max(1)))
+                .map(|k| {
+                    crate::sim::run(
+                        scenario,
+                        sim.seed.wrapping_add(k),
+                        &crate::sim::Budget::default(),
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| MeasureError::Usage(format!("simulation `{}`: {e}", sim.id)))?;
-            for (simulated, real) in result.runs.iter().zip(&m.runs) {
-                out.extend(compare_run(&sim.id, simulated, real));
+            for (i, real) in m.runs.iter().enumerate() {
+                let simulated: Vec<&crate::sim::RunResult> =
+                    results.iter().filter_map(|r| r.runs.get(i)).collect();
+                out.extend(compare_run(&sim.id, &simulated, real));
             }
         }
     }
     Ok(out)
 }
 
-fn compare_run(id: &str, simulated: &crate::sim::RunResult, real: &MeasuredRun) -> Vec<Comparison> {
-    let ms = |ns: u64| ns as f64 / 1e6;
+/// Median of the values (mean of the middle two for an even count), as measured
+/// figures are summarised.
+fn median_ms(mut ns: Vec<u64>) -> f64 {
+    ns.sort_unstable();
+    let n = ns.len();
+    let mid = match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => ns[n / 2] as f64,
+        _ => (ns[n / 2 - 1] + ns[n / 2]) as f64 / 2.0,
+    };
+    mid / 1e6
+}
+
+fn compare_run(
+    id: &str,
+    simulated: &[&crate::sim::RunResult],
+    real: &MeasuredRun,
+) -> Vec<Comparison> {
     let row = |figure: String, simulated_ms: f64, measured: measured::Stat| Comparison {
         simulation: id.to_string(),
         run: real.label.clone(),
@@ -594,29 +624,26 @@ fn compare_run(id: &str, simulated: &crate::sim::RunResult, real: &MeasuredRun) 
     };
     let mut out = Vec::new();
     if let Some(wall) = real.wall_ms {
-        out.push(row("wall".into(), ms(simulated.wall_ns), wall));
+        let walls = simulated.iter().map(|r| r.wall_ns).collect();
+        out.push(row("wall".into(), median_ms(walls), wall));
     }
     for thread in &real.threads {
-        let Some(sim_thread) = simulated
-            .threads
-            .iter()
-            .find(|t| t.name == thread.name && t.process == thread.process)
-        else {
+        let Some(lat) = thread.latency_ms else {
             continue;
         };
-        if let Some(lat) = thread.latency_ms {
-            let (p50, p99, _) = sim_thread.latency_summary();
-            out.push(row(
-                format!("{} latency p50", thread.name),
-                ms(p50),
-                lat.p50,
-            ));
-            out.push(row(
-                format!("{} latency p99", thread.name),
-                ms(p99),
-                lat.p99,
-            ));
+        let summaries: Vec<(u64, u64, u64)> = (simulated.iter())
+            .filter_map(|r| {
+                (r.threads.iter()).find(|t| t.name == thread.name && t.process == thread.process)
+            })
+            .map(|t| t.latency_summary())
+            .collect();
+        if summaries.is_empty() {
+            continue;
         }
+        let p50 = median_ms(summaries.iter().map(|s| s.0).collect());
+        let p99 = median_ms(summaries.iter().map(|s| s.1).collect());
+        out.push(row(format!("{} latency p50", thread.name), p50, lat.p50));
+        out.push(row(format!("{} latency p99", thread.name), p99, lat.p99));
     }
     out
 }
@@ -625,7 +652,7 @@ fn compare_run(id: &str, simulated: &crate::sim::RunResult, real: &MeasuredRun) 
 pub fn comparison_table(rows: &[Comparison]) -> String {
     use std::fmt::Write as _;
     let mut t = String::from(
-        "| simulation | run | figure | simulated ms | measured ms, median (min to max) | simulated / measured | agrees |\n|---|---|---|---:|---:|---:|:---:|\n",
+        "| simulation | run | figure | simulated ms, median of seeds | measured ms, median (min to max) | simulated / measured | agrees |\n|---|---|---|---:|---:|---:|:---:|\n",
     );
     for r in rows {
         let ratio = if r.measured.median > 0.0 {
@@ -682,6 +709,63 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("1 of 2 figures agree"), "{table}");
+    }
+
+    #[test]
+    fn simulated_figures_are_medians_over_seeds_like_the_measured_ones() {
+        let scenario: crate::sim::Scenario = serde_json::from_value(serde_json::json!({
+            "runs": [{"label": "r", "threads": [
+                {"name": "io", "work": [{"io": {"count": 5, "wait_ms": 1, "cpu_us": 10}}]},
+                {"name": "cpu", "work": [{"cpu_ms": 30}]}
+            ]}]
+        }))
+        .unwrap();
+        let budget = crate::sim::Budget::default();
+        let results: Vec<crate::sim::SimResult> = (0..5)
+            .map(|seed| crate::sim::run(&scenario, seed, &budget).unwrap())
+            .collect();
+        let runs: Vec<&crate::sim::RunResult> = results.iter().map(|r| &r.runs[0]).collect();
+        let stat = |median| measured::Stat {
+            median,
+            min: median,
+            max: median,
+        };
+        let real = MeasuredRun {
+            label: "r".into(),
+            wall_ms: Some(stat(30.0)),
+            threads: vec![measured::MeasuredThread {
+                name: "io".into(),
+                process: crate::sim::spec::MAIN_PROCESS.into(),
+                finish_ms: stat(30.0),
+                cpu_ms: None,
+                io_ops: 5,
+                ops_per_s: None,
+                latency_ms: Some(measured::Latency {
+                    p50: stat(1.0),
+                    p99: stat(1.0),
+                    max: stat(1.0),
+                }),
+            }],
+            ..MeasuredRun::default()
+        };
+        let rows = compare_run("s", &runs, &real);
+        let figures: Vec<&str> = rows.iter().map(|r| r.figure.as_str()).collect();
+        assert_eq!(figures, ["wall", "io latency p50", "io latency p99"]);
+        let mut walls: Vec<u64> = runs.iter().map(|r| r.wall_ns).collect();
+        walls.sort_unstable();
+        assert_eq!(rows[0].simulated_ms, walls[2] as f64 / 1e6);
+        let mut p50s: Vec<u64> = (runs.iter())
+            .map(|r| r.threads[0].latency_summary().0)
+            .collect();
+        p50s.sort_unstable();
+        assert_eq!(rows[1].simulated_ms, p50s[2] as f64 / 1e6);
+        // Seeds differ: the I/O thread's latencies depend on the jitter.
+        assert!(
+            p50s[0] != p50s[4] || walls[0] != walls[4],
+            "{p50s:?} {walls:?}"
+        );
+        assert_eq!(median_ms(vec![4, 1, 3, 2]), 2.5e-6);
+        assert_eq!(median_ms(Vec::new()), 0.0);
     }
 
     #[test]
