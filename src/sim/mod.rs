@@ -262,7 +262,7 @@ mod tests {
             StartMethod::Spawn.default_start_ms(),
             StartMethod::Spawn.exit_ms(),
         );
-        // The child boots (70 ms of CPU) beside the resource tracker on the other core,
+        // The child boots (its start-up, CPU) beside the resource tracker on the other core,
         // then works and exits: each on a busy machine's slightly slower cores.
         let wall = one.wall_ns as f64 / 1e6;
         assert!(
