@@ -1,5 +1,6 @@
 use clap::Parser;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 // Builds allocate many small, short-lived values on every thread (syntect's per-line
 // parse state, search terms, template values); see Cargo.toml.
@@ -19,8 +20,20 @@ fn main() -> ExitCode {
     // On Ctrl-C a build leaves no half-written temporary folder behind; the previous
     // site is untouched either way.
     let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         crescu::site::output::remove_own_temporaries();
         std::process::exit(130);
     });
-    crescu::cli::run(crescu::cli::Cli::parse())
+    let code = crescu::cli::run(crescu::cli::Cli::parse());
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        // The build may have failed because the handler took its folder away: let the
+        // handler finish its cleanup and exit with 130, not this build's error code.
+        loop {
+            std::thread::park();
+        }
+    }
+    code
 }
+
+/// Set by the Ctrl-C handler before it cleans up and exits.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
