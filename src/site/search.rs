@@ -585,6 +585,9 @@ struct DocTerms {
 impl DocTerms {
     fn add(&mut self, text: &str, field: Field) {
         let terms = &mut self.terms;
+        // Room for about one new term in two words at once: grown as they come, the map
+        // of a long section was rehashed several times.
+        terms.reserve(text.len() / 16);
         each_index_term(text, &mut self.word, |term| add_term(terms, term, field));
     }
 
