@@ -9,6 +9,22 @@ pub fn escape(text: &str) -> String {
 
 /// `escape`, appended to `out`.
 pub fn escape_into(out: &mut String, text: &str) {
+    let Ok(()) = escaped_pieces::<std::convert::Infallible>(text, |piece| {
+        out.push_str(piece);
+        Ok(())
+    });
+}
+
+/// `escape` written to `out`, as Tera's `EscapeFn` for the theme's templates: the same
+/// entities as Tera's own, written a run of text at a time where Tera's writes each byte
+/// on its own (a tenth of a warm build's work).
+pub fn escape_to_writer(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    escaped_pieces(text, |piece| out.write_all(piece.as_bytes()))
+}
+
+/// Hands `text` escaped to `write`, in order: each run of text that needs no escaping and
+/// each entity.
+fn escaped_pieces<E>(text: &str, mut write: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     let mut plain = 0;
     for (i, byte) in text.bytes().enumerate() {
         let entity = match byte {
@@ -19,11 +35,11 @@ pub fn escape_into(out: &mut String, text: &str) {
             b'\'' => "&#39;",
             _ => continue,
         };
-        out.push_str(&text[plain..i]);
-        out.push_str(entity);
+        write(&text[plain..i])?;
+        write(entity)?;
         plain = i + 1;
     }
-    out.push_str(&text[plain..]);
+    write(&text[plain..])
 }
 
 /// `value` as JSON appended to `out`, with every `<` in its strings written `\u003c`, so
@@ -64,6 +80,35 @@ impl serde_json::ser::Formatter for InertInScript {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn templates_escape_as_tera_does() {
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        let texts = [
+            every_ascii.as_str(),
+            "",
+            "plain",
+            "<a href=\"x\">Tom & 'Jerry'</a>",
+            "&&<<>>\"\"''",
+            "é → <ü> ' 日本 \u{1F600}&",
+        ];
+        for text in texts {
+            let mut ours = Vec::new();
+            super::escape_to_writer(text, &mut ours).unwrap();
+            assert_eq!(ours, tera_escaped(text), "{text:?}");
+            assert_eq!(
+                super::escape(text).as_bytes(),
+                tera_escaped(text),
+                "{text:?}"
+            );
+        }
+    }
+
+    fn tera_escaped(text: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        tera::escape_html(text, &mut out).unwrap();
+        out
+    }
+
     #[test]
     fn script_json_escapes_only_less_than_in_strings() {
         let value = ("</script><b>\"q\"\n", vec![1, 2], "a<<b");

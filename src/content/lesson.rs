@@ -330,12 +330,29 @@ pub fn estimate_minutes(body: &str, exercises: usize, charts: usize) -> u32 {
         } else if in_code {
             code_lines += usize::from(!trimmed.is_empty());
         } else if !trimmed.starts_with("{{") {
-            words += line.split_whitespace().count();
+            words += count_words(line);
         }
     }
     let minutes =
         words as f64 / 200.0 + code_lines as f64 / 12.0 + exercises as f64 + charts as f64;
     (minutes.ceil() as u32).max(1)
+}
+
+/// The words of `line` as `split_whitespace` counts them; an ASCII line (most are) is
+/// split bytewise, without decoding characters.
+fn count_words(line: &str) -> usize {
+    if !line.is_ascii() {
+        return line.split_whitespace().count();
+    }
+    // The ASCII characters `char::is_whitespace` takes (`u8::is_ascii_whitespace` lacks
+    // the vertical tab).
+    let (mut words, mut in_word) = (0, false);
+    for &b in line.as_bytes() {
+        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    words
 }
 
 /// Links in the lesson's front matter that could run a script when clicked: video
@@ -441,6 +458,25 @@ mod tests {
             "at least a minute"
         );
         assert_eq!(estimate_minutes(&"w ".repeat(201), 0, 0), 2, "rounded up");
+    }
+
+    #[test]
+    fn words_are_counted_as_split_whitespace_counts_them() {
+        // Every ASCII character between letters, and a few that are not ASCII.
+        let mut lines: Vec<String> = (0u8..128)
+            .map(|b| format!("a{}b {}c", b as char, b as char))
+            .collect();
+        lines.extend(
+            ["a\u{85}b", "a\u{a0}b\u{3000}c", "é è", "", " \t\x0B\x0C\r "].map(String::from),
+        );
+        for line in &lines {
+            assert_eq!(
+                count_words(line),
+                line.split_whitespace().count(),
+                "{line:?}"
+            );
+        }
+        assert_eq!(count_words("a\x0Bb"), 2, "a vertical tab separates words");
     }
 
     fn config() -> CourseConfig {

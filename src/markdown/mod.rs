@@ -472,13 +472,13 @@ impl Renderer {
         &self,
         text: &str,
         first_line: usize,
-        highlight: bool,
+        make_html: bool,
         rewrite: LinkRewrite,
     ) -> (RenderedBody, Vec<(String, Option<String>)>) {
         let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options())
             .into_offset_iter()
             .collect();
-        let mut writer = BodyWriter::new(self, text, first_line, highlight, rewrite);
+        let mut writer = BodyWriter::new(self, text, first_line, make_html, rewrite);
         let mut i = 0;
         while i < events.len() {
             i = writer.step(&events, i);
@@ -560,7 +560,8 @@ struct BodyWriter<'a> {
     words: Words,
     text: &'a str,
     lines: LineIndex,
-    highlight: bool,
+    /// HTML with highlighted code, or (an outline) only the records.
+    make_html: bool,
     rewrite: LinkRewrite<'a>,
     out: RenderedBody,
     /// Each link destination and what `rewrite` made of it.
@@ -581,7 +582,7 @@ impl<'a> BodyWriter<'a> {
         renderer: &'a Renderer,
         text: &'a str,
         first_line: usize,
-        highlight: bool,
+        make_html: bool,
         rewrite: LinkRewrite<'a>,
     ) -> Self {
         BodyWriter {
@@ -589,7 +590,7 @@ impl<'a> BodyWriter<'a> {
             words: renderer.words(),
             text,
             lines: LineIndex::new(text, first_line),
-            highlight,
+            make_html,
             rewrite,
             out: RenderedBody::default(),
             rewrites: Vec::new(),
@@ -703,14 +704,16 @@ impl<'a> BodyWriter<'a> {
             base
         };
         let unique = self.heading_ids.unique(base);
-        let mut inner_html = String::new();
-        pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
         let lvl = heading_level(level);
-        self.html_events.push(Event::Html(CowStr::from(format!(
-            "<h{lvl} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{lvl}>\n",
-            id = escape(&unique),
-            label = escape(&self.words.section_link)
-        ))));
+        if self.make_html {
+            let mut inner_html = String::new();
+            pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+            self.html_events.push(Event::Html(CowStr::from(format!(
+                "<h{lvl} id=\"{id}\">{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{lvl}>\n",
+                id = escape(&unique),
+                label = escape(&self.words.section_link)
+            ))));
+        }
         self.out.text.push_str(&text);
         self.out.text.push('\n');
         self.out.headings.push(Heading {
@@ -721,7 +724,7 @@ impl<'a> BodyWriter<'a> {
         end + 1
     }
 
-    /// A code block, highlighted unless this is an outline.
+    /// A code block, highlighted unless this is an outline (searchable either way).
     fn code_block(&mut self, events: &Events<'a>, i: usize, kind: &CodeBlockKind) -> usize {
         let end = find_end(events, i);
         let code: String = events[i + 1..end]
@@ -735,12 +738,10 @@ impl<'a> BodyWriter<'a> {
             CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().map(str::to_string),
             CodeBlockKind::Indented => None,
         };
-        let block = if self.highlight {
-            self.renderer.code_block(&code, lang.as_deref())
-        } else {
-            format!("<pre><code>{}</code></pre>\n", escape(&code))
-        };
-        self.html_events.push(Event::Html(CowStr::from(block)));
+        if self.make_html {
+            let block = self.renderer.code_block(&code, lang.as_deref());
+            self.html_events.push(Event::Html(CowStr::from(block)));
+        }
         // Searchable too; a newline in the text would end a section.
         self.out.text.push_str(&code.replace('\n', " "));
         self.out.text.push(' ');
@@ -852,9 +853,12 @@ impl<'a> BodyWriter<'a> {
         }
     }
 
-    /// The HTML gathered so far as one part.
+    /// The HTML gathered so far as one part; an outline (no `make_html`) makes none:
+    /// nobody reads its HTML.
     fn flush(&mut self) {
-        if !self.html_events.is_empty() {
+        if !self.make_html {
+            self.html_events.clear();
+        } else if !self.html_events.is_empty() {
             let mut s = String::new();
             pulldown_cmark::html::push_html(&mut s, self.html_events.drain(..));
             self.out.parts.push(BodyPart::Html(s));
@@ -863,8 +867,8 @@ impl<'a> BodyWriter<'a> {
 
     fn finish(mut self) -> (RenderedBody, Vec<(String, Option<String>)>) {
         self.flush();
-        if !self.highlight {
-            // An outline: nobody reads its HTML, and the dev server keeps one per lesson.
+        if !self.make_html {
+            // An outline: the dev server keeps one per lesson, its shortcodes' parts unread.
             self.out.parts = Vec::new();
         }
         (self.out, self.rewrites)
@@ -1294,6 +1298,31 @@ mod tests {
                 image_alt: None,
             }]
         );
+    }
+
+    #[test]
+    fn an_outline_records_what_the_body_does_without_its_html() {
+        let text = "Opening with [a link](a.md), $x^2$ and $a^$.\n\n# Heading *one*\n\n\
+            ```python\nprint('hi')\n```\n\n> **Note:** a callout\n\n{{ exercise e }}\n\n\
+            ## Heading *one*\n\n![alt](i.png) See {{ chart c }} here.\n\n{{ exercies x }}\n\n\
+            - item\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
+        let renderer = Renderer::new();
+        let outline = renderer.outline(text, 3);
+        let body = renderer.body(text, 3);
+        assert!(outline.parts.is_empty());
+        assert!(!body.parts.is_empty());
+        assert_eq!(outline.headings, body.headings);
+        assert_eq!(outline.links, body.links);
+        assert_eq!(outline.text, body.text);
+        assert_eq!(outline.shortcode_problems, body.shortcode_problems);
+        assert_eq!(outline.math_problems, body.math_problems);
+        assert_eq!(
+            (outline.headings.len(), outline.links.len()),
+            (2, 2),
+            "{outline:?}"
+        );
+        assert_eq!(outline.shortcode_problems.len(), 2, "{outline:?}");
+        assert_eq!(outline.math_problems.len(), 1, "{outline:?}");
     }
 
     #[test]

@@ -146,18 +146,28 @@ fn outline_and_index(
     }
     // A batch of lessons at a time: the text of each goes into the search index and is
     // dropped, as is the HTML (only headings and links are kept); at 10,000 lessons
-    // holding them all would take well over 100 MB.
+    // holding them all would take well over 100 MB. A batch goes into the index (one
+    // thread) while the next is outlined, so that no core waits for the other.
     let mut lessons = Outlines::default();
     let mut index = search::IndexBuilder::default();
-    for batch in ordered.chunks(search::IndexBuilder::BATCH) {
-        let parts: Vec<LessonOutline> = batch
-            .par_iter()
-            .map(|&(m, l)| lesson_outline(markdown, (m, l), false, labels))
-            .collect();
-        for part in parts {
-            index.push(&part.docs);
-            lessons.push(&part);
-        }
+    let mut outlined: Vec<LessonOutline> = Vec::new();
+    let batches = ordered.chunks(search::IndexBuilder::BATCH);
+    for batch in batches.map(Some).chain([None]) {
+        let done = std::mem::take(&mut outlined);
+        let index_done = || {
+            for part in done {
+                lessons.push(&part);
+                index.push(part.docs);
+            }
+        };
+        let outline_batch = || match batch {
+            Some(batch) => batch
+                .par_iter()
+                .map(|&(m, l)| lesson_outline(markdown, (m, l), false, labels))
+                .collect(),
+            None => Vec::new(),
+        };
+        outlined = rayon::join(outline_batch, index_done).0;
     }
     let files = search_files(index.finish()).into_iter().map(Output::Made);
     (lessons, files.collect(), None)

@@ -83,9 +83,33 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     raw_words(text).map(lowercase_term)
 }
 
+/// The runs of letters and digits (`char::is_alphanumeric`) of `text`.
 fn raw_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let mut start = None;
+        while at < text.len() {
+            let (in_word, width) = word_char_at(text, at);
+            match (in_word, start) {
+                (true, None) => start = Some(at),
+                (false, Some(first)) => return Some(&text[first..at]),
+                _ => {}
+            }
+            at += width;
+        }
+        start.map(|first| &text[first..])
+    })
+}
+
+/// Whether the character at byte `at` of `text` (a character boundary) belongs to a word,
+/// and its length. Most are ASCII, judged without decoding.
+fn word_char_at(text: &str, at: usize) -> (bool, usize) {
+    let byte = text.as_bytes()[at];
+    if byte.is_ascii() {
+        return (byte.is_ascii_alphanumeric(), 1);
+    }
+    let c = text[at..].chars().next().unwrap_or_default();
+    (c.is_alphanumeric(), c.len_utf8())
 }
 
 fn lowercase_term(w: &str) -> String {
@@ -115,11 +139,12 @@ fn lowercase_into(w: &str, word: &mut String) {
 fn each_index_term(text: &str, word: &mut String, mut found: impl FnMut(&str)) {
     for w in raw_words(text) {
         // Most words have no capital after their first letter: no parts to look for.
-        let parts = w
-            .chars()
-            .skip(1)
-            .any(char::is_uppercase)
-            .then(|| camel_parts(w));
+        let inner_capital = if w.is_ascii() {
+            w.bytes().skip(1).any(|b| b.is_ascii_uppercase())
+        } else {
+            w.chars().skip(1).any(char::is_uppercase)
+        };
+        let parts = inner_capital.then(|| camel_parts(w));
         for part in std::iter::once(w).chain(parts.into_iter().flatten()) {
             lowercase_into(part, word);
             if word.chars().nth(1).is_some() && !is_stop_word(word) {
@@ -129,10 +154,41 @@ fn each_index_term(text: &str, word: &mut String, mut found: impl FnMut(&str)) {
     }
 }
 
-/// Whether `word` (lowercase) is one of `STOP_WORDS`, none of which is over five bytes.
+/// Whether `word` (lowercase) is one of `STOP_WORDS`, none of which is over five bytes:
+/// looked up as a number among `STOP_KEYS`, since every word of the text is asked about.
 fn is_stop_word(word: &str) -> bool {
-    word.len() <= 5 && STOP_WORDS.contains(&word)
+    word.len() <= 5 && STOP_KEYS.binary_search(&short_key(word.as_bytes())).is_ok()
 }
+
+/// A word of at most eight bytes as one number, its bytes in order. Words hold no zero
+/// byte, so no two of them share one.
+const fn short_key(word: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < word.len() {
+        key = key << 8 | word[i] as u64;
+        i += 1;
+    }
+    key
+}
+
+/// The `short_key` of each of `STOP_WORDS`, sorted.
+const STOP_KEYS: [u64; STOP_WORDS.len()] = {
+    let mut keys = [0u64; STOP_WORDS.len()];
+    let mut i = 0;
+    while i < keys.len() {
+        // Insertion sort: at compile time, of a few dozen keys.
+        let key = short_key(STOP_WORDS[i].as_bytes());
+        let mut j = i;
+        while j > 0 && keys[j - 1] > key {
+            keys[j] = keys[j - 1];
+            j -= 1;
+        }
+        keys[j] = key;
+        i += 1;
+    }
+    keys
+};
 
 /// `getSwitchInterval` -> `get`, `Switch`, `Interval`; `HTTPServer` -> `HTTP`, `Server`.
 fn camel_parts(word: &str) -> Vec<&str> {
@@ -258,13 +314,28 @@ impl SearchIndex {
 
     /// The JavaScript file: `window.CRESCU_SEARCH = {docs, postings, shard, terms}`, with
     /// each doc as a `[url, lesson, heading]` array to keep the file small, and `shard` the
-    /// number of docs per text script.
+    /// number of docs per text script. Keys in the order `json!` wrote them (sorted).
     pub fn to_js(&self) -> Vec<u8> {
-        let docs = self
-            .docs
-            .iter()
-            .map(|d| [&d.url, &d.lesson, &d.heading].map(String::as_str));
-        index_js(docs.collect(), &self.postings, &self.terms)
+        let docs: Vec<[&str; 3]> = (self.docs.iter())
+            .map(|d| [&d.url, &d.lesson, &d.heading].map(String::as_str))
+            .collect();
+        // Serialised straight from the index (a `serde_json::Value` of it would take 32
+        // bytes per posting), in pieces on every core: the file runs to megabytes.
+        let (docs, (postings, terms)) = rayon::join(
+            || json_pieces(&docs),
+            || rayon::join(|| json_pieces(&self.postings), || json_pieces(&self.terms)),
+        );
+        let pieces = [&docs, &postings, &terms];
+        let size = pieces.iter().flat_map(|p| p.iter()).map(|p| p.len() + 1);
+        let mut out = Vec::with_capacity(size.sum::<usize>() + 96);
+        out.extend_from_slice(b"window.CRESCU_SEARCH={\"docs\":");
+        push_json_array(&mut out, &docs);
+        out.extend_from_slice(b",\"postings\":");
+        push_json_array(&mut out, &postings);
+        out.extend_from_slice(format!(",\"shard\":{SHARD_DOCS},\"terms\":").as_bytes());
+        push_json_array(&mut out, &terms);
+        out.extend_from_slice(b"};\n");
+        out
     }
 
     /// The text scripts, `(file name, contents)`: `search-text-N.js` holds the texts of
@@ -274,33 +345,35 @@ impl SearchIndex {
     }
 }
 
-/// `search-index.js` from its docs as `[url, lesson, heading]`, and each term (sorted)
-/// with its postings.
-fn index_js(
-    docs: Vec<[&str; 3]>,
-    postings: &[impl Serialize],
-    terms: &[impl Serialize],
-) -> Vec<u8> {
-    // Serialised straight from the index: a `serde_json::Value` of it would take 32 bytes
-    // per posting. Keys in the order `json!` wrote them (sorted).
-    #[derive(Serialize)]
-    struct Js<'a, P, T> {
-        docs: Vec<[&'a str; 3]>,
-        postings: &'a [P],
-        shard: usize,
-        terms: &'a [T],
+/// Items serialised as serde_json writes those of an array, comma-separated, in
+/// consecutive pieces made in parallel.
+fn json_pieces<T: Serialize + Sync>(items: &[T]) -> Vec<Vec<u8>> {
+    const PIECE_ITEMS: usize = 4096;
+    (items.par_chunks(PIECE_ITEMS))
+        .map(|chunk| {
+            let mut piece = Vec::new();
+            for (i, item) in chunk.iter().enumerate() {
+                if i > 0 {
+                    piece.push(b',');
+                }
+                // Serialising strings and numbers into memory cannot fail.
+                let _ = serde_json::to_writer(&mut piece, item);
+            }
+            piece
+        })
+        .collect()
+}
+
+/// The JSON array of the items in `pieces` (`json_pieces`), as serde_json writes it.
+fn push_json_array(out: &mut Vec<u8>, pieces: &[Vec<u8>]) {
+    out.push(b'[');
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(piece);
     }
-    let js = Js {
-        docs,
-        postings,
-        shard: SHARD_DOCS,
-        terms,
-    };
-    let mut out = b"window.CRESCU_SEARCH=".to_vec();
-    // Serialising strings and numbers into memory cannot fail.
-    let _ = serde_json::to_writer(&mut out, &js);
-    out.extend_from_slice(b";\n");
-    out
+    out.push(b']');
 }
 
 /// The `n`th text script, `(file name, contents)`, holding `texts`: those of docs
@@ -449,27 +522,27 @@ impl IndexBuilder {
                 lesson_docs(module, lesson, outline, &DocLabels::default())
             })
             .collect();
-        for lesson in &per_lesson {
+        for lesson in per_lesson {
             self.push(lesson);
         }
     }
 
     /// Add the next lesson's documents (made by `lesson_docs`).
-    pub fn push(&mut self, lesson: &LessonDocs) {
+    pub fn push(&mut self, lesson: LessonDocs) {
         for IndexedDoc { doc, text, terms } in lesson {
             let id = self.docs.len() as u32;
             for (term, field) in terms {
                 // Docs come in order, so each list stays ascending.
-                let posting = (id << 2) | *field as u32;
+                let posting = (id << 2) | field as u32;
                 match self.postings.get_mut(term.as_str()) {
                     Some(list) => list.push(posting),
                     None => {
-                        self.postings.insert(term.clone(), vec![posting]);
+                        self.postings.insert(term, vec![posting]);
                     }
                 }
             }
-            self.docs.push(doc.clone());
-            self.texts.push(text.clone());
+            self.docs.push(doc);
+            self.texts.push(text);
             if self.texts.len() == SHARD_DOCS {
                 self.end_shard();
             }
@@ -512,6 +585,9 @@ struct DocTerms {
 impl DocTerms {
     fn add(&mut self, text: &str, field: Field) {
         let terms = &mut self.terms;
+        // Room for about one new term in two words at once: grown as they come, the map
+        // of a long section was rehashed several times.
+        terms.reserve(text.len() / 16);
         each_index_term(text, &mut self.word, |term| add_term(terms, term, field));
     }
 
@@ -695,6 +771,38 @@ mod tests {
             assert!(is_stop_word(w), "{w}");
         }
         assert!(!is_stop_word("thereby") && !is_stop_word("gil"));
+        // Every word of one or two letters, those of two with a `t` after them, and a few
+        // more.
+        let letters: Vec<String> = ('a'..='z').map(String::from).collect();
+        let mut words = letters.clone();
+        for a in &letters {
+            for b in &letters {
+                words.push(format!("{a}{b}"));
+                words.push(format!("{a}{b}t"));
+            }
+        }
+        words.extend(["thei", "thesee", "fro", "é", "ité"].map(String::from));
+        for w in &words {
+            assert_eq!(is_stop_word(w), STOP_WORDS.contains(&w.as_str()), "{w}");
+        }
+    }
+
+    #[test]
+    fn words_are_the_runs_of_letters_and_digits() {
+        let every_ascii: String = (0u8..128).map(|b| format!("a{}", b as char)).collect();
+        for text in [
+            every_ascii.as_str(),
+            "",
+            "  ",
+            "word",
+            "«Ça» va, ŁÓDŹ² x²y ½ 日本語テキスト—dash\u{200B}zero \u{1F600}emoji",
+        ] {
+            let split: Vec<&str> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(raw_words(text).collect::<Vec<_>>(), split, "{text:?}");
+        }
     }
 
     #[test]
@@ -736,7 +844,7 @@ mod tests {
     fn index(lessons: &[TestLesson]) -> SearchIndex {
         let mut builder = IndexBuilder::default();
         for docs in test_docs(lessons) {
-            builder.push(&docs);
+            builder.push(docs);
         }
         builder.finish()
     }
@@ -811,6 +919,37 @@ mod tests {
             String::from_utf8(IndexBuilder::default().finish().to_js()).unwrap(),
             "no lessons"
         );
+    }
+
+    #[test]
+    fn the_index_made_in_pieces_is_what_serde_json_writes() {
+        // Enough docs and terms for several pieces of each, with text JSON must escape.
+        let n = 9_000;
+        let index = SearchIndex {
+            docs: (0..n)
+                .map(|i| SearchDoc {
+                    url: format!("m/l{i}/index.html#h"),
+                    lesson: format!("Lesson \"{i}\" <é>\n"),
+                    heading: String::new(),
+                })
+                .collect(),
+            terms: (0..n).map(|i| format!("term{i}\\")).collect(),
+            postings: (0..n as u32)
+                .map(|i| (0..i % 5).map(|k| i * 4 + k).collect())
+                .collect(),
+            text_files: Vec::new(),
+        };
+        let docs: Vec<[&str; 3]> = (index.docs.iter())
+            .map(|d| [&d.url, &d.lesson, &d.heading].map(String::as_str))
+            .collect();
+        let whole = serde_json::json!({
+            "docs": docs,
+            "postings": index.postings,
+            "shard": SHARD_DOCS,
+            "terms": index.terms,
+        });
+        let expected = format!("window.CRESCU_SEARCH={whole};\n");
+        assert_eq!(String::from_utf8(index.to_js()).unwrap(), expected);
     }
 
     fn ranked(index: &SearchIndex, query: &str) -> Vec<String> {

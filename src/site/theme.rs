@@ -223,6 +223,7 @@ impl Theme {
     ) -> Result<Theme, Diagnostic> {
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".xml"]);
+        tera.set_escape_fn(crate::html::escape_to_writer);
         tera.add_raw_templates(templates).map_err(|e| {
             Diagnostic::error(
                 "template",
