@@ -597,17 +597,10 @@ pub fn compare(opts: &MeasureOptions) -> Result<Vec<Comparison>, MeasureError> {
     Ok(out)
 }
 
-/// Median of the values (mean of the middle two for an even count), as measured
-/// figures are summarised.
-fn median_ms(mut ns: Vec<u64>) -> f64 {
-    ns.sort_unstable();
-    let n = ns.len();
-    let mid = match n {
-        0 => 0.0,
-        _ if n % 2 == 1 => ns[n / 2] as f64,
-        _ => (ns[n / 2 - 1] + ns[n / 2]) as f64 / 2.0,
-    };
-    mid / 1e6
+/// The median of nanosecond figures in milliseconds, summarised as measured ones are.
+fn median_ms(ns: impl Iterator<Item = u64>) -> f64 {
+    let ms: Vec<f64> = ns.map(|n| n as f64 / 1e6).collect();
+    figures::stat(&ms).map_or(0.0, |s| s.median)
 }
 
 fn compare_run(
@@ -624,7 +617,7 @@ fn compare_run(
     };
     let mut out = Vec::new();
     if let Some(wall) = real.wall_ms {
-        let walls = simulated.iter().map(|r| r.wall_ns).collect();
+        let walls = simulated.iter().map(|r| r.wall_ns);
         out.push(row("wall".into(), median_ms(walls), wall));
     }
     for thread in &real.threads {
@@ -640,8 +633,8 @@ fn compare_run(
         if summaries.is_empty() {
             continue;
         }
-        let p50 = median_ms(summaries.iter().map(|s| s.0).collect());
-        let p99 = median_ms(summaries.iter().map(|s| s.1).collect());
+        let p50 = median_ms(summaries.iter().map(|s| s.0));
+        let p99 = median_ms(summaries.iter().map(|s| s.1));
         out.push(row(format!("{} latency p50", thread.name), p50, lat.p50));
         out.push(row(format!("{} latency p99", thread.name), p99, lat.p99));
     }
@@ -753,19 +746,22 @@ mod tests {
         assert_eq!(figures, ["wall", "io latency p50", "io latency p99"]);
         let mut walls: Vec<u64> = runs.iter().map(|r| r.wall_ns).collect();
         walls.sort_unstable();
-        assert_eq!(rows[0].simulated_ms, walls[2] as f64 / 1e6);
+        assert_eq!(rows[0].simulated_ms, median_ms([walls[2]].into_iter()));
         let mut p50s: Vec<u64> = (runs.iter())
             .map(|r| r.threads[0].latency_summary().0)
             .collect();
         p50s.sort_unstable();
-        assert_eq!(rows[1].simulated_ms, p50s[2] as f64 / 1e6);
+        assert_eq!(rows[1].simulated_ms, median_ms([p50s[2]].into_iter()));
         // Seeds differ: the I/O thread's latencies depend on the jitter.
         assert!(
             p50s[0] != p50s[4] || walls[0] != walls[4],
             "{p50s:?} {walls:?}"
         );
-        assert_eq!(median_ms(vec![4, 1, 3, 2]), 2.5e-6);
-        assert_eq!(median_ms(Vec::new()), 0.0);
+        assert_eq!(
+            median_ms([4_000_000, 1_000_000, 3_000_000, 2_000_000].into_iter()),
+            2.5
+        );
+        assert_eq!(median_ms(std::iter::empty()), 0.0);
     }
 
     #[test]
