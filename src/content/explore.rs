@@ -88,6 +88,7 @@ const INTERPRETER_KEYS: &[(&str, bool)] = &[
     ("check_interval_ticks", true),
     ("tick_ns", false),
     ("race_window_ns", false),
+    ("racer_sleeps", false),
     ("ft_slowdown", false),
     ("thread_start_us", false),
     ("call_us", false),

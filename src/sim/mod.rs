@@ -27,7 +27,7 @@ pub use validate::{
 
 /// Version of the simulator's behaviour; bump whenever results may change (it is part
 /// of cache keys).
-pub const VERSION: &str = "sim-6";
+pub const VERSION: &str = "sim-7";
 
 /// Limits on one run, checked by estimate before running and enforced while running.
 #[derive(Debug, Clone, PartialEq)]
@@ -301,6 +301,44 @@ mod tests {
         assert!(one >= FORKSERVER_BOOT_MS + child + 5.0, "{one}");
         // Later children are forked from the running server, not booted again.
         assert!(four < one + 3.0 * (child + 5.0), "{one} {four}");
+    }
+
+    /// The slowest and the median reply of an I/O thread beside a CPU-bound thread under
+    /// the old GIL, in ms, for each of `seeds` seeds.
+    fn old_gil_replies(racer_sleeps: f64, seeds: u64) -> Vec<(f64, f64)> {
+        let s = scenario(
+            json!({"interpreter": {"gil": "old", "racer_sleeps": racer_sleeps},
+            "runs": [{"label": "beside", "threads": [
+                {"name": "io", "work": [{"io": {"count": 20, "wait_ms": 1, "cpu_us": 20}}]},
+                {"name": "cpu", "work": [{"cpu_ms": 100}]}]}]}),
+        );
+        (1..=seeds)
+            .map(|seed| {
+                let r = run(&s, seed, &Budget::default()).unwrap();
+                let mut l = r.runs[0].threads[0].io_latencies_ns.clone();
+                l.sort_unstable();
+                (l[l.len() - 1] as f64 / 1e6, l[l.len() / 2] as f64 / 1e6)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_old_gil_racer_that_falls_asleep_waits_milliseconds() {
+        // Never falling asleep: every reply gets the lock back within a fraction of a ms.
+        let awake = old_gil_replies(0.0, 20);
+        assert!(awake.iter().all(|&(max, _)| max < 0.5), "{awake:?}");
+        // Always after its first lost try: most replies wait in the convoy.
+        let asleep = old_gil_replies(1.0, 20);
+        assert!(asleep.iter().all(|&(_, median)| median > 0.5), "{asleep:?}");
+        // The default: the median reply stays quick, and a run's slowest reply is now and
+        // then milliseconds late (as measured on CPython 2.7 here: calibration `old-io`).
+        let default = old_gil_replies(InterpreterParams::default().racer_sleeps, 20);
+        assert!(
+            default.iter().all(|&(_, median)| median < 0.2),
+            "{default:?}"
+        );
+        let slow = default.iter().filter(|&&(max, _)| max > 1.0).count();
+        assert!((3..=17).contains(&slow), "{slow} of 20: {default:?}");
     }
 
     fn run_wall(s: &Scenario) -> u64 {

@@ -114,6 +114,11 @@ pub struct Interpreter {
     /// re-acquire, in nanoseconds; a woken waiter must arrive inside it to win.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub race_window_ns: Option<f64>,
+    /// Old GIL: chance that a thread racing for the lock on a core of its own (back from
+    /// I/O or a sleep) falls asleep on it after a lost try, its core halting, and from
+    /// then on wakes like any waiter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub racer_sleeps: Option<f64>,
     /// Free-threaded: factor by which Python code runs slower than with a GIL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ft_slowdown: Option<f64>,
@@ -481,6 +486,7 @@ pub struct InterpreterParams {
     pub check_interval_ticks: u32,
     pub tick_ns: f64,
     pub race_window_ns: f64,
+    pub racer_sleeps: f64,
     pub ft_slowdown: f64,
     pub thread_start_us: f64,
     pub call_us: f64,
@@ -495,6 +501,11 @@ impl Default for InterpreterParams {
     /// - `check_interval_ticks` 100: Python 2 `sys.setcheckinterval` default.
     /// - `tick_ns` 10: a Python 2 bytecode, about a quarter of a ~40 ns loop iteration.
     /// - `race_window_ns` 10: the holder re-acquires one tick after releasing.
+    /// - `racer_sleeps` 0.025: on CPython 2.7.18 here an I/O thread beside a CPU-bound
+    ///   thread mostly got the lock back within 0.1 ms, but the slowest of 20 replies
+    ///   waited a median of 2.6 ms (0.46 to 11 ms over 7 rounds; 0.31 to 0.63 alone): now
+    ///   and then the racer loses, sleeps, and meets the convoy of fact 3. With 2.5% per
+    ///   lost try about one reply in 25 does (calibration `old-io`).
     /// - `ft_slowdown` 1.10: 3.14t single-thread cost of 5–10% (What's New in 3.14).
     /// - `thread_start_us` 100: thread start cost quoted by PEP 703.
     /// - `call_us` 3: a Python function call around `time.sleep` or a C call, with its
@@ -509,6 +520,7 @@ impl Default for InterpreterParams {
             check_interval_ticks: 100,
             tick_ns: 10.0,
             race_window_ns: 10.0,
+            racer_sleeps: 0.025,
             ft_slowdown: 1.10,
             thread_start_us: 100.0,
             call_us: 3.0,
@@ -526,6 +538,7 @@ impl InterpreterParams {
             check_interval_ticks: i.check_interval_ticks.unwrap_or(self.check_interval_ticks),
             tick_ns: i.tick_ns.unwrap_or(self.tick_ns),
             race_window_ns: i.race_window_ns.unwrap_or(self.race_window_ns),
+            racer_sleeps: i.racer_sleeps.unwrap_or(self.racer_sleeps),
             ft_slowdown: i.ft_slowdown.unwrap_or(self.ft_slowdown),
             thread_start_us: i.thread_start_us.unwrap_or(self.thread_start_us),
             call_us: i.call_us.unwrap_or(self.call_us),

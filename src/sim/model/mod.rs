@@ -22,6 +22,9 @@
 //!   `forkserver` also start the resource tracker, and `forkserver` boots its server
 //!   once, before the first child; none of these appear in the results, and only the
 //!   exits count in the wall time (a program joins its children, not the tracker).
+//! - The old GIL's retries are drawn, not ticked (see [`gil`]'s old GIL): a thread back
+//!   from I/O races at once, and falls asleep on the lock after a lost try with
+//!   probability `racer_sleeps`.
 //! - A timed-out waiter handles its timeout without taking a core (the timer slack
 //!   stands for its wake-up).
 //! - Per-switch cost: after taking the GIL from another thread, a thread's first

@@ -35,6 +35,8 @@ pub(super) struct GilState {
     pub(super) retry_active: bool,
     /// Old GIL: the thread racing, if one arrived awake (else a woken waiter is picked).
     pub(super) racer: Option<usize>,
+    /// Old GIL: the pending event is the racer falling asleep, not its win.
+    pub(super) racer_falls_asleep: bool,
     /// Generation of the lock's pending event (stale events are skipped).
     pub(super) event_gen: u32,
     pub(super) switches: u64,

@@ -12,7 +12,9 @@
 //! system call, then re-acquires). Measured on CPython 2.7.18 here, such a thread got
 //! the lock back within about 0.04 ms beside a CPU-bound thread. With no idle core, a
 //! woken waiter only runs when the OS preempts the holder, and wins if that fell inside
-//! the window.
+//! the window. Now and then the awake racer loses a try and falls asleep on the lock
+//! (`racer_sleeps` per lost try): from then on it is a woken waiter like any other, and
+//! waits milliseconds where it would have waited microseconds.
 
 use rand::RngExt;
 
@@ -31,6 +33,8 @@ pub(in super::super) struct OldGil {
     /// Chance that a try of a thread arriving awake falls inside the release window,
     /// which then includes the signal.
     p_win_awake: f64,
+    /// Chance per lost try that a thread racing awake falls asleep on the lock.
+    p_sleep: f64,
     /// Between two tries of a woken waiter (wake-up and context switch).
     retry_ns: u64,
     /// Between two tries of a thread arriving awake: one check interval and its signal.
@@ -47,6 +51,7 @@ impl OldGil {
             p_win: (interp.race_window_ns / cycle_ns).clamp(1e-12, 1.0),
             p_win_awake: ((interp.race_window_ns + signal_ns) / (cycle_ns + signal_ns))
                 .clamp(1e-12, 1.0),
+            p_sleep: interp.racer_sleeps.clamp(0.0, 1.0),
             retry_ns: (((machine.wake_latency_us + machine.context_switch_us) * NS_PER_US).round()
                 as u64)
                 .max(1),
@@ -65,6 +70,9 @@ impl OldGil {
         if p >= 1.0 {
             return 0;
         }
+        if p <= 0.0 {
+            return u64::MAX;
+        }
         let u: f64 = sim.rng.random();
         let k = ((1.0 - u).ln() / (1.0 - p).ln()).floor();
         k.clamp(0.0, 1e12) as u64
@@ -80,11 +88,12 @@ impl OldGil {
         if racing && !gil.retry_active {
             let k = Self::geometric(sim, self.p_win);
             let at = sim.now() + (k + 1).saturating_mul(self.retry_ns);
-            Self::start_race(sim, interpreter, None, at);
+            Self::start_race(sim, interpreter, None, at, false);
         } else if !racing && gil.retry_active {
             let gil = &mut sim.interpreters[interpreter].gil;
             gil.retry_active = false;
             gil.racer = None;
+            gil.racer_falls_asleep = false;
             gil.event_gen = gil.event_gen.wrapping_add(1);
         }
         // No free core: a waiter woken by a release can only run once the OS preempts
@@ -103,10 +112,17 @@ impl OldGil {
 
     /// Schedules the win of the race under way at `at`: for `racer`, or a waiter picked
     /// then.
-    fn start_race(sim: &mut Sim, interpreter: usize, racer: Option<usize>, at: u64) {
+    fn start_race(
+        sim: &mut Sim,
+        interpreter: usize,
+        racer: Option<usize>,
+        at: u64,
+        falls_asleep: bool,
+    ) {
         let gil = &mut sim.interpreters[interpreter].gil;
         gil.retry_active = true;
         gil.racer = racer;
+        gil.racer_falls_asleep = falls_asleep;
         gil.event_gen = gil.event_gen.wrapping_add(1);
         let generation = gil.event_gen;
         sim.q.push(
@@ -136,6 +152,10 @@ impl OldGil {
         gil.retry_active = false;
         gil.event_gen = gil.event_gen.wrapping_add(1);
         let racer = gil.racer.take();
+        if std::mem::take(&mut gil.racer_falls_asleep) {
+            // The racer now sleeps on the lock: `update` starts the woken waiters' race.
+            return;
+        }
         let Some(h) = Self::holder_runs_python(sim, interpreter) else {
             return;
         };
@@ -171,9 +191,12 @@ impl GilRules for OldGil {
         sim.leave_core(tid);
         // Awake on a core of its own while the holder runs Python: it races at once.
         if race_free && Self::holder_runs_python(sim, interpreter).is_some() {
-            let k = Self::geometric(sim, self.p_win_awake);
-            let at = sim.now() + (k + 1).saturating_mul(self.cycle_ns);
-            Self::start_race(sim, interpreter, Some(tid), at);
+            let wins_at = Self::geometric(sim, self.p_win_awake);
+            let sleeps_after = Self::geometric(sim, self.p_sleep);
+            let falls_asleep = sleeps_after < wins_at;
+            let tries = if falls_asleep { sleeps_after } else { wins_at };
+            let at = sim.now() + (tries + 1).saturating_mul(self.cycle_ns);
+            Self::start_race(sim, interpreter, Some(tid), at, falls_asleep);
         }
     }
 
