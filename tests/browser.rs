@@ -621,6 +621,20 @@ async fn accessibility(c: &Client, origin: &str, course: &str, axe: &str, mode: 
         axe_check(c, axe, mode).await;
         if url.ends_with("the-gil/index.html") {
             screenshot(c, &format!("gil-{mode}")).await;
+            // On a wide screen charts stop at 32rem, so their 14-unit text (viewBox 420
+            // wide) stays near body size instead of growing with the column.
+            let widths = js(c, "return [...document.querySelectorAll('figure.chart svg')].map(s => s.getBoundingClientRect().width).filter(w => w > 0)").await;
+            let widths: Vec<f64> = widths
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|w| w.as_f64())
+                .collect();
+            assert!(!widths.is_empty(), "no chart on the GIL lesson");
+            assert!(
+                widths.iter().all(|&w| w > 300.0 && w <= 512.5),
+                "chart widths at 1200 px: {widths:?}"
+            );
             // At phone width too, where code blocks scroll sideways.
             c.set_window_size(390, 900).await.unwrap();
             axe_check(c, axe, &format!("{mode}, phone")).await;
