@@ -12,7 +12,8 @@ in some session it prints: its figures; how many agree with the simulation (with
 of the measured median, or inside the measured range) in each session (none where the
 session did not measure it); how many agree
 with any session's median or lie inside the range of all sessions together; and how
-many of the other sessions' medians lie outside the first session's range.
+many of the other sessions' medians lie outside the first session's range. Then it lists
+the figures that agree with no session.
 """
 
 import os
@@ -64,6 +65,7 @@ def main(args):
     # Per simulation: figures, then per session [agree, measured], pooled agreement,
     # later medians outside the first's range, and whether any session differs.
     tally = {}
+    apart = []
     for key, a in first.items():  # the first session measured every lesson
         rows = [s[key] for s in sessions if key in s]
         t = tally.setdefault(key[0], {"figures": 0, "agree": [0] * n, "measured": [0] * n,
@@ -74,7 +76,10 @@ def main(args):
             if key in session:
                 t["measured"][i] += 1
                 t["agree"][i] += agrees(*session[key])
-        t["pooled"] += any(agrees(sim, m, low, high) for m in medians)
+        together = any(agrees(sim, m, low, high) for m in medians)
+        t["pooled"] += together
+        if not together:
+            apart.append((key, sim, medians, low, high))
         t["outside"] += sum(not (a[2] <= m <= a[3]) for m in medians[1:])
         t["differs"] |= any(r[1:] != a[1:] for r in rows)
     names = " | ".join(f"agree, session {i + 1}" for i in range(n))
@@ -97,6 +102,12 @@ def main(args):
     cells = [f"**{a} of {m}**" for a, m in zip(total["agree"], total["measured"])]
     print(f"| **all** | **{total['figures']}** | " + " | ".join(cells)
           + f" | **{total['pooled']}** | **{total['outside']}** |")
+    if apart:
+        print("\nFigures no session agrees with (simulated; each session's median; all"
+              " sessions' range):")
+        for key, sim, medians, low, high in apart:
+            shown = ", ".join(f"{m:.3f}" for m in medians)
+            print(f"- {' / '.join(map(str, key))}: {sim:.3f}; {shown}; {low:.3f} to {high:.3f}")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ const INTERPRETER_KEYS: &[(&str, bool)] = &[
     ("racer_sleeps", false),
     ("ft_slowdown", false),
     ("thread_start_us", false),
+    ("thread_exit_us", false),
     ("call_us", false),
 ];
 

@@ -125,6 +125,10 @@ pub struct Interpreter {
     /// Delay between starting two threads of one process, in microseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread_start_us: Option<f64>,
+    /// Python a thread runs after its work before it is gone (thread teardown), holding
+    /// the GIL, in microseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_exit_us: Option<f64>,
     /// Python a thread runs before each call that releases the GIL (a sleep, C code):
     /// the call itself and the loop around it, in microseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -489,6 +493,7 @@ pub struct InterpreterParams {
     pub racer_sleeps: f64,
     pub ft_slowdown: f64,
     pub thread_start_us: f64,
+    pub thread_exit_us: f64,
     pub call_us: f64,
 }
 
@@ -508,6 +513,12 @@ impl Default for InterpreterParams {
     ///   lost try about one reply in 25 does (calibration `old-io`).
     /// - `ft_slowdown` 1.10: 3.14t single-thread cost of 5–10% (What's New in 3.14).
     /// - `thread_start_us` 100: thread start cost quoted by PEP 703.
+    /// - `thread_exit_us` 150: a thread that ends keeps the GIL while it is torn down
+    ///   (`threading`'s bookkeeping, then its C thread state cleared). On 3.11 here a
+    ///   thread spinning beside it ran again 106-284 µs later than after a plain sleep
+    ///   call (six runs of `scripts/thread_exit_cost.py`, median about 160; 2.7: 87-165,
+    ///   3.9: 63-100, 3.13: 127-285). Sleepers that wake while others end pay it: the
+    ///   calibration course's four sleepers, slowest wake.
     /// - `call_us` 3: a Python function call around `time.sleep` or a C call, with its
     ///   loop, on 3.11 here; the holder keeps the GIL that long after taking it, which is
     ///   what lets sleepers woken together pass it on one after another (the calibration
@@ -523,6 +534,7 @@ impl Default for InterpreterParams {
             racer_sleeps: 0.025,
             ft_slowdown: 1.10,
             thread_start_us: 100.0,
+            thread_exit_us: 150.0,
             call_us: 3.0,
         }
     }
@@ -541,6 +553,7 @@ impl InterpreterParams {
             racer_sleeps: i.racer_sleeps.unwrap_or(self.racer_sleeps),
             ft_slowdown: i.ft_slowdown.unwrap_or(self.ft_slowdown),
             thread_start_us: i.thread_start_us.unwrap_or(self.thread_start_us),
+            thread_exit_us: i.thread_exit_us.unwrap_or(self.thread_exit_us),
             call_us: i.call_us.unwrap_or(self.call_us),
         }
     }

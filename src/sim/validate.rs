@@ -169,6 +169,7 @@ impl Checker {
         self.opt(base, "racer_sleeps", i.racer_sleeps, 0.0, false, 1.0);
         self.opt(base, "ft_slowdown", i.ft_slowdown, 1.0, false, 100.0);
         self.opt(base, "thread_start_us", i.thread_start_us, 0.0, false, 1e7);
+        self.opt(base, "thread_exit_us", i.thread_exit_us, 0.0, false, 1e7);
         self.opt(base, "call_us", i.call_us, 0.0, false, 1e5);
     }
 

@@ -27,6 +27,10 @@
 //!   probability `racer_sleeps`.
 //! - A timed-out waiter handles its timeout without taking a core (the timer slack
 //!   stands for its wake-up).
+//! - A thread of the spec, once its work is done, runs `thread_exit_us` of Python
+//!   holding the GIL (its teardown) before it is gone; its figures (end, CPU time) stop
+//!   where its work ended, as the measuring program's clock does, but a `join` and the
+//!   wall time wait for the teardown.
 //! - Per-switch cost: after taking the GIL from another thread, a thread's first
 //!   `cache_refill_us` of Python run at half speed.
 //! - All busy cores run `parallel_slowdown` slower (interpolated by how many are busy).
@@ -128,6 +132,8 @@ pub(crate) struct Sim {
     events: u64,
     slice_ns: u64,
     refill_ns: f64,
+    /// Python each thread of the spec runs after its work (its teardown), nanoseconds.
+    thread_exit_ns: u64,
 }
 
 impl Sim {
@@ -149,6 +155,7 @@ impl Sim {
             events: 0,
             slice_ns: ms_to_ns(machine.time_slice_ms()).max(1),
             refill_ns: machine.cache_refill_us * NS_PER_US,
+            thread_exit_ns: (interp.thread_exit_us * NS_PER_US).round() as u64,
             machine,
         };
         let thread_gap = (interp.thread_start_us * NS_PER_US).round() as u64;

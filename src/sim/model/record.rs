@@ -54,7 +54,7 @@ impl Sim {
     }
 
     pub(super) fn into_result(self, label: &str) -> RunResult {
-        let wall_ns = self.threads.iter().map(|t| t.end_ns).max().unwrap_or(0);
+        let wall_ns = self.threads.iter().map(|t| t.gone_ns).max().unwrap_or(0);
         let gil_switches = self.interpreters.iter().map(|p| p.gil.switches).sum();
         let events = self.events;
         let core_busy_ns = self.cores.iter().map(|c| c.busy_ns).collect();

@@ -84,6 +84,19 @@ pub(super) struct Thread {
     /// Threads that wait for this one, each starting that long after the last thread it
     /// waits for ended, in nanoseconds.
     pub(super) then_start: Vec<(usize, u64)>,
+    /// Set once the work is done and the teardown runs: the figures a program sees end
+    /// there, so the teardown adds nothing to them.
+    pub(super) work_done: Option<WorkDone>,
+    /// When the thread was gone, teardown included: what a `join` waits for.
+    pub(super) gone_ns: u64,
+}
+
+/// A thread's figures as they stood when its work ended, before its teardown.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct WorkDone {
+    end_ns: u64,
+    cpu_ns: u64,
+    work_ns: f64,
 }
 
 /// What a simulated thread stands for.
@@ -136,6 +149,8 @@ impl Thread {
             role: Role::Spec,
             waits_for: 0,
             then_start: Vec::new(),
+            work_done: None,
+            gone_ns: 0,
         }
     }
 
@@ -233,6 +248,16 @@ impl Sim {
         }
         let next = t.cursor.next(&t.ops);
         match next {
+            // A thread of the spec is torn down holding the GIL before it is gone.
+            None if t.role == Role::Spec && t.work_done.is_none() && self.thread_exit_ns > 0 => {
+                t.work_done = Some(WorkDone {
+                    end_ns: now,
+                    cpu_ns: t.cpu_ns,
+                    work_ns: t.work_ns,
+                });
+                let ns = self.thread_exit_ns;
+                self.start_piece(tid, ExecKind::Py, ns);
+            }
             None => self.finish(tid),
             Some(Action::Py(ns)) => self.start_piece(tid, ExecKind::Py, ns),
             Some(Action::CHold(ns)) => self.start_piece(tid, ExecKind::CHold, ns),
@@ -337,6 +362,12 @@ impl Sim {
         t.act = Act::Done;
         t.exec = None;
         t.end_ns = now;
+        t.gone_ns = now;
+        if let Some(done) = t.work_done {
+            t.end_ns = done.end_ns;
+            t.cpu_ns = done.cpu_ns;
+            t.work_ns = done.work_ns;
+        }
         let then_start = std::mem::take(&mut t.then_start);
         if t.role == Role::StartUp {
             // The process's first thread goes on from its start-up, as on a fresh lock.
