@@ -1,5 +1,6 @@
-//! What syntect costs a cold build: every fenced code block of a course's lessons parsed
-//! line by line as the build does (ParseState and ScopeStack, no cache), three passes,
+//! What syntax highlighting costs a cold build: every fenced code block of a course's
+//! lessons through the build's own `Highlighter` with no cache, three passes (each with
+//! a fresh highlighter, so the first pays loading the syntaxes and compiling regexes),
 //! then each language alone. Prints microseconds per line.
 //!
 //! Run: `cargo bench --bench highlight -- DIR` (DIR holds the lessons; default
@@ -7,10 +8,10 @@
 //! `python3 scripts/synth_course.py 1000 /tmp/s1000d --distinct-code`:
 //! `cargo bench --bench highlight -- /tmp/s1000d/crescu/content`.
 
+use crescu::markdown::highlight::Highlighter;
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
 use std::time::Instant;
-use syntect::parsing::{ParseState, ScopeStack, SyntaxSet};
-use syntect::util::LinesWithEndings;
 
 /// The fenced blocks of every Markdown file under `dir`: (fence token, code).
 fn code_blocks(dir: &str) -> Vec<(String, String)> {
@@ -24,39 +25,34 @@ fn code_blocks(dir: &str) -> Vec<(String, String)> {
             continue;
         };
         let mut open: Option<(String, String)> = None;
-        for line in text.lines() {
-            match (line.strip_prefix("```"), open.as_mut()) {
-                (Some(_), Some(_)) => blocks.extend(open.take()),
-                (Some(token), None) => open = Some((token.trim().to_string(), String::new())),
-                (None, Some((_, code))) => {
-                    code.push_str(line);
-                    code.push('\n');
+        for event in Parser::new(&text) {
+            match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(token))) => {
+                    open = Some((token.trim().to_string(), String::new()));
                 }
-                (None, None) => {}
+                Event::Text(text) => {
+                    if let Some((_, code)) = open.as_mut() {
+                        code.push_str(&text);
+                    }
+                }
+                Event::End(TagEnd::CodeBlock) => blocks.extend(open.take()),
+                _ => {}
             }
         }
     }
     blocks
 }
 
-/// Parses `blocks` as the build does; the lines parsed.
-fn parse_all(blocks: &[&(String, String)], syntaxes: &SyntaxSet) -> usize {
+/// Highlights `blocks` as a cold build does; the lines highlighted and the seconds.
+fn highlight_all(blocks: &[&(String, String)]) -> (usize, f64) {
+    let highlighter = Highlighter::new();
+    let started = Instant::now();
     let mut lines = 0;
     for (token, code) in blocks {
-        let Some(syntax) = syntaxes.find_syntax_by_token(token) else {
-            continue;
-        };
-        let mut state = ParseState::new(syntax);
-        let mut stack = ScopeStack::new();
-        for line in LinesWithEndings::from(code) {
-            let ops = state.parse_line(line, syntaxes).expect("syntect parses");
-            for (_, op) in &ops {
-                stack.apply(op).expect("scope ops apply");
-            }
-            lines += 1;
-        }
+        std::hint::black_box(highlighter.block(code, Some(token)));
+        lines += code.lines().count();
     }
-    lines
+    (lines, started.elapsed().as_secs_f64())
 }
 
 fn main() {
@@ -65,18 +61,10 @@ fn main() {
         .find(|a| !a.starts_with("--"))
         .unwrap_or_else(|| "content".to_string());
     let blocks = code_blocks(&dir);
-    let started = Instant::now();
-    let syntaxes = SyntaxSet::load_defaults_newlines();
-    println!(
-        "{} code blocks under {dir}; syntaxes loaded in {:?}",
-        blocks.len(),
-        started.elapsed()
-    );
+    println!("{} code blocks under {dir}", blocks.len());
     let all: Vec<_> = blocks.iter().collect();
     for pass in 1..=3 {
-        let started = Instant::now();
-        let lines = parse_all(&all, &syntaxes);
-        let took = started.elapsed().as_secs_f64();
+        let (lines, took) = highlight_all(&all);
         println!(
             "pass {pass}: {lines} lines in {took:.3} s, {:.1} µs per line",
             took * 1e6 / lines.max(1) as f64
@@ -87,14 +75,10 @@ fn main() {
         by_token.entry(block.0.as_str()).or_default().push(block);
     }
     for (token, of_token) in by_token {
-        let started = Instant::now();
-        let lines = parse_all(&of_token, &syntaxes);
-        if lines > 0 {
-            let took = started.elapsed().as_secs_f64();
-            println!(
-                "{token}: {lines} lines, {:.1} µs per line",
-                took * 1e6 / lines as f64
-            );
-        }
+        let (lines, took) = highlight_all(&of_token);
+        println!(
+            "{token}: {lines} lines, {:.1} µs per line",
+            took * 1e6 / lines.max(1) as f64
+        );
     }
 }
