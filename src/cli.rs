@@ -28,7 +28,7 @@ pub enum Command {
     Sim {
         /// A YAML list of simulations.
         file: PathBuf,
-        /// Report as text, JSON, or the charts as HTML with inline SVG.
+        /// Report as text, JSON, every thread's timeline, or the charts as HTML with inline SVG.
         #[arg(long, value_enum, default_value_t = SimFormat::Text)]
         format: SimFormat,
         /// Seed for every simulation of the file (overrides their own).
@@ -161,6 +161,8 @@ pub struct MeasureArgs {
 pub enum SimFormat {
     Text,
     Json,
+    /// Every thread's timeline: one line per span, with its start, end and state.
+    Timeline,
     /// The charts as HTML figures with inline SVG.
     Svg,
 }
@@ -598,6 +600,11 @@ fn run_sim_file(file: &std::path::Path, format: SimFormat, seed: Option<u64>) ->
         SimFormat::Text => {
             for (s, r) in sims.iter().zip(&results) {
                 let _ = writeln!(out, "{}", crate::sim::text_report(&s.id, r));
+            }
+        }
+        SimFormat::Timeline => {
+            for (s, r) in sims.iter().zip(&results) {
+                let _ = writeln!(out, "{}", crate::sim::timeline_report(&s.id, r));
             }
         }
         SimFormat::Svg => {

@@ -97,6 +97,13 @@ fn sim_command_prints_json_in_the_documented_shape() {
     for key in ["p50", "p99", "max"] {
         assert!(t["io_latency_ms"][key].is_f64(), "{key}");
     }
+    let (code, stdout, stderr) = crescu(&["sim", file.to_str().unwrap(), "--format", "timeline"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("simulation cpu\n  run \"2 threads\" (wall "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("    thread T2 (main)\n"), "{stdout}");
     let (code, _, stderr) = crescu(&["sim", file.to_str().unwrap(), "--format", "svg"]);
     assert_eq!(code, 0, "{stderr}");
 

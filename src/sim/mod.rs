@@ -5,7 +5,7 @@
 //! - [`spec`]: the input types ([`Scenario`], [`Machine`], [`Interpreter`], [`RunSpec`]).
 //! - [`validate()`]: every problem of a scenario, located by key path.
 //! - [`run`]: simulate every run of a scenario.
-//! - [`report`]: the JSON and text reports of results.
+//! - [`report`]: the JSON, text and timeline reports of results.
 
 pub mod engine;
 pub mod measure;
@@ -15,7 +15,7 @@ pub mod spec;
 pub mod validate;
 
 pub use measure::{Lane, RunResult, SimResult, Span, ThreadResult, ThreadState, percentile};
-pub use report::{json_report, text_report};
+pub use report::{json_report, text_report, timeline_report};
 pub use spec::{
     CExtStep, GilKind, Interpreter, InterpreterParams, InterpreterPlace, IoStep, Machine,
     MachineParams, ProcessSpec, RepeatStep, RunSpec, SUBINTERPRETER_START_MS, Scenario,

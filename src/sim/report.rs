@@ -1,11 +1,12 @@
-//! Reports of simulation results: the JSON shape other tools rely on, and a text table.
+//! Reports of simulation results: the JSON shape other tools rely on, a text table, and
+//! each thread's timeline as text.
 //! Pure functions; every number is rounded to a fixed precision so output is stable.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::measure::{RunResult, SimResult, ThreadResult};
+use super::measure::{RunResult, SimResult, ThreadResult, ThreadState};
 
 /// Milliseconds with three decimals (nanosecond input).
 fn ms(ns: u64) -> f64 {
@@ -155,4 +156,91 @@ pub fn text_report(id: &str, result: &SimResult) -> String {
         }
     }
     out
+}
+
+fn state_name(state: ThreadState) -> &'static str {
+    match state {
+        ThreadState::RunningPython => "running Python",
+        ThreadState::WaitingGil => "waiting for the GIL",
+        ThreadState::Blocked => "blocked (sleep, I/O or socket call)",
+        ThreadState::RunningC => "running C without the GIL",
+        ThreadState::Runnable => "ready, waiting for a core",
+        ThreadState::Starting => "starting",
+    }
+}
+
+/// Every thread's timeline, one line per span (start and end in ms, and the state), so
+/// that an author can follow who held the GIL when and why a figure came out as it did.
+pub fn timeline_report(id: &str, result: &SimResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "simulation {id}");
+    for run in &result.runs {
+        let _ = writeln!(
+            out,
+            "  run \"{}\" (wall {:.3} ms)",
+            run.label,
+            ms(run.wall_ns)
+        );
+        for lane in &run.timeline {
+            let place = match &lane.subinterpreter {
+                Some(sub) => format!("{}/{sub}", lane.process),
+                None => lane.process.clone(),
+            };
+            let _ = writeln!(out, "    thread {} ({place})", lane.thread);
+            for span in &lane.segments {
+                let _ = writeln!(
+                    out,
+                    "      {:>11.3} {:>11.3}  {}",
+                    ms(span.start_ns),
+                    ms(span.end_ns),
+                    state_name(span.state)
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Budget, Scenario, run};
+
+    #[test]
+    fn the_timeline_shows_who_runs_and_who_waits() {
+        let scenario: Scenario = serde_json::from_value(serde_json::json!({"runs": [
+            {"label": "two", "threads": [
+                {"name": "T1", "work": [{"cpu_ms": 10}]},
+                {"name": "T2", "work": [{"cpu_ms": 10}]}
+            ]}
+        ]}))
+        .unwrap();
+        let result = run(&scenario, 1, &Budget::default()).unwrap();
+        let text = timeline_report("pair", &result);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "simulation pair");
+        assert!(lines[1].starts_with("  run \"two\" (wall "), "{text}");
+        assert_eq!(lines[2], "    thread T1 (main)");
+        // T1 starts at once and runs Python; the second thread has to wait for the GIL
+        // at some point, and every span line is start, end, state.
+        assert!(lines[3].trim_start().starts_with("0.000"), "{text}");
+        assert!(lines[3].ends_with("running Python"), "{text}");
+        let t2 = lines
+            .iter()
+            .position(|l| *l == "    thread T2 (main)")
+            .unwrap();
+        assert!(
+            lines[t2..]
+                .iter()
+                .any(|l| l.ends_with("waiting for the GIL")),
+            "{text}"
+        );
+        let spans = lines.iter().filter(|l| l.starts_with("      ")).count();
+        let expected: usize = result.runs[0]
+            .timeline
+            .iter()
+            .map(|l| l.segments.len())
+            .sum();
+        assert_eq!(spans, expected);
+    }
 }
