@@ -12,8 +12,9 @@ in some session it prints: its figures; how many agree with the simulation (with
 of the measured median, or inside the measured range) in each session (none where the
 session did not measure it); how many agree
 with any session's median or lie inside the range of all sessions together; and how
-many of the other sessions' medians lie outside the first session's range. Then it lists
-the figures that agree with no session.
+many of the other sessions' medians lie outside the first session's range. Then how many
+of the figures the charts draw agree that way, and the figures that agree with no
+session.
 """
 
 import os
@@ -59,13 +60,15 @@ def main(args):
         roots = [
             session_copy(root, s, os.path.join(scratch, str(i))) for i, s in enumerate(earlier)
         ] + [root]
-        sessions = [compared(crescu, r, old_gil=True)[0] for r in roots]
+        drawn = set()
+        sessions = [compared(crescu, r, old_gil=True, drawn=drawn)[0] for r in roots]
     first = sessions[0]
     n = len(sessions)
     # Per simulation: figures, then per session [agree, measured], pooled agreement,
     # later medians outside the first's range, and whether any session differs.
     tally = {}
     apart = []
+    drawn_pooled = [0, 0]
     for key, a in first.items():  # the first session measured every lesson
         rows = [s[key] for s in sessions if key in s]
         t = tally.setdefault(key[0], {"figures": 0, "agree": [0] * n, "measured": [0] * n,
@@ -78,6 +81,9 @@ def main(args):
                 t["agree"][i] += agrees(*session[key])
         together = any(agrees(sim, m, low, high) for m in medians)
         t["pooled"] += together
+        if key in drawn:
+            drawn_pooled[0] += 1
+            drawn_pooled[1] += together
         if not together:
             apart.append((key, sim, medians, low, high))
         t["outside"] += sum(not (a[2] <= m <= a[3]) for m in medians[1:])
@@ -102,6 +108,8 @@ def main(args):
     cells = [f"**{a} of {m}**" for a, m in zip(total["agree"], total["measured"])]
     print(f"| **all** | **{total['figures']}** | " + " | ".join(cells)
           + f" | **{total['pooled']}** | **{total['outside']}** |")
+    print(f"\nOf the {drawn_pooled[0]} figures the charts draw, {drawn_pooled[1]} agree with"
+          " some session's median or lie inside all sessions' range.")
     if apart:
         print("\nFigures no session agrees with (simulated; each session's median; all"
               " sessions' range):")

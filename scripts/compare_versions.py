@@ -16,9 +16,10 @@ import sys
 ROW = re.compile(r"([0-9.]+) \(([0-9.]+) to ([0-9.]+)\)")
 
 
-def compared(crescu, root, old_gil=False):
+def compared(crescu, root, old_gil=False, drawn=None):
     """(simulation, run, figure) -> (simulated, median, low, high), and the version;
-    old-GIL figures only with `old_gil` (they are measured on 2.7 whatever is asked)."""
+    old-GIL figures only with `old_gil` (they are measured on 2.7 whatever is asked).
+    The keys of the figures the charts draw are added to the set `drawn`, if given."""
     text = subprocess.run(
         [crescu, "measure", "--root", root, "--compare"],
         check=True, capture_output=True, text=True,
@@ -35,6 +36,8 @@ def compared(crescu, root, old_gil=False):
             seen[base] = seen.get(base, 0) + 1
             key = base if seen[base] == 1 else base + (seen[base],)
             rows[key] = (float(cells[4]),) + tuple(map(float, m.groups()))
+            if drawn is not None and len(cells) > 9 and cells[8] == "yes":
+                drawn.add(key)
     out = subprocess.run(
         ["grep", "-rhm1", "python:", root + "/content"], capture_output=True, text=True
     ).stdout.split()

@@ -8,6 +8,7 @@
 //! one; summarise; replace each lesson's file in one rename (an interrupted measure
 //! leaves the previous files as they were).
 
+use crate::chart::{ChartKind, ChartOptions, Measure};
 use crate::content::measured::{
     self, LoadSeen, MachineSeen, MeasuredFile, MeasuredRun, MeasuredSimulation,
 };
@@ -550,6 +551,8 @@ pub struct Comparison {
     pub figure: String,
     pub simulated_ms: f64,
     pub measured: measured::Stat,
+    /// The chart draws this figure (a reader sees it beside the simulation).
+    pub drawn: bool,
 }
 
 impl Comparison {
@@ -590,7 +593,8 @@ pub fn compare(opts: &MeasureOptions) -> Result<Vec<Comparison>, MeasureError> {
             for (i, real) in m.runs.iter().enumerate() {
                 let simulated: Vec<&crate::sim::RunResult> =
                     results.iter().filter_map(|r| r.runs.get(i)).collect();
-                out.extend(compare_run(&sim.id, &simulated, real));
+                let drawn = Drawn::of(&sim.chart, i, real);
+                out.extend(compare_run(&sim.id, &simulated, real, &drawn));
             }
         }
     }
@@ -603,23 +607,84 @@ fn median_ms(ns: impl Iterator<Item = u64>) -> f64 {
     figures::stat(&ms).map_or(0.0, |s| s.median)
 }
 
+/// What a chart draws of one run's measurement: bars and lines one measure of every
+/// run, a histogram one thread's latency percentiles of one run, a timeline nothing a
+/// program can measure.
+#[derive(Debug, Default, PartialEq)]
+struct Drawn {
+    measure: Option<Measure>,
+    /// The histogram's thread, by name (or `process/name`), when this is its run.
+    latencies_of: Option<String>,
+}
+
+impl Drawn {
+    fn of(chart: &ChartOptions, run_index: usize, real: &MeasuredRun) -> Drawn {
+        match chart.kind {
+            ChartKind::Bars | ChartKind::Lines => Drawn {
+                measure: Some(chart.measure.unwrap_or_default()),
+                latencies_of: None,
+            },
+            ChartKind::Histogram => {
+                let this_run = match &chart.run {
+                    Some(label) => *label == real.label,
+                    None => run_index == 0,
+                };
+                let first_io = || {
+                    (real.threads.iter())
+                        .find(|t| t.latency_ms.is_some())
+                        .map(|t| t.name.clone())
+                };
+                Drawn {
+                    measure: None,
+                    latencies_of: this_run
+                        .then(|| chart.thread.clone().or_else(first_io))
+                        .flatten(),
+                }
+            }
+            ChartKind::Timeline => Drawn::default(),
+        }
+    }
+
+    /// Whether the chart draws this thread's latency percentile `measure`.
+    fn thread_latency(
+        &self,
+        thread: &measured::MeasuredThread,
+        only_one: bool,
+        measure: Measure,
+    ) -> bool {
+        let named = (self.latencies_of.as_deref())
+            .is_some_and(|want| crate::chart::names_thread(want, &thread.process, &thread.name));
+        // A run's latency over all threads is this thread's when it is the only one.
+        named || (only_one && self.measure == Some(measure))
+    }
+}
+
 fn compare_run(
     id: &str,
     simulated: &[&crate::sim::RunResult],
     real: &MeasuredRun,
+    drawn: &Drawn,
 ) -> Vec<Comparison> {
-    let row = |figure: String, simulated_ms: f64, measured: measured::Stat| Comparison {
-        simulation: id.to_string(),
-        run: real.label.clone(),
-        figure,
-        simulated_ms,
-        measured,
-    };
+    let row =
+        |figure: String, simulated_ms: f64, measured: measured::Stat, drawn: bool| Comparison {
+            simulation: id.to_string(),
+            run: real.label.clone(),
+            figure,
+            simulated_ms,
+            measured,
+            drawn,
+        };
     let mut out = Vec::new();
     if let Some(wall) = real.wall_ms {
         let walls = simulated.iter().map(|r| r.wall_ns);
-        out.push(row("wall".into(), median_ms(walls), wall));
+        let shown = drawn.measure == Some(Measure::WallMs);
+        out.push(row("wall".into(), median_ms(walls), wall, shown));
     }
+    let with_io = real
+        .threads
+        .iter()
+        .filter(|t| t.latency_ms.is_some())
+        .count();
     for thread in &real.threads {
         let Some(lat) = thread.latency_ms else {
             continue;
@@ -635,8 +700,39 @@ fn compare_run(
         }
         let p50 = median_ms(summaries.iter().map(|s| s.0));
         let p99 = median_ms(summaries.iter().map(|s| s.1));
-        out.push(row(format!("{} latency p50", thread.name), p50, lat.p50));
-        out.push(row(format!("{} latency p99", thread.name), p99, lat.p99));
+        let only_one = with_io == 1;
+        let (p50_drawn, p99_drawn) = (
+            drawn.thread_latency(thread, only_one, Measure::IoLatencyP50Ms),
+            drawn.thread_latency(thread, only_one, Measure::IoLatencyP99Ms),
+        );
+        out.push(row(
+            format!("{} latency p50", thread.name),
+            p50,
+            lat.p50,
+            p50_drawn,
+        ));
+        out.push(row(
+            format!("{} latency p99", thread.name),
+            p99,
+            lat.p99,
+            p99_drawn,
+        ));
+    }
+    // A measure the rows above do not hold (CPU time, a rate, a latency over several
+    // threads): the chart's own figure, as it draws it.
+    if let Some(measure) = drawn.measure
+        && !out.iter().any(|r| r.drawn)
+        && let Some(real_stat) = measure.measured(real)
+    {
+        let values: Vec<f64> = simulated.iter().map(|r| measure.of(r)).collect();
+        let median = figures::stat(&values).map_or(0.0, |s| s.median);
+        // As an author writes it under `measure:`.
+        let key = serde_json::to_value(measure)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let figure = format!("{key} of the run");
+        out.push(row(figure, median, real_stat, true));
     }
     out
 }
@@ -645,7 +741,7 @@ fn compare_run(
 pub fn comparison_table(rows: &[Comparison]) -> String {
     use std::fmt::Write as _;
     let mut t = String::from(
-        "| simulation | run | figure | simulated ms, median of seeds | measured ms, median (min to max) | simulated / measured | agrees |\n|---|---|---|---:|---:|---:|:---:|\n",
+        "| simulation | run | figure | simulated ms, median of seeds | measured ms, median (min to max) | simulated / measured | agrees | drawn in the chart |\n|---|---|---|---:|---:|---:|:---:|:---:|\n",
     );
     for r in rows {
         let ratio = if r.measured.median > 0.0 {
@@ -655,20 +751,25 @@ pub fn comparison_table(rows: &[Comparison]) -> String {
         };
         let _ = writeln!(
             t,
-            "| {} | {} | {} | {:.3} | {} | {ratio} | {} |",
+            "| {} | {} | {} | {:.3} | {} | {ratio} | {} | {} |",
             r.simulation,
             r.run,
             r.figure,
             r.simulated_ms,
             r.measured,
-            if r.agrees() { "yes" } else { "**no**" }
+            if r.agrees() { "yes" } else { "**no**" },
+            if r.drawn { "yes" } else { "" }
         );
     }
     let agree = rows.iter().filter(|r| r.agrees()).count();
+    let drawn: Vec<&Comparison> = rows.iter().filter(|r| r.drawn).collect();
+    let drawn_agree = drawn.iter().filter(|r| r.agrees()).count();
     let _ = writeln!(
         t,
-        "\n{agree} of {} figures agree (within 20% of the median, or inside the measured range).",
-        rows.len()
+        "\n{agree} of {} figures agree (within 20% of the median, or inside the measured range); \
+         of the {} the charts draw, {drawn_agree} agree.",
+        rows.len(),
+        drawn.len()
     );
     t
 }
@@ -684,6 +785,7 @@ mod tests {
             figure: "wall".into(),
             simulated_ms,
             measured: measured::Stat { median, min, max },
+            drawn: false,
         }
     }
 
@@ -693,15 +795,24 @@ mod tests {
         assert!(!row(121.0, 100.0, 99.0, 101.0).agrees());
         assert!(row(150.0, 100.0, 90.0, 160.0).agrees());
         assert!(!row(50.0, 100.0, 90.0, 160.0).agrees());
-        let table = comparison_table(&[
-            row(119.0, 100.0, 99.0, 101.0),
-            row(50.0, 100.0, 90.0, 160.0),
-        ]);
+        let drawn = Comparison {
+            drawn: true,
+            ..row(50.0, 100.0, 90.0, 160.0)
+        };
+        let table = comparison_table(&[row(119.0, 100.0, 99.0, 101.0), drawn]);
         assert!(
-            table.contains("| s | r | wall | 119.000 | 100 (99 to 101) | 1.19 | yes |"),
+            table.contains("| s | r | wall | 119.000 | 100 (99 to 101) | 1.19 | yes |  |"),
             "{table}"
         );
-        assert!(table.contains("1 of 2 figures agree"), "{table}");
+        assert!(
+            table.contains("| s | r | wall | 50.000 | 100 (90 to 160) | 0.50 | **no** | yes |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("1 of 2 figures agree")
+                && table.contains("of the 1 the charts draw, 0 agree"),
+            "{table}"
+        );
     }
 
     #[test]
@@ -741,9 +852,13 @@ mod tests {
             }],
             ..MeasuredRun::default()
         };
-        let rows = compare_run("s", &runs, &real);
+        let rows = compare_run("s", &runs, &real, &Drawn::default());
         let figures: Vec<&str> = rows.iter().map(|r| r.figure.as_str()).collect();
         assert_eq!(figures, ["wall", "io latency p50", "io latency p99"]);
+        assert!(
+            rows.iter().all(|r| !r.drawn),
+            "a timeline draws no measured figure"
+        );
         let mut walls: Vec<u64> = runs.iter().map(|r| r.wall_ns).collect();
         walls.sort_unstable();
         assert_eq!(rows[0].simulated_ms, median_ms([walls[2]].into_iter()));
@@ -762,6 +877,92 @@ mod tests {
             2.5
         );
         assert_eq!(median_ms(std::iter::empty()), 0.0);
+    }
+
+    fn chart(yaml: &str) -> ChartOptions {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn the_rows_a_chart_draws_are_marked_and_its_own_measure_is_added() {
+        let scenario: crate::sim::Scenario = serde_json::from_value(serde_json::json!({
+            "runs": [{"label": "r", "threads": [
+                {"name": "a", "work": [{"io": {"count": 3, "wait_ms": 1, "cpu_us": 10}}]},
+                {"name": "b", "work": [{"io": {"count": 3, "wait_ms": 1, "cpu_us": 10}}]},
+                {"name": "cpu", "work": [{"cpu_ms": 5}]}
+            ]}]
+        }))
+        .unwrap();
+        let result = crate::sim::run(&scenario, 1, &crate::sim::Budget::default()).unwrap();
+        let runs = [&result.runs[0]];
+        let stat = |median| measured::Stat {
+            median,
+            min: median,
+            max: median,
+        };
+        let latency = Some(measured::Latency {
+            p50: stat(0.1),
+            p99: stat(0.2),
+            max: stat(0.2),
+        });
+        let thread = |name: &str, latency_ms| measured::MeasuredThread {
+            name: name.into(),
+            process: crate::sim::spec::MAIN_PROCESS.into(),
+            finish_ms: stat(5.0),
+            cpu_ms: None,
+            io_ops: 3,
+            ops_per_s: None,
+            latency_ms,
+        };
+        let real = MeasuredRun {
+            label: "r".into(),
+            wall_ms: Some(stat(6.0)),
+            latency_ms: latency,
+            threads: vec![thread("a", latency), thread("b", latency)],
+            ..MeasuredRun::default()
+        };
+        let drawn_figures = |yaml: &str| -> Vec<String> {
+            let drawn = Drawn::of(&chart(yaml), 0, &real);
+            (compare_run("s", &runs, &real, &drawn).into_iter())
+                .filter(|r| r.drawn)
+                .map(|r| r.figure)
+                .collect()
+        };
+        assert_eq!(drawn_figures("kind: bars"), ["wall"]);
+        assert_eq!(drawn_figures("kind: lines"), ["wall"]);
+        assert!(drawn_figures("kind: timeline").is_empty());
+        // Two threads did I/O: the run's median over both is a figure of its own.
+        assert_eq!(
+            drawn_figures("{ kind: bars, measure: io_latency_p50_ms }"),
+            ["io_latency_p50_ms of the run"]
+        );
+        assert_eq!(
+            drawn_figures("{ kind: histogram, thread: b }"),
+            ["b latency p50", "b latency p99"]
+        );
+        assert_eq!(
+            drawn_figures("{ kind: histogram }"),
+            ["a latency p50", "a latency p99"]
+        );
+        assert!(drawn_figures("{ kind: histogram, run: other }").is_empty());
+        // A measure a program cannot see draws no measured figure.
+        assert!(drawn_figures("{ kind: bars, measure: gil_switches }").is_empty());
+        // With one I/O thread the run's latency is that thread's: its row is marked.
+        let one = MeasuredRun {
+            threads: vec![thread("a", latency)],
+            ..real.clone()
+        };
+        let drawn = Drawn::of(
+            &chart("{ kind: bars, measure: io_latency_p99_ms }"),
+            0,
+            &one,
+        );
+        let rows = compare_run("s", &runs, &one, &drawn);
+        let marked: Vec<&str> = (rows.iter().filter(|r| r.drawn))
+            .map(|r| r.figure.as_str())
+            .collect();
+        assert_eq!(marked, ["a latency p99"]);
+        assert_eq!(rows.len(), 3);
     }
 
     #[test]

@@ -157,6 +157,17 @@ fn measures_a_course_and_the_build_reads_it() {
         "{table}"
     );
     assert!(table.contains("figures agree"), "{table}");
+    // A bar chart draws wall times, not latencies: the table marks what a reader sees.
+    let line = |start: &str| table.lines().find(|l| l.starts_with(start)).unwrap_or("");
+    assert!(
+        line("| overlap | two sleepers | wall | ").ends_with("| yes |"),
+        "{table}"
+    );
+    assert!(
+        line("| overlap | io beside C code | IO latency p99 | ").ends_with("|  |"),
+        "{table}"
+    );
+    assert!(table.contains("the charts draw"), "{table}");
 
     // The build reads it: no warning while the simulation is unchanged.
     let out = root.join("output");
