@@ -680,7 +680,7 @@ fn compare_run(
         let shown = drawn.measure == Some(Measure::WallMs);
         out.push(row("wall".into(), median_ms(walls), wall, shown));
     }
-    let with_io = real
+    let with_latency = real
         .threads
         .iter()
         .filter(|t| t.latency_ms.is_some())
@@ -700,7 +700,7 @@ fn compare_run(
         }
         let p50 = median_ms(summaries.iter().map(|s| s.0));
         let p99 = median_ms(summaries.iter().map(|s| s.1));
-        let only_one = with_io == 1;
+        let only_one = with_latency == 1;
         let (p50_drawn, p99_drawn) = (
             drawn.thread_latency(thread, only_one, Measure::IoLatencyP50Ms),
             drawn.thread_latency(thread, only_one, Measure::IoLatencyP99Ms),
